@@ -1,0 +1,626 @@
+package io.vtbridge;
+
+import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.task.TaskTable;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Runs blocking, synchronous code on virtual threads whose scheduler is a set of event loops
+ * (shards), and hands the results to asynchronous callers as {@link CompletableFuture}s.
+ *
+ * <pre>{@code
+ * try (Bridge bridge = Bridge.builder().shards(2).maxInFlight(10_000).build()) {
+ *     CompletableFuture<Row> row = bridge.submit(() -> legacyDao.load(id));  // any shard
+ *     CompletableFuture<Row> same = bridge.submit(id, () -> legacyDao.load(id)); // id's shard, always
+ * }
+ * }</pre>
+ *
+ * Each shard is one platform thread running a loop that is the scheduler of its virtual threads.
+ * When bridged code blocks in a way the JDK can unmount ({@code ReentrantLock}, {@code BlockingQueue},
+ * {@code Thread.sleep}, sockets, {@code CompletableFuture.get}, and the bridge's own
+ * {@link #sleep(Duration)} and {@link #await(CompletionStage)}), its virtual thread unmounts and the
+ * loop runs other work; the resume comes back to the loop. Code that blocks the carrier itself
+ * ({@code java.io} file streams, JNI, and on JDK 21–23 {@code synchronized} and {@code Object.wait},
+ * which JDK 24+ no longer pin, JEP 491) holds the whole shard until it returns.
+ *
+ * <h2>Futures</h2>
+ * Every future {@link #submit} returns completes exactly once: with the task's value, its exception,
+ * a {@link CancellationException}, or a {@link RejectedExecutionException} ({@link
+ * BridgeOverloadedException} when {@code maxInFlight} tasks are already in flight; a plain one after
+ * {@link #close()}). {@code future.cancel(true)} interrupts the task's virtual thread. A task's
+ * future completes on the task's own virtual thread, so dependent stages run there; when the bridge
+ * shuts down, pending futures are completed by the closing thread.
+ *
+ * <h2>Requirements</h2>
+ * A JDK 21 or newer, started with {@value JdkAccess#OPENS_FLAG}; without it {@link Builder#build()}
+ * throws an {@link IllegalStateException} naming the flag.
+ *
+ * <p><b>Threading:</b> every method is thread-safe. {@link #close()} and {@link #shutdownNow()} wait
+ * for the bridge's threads, so they must not be called from a virtual thread of the same bridge
+ * (they throw {@link IllegalStateException} there).
+ */
+public final class Bridge implements Executor, AutoCloseable {
+
+    private static final int OPEN = 0;       // accepting tasks
+    private static final int CLOSING = 1;    // close(): no new tasks; running ones may finish
+    private static final int STOPPING = 2;   // pending futures completed; loops about to stop
+    private static final int TERMINATED = 3; // loops stopped
+
+    private static final VarHandle STATE;
+    private static final AtomicInteger BRIDGE_IDS = new AtomicInteger();
+    private static final System.Logger LOG = System.getLogger(Bridge.class.getName());
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Bridge.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final Shard[] shards;
+    private final List<Shard> shardList;
+    private final TaskTable<BridgeTask<?>> tasks;
+    private final Duration closeTimeout;
+    private final Duration stopGrace;
+    private final ReentrantLock lifecycle = new ReentrantLock(); // held by closing threads only; never by a loop
+
+    private volatile int state; // OPEN -> CLOSING -> STOPPING -> TERMINATED, forward only (CAS in advanceState)
+
+    private Bridge(Builder b) {
+        this.name = b.name != null ? b.name : "vtbridge-" + BRIDGE_IDS.incrementAndGet();
+        this.tasks = new TaskTable<>(b.maxInFlight);
+        this.closeTimeout = b.closeTimeout;
+        this.stopGrace = b.stopGrace;
+        this.shards = new Shard[b.shards];
+        for (int i = 0; i < shards.length; i++) {
+            shards[i] = new Shard(this, i, name + "-shard-" + i, b.daemon, b.loopBatch, b.idleSpins);
+        }
+        this.shardList = List.of(shards);
+        for (Shard shard : shards) {
+            shard.loop().start();
+        }
+    }
+
+    /** A builder with the defaults documented on each setter. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- submission -----------------------------------------------------------------------------
+
+    /**
+     * Runs {@code task} in a new bridged virtual thread on a lightly loaded shard (the less loaded of
+     * two picked at random).
+     *
+     * @return a future completed exactly once; already failed with {@link BridgeOverloadedException}
+     *         when {@code maxInFlight} tasks are in flight, or with {@link RejectedExecutionException}
+     *         after {@link #close()}
+     * @throws NullPointerException if {@code task} is null
+     */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        return submitTo(pickShard(), task);
+    }
+
+    /**
+     * Runs {@code task} on the shard that owns {@code key}: the same key always lands on the same
+     * shard of this bridge ({@code key.hashCode()}, spread, modulo the shard count), so work on the
+     * same data is serialised on one loop and shares its loop-owned state.
+     *
+     * @throws NullPointerException if {@code key} or {@code task} is null
+     * @see #submit(Callable)
+     */
+    public <T> CompletableFuture<T> submit(Object key, Callable<T> task) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(task, "task");
+        return submitTo(shardFor(key), task);
+    }
+
+    /**
+     * Runs {@code command} in a new bridged virtual thread. An exception it throws goes to the
+     * thread's uncaught-exception handler.
+     *
+     * @throws BridgeOverloadedException  if {@code maxInFlight} tasks are in flight
+     * @throws RejectedExecutionException if the bridge is closed
+     * @throws NullPointerException       if {@code command} is null
+     */
+    @Override
+    public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
+        BridgeTask<Object> task = new BridgeTask<>(this, pickShard(), Executors.callable(command), true);
+        RejectedExecutionException rejected = admit(task);
+        if (rejected != null) {
+            throw rejected;
+        }
+    }
+
+    /** The shard {@link #submit(Object, Callable)} uses for {@code key}. */
+    public Shard shardFor(Object key) {
+        Objects.requireNonNull(key, "key");
+        int h = key.hashCode();
+        return shards[Math.floorMod(h ^ (h >>> 16), shards.length)];
+    }
+
+    private <T> CompletableFuture<T> submitTo(Shard shard, Callable<T> callable) {
+        BridgeTask<T> task = new BridgeTask<>(this, shard, callable, false);
+        RejectedExecutionException rejected = admit(task);
+        if (rejected != null) {
+            task.completeExceptionally(rejected);
+        }
+        return task;
+    }
+
+    /** Admits and starts {@code task}, or returns why not. */
+    private RejectedExecutionException admit(BridgeTask<?> task) {
+        if (state != OPEN) {
+            return closedRejection();
+        }
+        int slot = tasks.acquire(task); // volatile store of the task, then the state load below
+        if (slot < 0) {
+            return new BridgeOverloadedException(tasks.capacity());
+        }
+        task.slot = slot;
+        if (state != OPEN) {
+            // A closer flipped the state meanwhile and may or may not have seen our slot: we never
+            // start the task, and whoever completes it first wins.
+            tasks.release(slot);
+            return closedRejection();
+        }
+        task.shard().startTask(task);
+        return null;
+    }
+
+    private RejectedExecutionException closedRejection() {
+        return new RejectedExecutionException("bridge " + name + " is closed");
+    }
+
+    private Shard pickShard() {
+        int n = shards.length;
+        if (n == 1) {
+            return shards[0];
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int a = random.nextInt(n);
+        int b = random.nextInt(n - 1);
+        if (b >= a) {
+            b++;
+        }
+        return shards[a].load() <= shards[b].load() ? shards[a] : shards[b];
+    }
+
+    void release(BridgeTask<?> task) {
+        tasks.release(task.slot);
+    }
+
+    void checkAccepting() {
+        if (state != OPEN) {
+            throw closedRejection();
+        }
+    }
+
+    boolean isStopping() {
+        return state >= STOPPING;
+    }
+
+    // ---- shards ---------------------------------------------------------------------------------
+
+    /** The shards, in index order (an unmodifiable list). */
+    public List<Shard> shards() {
+        return shardList;
+    }
+
+    /**
+     * The shard at {@code index}.
+     *
+     * @throws IndexOutOfBoundsException naming the index and the shard count
+     */
+    public Shard shard(int index) {
+        Objects.checkIndex(index, shards.length);
+        return shards[index];
+    }
+
+    /** A snapshot of every shard's counters, in index order. */
+    public List<ShardStats> stats() {
+        List<ShardStats> stats = new ArrayList<>(shards.length);
+        for (Shard shard : shards) {
+            stats.add(shard.stats());
+        }
+        return stats;
+    }
+
+    /** Tasks admitted and not yet finished. */
+    public int inFlight() {
+        return tasks.used();
+    }
+
+    /** The in-flight bound this bridge was built with. */
+    public int maxInFlight() {
+        return tasks.capacity();
+    }
+
+    /** This bridge's name (the prefix of its loop threads' names). */
+    public String name() {
+        return name;
+    }
+
+    // ---- bridged-code helpers -------------------------------------------------------------------
+
+    /**
+     * The shard running the current thread, or empty outside bridged code.
+     */
+    public static Optional<Shard> current() {
+        ShardLoop loop = ShardLoop.current();
+        return loop == null ? Optional.empty() : Optional.of((Shard) loop.owner());
+    }
+
+    /**
+     * Sleeps for {@code duration}. In bridged code this is a timer on the current shard's loop: the
+     * virtual thread unmounts, and the loop itself resumes it, with no JDK timer thread involved.
+     * Anywhere else it is {@link Thread#sleep(Duration)}. A zero or negative duration returns at once.
+     *
+     * @throws InterruptedException if the thread is interrupted before or while sleeping
+     * @throws NullPointerException if {@code duration} is null
+     */
+    public static void sleep(Duration duration) throws InterruptedException {
+        Objects.requireNonNull(duration, "duration");
+        ShardLoop loop = ShardLoop.current();
+        if (loop == null) {
+            Thread.sleep(duration);
+            return;
+        }
+        long nanos;
+        try {
+            nanos = duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE;
+        }
+        loop.sleep(nanos);
+    }
+
+    /**
+     * Waits for {@code stage} and returns its value. In bridged code the virtual thread unmounts
+     * until the stage completes, on whatever thread; anywhere else the calling thread blocks.
+     *
+     * <p>A stage that failed with an unchecked exception or an error rethrows that same throwable; a
+     * cancelled stage throws its {@link CancellationException}; a checked failure arrives wrapped in a
+     * {@link CompletionException} (as {@link CompletableFuture#join()} does).
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting (the stage is left alone)
+     * @throws NullPointerException if {@code stage} is null
+     */
+    public static <T> T await(CompletionStage<T> stage) throws InterruptedException {
+        Objects.requireNonNull(stage, "stage");
+        CompletableFuture<T> future = toFuture(stage);
+        if (!future.isDone()) {
+            if (ShardLoop.current() == null) {
+                try {
+                    future.get();
+                } catch (ExecutionException | CancellationException reportedBelow) {
+                    // the outcome is reported by outcome(future)
+                }
+            } else {
+                Thread waiter = Thread.currentThread();
+                future.whenComplete((value, failure) -> LockSupport.unpark(waiter));
+                while (!future.isDone()) {
+                    LockSupport.park(future);
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                }
+            }
+        }
+        return outcome(future);
+    }
+
+    private static <T> CompletableFuture<T> toFuture(CompletionStage<T> stage) {
+        if (stage instanceof CompletableFuture<T> future) {
+            return future;
+        }
+        try {
+            return stage.toCompletableFuture();
+        } catch (UnsupportedOperationException notSupported) {
+            CompletableFuture<T> future = new CompletableFuture<>();
+            stage.whenComplete((value, failure) -> {
+                if (failure != null) {
+                    future.completeExceptionally(failure);
+                } else {
+                    future.complete(value);
+                }
+            });
+            return future;
+        }
+    }
+
+    private static <T> T outcome(CompletableFuture<T> done) {
+        try {
+            return done.join();
+        } catch (CompletionException wrapped) {
+            Throwable cause = wrapped.getCause();
+            if (cause instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw wrapped;
+        }
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------
+
+    /**
+     * Stops accepting tasks, lets admitted ones finish for up to {@code closeTimeout}, then completes
+     * whatever is still pending (tasks that never started with a {@link RejectedExecutionException},
+     * running ones by {@code cancel(true)}), waits up to {@code stopGrace} for their threads, and stops
+     * the loops. When it returns, every future this bridge returned is complete and the loop threads
+     * have exited. Idempotent. If the calling thread is interrupted while waiting, it stops waiting,
+     * completes the pending futures as above, and keeps its interrupt status.
+     *
+     * @throws IllegalStateException if called from a virtual thread of this bridge
+     */
+    @Override
+    public void close() {
+        checkNotOwnThread("close()");
+        boolean interrupted = false;
+        lifecycle.lock();
+        try {
+            if (state == TERMINATED) {
+                return;
+            }
+            advanceState(CLOSING);
+            boolean drained;
+            try {
+                drained = tasks.awaitEmpty(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+                drained = false;
+            }
+            if (!drained) {
+                interrupted |= abortPending("bridge " + name + " closed before the task started");
+            }
+            terminate();
+        } finally {
+            lifecycle.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Stops accepting tasks, completes every pending future at once (tasks that never started with a
+     * {@link RejectedExecutionException}, running ones by {@code cancel(true)}, which interrupts their
+     * virtual threads), waits up to {@code stopGrace} for those threads to end, and stops the loops.
+     * Virtual threads that ignore the interrupt are abandoned: they never run again. Idempotent.
+     *
+     * @throws IllegalStateException if called from a virtual thread of this bridge
+     */
+    public void shutdownNow() {
+        checkNotOwnThread("shutdownNow()");
+        // Complete the futures before taking the lock, so that a close() waiting for the drain sees
+        // the interrupted tasks end instead of waiting out its timeout.
+        boolean interrupted = abortPending("bridge " + name + " shut down before the task started");
+        lifecycle.lock();
+        try {
+            if (state != TERMINATED) {
+                terminate();
+            }
+        } finally {
+            lifecycle.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether {@link #close()} or {@link #shutdownNow()} has been called. */
+    public boolean isClosed() {
+        return state != OPEN;
+    }
+
+    /** Whether the loops have stopped. */
+    public boolean isTerminated() {
+        return state == TERMINATED;
+    }
+
+    /** Moves to STOPPING, completes every pending future, waits stopGrace; returns whether interrupted. */
+    private boolean abortPending(String notStartedReason) {
+        advanceState(STOPPING); // volatile: a submitter that missed it has its slot seen by the scan below
+        tasks.forEach(task -> task.abort(notStartedReason));
+        try {
+            tasks.awaitEmpty(stopGrace.toNanos(), TimeUnit.NANOSECONDS);
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
+    private void terminate() {
+        advanceState(STOPPING);
+        for (Shard shard : shards) {
+            shard.loop().stop();
+        }
+        long deadline = System.nanoTime() + stopGrace.toNanos() + TimeUnit.SECONDS.toNanos(5);
+        for (Shard shard : shards) {
+            boolean exited;
+            try {
+                exited = shard.loop().awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exited = shard.loop().isTerminated();
+            }
+            if (!exited) {
+                // The closing thread may log; a loop thread never does.
+                LOG.log(System.Logger.Level.WARNING, "vtbridge: loop thread {0} did not stop; it is held by a"
+                        + " carrier-blocking call of a bridged thread", shard.threadName());
+            }
+        }
+        advanceState(TERMINATED);
+    }
+
+    private void advanceState(int target) {
+        while (true) {
+            int current = state;
+            if (current >= target || STATE.compareAndSet(this, current, target)) {
+                return;
+            }
+        }
+    }
+
+    private void checkNotOwnThread(String method) {
+        ShardLoop loop = ShardLoop.current();
+        if (loop != null && ((Shard) loop.owner()).bridge() == this) {
+            throw new IllegalStateException(method + " called from a virtual thread of bridge " + name
+                    + " (" + loop.owner() + "): it would wait for itself; call it from outside the bridge");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Bridge[" + name + ", shards=" + shards.length + ", inFlight=" + tasks.used() + "/" + tasks.capacity()
+                + ", state=" + switch (state) {
+                    case OPEN -> "open";
+                    case CLOSING -> "closing";
+                    case STOPPING -> "stopping";
+                    default -> "terminated";
+                } + "]";
+    }
+
+    // ---- builder --------------------------------------------------------------------------------
+
+    /**
+     * Configures and starts a {@link Bridge}. Each setter checks its argument at once and names it in
+     * the exception. Not thread-safe; a builder may build several bridges.
+     */
+    public static final class Builder {
+
+        /** The largest shard count accepted. */
+        public static final int MAX_SHARDS = 1024;
+
+        private int shards = Runtime.getRuntime().availableProcessors();
+        private int maxInFlight = 10_000;
+        private Duration closeTimeout = Duration.ofSeconds(30);
+        private Duration stopGrace = Duration.ofSeconds(1);
+        private int loopBatch = 128;
+        private int idleSpins = 64;
+        private boolean daemon = true;
+        private String name;
+
+        private Builder() {
+        }
+
+        /** Number of shards (loop threads), 1..{@value #MAX_SHARDS}. Default: available processors. */
+        public Builder shards(int shards) {
+            if (shards <= 0 || shards > MAX_SHARDS) {
+                throw new IllegalArgumentException("shards must be in 1.." + MAX_SHARDS + ", was " + shards);
+            }
+            this.shards = shards;
+            return this;
+        }
+
+        /**
+         * Most tasks admitted and not finished, over all shards, 1..{@value TaskTable#MAX_CAPACITY}.
+         * Submissions beyond it are rejected at once with {@link BridgeOverloadedException}. The
+         * bridge preallocates a table of this many slots. Default: 10,000.
+         */
+        public Builder maxInFlight(int maxInFlight) {
+            if (maxInFlight <= 0 || maxInFlight > TaskTable.MAX_CAPACITY) {
+                throw new IllegalArgumentException(
+                        "maxInFlight must be in 1.." + TaskTable.MAX_CAPACITY + ", was " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /** How long {@link Bridge#close()} lets admitted tasks run before cancelling them; positive. Default: 30 s. */
+        public Builder closeTimeout(Duration closeTimeout) {
+            Objects.requireNonNull(closeTimeout, "closeTimeout");
+            if (closeTimeout.isNegative() || closeTimeout.isZero()) {
+                throw new IllegalArgumentException("closeTimeout must be positive, was " + closeTimeout);
+            }
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /**
+         * How long shutdown waits for cancelled tasks' threads to end before stopping the loops; zero
+         * or positive. Default: 1 s.
+         */
+        public Builder stopGrace(Duration stopGrace) {
+            Objects.requireNonNull(stopGrace, "stopGrace");
+            if (stopGrace.isNegative()) {
+                throw new IllegalArgumentException("stopGrace must not be negative, was " + stopGrace);
+            }
+            this.stopGrace = stopGrace;
+            return this;
+        }
+
+        /** Continuations (and timers) each loop runs per source per iteration; positive. Default: 128. */
+        public Builder loopBatch(int loopBatch) {
+            if (loopBatch <= 0) {
+                throw new IllegalArgumentException("loopBatch must be positive, was " + loopBatch);
+            }
+            this.loopBatch = loopBatch;
+            return this;
+        }
+
+        /** Empty loop iterations spun before an idle loop parks; zero or positive. Default: 64. */
+        public Builder idleSpins(int idleSpins) {
+            if (idleSpins < 0) {
+                throw new IllegalArgumentException("idleSpins must not be negative, was " + idleSpins);
+            }
+            this.idleSpins = idleSpins;
+            return this;
+        }
+
+        /** Whether loop threads are daemon threads (they do not keep the JVM alive). Default: true. */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /** The bridge's name, the prefix of its loop threads' names. Default: {@code vtbridge-N}. */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Starts the shards.
+         *
+         * @throws IllegalStateException if the JVM lacks {@value JdkAccess#OPENS_FLAG}, naming the flag
+         */
+        public Bridge build() {
+            JdkAccess.checkAvailable();
+            return new Bridge(this);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.vtbridge;
+
+import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.loop.LoopCounter;
+import io.vtbridge.loop.LoopCounters;
+import io.vtbridge.loop.ShardLoop;
+
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * One shard of a {@link Bridge}: a platform thread running an event loop that schedules the virtual
+ * threads created here. Code running in such a virtual thread is <em>bridged</em>: when it blocks,
+ * the virtual thread unmounts and the loop runs others. Virtual threads that bridged code starts
+ * itself ({@code Thread.ofVirtual().start(...)}) inherit the shard.
+ *
+ * <p><b>Threading:</b> all methods are thread-safe.
+ */
+public final class Shard implements ThreadFactory {
+
+    private final Bridge bridge;
+    private final int index;
+    private final ShardLoop loop;
+    private final ThreadFactory factory; // thread-safe, per Thread.Builder#factory()
+
+    Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins) {
+        this.bridge = bridge;
+        this.index = index;
+        this.loop = new ShardLoop(index, this, threadName, daemon, batch, idleSpins);
+        this.factory = JdkAccess.virtualThreadBuilder(loop).factory();
+    }
+
+    /** This shard's position in {@link Bridge#shards()}, from 0. */
+    public int index() {
+        return index;
+    }
+
+    /** The bridge this shard belongs to. */
+    public Bridge bridge() {
+        return bridge;
+    }
+
+    /**
+     * Creates an unstarted virtual thread scheduled by this shard. Unlike {@link Bridge#submit}, such
+     * threads are not counted against {@code maxInFlight} and {@link Bridge#close()} does not wait for
+     * them: join them before closing. A thread still alive when its shard stops never runs again.
+     *
+     * @throws NullPointerException       if {@code task} is null
+     * @throws RejectedExecutionException if the bridge is closed
+     */
+    @Override
+    public Thread newThread(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        bridge.checkAccepting();
+        return factory.newThread(() -> {
+            LoopCounters counters = loop.counters();
+            counters.increment(LoopCounter.THREADS_STARTED);
+            try {
+                task.run();
+            } finally {
+                counters.increment(LoopCounter.THREADS_ENDED);
+            }
+        });
+    }
+
+    /** A snapshot of this shard's counters. */
+    public ShardStats stats() {
+        LoopCounters c = loop.counters();
+        long mounts = c.get(LoopCounter.MOUNTS);
+        return new ShardStats(index,
+                c.get(LoopCounter.TASKS_STARTED),
+                c.get(LoopCounter.TASKS_FINISHED),
+                mounts,
+                Math.max(0, mounts - c.get(LoopCounter.THREADS_STARTED)),
+                Math.max(0, mounts - c.get(LoopCounter.THREADS_ENDED)),
+                c.get(LoopCounter.LOCAL_SCHEDULES),
+                c.get(LoopCounter.REMOTE_SCHEDULES),
+                c.get(LoopCounter.TIMERS_FIRED),
+                c.get(LoopCounter.ITERATIONS),
+                c.get(LoopCounter.PARKS),
+                loop.unparks(),
+                loop.dropped());
+    }
+
+    /** The loop thread's name. */
+    public String threadName() {
+        return loop.thread().getName();
+    }
+
+    @Override
+    public String toString() {
+        return "Shard[" + index + ", " + loop.thread().getName() + "]";
+    }
+
+    ShardLoop loop() {
+        return loop;
+    }
+
+    /** Starts a virtual thread running {@code task} on this shard (the task's own counters apply). */
+    void startTask(BridgeTask<?> task) {
+        factory.newThread(task).start();
+    }
+
+    /** A load figure for placement: tasks started and not finished. */
+    long load() {
+        LoopCounters c = loop.counters();
+        return c.get(LoopCounter.TASKS_STARTED) - c.get(LoopCounter.TASKS_FINISHED);
+    }
+}

@@ -1,0 +1,92 @@
+package io.vtbridge.internal;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.util.concurrent.Executor;
+
+/**
+ * The two JDK internals a custom virtual-thread scheduler needs (checked on JDK 21 to 25):
+ * <ul>
+ *   <li>the package-private constructor {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)},
+ *       which builds virtual threads whose continuations run on our {@link Executor};</li>
+ *   <li>the package-private static {@code Thread.currentCarrierThread()}, which tells bridged code
+ *       which loop thread carries it.</li>
+ * </ul>
+ * Both need {@value #OPENS_FLAG} on the command line (or {@code Add-Opens: java.base/java.lang} in
+ * an executable jar's manifest). Without it the bridge fails at {@code build()} with
+ * {@link #checkAvailable()}'s message.
+ *
+ * <p><b>Threading:</b> all methods are thread-safe.
+ */
+public final class JdkAccess {
+
+    /** The JVM option that opens {@code java.lang} to vtbridge. */
+    public static final String OPENS_FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    private static final Constructor<?> VIRTUAL_THREAD_BUILDER;
+    private static final MethodHandle CURRENT_CARRIER_THREAD;
+    private static final Throwable FAILURE;
+
+    static {
+        Constructor<?> builder = null;
+        MethodHandle carrier = null;
+        Throwable failure = null;
+        try {
+            Class<?> type = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
+            builder = type.getDeclaredConstructor(Executor.class);
+            builder.setAccessible(true);
+            carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                    .findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+        } catch (Throwable e) { // InaccessibleObjectException, IllegalAccessException, NoSuchMethodException...
+            failure = e;
+            builder = null;
+            carrier = null;
+        }
+        VIRTUAL_THREAD_BUILDER = builder;
+        CURRENT_CARRIER_THREAD = carrier;
+        FAILURE = failure;
+    }
+
+    private JdkAccess() {
+    }
+
+    /** Whether the custom scheduler can be installed in this JVM. */
+    public static boolean isAvailable() {
+        return FAILURE == null;
+    }
+
+    /**
+     * @throws IllegalStateException naming {@value #OPENS_FLAG} if the JDK internals are not reachable
+     */
+    public static void checkAvailable() {
+        if (FAILURE != null) {
+            throw new IllegalStateException("vtbridge cannot install its virtual-thread scheduler: run the JVM with "
+                    + OPENS_FLAG + " (or put 'Add-Opens: java.base/java.lang' in an executable jar's manifest); cause: "
+                    + FAILURE, FAILURE);
+        }
+    }
+
+    /** A virtual-thread builder whose threads are scheduled by {@code scheduler}. */
+    public static Thread.Builder.OfVirtual virtualThreadBuilder(Executor scheduler) {
+        checkAvailable();
+        try {
+            return (Thread.Builder.OfVirtual) VIRTUAL_THREAD_BUILDER.newInstance(scheduler);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create a virtual-thread builder with a custom scheduler", e);
+        }
+    }
+
+    /**
+     * The platform thread carrying the current thread: the current thread itself if it is a platform
+     * thread. Callers must have checked {@link #isAvailable()} (the bridge does at build()).
+     */
+    public static Thread currentCarrierThread() {
+        try {
+            return (Thread) CURRENT_CARRIER_THREAD.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException("Thread.currentCarrierThread() failed", e);
+        }
+    }
+}

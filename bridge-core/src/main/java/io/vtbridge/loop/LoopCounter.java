@@ -1,0 +1,27 @@
+package io.vtbridge.loop;
+
+/** The per-loop event counters kept by {@link LoopCounters}. */
+public enum LoopCounter {
+    /** Continuations run: every start and every resume of a virtual thread on this loop. */
+    MOUNTS,
+    /** Continuations scheduled from the loop's own thread: same-shard resumes, no atomics. */
+    LOCAL_SCHEDULES,
+    /** Continuations that arrived through the inbound queue: from other threads. */
+    REMOTE_SCHEDULES,
+    /** Loop timers expired ({@code Bridge.sleep} wake-ups). */
+    TIMERS_FIRED,
+    /** Loop iterations. */
+    ITERATIONS,
+    /** Times the idle loop parked its thread. */
+    PARKS,
+    /** Submitted tasks that started on this shard. */
+    TASKS_STARTED,
+    /** Submitted tasks that finished on this shard (value, exception, cancellation or rejection). */
+    TASKS_FINISHED,
+    /** Virtual threads created by vtbridge on this shard (tasks and {@code Shard.newThread}) that started. */
+    THREADS_STARTED,
+    /** Virtual threads created by vtbridge on this shard that ended. */
+    THREADS_ENDED,
+    /** Throwables that escaped a continuation (should stay 0: the JDK catches them itself). */
+    ERRORS
+}

@@ -1,0 +1,364 @@
+package io.vtbridge.loop;
+
+import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.queue.MpscLinkedQueue;
+import io.vtbridge.timer.Timer;
+import io.vtbridge.timer.TimerQueue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One shard's event loop, and the {@link Executor} that schedules its virtual threads.
+ *
+ * <p>Each iteration:
+ * <ol>
+ *   <li>runs up to {@code batch} continuations from the inbound MPSC queue (starts and resumes
+ *       issued by other threads);</li>
+ *   <li>runs up to {@code batch} continuations from the local run queue (resumes issued on this
+ *       loop's own thread; no atomics on that path);</li>
+ *   <li>fires up to {@code batch} due timers;</li>
+ *   <li>if it found no work: spins {@code idleSpins} turns, then parks until the next timer or a
+ *       wake-up, through the {@link WakeupGate} handshake.</li>
+ * </ol>
+ * The loop runs only this code and the continuations it mounts: it never logs, never takes a lock,
+ * and calls no user code except by mounting a virtual thread.
+ *
+ * <p>Run states:
+ * <pre>
+ *   NEW      -> RUNNING     start()        (owner of the bridge)
+ *   RUNNING  -> STOPPING    stop()         (any thread, CAS)
+ *   STOPPING -> TERMINATED  loop exit      (loop thread)
+ * </pre>
+ *
+ * <p><b>Threading:</b> {@link #execute}, {@link #stop}, {@link #awaitTermination} and the readers
+ * ({@link #counters()}, {@link #unparks()}...) may be called from any thread. {@link #sleep} and
+ * {@link #timers()} only by a virtual thread this loop is carrying ({@code assert inLoop()}).
+ */
+public final class ShardLoop implements Executor {
+
+    /** Longest delay a loop timer accepts (about 73 years); longer sleeps are clamped to it. */
+    public static final long MAX_DELAY_NANOS = Long.MAX_VALUE >> 2;
+
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int STOPPING = 2;
+    private static final int TERMINATED = 3;
+
+    private static final VarHandle RUN_STATE;
+
+    static {
+        try {
+            RUN_STATE = MethodHandles.lookup().findVarHandle(ShardLoop.class, "runState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int index;
+    private final Object owner;
+    private final int batch;
+    private final int idleSpins;
+    private final LoopThread thread;
+
+    private final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>(); // any thread offers; loop polls
+    private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
+    private final TimerQueue timers = new TimerQueue();                         // loop-owned
+    private final WakeupGate gate = new WakeupGate();
+    private final LoopCounters counters = new LoopCounters();
+    private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    private volatile int runState;          // see the table above
+    private volatile Throwable lastError;   // written by the loop when a continuation throws; read by monitors
+
+    /**
+     * @param index     shard index, for names and stats
+     * @param owner     the object that owns this loop (the {@code Shard}); returned by {@link #owner()}
+     * @param name      the loop thread's name
+     * @param daemon    whether the loop thread is a daemon thread
+     * @param batch     continuations (and timers) per source per iteration, at least 1
+     * @param idleSpins empty iterations spun before parking, at least 0
+     */
+    public ShardLoop(int index, Object owner, String name, boolean daemon, int batch, int idleSpins) {
+        if (batch <= 0) {
+            throw new IllegalArgumentException("batch must be positive, was " + batch);
+        }
+        if (idleSpins < 0) {
+            throw new IllegalArgumentException("idleSpins must not be negative, was " + idleSpins);
+        }
+        this.index = index;
+        this.owner = owner;
+        this.batch = batch;
+        this.idleSpins = idleSpins;
+        this.thread = new LoopThread(this, name, daemon);
+    }
+
+    /** Starts the loop thread. Once. */
+    public void start() {
+        if (!RUN_STATE.compareAndSet(this, NEW, RUNNING)) {
+            throw new IllegalStateException("loop " + index + " already started");
+        }
+        thread.start();
+    }
+
+    /**
+     * The loop carrying the current thread, or {@code null} if the current thread is not a virtual
+     * thread carried by a shard loop.
+     */
+    public static ShardLoop current() {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual() || !JdkAccess.isAvailable()) {
+            return null;
+        }
+        return JdkAccess.currentCarrierThread() instanceof LoopThread carrier ? carrier.loop() : null;
+    }
+
+    /** Whether the current thread is this loop's thread or a virtual thread it is carrying. */
+    public boolean inLoop() {
+        Thread t = Thread.currentThread();
+        return t == thread || (t.isVirtual() && JdkAccess.currentCarrierThread() == thread);
+    }
+
+    /**
+     * Schedules a continuation. Never blocks and never fails: on the loop's own thread it joins the
+     * local run queue; from any other thread it joins the inbound queue and wakes the loop if it
+     * sleeps. A continuation that arrives after the loop terminated can never run; it is counted in
+     * {@link #dropped()}.
+     */
+    @Override
+    public void execute(Runnable continuation) {
+        if (inLoop()) {
+            local.addLast(continuation);
+            counters.increment(LoopCounter.LOCAL_SCHEDULES);
+            return;
+        }
+        if (runState == TERMINATED) {
+            dropped.incrementAndGet();
+            return;
+        }
+        inbound.offer(continuation); // sequentially consistent swap, then...
+        gate.wake();                 // ...the load of the gate's state: see WakeupGate
+    }
+
+    /**
+     * Suspends the calling bridged virtual thread for {@code nanos} on a loop timer: the virtual
+     * thread unmounts, the loop keeps running, and step 3 of a later iteration resumes it. No JDK
+     * timer thread is involved.
+     *
+     * @throws InterruptedException if the thread is interrupted before or while sleeping; the timer is removed
+     */
+    public void sleep(long nanos) throws InterruptedException {
+        assert inLoop() : "ShardLoop.sleep called off loop " + index;
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (nanos <= 0) {
+            return;
+        }
+        SleepTimer timer = new SleepTimer(System.nanoTime() + Math.min(nanos, MAX_DELAY_NANOS), Thread.currentThread());
+        timers.add(timer);
+        try {
+            while (!timer.hasExpired()) {
+                LockSupport.park(timer);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        } finally {
+            // Back on this loop's carrier: a virtual thread always resumes on its own shard.
+            timers.remove(timer);
+        }
+    }
+
+    /** The loop-owned timer queue. Only from a virtual thread this loop carries. */
+    public TimerQueue timers() {
+        assert inLoop() : "timers() called off loop " + index;
+        return timers;
+    }
+
+    /** Asks the loop to exit at its next iteration. Idempotent; any thread. */
+    public void stop() {
+        if (RUN_STATE.compareAndSet(this, RUNNING, STOPPING) || RUN_STATE.compareAndSet(this, NEW, TERMINATED)) {
+            gate.wake();
+        }
+        if (runState == TERMINATED) {
+            terminated.countDown(); // never started: nothing will count it down
+        }
+    }
+
+    /** Waits until the loop thread has exited. */
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /** Whether the loop has exited. */
+    public boolean isTerminated() {
+        return runState == TERMINATED;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public Object owner() {
+        return owner;
+    }
+
+    public LoopThread thread() {
+        return thread;
+    }
+
+    public LoopCounters counters() {
+        return counters;
+    }
+
+    /** Unparks issued to this loop by other threads; a wake-up of a loop that was awake costs none. */
+    public long unparks() {
+        return gate.unparks();
+    }
+
+    /** Continuations that arrived after the loop terminated, or were still queued when it exited. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** The last throwable that escaped a continuation, or {@code null}. */
+    public Throwable lastError() {
+        return lastError;
+    }
+
+    // ---- the loop -------------------------------------------------------------------------------
+
+    void run() { // the body of LoopThread
+        int spins = 0;
+        while (runState == RUNNING) {
+            int work = runInbound() + runLocal() + fireTimers();
+            counters.increment(LoopCounter.ITERATIONS);
+            if (work > 0) {
+                spins = 0;
+            } else if (spins < idleSpins) {
+                spins++;
+                Thread.onSpinWait();
+            } else {
+                spins = 0;
+                idle();
+            }
+        }
+        terminate();
+    }
+
+    private int runInbound() {
+        int n = 0;
+        Runnable continuation;
+        while (n < batch && (continuation = inbound.poll()) != null) {
+            n++;
+            mount(continuation);
+        }
+        counters.add(LoopCounter.REMOTE_SCHEDULES, n);
+        return n;
+    }
+
+    private int runLocal() {
+        // Only what was queued before this step: resumes issued now wait for the next iteration,
+        // so the other sources get their turn.
+        int n = Math.min(local.size(), batch);
+        for (int i = 0; i < n; i++) {
+            mount(local.pollFirst());
+        }
+        return n;
+    }
+
+    private int fireTimers() {
+        if (timers.size() == 0) {
+            return 0;
+        }
+        int fired = timers.fireDue(System.nanoTime(), batch);
+        counters.add(LoopCounter.TIMERS_FIRED, fired);
+        return fired;
+    }
+
+    private void mount(Runnable continuation) {
+        counters.increment(LoopCounter.MOUNTS);
+        try {
+            continuation.run();
+        } catch (Throwable e) { // the JDK's continuation runner handles user exceptions itself
+            counters.increment(LoopCounter.ERRORS);
+            lastError = e;
+        }
+    }
+
+    private void idle() {
+        gate.prepareToSleep(); // volatile store; the loads below cannot move above it
+        if (!inbound.isEmpty() || runState != RUNNING) {
+            gate.awake();
+            return;
+        }
+        long next = timers.nextDeadline();
+        if (next == TimerQueue.NONE) {
+            LockSupport.park(this);
+        } else {
+            long delay = next - System.nanoTime();
+            if (delay > 0) {
+                LockSupport.parkNanos(this, delay);
+            }
+        }
+        gate.awake();
+        counters.increment(LoopCounter.PARKS);
+        // No virtual thread is mounted here, so the carrier's interrupt status means nothing;
+        // a stray interrupt would otherwise turn every later park into a spin.
+        Thread.interrupted();
+    }
+
+    private void terminate() {
+        runState = TERMINATED; // volatile store: execute() callers after this count their drop
+        long left = local.size();
+        local.clear();
+        while (!inbound.isEmpty()) {
+            if (inbound.poll() != null) {
+                left++;
+            } else {
+                Thread.onSpinWait(); // a producer between its swap and its link
+            }
+        }
+        dropped.addAndGet(left);
+        terminated.countDown();
+    }
+
+    /** A loop timer that resumes one sleeping virtual thread. */
+    private static final class SleepTimer extends Timer {
+        private static final VarHandle EXPIRED;
+
+        static {
+            try {
+                EXPIRED = MethodHandles.lookup().findVarHandle(SleepTimer.class, "expired", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Thread sleeper;
+        private boolean expired; // setRelease by the loop in expire(); getAcquire by the sleeper in hasExpired()
+
+        SleepTimer(long deadline, Thread sleeper) {
+            super(deadline);
+            this.sleeper = sleeper;
+        }
+
+        @Override
+        protected void expire() {
+            EXPIRED.setRelease(this, true);   // pairs with the getAcquire in hasExpired()
+            LockSupport.unpark(sleeper);        // on the loop thread: lands in the local run queue
+        }
+
+        boolean hasExpired() {
+            return (boolean) EXPIRED.getAcquire(this);
+        }
+    }
+}

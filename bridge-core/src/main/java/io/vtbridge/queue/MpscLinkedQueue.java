@@ -1,0 +1,102 @@
+package io.vtbridge.queue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * An unbounded multi-producer, single-consumer FIFO queue of linked nodes (Dmitry Vyukov's
+ * intrusive MPSC design): a producer swaps itself in as the last node with one atomic
+ * {@code getAndSet}, then links the previous last node to it.
+ *
+ * <p><b>Threading:</b> {@link #offer} may be called by any number of threads at once.
+ * {@link #poll} and {@link #isEmpty} must only be called by the single consumer thread (at any time
+ * one thread; the consumer may change over time if the hand-over itself is a happens-before edge).
+ *
+ * <p><b>Guarantees:</b> no element is lost or duplicated; elements offered by one producer are
+ * polled in the order that producer offered them. {@code offer} is wait-free; {@code poll} is
+ * wait-free but may return {@code null} while a producer sits between its swap and its link
+ * (the element is then "in flight": {@link #isEmpty} already reports it).
+ *
+ * <p><b>Why unbounded:</b> the shard loop feeds this queue with virtual-thread continuations, and a
+ * virtual thread has at most one pending continuation at a time, so the length never exceeds the
+ * number of live virtual threads of the shard: the bound lives in the admission of tasks
+ * ({@code maxInFlight}), not here. A continuation can never be refused without losing its thread.
+ *
+ * @param <E> element type; {@code null} is not permitted
+ */
+public final class MpscLinkedQueue<E> {
+
+    private static final VarHandle LAST;
+    private static final VarHandle NEXT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LAST = lookup.findVarHandle(MpscLinkedQueue.class, "last", Node.class);
+            NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static final class Node<E> {
+        E value;            // written by the producer before the getAndSet on last; cleared by the consumer
+        volatile Node<E> next; // setRelease by the producer that appended after this node, getAcquire by the consumer
+        Node(E value) {
+            this.value = value;
+        }
+    }
+
+    private volatile Node<E> last;  // getAndSet by producers; volatile read by the consumer in isEmpty
+    private Node<E> first;          // consumer-owned: the node whose successor is the head element
+
+    /** Creates an empty queue. */
+    public MpscLinkedQueue() {
+        Node<E> stub = new Node<>(null);
+        first = stub;
+        last = stub; // volatile store: publishes the stub to producers
+    }
+
+    /**
+     * Appends {@code e}. Wait-free; allocates one node.
+     *
+     * @throws NullPointerException if {@code e} is null
+     */
+    public void offer(E e) {
+        Objects.requireNonNull(e, "e");
+        Node<E> node = new Node<>(e);
+        // The swap is sequentially consistent: it orders node.value before the node becomes
+        // reachable, and it is the store a consumer's isEmpty() and a parking loop's re-check read.
+        @SuppressWarnings("unchecked")
+        Node<E> previous = (Node<E>) LAST.getAndSet(this, node);
+        // Pairs with the getAcquire of next in poll(): the consumer that sees the link sees the value.
+        NEXT.setRelease(previous, node);
+    }
+
+    /**
+     * Removes and returns the head element, or {@code null} if none is linked yet.
+     * Consumer thread only.
+     */
+    public E poll() {
+        Node<E> head = first;
+        @SuppressWarnings("unchecked")
+        Node<E> next = (Node<E>) NEXT.getAcquire(head); // pairs with setRelease in offer()
+        if (next == null) {
+            return null;
+        }
+        E value = next.value;
+        next.value = null;   // the node becomes the new stub; drop the reference for the GC
+        first = next;
+        return value;
+    }
+
+    /**
+     * Whether every offered element has been polled. Counts an element whose producer has swapped
+     * but not yet linked as present, so a consumer that decides to park on {@code isEmpty()} never
+     * misses it. Consumer thread only.
+     */
+    public boolean isEmpty() {
+        return last == first; // volatile load of last: ordered after the caller's preceding volatile store
+    }
+}

@@ -1,0 +1,177 @@
+package io.vtbridge.task;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * A fixed-capacity table of in-flight items. Taking a slot is admission: when every slot is taken,
+ * {@link #acquire} fails at once instead of queueing, which is how a bridge bounds its in-flight
+ * tasks. The table also lets a closing bridge visit every item still in flight.
+ *
+ * <p>Free slots form a lock-free stack (Treiber). Its top is one {@code long}: the low 32 bits hold
+ * the slot index plus one (0: no free slot), the high 32 bits a stamp bumped by every push and pop,
+ * so that a pop whose snapshot went stale (the classic ABA: the slot popped and pushed back
+ * meanwhile) fails its CAS. The stamp wraps after 2<sup>32</sup> operations; a thread would have to
+ * stall between its read and its CAS for all of them to be fooled.
+ *
+ * <p><b>Threading:</b> every method may be called from any thread. {@link #release} must be called
+ * exactly once per successful {@link #acquire}, by any thread. {@link #awaitEmpty} admits one
+ * waiting thread at a time.
+ *
+ * @param <T> item type
+ */
+public final class TaskTable<T> {
+
+    /** The largest capacity accepted: 2<sup>24</sup> slots (about 200 MB of table at most). */
+    public static final int MAX_CAPACITY = 1 << 24;
+
+    private static final long INDEX_MASK = 0xFFFF_FFFFL;
+    private static final long STAMP_UNIT = 1L << 32;
+
+    private static final VarHandle TOP;
+    private static final VarHandle USED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TOP = lookup.findVarHandle(TaskTable.class, "top", long.class);
+            USED = lookup.findVarHandle(TaskTable.class, "used", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final AtomicReferenceArray<T> items;
+    private final AtomicIntegerArray below; // below[i]: the free slot under i in the stack, plus one; written by the releaser before its push CAS, read by poppers after their load of top
+    private final int capacity;
+
+    private volatile long top;           // CAS by acquire (pop) and release (push)
+    private volatile int used;           // getAndAdd by acquire and release
+    private volatile Thread drainWaiter; // set by the one awaitEmpty() caller; read by release()
+
+    /**
+     * @param capacity the number of slots, 1..{@link #MAX_CAPACITY}
+     * @throws IllegalArgumentException if {@code capacity} is out of range, naming it
+     */
+    public TaskTable(int capacity) {
+        if (capacity <= 0 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException(
+                    "capacity must be in 1.." + MAX_CAPACITY + ", was " + capacity);
+        }
+        this.capacity = capacity;
+        this.items = new AtomicReferenceArray<>(capacity);
+        this.below = new AtomicIntegerArray(capacity);
+        for (int i = 0; i < capacity - 1; i++) {
+            below.lazySet(i, i + 2); // slot i + 1, encoded plus one
+        }
+        below.lazySet(capacity - 1, 0);
+        top = 1; // slot 0, stamp 0; the volatile store publishes the links above
+    }
+
+    /**
+     * Takes a free slot and stores {@code item} in it.
+     *
+     * @return the slot, or {@code -1} if every slot is taken
+     */
+    public int acquire(T item) {
+        while (true) {
+            long current = top;
+            int encoded = (int) (current & INDEX_MASK);
+            if (encoded == 0) {
+                return -1;
+            }
+            int slot = encoded - 1;
+            // Read after the volatile load of top: if top is unchanged at our CAS, no push or pop
+            // happened in between, so this is the link the last push of `slot` wrote.
+            int next = below.getPlain(slot);
+            long replacement = ((current & ~INDEX_MASK) + STAMP_UNIT) | (next & INDEX_MASK);
+            if (TOP.compareAndSet(this, current, replacement)) {
+                USED.getAndAdd(this, 1);
+                // Volatile store: a closer that flips its state and then scans (forEach) and a
+                // submitter that stores here and then reads that state cannot both miss each other.
+                items.set(slot, item);
+                return slot;
+            }
+        }
+    }
+
+    /** Returns {@code slot} to the free stack. Exactly once per successful {@link #acquire}. */
+    public void release(int slot) {
+        if (slot < 0 || slot >= capacity) {
+            throw new IllegalArgumentException("slot must be in 0.." + (capacity - 1) + ", was " + slot);
+        }
+        items.set(slot, null);
+        while (true) {
+            long current = top;
+            // Plain store, ordered before the CAS below that publishes it; pairs with the
+            // getPlain in acquire(), which follows that thread's volatile load of top.
+            below.setPlain(slot, (int) (current & INDEX_MASK));
+            long replacement = ((current & ~INDEX_MASK) + STAMP_UNIT) | (slot + 1);
+            if (TOP.compareAndSet(this, current, replacement)) {
+                break;
+            }
+        }
+        if ((int) USED.getAndAdd(this, -1) == 1) {
+            Thread waiter = drainWaiter; // volatile load after the decrement: see awaitEmpty()
+            if (waiter != null) {
+                LockSupport.unpark(waiter);
+            }
+        }
+    }
+
+    /** The item in {@code slot}, or {@code null}. */
+    public T get(int slot) {
+        return items.get(slot);
+    }
+
+    /** Calls {@code action} for every item present during the scan (a weakly consistent walk). */
+    public void forEach(Consumer<? super T> action) {
+        for (int i = 0; i < capacity; i++) {
+            T item = items.get(i);
+            if (item != null) {
+                action.accept(item);
+            }
+        }
+    }
+
+    /** The number of slots taken (a snapshot). */
+    public int used() {
+        return used;
+    }
+
+    /** The number of slots. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Waits until no slot is taken, at most {@code timeout}. One waiting thread at a time.
+     *
+     * @return {@code true} if the table became empty, {@code false} on timeout
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        drainWaiter = Thread.currentThread(); // volatile store before the load of used below
+        try {
+            while (used != 0) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, remaining);
+            }
+            return true;
+        } finally {
+            drainWaiter = null;
+        }
+    }
+}
