@@ -58,9 +58,9 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
             }
         } finally {
             runner = null;
-            bridge.release(this);
             counters.increment(LoopCounter.TASKS_FINISHED);
             counters.increment(LoopCounter.THREADS_ENDED);
+            bridge.release(this); // last: a thread that sees inFlight() drop also sees the counters above
         }
     }
 

@@ -1,0 +1,74 @@
+package io.vtbridge;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Many suspended virtual threads, few platform threads. */
+@Timeout(120)
+class LoadTest {
+
+    private static final int SLEEPERS = 10_000;
+
+    @Test
+    void tenThousandConcurrentSleepersFinishOnTwoShardsWithAHandfulOfPlatformThreads() throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        // Warm the JDK's own one-off threads (the unparker behind Thread.sleep) so they are in the baseline.
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException ignored) {
+            }
+        }).join();
+        int before = threads.getThreadCount();
+        threads.resetPeakThreadCount();
+
+        try (Bridge bridge = Bridge.builder().shards(2).maxInFlight(SLEEPERS).build()) {
+            CountDownLatch allAsleep = new CountDownLatch(SLEEPERS);
+            CountDownLatch wakeUp = new CountDownLatch(1);
+            List<CompletableFuture<Integer>> futures = new ArrayList<>(SLEEPERS);
+            for (int i = 0; i < SLEEPERS; i++) {
+                boolean jdkSleep = (i & 1) == 0;
+                futures.add(bridge.submit(() -> {
+                    allAsleep.countDown();
+                    // Half park in the JDK's Thread.sleep, half on loop timers; all stay
+                    // suspended until every one of them has started.
+                    while (wakeUp.getCount() > 0) {
+                        if (jdkSleep) {
+                            Thread.sleep(5);
+                        } else {
+                            Bridge.sleep(Duration.ofMillis(5));
+                        }
+                    }
+                    return Bridge.current().orElseThrow().index();
+                }));
+            }
+            assertThat(allAsleep.await(60, TimeUnit.SECONDS)).isTrue();
+            // All 10,000 tasks are alive and suspended at this point.
+            assertThat(bridge.inFlight()).isEqualTo(SLEEPERS);
+            wakeUp.countDown();
+
+            int[] perShard = new int[2];
+            for (CompletableFuture<Integer> f : futures) {
+                perShard[f.get(60, TimeUnit.SECONDS)]++;
+            }
+            assertThat(perShard[0] + perShard[1]).isEqualTo(SLEEPERS);
+            assertThat(perShard[0]).as("both shards used").isPositive();
+            assertThat(perShard[1]).as("both shards used").isPositive();
+            // The JVM-wide peak of live platform threads over the whole run: 2 loop threads plus a
+            // small constant (JDK timer/unblocker threads started lazily, JMX).
+            assertThat(threads.getPeakThreadCount() - before).as("platform threads added while 10,000 tasks slept")
+                    .isLessThanOrEqualTo(2 + 3);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.vtbridge;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(60)
+class SleepAndAwaitTest {
+
+    private Bridge bridge;
+
+    @BeforeEach
+    void start() {
+        bridge = Bridge.builder().shards(1).build();
+    }
+
+    @AfterEach
+    void stop() {
+        bridge.close();
+    }
+
+    @Test
+    void bridgeSleepSuspendsOnALoopTimerWhileTheLoopServesOthers() throws Exception {
+        // One shard: if the sleeper held the loop, the second task could not run during its sleep.
+        CompletableFuture<Long> sleeper = bridge.submit(() -> {
+            long t0 = System.nanoTime();
+            Bridge.sleep(Duration.ofMillis(200));
+            return System.nanoTime() - t0;
+        });
+        CompletableFuture<Boolean> other = bridge.submit(() -> sleeper.isDone());
+        assertThat(other.get(10, TimeUnit.SECONDS)).as("ran while the sleeper slept").isFalse();
+        assertThat(sleeper.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+        ShardStats stats = bridge.shard(0).stats();
+        assertThat(stats.timersFired()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void bridgeSleepWakesInDeadlineOrder() throws Exception {
+        StringBuffer order = new StringBuffer();
+        CompletableFuture<?> c = bridge.submit(() -> { Bridge.sleep(Duration.ofMillis(90)); order.append('c'); return null; });
+        CompletableFuture<?> a = bridge.submit(() -> { Bridge.sleep(Duration.ofMillis(10)); order.append('a'); return null; });
+        CompletableFuture<?> b = bridge.submit(() -> { Bridge.sleep(Duration.ofMillis(50)); order.append('b'); return null; });
+        CompletableFuture.allOf(a, b, c).get(10, TimeUnit.SECONDS);
+        assertThat(order.toString()).isEqualTo("abc");
+    }
+
+    @Test
+    void threadSleepInBridgedCodeAlsoUnmounts() throws Exception {
+        CompletableFuture<Void> sleeper = bridge.submit(() -> {
+            Thread.sleep(200);
+            return null;
+        });
+        CompletableFuture<Boolean> other = bridge.submit(sleeper::isDone);
+        assertThat(other.get(10, TimeUnit.SECONDS)).isFalse();
+        sleeper.get(10, TimeUnit.SECONDS);
+        // The JDK's timer thread resumed it through execute(): a remote resume.
+        assertThat(bridge.shard(0).stats().remoteResumes()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void interruptingABridgeSleepThrowsAndRemovesTheTimer() throws Exception {
+        CountDownLatch sleeping = new CountDownLatch(1);
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Thread t = bridge.shard(0).newThread(() -> {
+            try {
+                sleeping.countDown();
+                Bridge.sleep(Duration.ofHours(1));
+                f.complete("woke");
+            } catch (InterruptedException e) {
+                f.complete("interrupted, flag cleared=" + !Thread.currentThread().isInterrupted());
+            }
+        });
+        t.start();
+        sleeping.await();
+        t.interrupt();
+        assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("interrupted, flag cleared=true");
+        t.join();
+        // The hour-long timer is gone: the loop has nothing left to wait for.
+        assertThat(bridge.submit(() -> bridge.shard(0).loop().timers().size()).get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void bridgeSleepWithAPendingInterruptThrowsAtOnce() throws Exception {
+        CompletableFuture<Boolean> f = bridge.submit(() -> {
+            Thread.currentThread().interrupt();
+            try {
+                Bridge.sleep(Duration.ofMillis(1));
+                return false;
+            } catch (InterruptedException expected) {
+                return true;
+            }
+        });
+        assertThat(f.get(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void zeroNegativeAndHugeDurationsAreSafe() throws Exception {
+        assertThat(bridge.submit(() -> {
+            Bridge.sleep(Duration.ZERO);
+            Bridge.sleep(Duration.ofMillis(-5));
+            return "ok";
+        }).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        CompletableFuture<Object> forever = bridge.submit(() -> {
+            Bridge.sleep(Duration.ofSeconds(Long.MAX_VALUE)); // does not overflow the timer heap
+            return "woke";
+        });
+        assertThat(bridge.submit(() -> "still serving").get(10, TimeUnit.SECONDS)).isEqualTo("still serving");
+        forever.cancel(true);
+        assertThatThrownBy(() -> forever.get(10, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void sleepOutsideBridgedCodeFallsBackToThreadSleep() throws Exception {
+        long t0 = System.nanoTime();
+        Bridge.sleep(Duration.ofMillis(30));
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> Bridge.sleep(Duration.ofMillis(30))).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+    }
+
+    @Test
+    void awaitSuspendsUntilTheStageCompletesOnAnotherThread() throws Exception {
+        CompletableFuture<String> external = new CompletableFuture<>();
+        CompletableFuture<String> waiter = bridge.submit(() -> Bridge.await(external) + "!");
+        // The loop is free while the waiter is suspended.
+        assertThat(bridge.submit(() -> "other").get(10, TimeUnit.SECONDS)).isEqualTo("other");
+        assertThat(waiter).isNotDone();
+        Thread.ofPlatform().start(() -> external.complete("done"));
+        assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("done!");
+    }
+
+    @Test
+    void awaitRethrowsTheStagesOwnFailure() throws Exception {
+        IllegalStateException boom = new IllegalStateException("boom");
+        CompletableFuture<Object> failing = new CompletableFuture<>();
+        CompletableFuture<Throwable> seen = bridge.submit(() -> {
+            try {
+                Bridge.await(failing);
+                return null;
+            } catch (IllegalStateException e) {
+                return e;
+            }
+        });
+        failing.completeExceptionally(boom);
+        assertThat(seen.get(10, TimeUnit.SECONDS)).isSameAs(boom);
+
+        CompletableFuture<Object> checked = CompletableFuture.failedFuture(new IOException("io"));
+        assertThat(bridge.submit(() -> {
+            try {
+                Bridge.await(checked);
+                return null;
+            } catch (CompletionException e) {
+                return e.getCause();
+            }
+        }).get(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class).hasMessage("io");
+
+        CompletableFuture<Object> cancelled = new CompletableFuture<>();
+        cancelled.cancel(false);
+        assertThatThrownBy(() -> Bridge.await(cancelled)).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void awaitIsInterruptible() throws Exception {
+        CompletableFuture<Object> never = new CompletableFuture<>();
+        CompletableFuture<String> waiter = new CompletableFuture<>();
+        CountDownLatch waiting = new CountDownLatch(1);
+        Thread t = bridge.shard(0).newThread(() -> {
+            try {
+                waiting.countDown();
+                Bridge.await(never);
+                waiter.complete("returned");
+            } catch (InterruptedException e) {
+                waiter.complete("interrupted");
+            }
+        });
+        t.start();
+        waiting.await();
+        t.interrupt();
+        assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("interrupted");
+        assertThat(never).isNotDone();
+    }
+
+    @Test
+    void awaitOutsideBridgedCodeBlocksAndAcceptsAnyCompletionStage() throws Exception {
+        assertThat(Bridge.await(CompletableFuture.completedFuture(7))).isEqualTo(7);
+        CompletableFuture<Integer> later = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> later.complete(8));
+        assertThat(Bridge.await(later)).isEqualTo(8);
+        // A stage that refuses toCompletableFuture() still works.
+        CompletionStage<Integer> minimal = CompletableFuture.supplyAsync(() -> 9).minimalCompletionStage();
+        CompletionStage<Integer> opaque = opaque(minimal);
+        assertThatThrownBy(opaque::toCompletableFuture).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(Bridge.await(opaque)).isEqualTo(9);
+        assertThat(bridge.submit(() -> Bridge.await(opaque(CompletableFuture.completedStage(10))))
+                .get(10, TimeUnit.SECONDS)).isEqualTo(10);
+        assertThatThrownBy(() -> Bridge.await(CompletableFuture.failedFuture(new ArithmeticException("x"))))
+                .isInstanceOf(ArithmeticException.class);
+    }
+
+    /** A stage whose toCompletableFuture() throws, as the interface allows; everything else delegates. */
+    @SuppressWarnings("unchecked")
+    private static <T> CompletionStage<T> opaque(CompletionStage<T> source) {
+        return (CompletionStage<T>) Proxy.newProxyInstance(CompletionStage.class.getClassLoader(),
+                new Class<?>[] {CompletionStage.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("toCompletableFuture")) {
+                        throw new UnsupportedOperationException("opaque stage");
+                    }
+                    try {
+                        return method.invoke(source, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+}
