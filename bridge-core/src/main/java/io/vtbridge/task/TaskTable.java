@@ -2,6 +2,7 @@ package io.vtbridge.task;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -20,8 +21,8 @@ import java.util.function.Consumer;
  * stall between its read and its CAS for all of them to be fooled.
  *
  * <p><b>Threading:</b> every method may be called from any thread. {@link #release} must be called
- * exactly once per successful {@link #acquire}, by any thread. {@link #awaitEmpty} admits one
- * waiting thread at a time.
+ * exactly once per successful {@link #acquire}, by any thread. Any number of threads may wait in
+ * {@link #awaitEmpty} at once.
  *
  * @param <T> item type
  */
@@ -52,7 +53,7 @@ public final class TaskTable<T> {
 
     private volatile long top;           // CAS by acquire (pop) and release (push)
     private volatile int used;           // getAndAdd by acquire and release
-    private volatile Thread drainWaiter; // set by the one awaitEmpty() caller; read by release()
+    private final ConcurrentLinkedQueue<Thread> drainWaiters = new ConcurrentLinkedQueue<>(); // added/removed by awaitEmpty(); walked by the release() that empties the table
 
     /**
      * @param capacity the number of slots, 1..{@link #MAX_CAPACITY}
@@ -117,8 +118,9 @@ public final class TaskTable<T> {
             }
         }
         if ((int) USED.getAndAdd(this, -1) == 1) {
-            Thread waiter = drainWaiter; // volatile load after the decrement: see awaitEmpty()
-            if (waiter != null) {
+            // The walk's volatile loads follow the decrement: a waiter that enqueued itself before
+            // we decremented is seen here; one that enqueues later reads used == 0 itself.
+            for (Thread waiter : drainWaiters) {
                 LockSupport.unpark(waiter);
             }
         }
@@ -150,14 +152,15 @@ public final class TaskTable<T> {
     }
 
     /**
-     * Waits until no slot is taken, at most {@code timeout}. One waiting thread at a time.
+     * Waits until no slot is taken, at most {@code timeout}.
      *
      * @return {@code true} if the table became empty, {@code false} on timeout
      * @throws InterruptedException if the calling thread is interrupted while waiting
      */
     public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        drainWaiter = Thread.currentThread(); // volatile store before the load of used below
+        Thread self = Thread.currentThread();
+        drainWaiters.add(self); // a CAS: ordered before the loads of used below
         try {
             while (used != 0) {
                 if (Thread.interrupted()) {
@@ -171,7 +174,7 @@ public final class TaskTable<T> {
             }
             return true;
         } finally {
-            drainWaiter = null;
+            drainWaiters.remove(self);
         }
     }
 }

@@ -92,4 +92,32 @@ class TaskTableTest {
         assertThat(table.awaitEmpty(30, TimeUnit.SECONDS)).isTrue();
         releaser.join();
     }
+
+    @Test
+    void severalWaitersAllWakeWhenTheTableEmpties() throws Exception {
+        TaskTable<String> table = new TaskTable<>(1);
+        int slot = table.acquire("only");
+        int waiters = 3;
+        java.util.concurrent.CountDownLatch woke = new java.util.concurrent.CountDownLatch(waiters);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < waiters; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    // An hour: only the release's unpark can wake them within the test's timeout.
+                    if (table.awaitEmpty(1, TimeUnit.HOURS)) {
+                        woke.countDown();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        for (Thread t : threads) { // all three parked in awaitEmpty
+            while (t.getState() != Thread.State.TIMED_WAITING) {
+                Thread.onSpinWait();
+            }
+        }
+        table.release(slot);
+        assertThat(woke.await(30, TimeUnit.SECONDS)).isTrue();
+    }
 }
