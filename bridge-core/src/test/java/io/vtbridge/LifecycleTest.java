@@ -154,6 +154,27 @@ class LifecycleTest {
     }
 
     @Test
+    void shutdownNowReleasesACloseThatIsWaitingForTasks() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).closeTimeout(Duration.ofHours(1)).build();
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Object> f = bridge.submit(() -> {
+            started.countDown();
+            Thread.sleep(TimeUnit.HOURS.toMillis(1));
+            return null;
+        });
+        started.await();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(bridge::close);
+        while (!bridge.isClosed()) {
+            Thread.onSpinWait();
+        }
+        bridge.shutdownNow();
+        closed.get(30, TimeUnit.SECONDS); // well under the hour-long closeTimeout
+        assertThat(f).isCancelled();
+        assertThat(bridge.isTerminated()).isTrue();
+        assertLoopThreadsGone(bridge);
+    }
+
+    @Test
     void noThreadLeakAcrossManyBridges() throws Exception {
         for (int i = 0; i < 20; i++) {
             try (Bridge bridge = Bridge.builder().shards(2).name("leak-check").build()) {
