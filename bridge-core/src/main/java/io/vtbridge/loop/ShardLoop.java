@@ -203,18 +203,22 @@ public final class ShardLoop implements Executor {
         return runState == TERMINATED;
     }
 
+    /** The shard index this loop serves. */
     public int index() {
         return index;
     }
 
+    /** The object that owns this loop (the {@code io.vtbridge.Shard}), as given to the constructor. */
     public Object owner() {
         return owner;
     }
 
+    /** The platform thread that runs this loop and carries its virtual threads. */
     public LoopThread thread() {
         return thread;
     }
 
+    /** This loop's event counters (written by the loop, readable from any thread). */
     public LoopCounters counters() {
         return counters;
     }
