@@ -19,7 +19,7 @@ package io.vtbridge;
  * @param localResumes    continuations scheduled from the loop's own thread (no atomics)
  * @param remoteResumes   continuations that came through the inbound queue (from other threads)
  * @param timersFired     loop timers expired ({@code Bridge.sleep})
- * @param loopIterations  loop iterations
+ * @param loopIterations  loop iterations that found work
  * @param loopParks       times the idle loop parked
  * @param unparks         unparks other threads issued to wake this loop
  * @param dropped         continuations that arrived after the loop stopped

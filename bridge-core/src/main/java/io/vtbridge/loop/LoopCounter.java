@@ -10,7 +10,7 @@ public enum LoopCounter {
     REMOTE_SCHEDULES,
     /** Loop timers expired ({@code Bridge.sleep} wake-ups). */
     TIMERS_FIRED,
-    /** Loop iterations. */
+    /** Loop iterations that found work (idle spins are not counted). */
     ITERATIONS,
     /** Times the idle loop parked its thread. */
     PARKS,

@@ -244,8 +244,10 @@ public final class ShardLoop implements Executor {
         int spins = 0;
         while (runState == RUNNING) {
             int work = runInbound() + runLocal() + fireTimers();
-            counters.increment(LoopCounter.ITERATIONS);
             if (work > 0) {
+                // Only iterations that found work are counted: an idle spin writes nothing, so it
+                // does not bounce the counters' cache line under threads that read them.
+                counters.increment(LoopCounter.ITERATIONS);
                 spins = 0;
             } else if (spins < idleSpins) {
                 spins++;
@@ -309,9 +311,11 @@ public final class ShardLoop implements Executor {
             LockSupport.park(this);
         } else {
             long delay = next - System.nanoTime();
-            if (delay > 0) {
-                LockSupport.parkNanos(this, delay);
+            if (delay <= 0) {
+                gate.awake(); // a timer is due already: back to step 3
+                return;
             }
+            LockSupport.parkNanos(this, delay);
         }
         gate.awake();
         counters.increment(LoopCounter.PARKS);
