@@ -1,0 +1,438 @@
+package io.vtbridge.bench;
+
+import io.vtbridge.Bridge;
+import io.vtbridge.ShardStats;
+
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Wake-up lateness of many concurrent sleepers, in three modes run one after another in one JVM (see
+ * {@link SleepMode}): {@code Bridge.sleep} in bridged code, {@code Thread.sleep} in bridged code, and
+ * {@code Thread.sleep} on default virtual threads. Not JMH: what matters here is the distribution of
+ * lateness, not a mean.
+ *
+ * <p>A round: submit {@code sleepers} tasks; each one checks in and waits at a start gate (a
+ * {@link CompletableFuture}), so that all of them exist at once; when all have checked in, the gate
+ * opens; each sleeper then takes {@code deadline = nanoTime() + sleep}, sleeps, and records
+ * {@code nanoTime() - deadline} into its slot of a preallocated {@code long[]} (and the moment it began
+ * to sleep into another). Opening the gate resumes every sleeper at once, so with many sleepers and
+ * a short sleep the first deadlines fall while the loops are still resuming the last sleepers: the
+ * {@code release ms} column shows how long that took, and a longer {@code --sleep-ms} separates the
+ * two. The round reports the wall time from the gate's opening to the last sleeper's end, throughput,
+ * lateness percentiles, the live platform threads before the round and their peak during it
+ * ({@link ThreadMXBean}), garbage collections during the round, and for the bridge modes the loops'
+ * counters (unparks, remote resumes, timers fired). Each mode runs warm-up rounds (printed, not
+ * recorded) and then the measured rounds; the CSV holds the measured rounds.
+ *
+ * <pre>
+ * java --add-opens java.base/java.lang=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
+ *     io.vtbridge.bench.SleepLatencyHarness [--sleepers 100000] [--sleep-ms 20] [--rounds 3]
+ *     [--warmup 2] [--shards 2] [--modes bridge-sleep,bridge-thread-sleep,virtual-thread-sleep]
+ *     [--csv target/sleep-latency.csv] [--no-gate] [--timeout-s 60]
+ * </pre>
+ *
+ * <p><b>Threading:</b> the main thread drives everything; sleepers write only their own slot of the
+ * lateness array, and the main thread reads it after {@link Future#get} (which orders the write
+ * before the read).
+ */
+public final class SleepLatencyHarness {
+
+    private static final long MISSING = Long.MIN_VALUE; // a slot no sleeper wrote
+
+    private final Options options;
+    private final long[] lateness;        // one slot per sleeper, reused by every round: wake - deadline
+    private final long[] asleepAt;        // one slot per sleeper, reused by every round: when it began to sleep
+    private final Future<?>[] futures;    // one per sleeper, reused by every round
+    private final ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
+
+    private SleepLatencyHarness(Options options) {
+        this.options = options;
+        this.lateness = new long[options.sleepers];
+        this.asleepAt = new long[options.sleepers];
+        this.futures = new Future<?>[options.sleepers];
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("SleepLatencyHarness: " + e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options == null) {
+            System.out.println(Options.USAGE);
+            return;
+        }
+        new SleepLatencyHarness(options).run();
+    }
+
+    private void run() throws Exception {
+        System.out.printf(Locale.ROOT, "vtbridge sleep-latency harness: %d sleepers x %d ms, %d warm-up + %d measured"
+                        + " round(s) per mode, %d shard(s), start gate %s%n", options.sleepers, options.sleepMillis,
+                options.warmupRounds, options.rounds, options.shards, options.gate ? "on" : "off");
+        System.out.printf(Locale.ROOT, "JVM %s (%s), %d available processors%n%n", System.getProperty("java.vm.version"),
+                System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
+        for (SleepMode mode : options.modes) {
+            System.out.printf("%-21s %s%n", mode.id, mode.description);
+        }
+        System.out.println();
+        System.out.print(SleepRoundResult.tableHeader());
+
+        Map<SleepMode, List<SleepRoundResult>> measured = new LinkedHashMap<>();
+        for (SleepMode mode : options.modes) {
+            measured.put(mode, runMode(mode));
+        }
+
+        System.out.println();
+        System.out.printf("Summary: median over %d measured round(s) per mode (early, lost: sums)%n", options.rounds);
+        System.out.print(SleepRoundResult.tableHeader());
+        List<String> csv = new ArrayList<>();
+        csv.add(SleepRoundResult.CSV_HEADER);
+        for (List<SleepRoundResult> rounds : measured.values()) {
+            System.out.print(SleepRoundResult.medianRow(rounds));
+            rounds.forEach(r -> csv.add(r.csvLine()));
+        }
+        writeCsv(csv);
+        warnAboutAnomalies(measured);
+    }
+
+    private List<SleepRoundResult> runMode(SleepMode mode) throws Exception {
+        List<SleepRoundResult> results = new ArrayList<>();
+        Bridge bridge = null;
+        ExecutorService virtualThreads = null;
+        try {
+            Function<Callable<Void>, Future<?>> submitter;
+            if (mode.bridged) {
+                bridge = Bridge.builder()
+                        .name("sleep-" + mode.id)
+                        .shards(options.shards)
+                        .maxInFlight(Math.max(options.sleepers, 10_000))
+                        .closeTimeout(Duration.ofSeconds(5))
+                        .build();
+                submitter = bridge::submit;
+            } else {
+                virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+                submitter = virtualThreads::submit;
+            }
+            for (int round = -options.warmupRounds; round < options.rounds; round++) {
+                SleepRoundResult result = runRound(mode, round, bridge, submitter);
+                System.out.print(result.tableRow());
+                if (round >= 0) {
+                    results.add(result);
+                }
+                if (result.unfinished() > 0) {
+                    // Sleepers still out there would write into the next round's arrays; closing the
+                    // bridge or executor below interrupts them.
+                    System.out.println("  " + mode.id + ": skipping the remaining rounds of this mode");
+                    break;
+                }
+            }
+        } finally {
+            if (bridge != null) {
+                bridge.shutdownNow();
+            }
+            if (virtualThreads != null) {
+                virtualThreads.shutdownNow();
+            }
+        }
+        return results;
+    }
+
+    private SleepRoundResult runRound(SleepMode mode, int round, Bridge bridge,
+                                      Function<Callable<Void>, Future<?>> submitter) throws InterruptedException {
+        int n = options.sleepers;
+        Duration sleep = Duration.ofMillis(options.sleepMillis);
+        long sleepNanos = sleep.toNanos();
+        long[] lateness = this.lateness;
+        long[] asleepAt = this.asleepAt;
+        Arrays.fill(lateness, MISSING);
+        Arrays.fill(asleepAt, MISSING);
+        AtomicInteger checkedIn = new AtomicInteger();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        if (!options.gate) {
+            gate.complete(null);
+        }
+
+        System.gc(); // the previous round's garbage should not be collected during this one
+        long[] countersBefore = bridgeCounters(bridge);
+        long[] gcBefore = gcCounters();
+        int threadsBefore = threadBean.getThreadCount();
+        threadBean.resetPeakThreadCount();
+
+        long submitStart = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            int slot = i;
+            futures[i] = submitter.apply(() -> {
+                checkedIn.incrementAndGet();
+                gate.join();
+                long start = System.nanoTime();
+                long deadline = start + sleepNanos;
+                asleepAt[slot] = start;
+                mode.sleep(sleep);
+                lateness[slot] = System.nanoTime() - deadline;
+                return null;
+            });
+        }
+        long submitEnd = System.nanoTime();
+        if (options.gate) {
+            while (checkedIn.get() < n && !anyDone(n)) {
+                Thread.sleep(1);
+            }
+            gate.complete(null);
+        }
+        long released = options.gate ? System.nanoTime() : submitStart;
+
+        int unfinished = 0;
+        long giveUp = released + sleepNanos + TimeUnit.SECONDS.toNanos(options.timeoutSeconds);
+        Throwable firstFailure = null;
+        for (int i = 0; i < n; i++) {
+            try {
+                futures[i].get(Math.max(0, giveUp - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                unfinished++;
+                firstFailure = firstFailure == null ? e.getCause() : firstFailure;
+            } catch (TimeoutException e) {
+                unfinished++;
+            }
+        }
+        long end = System.nanoTime();
+        int threadsPeak = threadBean.getPeakThreadCount();
+        long[] countersAfter = bridgeCounters(bridge);
+        long[] gcAfter = gcCounters();
+        Arrays.fill(futures, null);
+        if (firstFailure != null) {
+            System.out.println("  " + mode.id + ": a sleeper failed: " + firstFailure);
+        }
+        if (unfinished > 0) {
+            System.out.printf("  %s: %d of %d sleepers did not finish within %d s of their deadline%n",
+                    mode.id, unfinished, n, options.timeoutSeconds);
+        }
+
+        long lastAsleep = released;
+        for (long t : asleepAt) {
+            if (t != MISSING && t - lastAsleep > 0) {
+                lastAsleep = t;
+            }
+        }
+        int first = SleepRoundResult.sortValid(lateness, MISSING);
+        int early = 0;
+        while (first + early < n && lateness[first + early] < 0) {
+            early++;
+        }
+        boolean any = first < n;
+        double wallMillis = (end - released) / 1e6;
+        return new SleepRoundResult(mode, round, n, options.sleepMillis, (submitEnd - submitStart) / 1e6,
+                (lastAsleep - released) / 1e6, wallMillis, n / (wallMillis / 1e3),
+                any ? micros(SleepRoundResult.percentile(lateness, first, n, 0.50)) : Double.NaN,
+                any ? micros(SleepRoundResult.percentile(lateness, first, n, 0.90)) : Double.NaN,
+                any ? micros(SleepRoundResult.percentile(lateness, first, n, 0.99)) : Double.NaN,
+                any ? micros(lateness[n - 1]) : Double.NaN,
+                any ? micros(lateness[first]) : Double.NaN,
+                early, unfinished, threadsBefore, threadsPeak,
+                delta(countersBefore, countersAfter, 0), delta(countersBefore, countersAfter, 1),
+                delta(countersBefore, countersAfter, 2), delta(countersBefore, countersAfter, 3),
+                gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
+    }
+
+    /** {collections, milliseconds} over all collectors so far. */
+    private static long[] gcCounters() {
+        long[] sums = new long[2];
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sums[0] += Math.max(0, gc.getCollectionCount());
+            sums[1] += Math.max(0, gc.getCollectionTime());
+        }
+        return sums;
+    }
+
+    /** Whether some sleeper has already ended (failed, e.g. rejected), so that it never checks in. */
+    private boolean anyDone(int n) {
+        for (int i = 0; i < n; i++) {
+            if (futures[i].isDone()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {unparks, remote resumes, timers fired, loop parks}, summed over shards; null without a bridge. */
+    private static long[] bridgeCounters(Bridge bridge) {
+        if (bridge == null) {
+            return null;
+        }
+        long[] sums = new long[4];
+        for (ShardStats s : bridge.stats()) {
+            sums[0] += s.unparks();
+            sums[1] += s.remoteResumes();
+            sums[2] += s.timersFired();
+            sums[3] += s.loopParks();
+        }
+        return sums;
+    }
+
+    private static long delta(long[] before, long[] after, int i) {
+        return before == null ? -1 : after[i] - before[i];
+    }
+
+    private static double micros(long nanos) {
+        return nanos / 1e3;
+    }
+
+    private void writeCsv(List<String> lines) throws IOException {
+        Path csv = options.csv.toAbsolutePath();
+        if (csv.getParent() != null) {
+            Files.createDirectories(csv.getParent());
+        }
+        Files.write(csv, lines);
+        System.out.println();
+        System.out.println("CSV: " + csv);
+    }
+
+    /** Says so when a number points at a wake-up problem rather than at load. */
+    private void warnAboutAnomalies(Map<SleepMode, List<SleepRoundResult>> measured) {
+        for (List<SleepRoundResult> rounds : measured.values()) {
+            for (SleepRoundResult r : rounds) {
+                if (r.early() > 0) {
+                    System.out.printf("WARNING %s round %d: %d sleeper(s) woke before their deadline%n",
+                            r.mode().id, r.round() + 1, r.early());
+                }
+                if (r.unfinished() > 0) {
+                    System.out.printf("WARNING %s round %d: %d sleeper(s) never finished (lost wake-up or failure)%n",
+                            r.mode().id, r.round() + 1, r.unfinished());
+                }
+                if (r.mode() == SleepMode.BRIDGE_SLEEP && r.timersFired() < r.sleepers() - r.unfinished()) {
+                    System.out.printf("WARNING %s round %d: only %d loop timers fired for %d sleepers: Bridge.sleep"
+                            + " did not use the loop's timers%n", r.mode().id, r.round() + 1, r.timersFired(), r.sleepers());
+                }
+            }
+        }
+        List<SleepRoundResult> baseline = measured.get(SleepMode.VIRTUAL_THREAD_SLEEP);
+        List<SleepRoundResult> bridged = measured.get(SleepMode.BRIDGE_THREAD_SLEEP);
+        if (baseline != null && bridged != null && !baseline.isEmpty() && !bridged.isEmpty()) {
+            double base = baseline.stream().mapToDouble(SleepRoundResult::p99Micros).sorted().toArray()[baseline.size() / 2];
+            double ours = bridged.stream().mapToDouble(SleepRoundResult::p99Micros).sorted().toArray()[bridged.size() / 2];
+            if (ours > 2 * base + 1000) {
+                System.out.printf(Locale.ROOT, "WARNING: median p99 lateness of Thread.sleep in bridged code (%.0f us) is"
+                        + " more than twice that of default virtual threads (%.0f us). Few loop unparks mean the loops"
+                        + " were busy or blocked, not asleep: on JDK 25 a bridged Thread.sleep arms its timer in the"
+                        + " JDK's shared ScheduledThreadPoolExecutor, whose lock the loop thread itself takes"
+                        + " (try -Djdk.virtualThreadScheduler.timerQueues=2, or Bridge.sleep). Many unparks would"
+                        + " point at the loops' wake-up instead.%n", ours, base);
+            }
+        }
+    }
+
+    /** Command-line options. */
+    record Options(int sleepers, long sleepMillis, int rounds, int warmupRounds, int shards, List<SleepMode> modes,
+                   Path csv, boolean gate, long timeoutSeconds) {
+
+        static final String USAGE = """
+                usage: java --add-opens java.base/java.lang=ALL-UNNAMED -cp benchmarks.jar \\
+                           io.vtbridge.bench.SleepLatencyHarness [options]
+                  --sleepers N     concurrent sleepers per round             (default 100000)
+                  --sleep-ms MS    how long each one sleeps                  (default 20)
+                  --rounds R       measured rounds per mode                  (default 3)
+                  --warmup W       warm-up rounds per mode, not recorded     (default 2)
+                  --shards S       shards of the bridge modes' bridge        (default 2)
+                  --modes LIST     comma-separated, run in this order        (default %s)
+                  --csv PATH       where to write the measured rounds        (default target/sleep-latency.csv)
+                  --no-gate        start sleeping as soon as started, not all at once
+                  --timeout-s T    give up on sleepers T s after their deadline (default 60)
+                """.formatted(SleepMode.ids());
+
+        /** The options, or null if help was asked for. */
+        static Options parse(String[] args) {
+            int sleepers = 100_000;
+            long sleepMillis = 20;
+            int rounds = 3;
+            int warmup = 2;
+            int shards = 2;
+            List<SleepMode> modes = List.of(SleepMode.values());
+            Path csv = Path.of("target", "sleep-latency.csv");
+            boolean gate = true;
+            long timeout = 60;
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                String value = null;
+                int eq = arg.indexOf('=');
+                if (arg.startsWith("--") && eq > 0) {
+                    value = arg.substring(eq + 1);
+                    arg = arg.substring(0, eq);
+                }
+                switch (arg) {
+                    case "-h", "--help" -> {
+                        return null;
+                    }
+                    case "--no-gate" -> gate = false;
+                    case "--sleepers" -> sleepers = positiveInt(arg, value != null ? value : next(args, ++i, arg));
+                    case "--sleep-ms" -> sleepMillis = positiveInt(arg, value != null ? value : next(args, ++i, arg));
+                    case "--rounds" -> rounds = positiveInt(arg, value != null ? value : next(args, ++i, arg));
+                    case "--warmup" -> warmup = nonNegativeInt(arg, value != null ? value : next(args, ++i, arg));
+                    case "--shards" -> shards = positiveInt(arg, value != null ? value : next(args, ++i, arg));
+                    case "--timeout-s" -> timeout = positiveInt(arg, value != null ? value : next(args, ++i, arg));
+                    case "--csv" -> csv = Path.of(value != null ? value : next(args, ++i, arg));
+                    case "--modes" -> {
+                        List<SleepMode> chosen = new ArrayList<>();
+                        for (String id : (value != null ? value : next(args, ++i, arg)).split(",")) {
+                            chosen.add(SleepMode.byId(id.trim()));
+                        }
+                        modes = List.copyOf(chosen);
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                }
+            }
+            return new Options(sleepers, sleepMillis, rounds, warmup, shards, modes, csv, gate, timeout);
+        }
+
+        private static String next(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static int positiveInt(String option, String value) {
+            int n = nonNegativeInt(option, value);
+            if (n == 0) {
+                throw new IllegalArgumentException(option + " must be positive, was " + value);
+            }
+            return n;
+        }
+
+        private static int nonNegativeInt(String option, String value) {
+            try {
+                int n = Integer.parseInt(value.replace("_", ""));
+                if (n < 0) {
+                    throw new IllegalArgumentException(option + " must not be negative, was " + value);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " needs a whole number, was '" + value + "'");
+            }
+        }
+    }
+}
