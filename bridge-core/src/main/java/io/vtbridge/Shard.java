@@ -44,7 +44,9 @@ public final class Shard implements ThreadFactory {
     /**
      * Creates an unstarted virtual thread scheduled by this shard. Unlike {@link Bridge#submit}, such
      * threads are not counted against {@code maxInFlight} and {@link Bridge#close()} does not wait for
-     * them: join them before closing. A thread still alive when its shard stops never runs again.
+     * them: join them before closing. A thread still alive when its shard stops never runs again, and
+     * {@code start()} after the shard stopped throws {@link RejectedExecutionException} (the thread
+     * is then terminated, so {@code join()} returns).
      *
      * @throws NullPointerException       if {@code task} is null
      * @throws RejectedExecutionException if the bridge is closed

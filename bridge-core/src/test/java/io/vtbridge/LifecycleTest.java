@@ -175,6 +175,17 @@ class LifecycleTest {
     }
 
     @Test
+    void startingAHandMadeThreadAfterCloseFailsInsteadOfHanging() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).build();
+        Thread early = bridge.shard(0).newThread(() -> { });
+        bridge.close();
+        assertThatThrownBy(early::start).isInstanceOf(RejectedExecutionException.class)
+                .hasMessageContaining("has stopped");
+        assertThat(early.join(Duration.ofSeconds(10))).as("terminated, not stuck").isTrue();
+        assertThat(bridge.shard(0).stats().dropped()).isEqualTo(1);
+    }
+
+    @Test
     void noThreadLeakAcrossManyBridges() throws Exception {
         for (int i = 0; i < 20; i++) {
             try (Bridge bridge = Bridge.builder().shards(2).name("leak-check").build()) {

@@ -10,6 +10,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -127,10 +128,15 @@ public final class ShardLoop implements Executor {
     }
 
     /**
-     * Schedules a continuation. Never blocks and never fails: on the loop's own thread it joins the
-     * local run queue; from any other thread it joins the inbound queue and wakes the loop if it
-     * sleeps. A continuation that arrives after the loop terminated can never run; it is counted in
-     * {@link #dropped()}.
+     * Schedules a continuation. Never blocks: on the loop's own thread it joins the local run queue;
+     * from any other thread it joins the inbound queue and wakes the loop if it sleeps.
+     *
+     * <p>A continuation that arrives after the loop terminated can never run: it is counted in
+     * {@link #dropped()} and refused with a {@link RejectedExecutionException}. The JDK turns that
+     * into a failed {@code Thread.start()} (the thread terminates, so {@code join()} returns) or,
+     * for a resume of an abandoned thread, an exception in whoever unparked it.
+     *
+     * @throws RejectedExecutionException if the loop has terminated
      */
     @Override
     public void execute(Runnable continuation) {
@@ -141,7 +147,7 @@ public final class ShardLoop implements Executor {
         }
         if (runState == TERMINATED) {
             dropped.incrementAndGet();
-            return;
+            throw new RejectedExecutionException("shard loop " + thread.getName() + " has stopped");
         }
         inbound.offer(continuation); // sequentially consistent swap, then...
         gate.wake();                 // ...the load of the gate's state: see WakeupGate
