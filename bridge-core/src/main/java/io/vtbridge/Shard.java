@@ -44,7 +44,8 @@ public final class Shard implements ThreadFactory {
     /**
      * Creates an unstarted virtual thread scheduled by this shard. Unlike {@link Bridge#submit}, such
      * threads are not counted against {@code maxInFlight} and {@link Bridge#close()} does not wait for
-     * them: join them before closing. A thread still alive when its shard stops never runs again, and
+     * them: join them before closing. A thread still alive when its shard stops never runs again
+     * (its {@code join()} waits forever), and so does one whose {@code start()} races with the stop;
      * {@code start()} after the shard stopped throws {@link RejectedExecutionException} (the thread
      * is then terminated, so {@code join()} returns).
      *

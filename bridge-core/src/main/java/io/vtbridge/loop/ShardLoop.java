@@ -134,7 +134,11 @@ public final class ShardLoop implements Executor {
      * <p>A continuation that arrives after the loop terminated can never run: it is counted in
      * {@link #dropped()} and refused with a {@link RejectedExecutionException}. The JDK turns that
      * into a failed {@code Thread.start()} (the thread terminates, so {@code join()} returns) or,
-     * for a resume of an abandoned thread, an exception in whoever unparked it.
+     * for a resume of an abandoned thread, an exception in whoever unparked it. A continuation that
+     * races with termination (its caller read the loop as running, the loop then stopped) is
+     * accepted and never runs, like every continuation of a thread still alive when the loop stops:
+     * that thread is abandoned. The final drain counts such continuations in {@link #dropped()} when
+     * it sees them; one offered after the drain is not counted.
      *
      * @throws RejectedExecutionException if the loop has terminated
      */

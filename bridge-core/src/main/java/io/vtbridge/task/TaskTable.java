@@ -107,6 +107,9 @@ public final class TaskTable<T> {
             throw new IllegalArgumentException("slot must be in 0.." + (capacity - 1) + ", was " + slot);
         }
         items.set(slot, null);
+        // Uncount before the push: a slot is counted only while it is off the free stack, so used()
+        // never exceeds the capacity (it may lag an acquire that has popped and not yet counted).
+        boolean emptied = (int) USED.getAndAdd(this, -1) == 1;
         while (true) {
             long current = top;
             // Plain store, ordered before the CAS below that publishes it; pairs with the
@@ -117,7 +120,7 @@ public final class TaskTable<T> {
                 break;
             }
         }
-        if ((int) USED.getAndAdd(this, -1) == 1) {
+        if (emptied) {
             // The walk's volatile loads follow the decrement: a waiter that enqueued itself before
             // we decremented is seen here; one that enqueues later reads used == 0 itself.
             for (Thread waiter : drainWaiters) {
@@ -141,7 +144,10 @@ public final class TaskTable<T> {
         }
     }
 
-    /** The number of slots taken (a snapshot). */
+    /**
+     * The number of slots taken: a snapshot that never exceeds the capacity and may lag an
+     * {@link #acquire} or {@link #release} in progress (a slot popped but not yet counted reads as free).
+     */
     public int used() {
         return used;
     }
@@ -152,7 +158,9 @@ public final class TaskTable<T> {
     }
 
     /**
-     * Waits until no slot is taken, at most {@code timeout}.
+     * Waits until {@link #used()} reads 0, at most {@code timeout}. An {@link #acquire} in progress
+     * may not be counted yet, so a caller that must not miss it makes acquirers re-check a state
+     * that the caller changed before waiting (as {@code Bridge} does with its open/closed state).
      *
      * @return {@code true} if the table became empty, {@code false} on timeout
      * @throws InterruptedException if the calling thread is interrupted while waiting

@@ -59,7 +59,7 @@ public final class Demo {
 
             long reserved = 0;
             for (int i = 0; i < items; i++) {
-                reserved += 1_000_000 - inventory.stock(i);
+                reserved += LegacyInventory.INITIAL_STOCK - inventory.stock(i);
             }
             System.out.printf(Locale.ROOT, "%n  calls ok: %,d   failed: %,d   units reserved: %,d%n", ok, failed, reserved);
             System.out.printf(Locale.ROOT, "  wall time: %,d ms  (%,.0f calls/s)%n",

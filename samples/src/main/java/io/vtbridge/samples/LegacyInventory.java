@@ -3,8 +3,6 @@ package io.vtbridge.samples;
 import io.vtbridge.Bridge;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -19,18 +17,19 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LegacyInventory {
 
+    /** Units each item starts with. */
+    public static final int INITIAL_STOCK = 1_000_000;
+
     private final ReentrantLock[] locks;
-    private final Map<Integer, Integer>[] stock;
+    private final int[] stock; // stock[i] guarded by locks[i]
 
     /** @param items the number of distinct items (and locks) */
-    @SuppressWarnings("unchecked")
     public LegacyInventory(int items) {
         locks = new ReentrantLock[items];
-        stock = new Map[items];
+        stock = new int[items];
         for (int i = 0; i < items; i++) {
             locks[i] = new ReentrantLock();
-            stock[i] = new HashMap<>();
-            stock[i].put(i, 1_000_000);
+            stock[i] = INITIAL_STOCK;
         }
     }
 
@@ -45,7 +44,7 @@ public final class LegacyInventory {
         ReentrantLock lock = locks[item];
         lock.lock();                            // contended: waiters park, the loop runs others
         try {
-            int left = stock[item].merge(item, -quantity, Integer::sum);
+            int left = stock[item] -= quantity;
             Bridge.sleep(Duration.ofMillis(1)); // the log flush, while holding the lock: a loop timer
             return left;
         } finally {
@@ -58,7 +57,7 @@ public final class LegacyInventory {
         ReentrantLock lock = locks[item];
         lock.lock();
         try {
-            return stock[item].get(item);
+            return stock[item];
         } finally {
             lock.unlock();
         }
