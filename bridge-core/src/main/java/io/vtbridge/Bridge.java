@@ -614,12 +614,17 @@ public final class Bridge implements Executor, AutoCloseable {
         }
 
         /**
-         * Starts the shards.
+         * Starts the shards. Unless the JVM was started with {@code -Djdk.virtualThreadScheduler.timerQueues},
+         * the first build sets that JDK property to the shard count (or the processor count, if
+         * larger) rounded up to a power of two, so that {@code Thread.sleep} in bridged code does
+         * not make the loops contend for one JDK timer-queue lock; see {@code docs/RUNTIME.md}.
          *
          * @throws IllegalStateException if the JVM lacks {@value JdkAccess#OPENS_FLAG}, naming the flag
          */
         public Bridge build() {
             JdkAccess.checkAvailable();
+            // Before any bridged thread can sleep: one JDK timer queue per loop (see the method).
+            JdkAccess.spreadTimerQueues(Math.max(shards, Runtime.getRuntime().availableProcessors()));
             return new Bridge(this);
         }
     }

@@ -65,10 +65,12 @@ class LoadTest {
             assertThat(perShard[0] + perShard[1]).isEqualTo(SLEEPERS);
             assertThat(perShard[0]).as("both shards used").isPositive();
             assertThat(perShard[1]).as("both shards used").isPositive();
-            // The JVM-wide peak of live platform threads over the whole run: 2 loop threads plus a
-            // small constant (JDK timer/unblocker threads started lazily, JMX).
+            // The JVM-wide peak of live platform threads over the whole run: 2 loop threads, the
+            // JDK's timer thread behind Thread.sleep for each loop's timer queue (JdkAccess.spreadTimerQueues),
+            // and a slack of 2 for other JDK threads started lazily. Measured here: 4.
+            System.out.println("LoadTest: platform threads before " + before + ", peak " + threads.getPeakThreadCount());
             assertThat(threads.getPeakThreadCount() - before).as("platform threads added while 10,000 tasks slept")
-                    .isLessThanOrEqualTo(2 + 3);
+                    .isLessThanOrEqualTo(2 + 2 + 2);
         }
     }
 }

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Wake-up lateness of many concurrent sleepers, in three modes run one after another in one JVM (see
+ * Wake-up lateness of many concurrent sleepers, in three modes run round by round, interleaved, in one JVM (see
  * {@link SleepMode}): {@code Bridge.sleep} in bridged code, {@code Thread.sleep} in bridged code, and
  * {@code Thread.sleep} on default virtual threads. Not JMH: what matters here is the distribution of
  * lateness, not a mean.
@@ -93,7 +93,7 @@ public final class SleepLatencyHarness {
 
     private void run() throws Exception {
         System.out.printf(Locale.ROOT, "vtbridge sleep-latency harness: %d sleepers x %d ms, %d warm-up + %d measured"
-                        + " round(s) per mode, %d shard(s), start gate %s%n", options.sleepers, options.sleepMillis,
+                        + " round(s) per mode, modes interleaved, %d shard(s), start gate %s%n", options.sleepers, options.sleepMillis,
                 options.warmupRounds, options.rounds, options.shards, options.gate ? "on" : "off");
         System.out.printf(Locale.ROOT, "JVM %s (%s), %d available processors%n%n", System.getProperty("java.vm.version"),
                 System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
@@ -103,9 +103,38 @@ public final class SleepLatencyHarness {
         System.out.println();
         System.out.print(SleepRoundResult.tableHeader());
 
+        // Modes are interleaved round by round (A B C, A B C, ...), warm-up rounds included, so that
+        // JIT warm-up, GC and machine noise fall on every mode alike instead of on whichever runs first.
         Map<SleepMode, List<SleepRoundResult>> measured = new LinkedHashMap<>();
-        for (SleepMode mode : options.modes) {
-            measured.put(mode, runMode(mode));
+        Map<SleepMode, ModeExecutor> executors = new LinkedHashMap<>();
+        try {
+            for (SleepMode mode : options.modes) {
+                measured.put(mode, new ArrayList<>());
+                executors.put(mode, ModeExecutor.open(mode, options));
+            }
+            for (int round = -options.warmupRounds; round < options.rounds; round++) {
+                for (SleepMode mode : options.modes) {
+                    ModeExecutor executor = executors.get(mode);
+                    if (executor.gaveUp) {
+                        continue;
+                    }
+                    SleepRoundResult result = runRound(mode, round, executor.bridge, executor.submitter);
+                    System.out.print(result.tableRow());
+                    if (round >= 0) {
+                        measured.get(mode).add(result);
+                    }
+                    if (result.unfinished() > 0) {
+                        // Sleepers still out there would write into the next round's arrays; closing
+                        // the executor interrupts them, and this mode runs no more rounds.
+                        System.out.println("  " + mode.id + ": skipping the remaining rounds of this mode");
+                        executor.close();
+                    }
+                }
+            }
+        } finally {
+            for (ModeExecutor executor : executors.values()) {
+                executor.close();
+            }
         }
 
         System.out.println();
@@ -121,38 +150,35 @@ public final class SleepLatencyHarness {
         warnAboutAnomalies(measured);
     }
 
-    private List<SleepRoundResult> runMode(SleepMode mode) throws Exception {
-        List<SleepRoundResult> results = new ArrayList<>();
-        Bridge bridge = null;
-        ExecutorService virtualThreads = null;
-        try {
-            Function<Callable<Void>, Future<?>> submitter;
+    /** The executor one mode runs on, open for the whole run. */
+    private static final class ModeExecutor {
+        final Bridge bridge;                                 // for the bridged modes
+        final ExecutorService virtualThreads;                // for the JDK baseline
+        final Function<Callable<Void>, Future<?>> submitter;
+        boolean gaveUp;
+
+        private ModeExecutor(Bridge bridge, ExecutorService virtualThreads, Function<Callable<Void>, Future<?>> submitter) {
+            this.bridge = bridge;
+            this.virtualThreads = virtualThreads;
+            this.submitter = submitter;
+        }
+
+        static ModeExecutor open(SleepMode mode, Options options) {
             if (mode.bridged) {
-                bridge = Bridge.builder()
+                Bridge bridge = Bridge.builder()
                         .name("sleep-" + mode.id)
                         .shards(options.shards)
                         .maxInFlight(Math.max(options.sleepers, 10_000))
                         .closeTimeout(Duration.ofSeconds(5))
                         .build();
-                submitter = bridge::submit;
-            } else {
-                virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
-                submitter = virtualThreads::submit;
+                return new ModeExecutor(bridge, null, bridge::submit);
             }
-            for (int round = -options.warmupRounds; round < options.rounds; round++) {
-                SleepRoundResult result = runRound(mode, round, bridge, submitter);
-                System.out.print(result.tableRow());
-                if (round >= 0) {
-                    results.add(result);
-                }
-                if (result.unfinished() > 0) {
-                    // Sleepers still out there would write into the next round's arrays; closing the
-                    // bridge or executor below interrupts them.
-                    System.out.println("  " + mode.id + ": skipping the remaining rounds of this mode");
-                    break;
-                }
-            }
-        } finally {
+            ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+            return new ModeExecutor(null, virtualThreads, virtualThreads::submit);
+        }
+
+        void close() {
+            gaveUp = true;
             if (bridge != null) {
                 bridge.shutdownNow();
             }
@@ -160,7 +186,6 @@ public final class SleepLatencyHarness {
                 virtualThreads.shutdownNow();
             }
         }
-        return results;
     }
 
     private SleepRoundResult runRound(SleepMode mode, int round, Bridge bridge,

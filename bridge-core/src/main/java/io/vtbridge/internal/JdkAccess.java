@@ -78,6 +78,38 @@ public final class JdkAccess {
         }
     }
 
+    /** The JDK property that sets how many timer queues serve timed parks of custom-scheduled virtual threads. */
+    public static final String TIMER_QUEUES_PROPERTY = "jdk.virtualThreadScheduler.timerQueues";
+
+    /** The most timer queues {@link #spreadTimerQueues} asks for. */
+    static final int MAX_TIMER_QUEUES = 256;
+
+    /**
+     * Gives each loop its own JDK timer queue for {@code Thread.sleep} / {@code parkNanos} in bridged
+     * code, unless the user chose a value.
+     *
+     * <p>Why: when a virtual thread with a custom scheduler parks with a timeout, the JDK arms the
+     * timer on the carrier, i.e. on the loop thread, in a {@code ScheduledThreadPoolExecutor}
+     * ({@code VirtualThread.DelayedTaskSchedulers} on JDK 22+; one {@code UNPARKER} on JDK 21), whose
+     * queue is guarded by a {@code ReentrantLock} shared with its timer thread. JDK 22+ keeps
+     * {@value #TIMER_QUEUES_PROPERTY} such executors, picked by the carrier's thread id, and defaults
+     * to {@code max(1, cpus / 4)}: on a small machine every loop contends for one lock, and a loop
+     * can park on it (measured: up to 52 ms under load). Raising the count to the shard count (the
+     * loop threads get consecutive ids) gives each loop a queue of its own. The JDK reads the
+     * property once, when it first needs such a timer; this call has no effect after that, nor on
+     * JDK 21, which has a single timer thread. {@code Bridge.sleep} avoids all of this: its timers
+     * live on the loop.
+     *
+     * @param queues the number of queues wanted; rounded up to a power of two, at most {@value #MAX_TIMER_QUEUES}
+     */
+    public static void spreadTimerQueues(int queues) {
+        if (System.getProperty(TIMER_QUEUES_PROPERTY) == null) {
+            int wanted = Math.min(MAX_TIMER_QUEUES, Math.max(1, queues));
+            int powerOfTwo = Integer.highestOneBit(wanted) == wanted ? wanted : Integer.highestOneBit(wanted) << 1;
+            System.setProperty(TIMER_QUEUES_PROPERTY, Integer.toString(powerOfTwo));
+        }
+    }
+
     /**
      * The platform thread carrying the current thread: the current thread itself if it is a platform
      * thread. Callers must have checked {@link #isAvailable()} (the bridge does at build()).
