@@ -36,12 +36,14 @@ public final class TaskTable<T> {
 
     private static final VarHandle TOP;
     private static final VarHandle USED;
+    private static final VarHandle WAITING;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             TOP = lookup.findVarHandle(TaskTable.class, "top", long.class);
             USED = lookup.findVarHandle(TaskTable.class, "used", int.class);
+            WAITING = lookup.findVarHandle(TaskTable.class, "waiting", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -53,7 +55,8 @@ public final class TaskTable<T> {
 
     private volatile long top;           // CAS by acquire (pop) and release (push)
     private volatile int used;           // getAndAdd by acquire and release
-    private final ConcurrentLinkedQueue<Thread> drainWaiters = new ConcurrentLinkedQueue<>(); // added/removed by awaitEmpty(); walked by the release() that empties the table
+    private volatile int waiting;        // getAndAdd by awaitEmpty() around its wait; read by the release() that empties the table
+    private final ConcurrentLinkedQueue<Thread> drainWaiters = new ConcurrentLinkedQueue<>(); // added/removed by awaitEmpty(); walked by release() only while waiting != 0
 
     /**
      * @param capacity the number of slots, 1..{@link #MAX_CAPACITY}
@@ -120,9 +123,10 @@ public final class TaskTable<T> {
                 break;
             }
         }
-        if (emptied) {
-            // The walk's volatile loads follow the decrement: a waiter that enqueued itself before
-            // we decremented is seen here; one that enqueues later reads used == 0 itself.
+        // The load of waiting follows the decrement (both sequentially consistent): a waiter that
+        // counted itself before we decremented is seen here; one that counts itself later reads
+        // used == 0 itself. The common case, nobody waiting, costs one load of a line we just wrote.
+        if (emptied && waiting != 0) {
             for (Thread waiter : drainWaiters) {
                 LockSupport.unpark(waiter);
             }
@@ -168,7 +172,8 @@ public final class TaskTable<T> {
     public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         Thread self = Thread.currentThread();
-        drainWaiters.add(self); // a CAS: ordered before the loads of used below
+        drainWaiters.add(self);
+        WAITING.getAndAdd(this, 1); // ordered before the loads of used below; see release()
         try {
             while (used != 0) {
                 if (Thread.interrupted()) {
@@ -182,6 +187,7 @@ public final class TaskTable<T> {
             }
             return true;
         } finally {
+            WAITING.getAndAdd(this, -1);
             drainWaiters.remove(self);
         }
     }
