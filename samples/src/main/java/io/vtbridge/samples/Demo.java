@@ -36,7 +36,8 @@ public final class Demo {
         System.out.println("  each call: Thread.sleep(2 ms) [remote call], ReentrantLock on 1 of " + items
                 + " items, Bridge.sleep(1 ms) under the lock [log flush]");
 
-        try (Bridge bridge = Bridge.builder().shards(shards).maxInFlight(Math.max(callers, 1)).name("demo").build()) {
+        Bridge bridge = Bridge.builder().shards(shards).maxInFlight(Math.max(callers, 1)).name("demo").build();
+        try {
             long t0 = System.nanoTime();
             List<CompletableFuture<Integer>> calls = new ArrayList<>(callers);
             for (int i = 0; i < callers; i++) {
@@ -56,6 +57,9 @@ public final class Demo {
             }
             long wallNanos = System.nanoTime() - t0;
             int peak = threads.getPeakThreadCount();
+            // A future completes inside its task, just before the task's thread ends: close() waits
+            // for the threads, so the counters below include every task.
+            bridge.close();
 
             long reserved = 0;
             for (int i = 0; i < items; i++) {
@@ -79,6 +83,8 @@ public final class Demo {
             if (failed > 0 || reserved != ok) {
                 System.exit(1);
             }
+        } finally {
+            bridge.close();
         }
     }
 }
