@@ -23,7 +23,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -181,17 +180,30 @@ public final class Bridge implements Executor, AutoCloseable {
         }
         int slot = tasks.acquire(task); // volatile store of the task, then the state load below
         if (slot < 0) {
-            return new BridgeOverloadedException(tasks.capacity());
+            return new BridgeOverloadedException(name, tasks.capacity());
         }
         task.slot = slot;
         if (state != OPEN) {
-            // A closer flipped the state meanwhile and may or may not have seen our slot: we never
-            // start the task, and whoever completes it first wins.
-            tasks.release(slot);
+            // A closer flipped the state meanwhile and may or may not have seen our slot: the task
+            // never starts. Whoever claims it (we, or the closer's abort) frees the slot, once.
+            backOut(task);
             return closedRejection();
         }
-        task.shard().startTask(task);
+        try {
+            task.shard().startTask(task);
+        } catch (RejectedExecutionException loopStopped) {
+            // The loop stopped between our state check and the start (a shutdown that ran its
+            // whole course meanwhile): the JDK has failed the start, the task never ran.
+            backOut(task);
+            return closedRejection();
+        }
         return null;
+    }
+
+    private void backOut(BridgeTask<?> task) {
+        if (task.claimUnstarted()) {
+            tasks.release(task.slot);
+        }
     }
 
     private RejectedExecutionException closedRejection() {
@@ -282,6 +294,12 @@ public final class Bridge implements Executor, AutoCloseable {
      * virtual thread unmounts, and the loop itself resumes it, with no JDK timer thread involved.
      * Anywhere else it is {@link Thread#sleep(Duration)}. A zero or negative duration returns at once.
      *
+     * <p>A pinned virtual thread (inside a class initialiser or a native frame; inside
+     * {@code synchronized} or {@code Object.wait} on JDK 21–23) cannot unmount, so it cannot wait on
+     * a timer of the loop that carries it: {@code Bridge.sleep} detects that (with a
+     * {@code Thread.yield()} probe) and blocks the carrier for the duration, as {@code Thread.sleep}
+     * would. The shard is held meanwhile, as by any blocking call of a pinned thread.
+     *
      * @throws InterruptedException if the thread is interrupted before or while sleeping
      * @throws NullPointerException if {@code duration} is null
      */
@@ -292,13 +310,7 @@ public final class Bridge implements Executor, AutoCloseable {
             Thread.sleep(duration);
             return;
         }
-        long nanos;
-        try {
-            nanos = duration.toNanos();
-        } catch (ArithmeticException tooLong) {
-            nanos = Long.MAX_VALUE;
-        }
-        loop.sleep(nanos);
+        loop.sleep(nanos(duration));
     }
 
     /**
@@ -316,21 +328,13 @@ public final class Bridge implements Executor, AutoCloseable {
         Objects.requireNonNull(stage, "stage");
         CompletableFuture<T> future = toFuture(stage);
         if (!future.isDone()) {
-            if (ShardLoop.current() == null) {
-                try {
-                    future.get();
-                } catch (ExecutionException | CancellationException reportedBelow) {
-                    // the outcome is reported by outcome(future)
-                }
-            } else {
-                Thread waiter = Thread.currentThread();
-                future.whenComplete((value, failure) -> LockSupport.unpark(waiter));
-                while (!future.isDone()) {
-                    LockSupport.park(future);
-                    if (Thread.interrupted()) {
-                        throw new InterruptedException();
-                    }
-                }
+            // In bridged code CompletableFuture.get() parks the virtual thread, which unmounts:
+            // the loop runs others, and the completion, on whatever thread, resumes it. An
+            // interrupted get() removes its waiter node, so nothing is left on a long-lived stage.
+            try {
+                future.get();
+            } catch (ExecutionException | CancellationException reportedBelow) {
+                // the outcome is reported by outcome(future)
             }
         }
         return outcome(future);
@@ -394,7 +398,8 @@ public final class Bridge implements Executor, AutoCloseable {
             advanceState(CLOSING);
             boolean drained;
             try {
-                drained = tasks.awaitEmpty(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                // Stops waiting early if a shutdownNow() moves the state on meanwhile.
+                drained = tasks.awaitEmpty(nanos(closeTimeout), TimeUnit.NANOSECONDS, this::isStopping);
             } catch (InterruptedException e) {
                 interrupted = true;
                 drained = false;
@@ -450,9 +455,10 @@ public final class Bridge implements Executor, AutoCloseable {
     /** Moves to STOPPING, completes every pending future, waits stopGrace; returns whether interrupted. */
     private boolean abortPending(String notStartedReason) {
         advanceState(STOPPING); // volatile: a submitter that missed it has its slot seen by the scan below
+        tasks.wakeWaiters();    // a close() waiting for the drain stops waiting
         tasks.forEach(task -> task.abort(notStartedReason));
         try {
-            tasks.awaitEmpty(stopGrace.toNanos(), TimeUnit.NANOSECONDS);
+            tasks.awaitEmpty(nanos(stopGrace), TimeUnit.NANOSECONDS, () -> false);
             return false;
         } catch (InterruptedException e) {
             return true;
@@ -464,11 +470,12 @@ public final class Bridge implements Executor, AutoCloseable {
         for (Shard shard : shards) {
             shard.loop().stop();
         }
-        long deadline = System.nanoTime() + stopGrace.toNanos() + TimeUnit.SECONDS.toNanos(5);
+        long start = System.nanoTime();
+        long patience = Math.min(nanos(stopGrace), Long.MAX_VALUE / 4) + TimeUnit.SECONDS.toNanos(5);
         for (Shard shard : shards) {
             boolean exited;
             try {
-                exited = shard.loop().awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                exited = shard.loop().awaitTermination(Math.max(0, patience - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 exited = shard.loop().isTerminated();
@@ -480,6 +487,15 @@ public final class Bridge implements Executor, AutoCloseable {
             }
         }
         advanceState(TERMINATED);
+    }
+
+    /** {@code d} in nanoseconds, saturated: a Duration too long for a long means "practically forever". */
+    static long nanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private void advanceState(int target) {

@@ -14,10 +14,12 @@ public class BridgeOverloadedException extends RejectedExecutionException {
     private final int maxInFlight;
 
     /**
+     * @param bridge      the name of the bridge that refused the task
      * @param maxInFlight the bound that was hit
      */
-    public BridgeOverloadedException(int maxInFlight) {
-        super("bridge overloaded: " + maxInFlight + " tasks already in flight (maxInFlight=" + maxInFlight + ")");
+    public BridgeOverloadedException(String bridge, int maxInFlight) {
+        super("bridge " + bridge + " overloaded: " + maxInFlight + " tasks already in flight (maxInFlight="
+                + maxInFlight + ")");
         this.maxInFlight = maxInFlight;
     }
 

@@ -3,6 +3,8 @@ package io.vtbridge;
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopCounters;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,16 +17,40 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Exactly once: completion goes through {@link CompletableFuture}'s single CAS, the first of value,
  * failure, cancellation or rejection wins, and {@code obtrude*} is refused.
  *
+ * <p>Start or abort: a task in phase NEW is claimed exactly once, by its own thread starting it
+ * ({@link #run}) or by the bridge giving up on it ({@link #claimUnstarted}: shutdown, or a start that
+ * failed). Whoever claims it owns its slot and releases it, so a task the bridge reports as "never
+ * started" never ran a line of its callable, and no slot is released twice.
+ * <pre>
+ *   NEW -> RUNNING   run(), CAS (the task's thread)
+ *   NEW -> ABORTED   claimUnstarted(), CAS (a closing thread, or the submitter backing out)
+ * </pre>
+ *
  * <p><b>Threading:</b> {@link #run} on the task's own virtual thread; {@link #cancel} and the rest
  * from any thread.
  */
 final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
+
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int ABORTED = 2;
+
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(BridgeTask.class, "phase", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Bridge bridge;
     private final Shard shard;
     private final Callable<T> callable;
     private final boolean reportUncaught;
     int slot = -1;                   // written by the submitting thread before the thread start that publishes it
+    private volatile int phase;      // NEW -> RUNNING | ABORTED, once, by CAS (see above)
     private volatile Thread runner;  // written by the task's thread (set when it starts, cleared when it ends); read by cancel()
 
     BridgeTask(Bridge bridge, Shard shard, Callable<T> callable, boolean reportUncaught) {
@@ -38,7 +64,17 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
     public void run() {
         LoopCounters counters = shard.loop().counters(); // we run on our shard's loop thread
         counters.increment(LoopCounter.THREADS_STARTED);
-        counters.increment(LoopCounter.TASKS_STARTED);
+        try {
+            if (PHASE.compareAndSet(this, NEW, RUNNING)) {
+                counters.increment(LoopCounter.TASKS_STARTED);
+                runClaimed(counters);
+            } // else aborted before it started: the aborter completed the future and freed the slot
+        } finally {
+            counters.increment(LoopCounter.THREADS_ENDED);
+        }
+    }
+
+    private void runClaimed(LoopCounters counters) {
         try {
             if (bridge.isStopping()) {
                 completeExceptionally(new RejectedExecutionException("bridge shut down before the task started"));
@@ -59,9 +95,17 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
         } finally {
             runner = null;
             counters.increment(LoopCounter.TASKS_FINISHED);
-            counters.increment(LoopCounter.THREADS_ENDED);
             bridge.release(this); // last: a thread that sees inFlight() drop also sees the counters above
         }
+    }
+
+    /**
+     * Claims a task that has not started, so that it never will.
+     *
+     * @return whether this call claimed it; if so the caller owns the slot and must release it
+     */
+    boolean claimUnstarted() {
+        return PHASE.compareAndSet(this, NEW, ABORTED);
     }
 
     /**
@@ -84,10 +128,14 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
         return shard;
     }
 
-    /** Completes a task that has not started with a rejection, or cancels a running one. */
-    void abort(String why) {
-        if (runner == null) {
-            completeExceptionally(new RejectedExecutionException(why));
+    /**
+     * Completes a task that has not started with a rejection (and frees its slot), or cancels a
+     * running one (its thread frees the slot when it ends).
+     */
+    void abort(String notStartedReason) {
+        if (claimUnstarted()) {
+            completeExceptionally(new RejectedExecutionException(notStartedReason));
+            bridge.release(this);
         } else {
             cancel(true);
         }

@@ -45,9 +45,8 @@ public final class Shard implements ThreadFactory {
      * Creates an unstarted virtual thread scheduled by this shard. Unlike {@link Bridge#submit}, such
      * threads are not counted against {@code maxInFlight} and {@link Bridge#close()} does not wait for
      * them: join them before closing. A thread still alive when its shard stops never runs again
-     * (its {@code join()} waits forever), and so does one whose {@code start()} races with the stop;
-     * {@code start()} after the shard stopped throws {@link RejectedExecutionException} (the thread
-     * is then terminated, so {@code join()} returns).
+     * (its {@code join()} waits forever), and neither does one started after the stop; both show in
+     * {@link ShardStats#dropped()}.
      *
      * @throws NullPointerException       if {@code task} is null
      * @throws RejectedExecutionException if the bridge is closed
@@ -83,7 +82,8 @@ public final class Shard implements ThreadFactory {
                 c.get(LoopCounter.ITERATIONS),
                 c.get(LoopCounter.PARKS),
                 loop.unparks(),
-                loop.dropped());
+                loop.dropped(),
+                c.get(LoopCounter.ERRORS));
     }
 
     /** The loop thread's name. */

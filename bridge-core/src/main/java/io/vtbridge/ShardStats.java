@@ -22,9 +22,10 @@ package io.vtbridge;
  * @param loopIterations  loop iterations that found work
  * @param loopParks       times the idle loop parked
  * @param unparks         unparks other threads issued to wake this loop
- * @param dropped         continuations that arrived after the loop stopped
+ * @param dropped         continuations that arrived after the loop stopped (their threads never run again)
+ * @param loopErrors      throwables that escaped a continuation or the loop itself (0 in a healthy loop)
  */
 public record ShardStats(int shard, long tasksStarted, long tasksFinished, long mounts, long resumes,
                          long suspends, long localResumes, long remoteResumes, long timersFired,
-                         long loopIterations, long loopParks, long unparks, long dropped) {
+                         long loopIterations, long loopParks, long unparks, long dropped, long loopErrors) {
 }

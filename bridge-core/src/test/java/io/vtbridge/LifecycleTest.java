@@ -12,9 +12,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 @Timeout(120)
 class LifecycleTest {
@@ -175,14 +177,110 @@ class LifecycleTest {
     }
 
     @Test
-    void startingAHandMadeThreadAfterCloseFailsInsteadOfHanging() throws Exception {
+    void aHandMadeThreadStartedAfterCloseNeverRunsAndIsCounted() throws Exception {
         Bridge bridge = Bridge.builder().shards(1).build();
-        Thread early = bridge.shard(0).newThread(() -> { });
+        AtomicBoolean ran = new AtomicBoolean();
+        Thread early = bridge.shard(0).newThread(() -> ran.set(true));
         bridge.close();
-        assertThatThrownBy(early::start).isInstanceOf(RejectedExecutionException.class)
-                .hasMessageContaining("has stopped");
-        assertThat(early.join(Duration.ofSeconds(10))).as("terminated, not stuck").isTrue();
+        early.start(); // no exception: a dropped continuation is counted, not thrown at the caller
+        assertThat(early.join(Duration.ofMillis(200))).as("never runs").isFalse();
+        assertThat(ran).isFalse();
         assertThat(bridge.shard(0).stats().dropped()).isEqualTo(1);
+    }
+
+    @Test
+    void shutdownNowReleasesACloseEvenWhenATaskIgnoresInterrupts() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).closeTimeout(Duration.ofHours(1))
+                .stopGrace(Duration.ofMillis(100)).build();
+        CountDownLatch started = new CountDownLatch(1);
+        bridge.submit(() -> {
+            started.countDown();
+            while (true) {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException ignored) {
+                    // stubborn
+                }
+            }
+        });
+        started.await();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(bridge::close);
+        while (!bridge.isClosed()) {
+            Thread.onSpinWait();
+        }
+        long t0 = System.nanoTime();
+        bridge.shutdownNow();
+        closed.get(30, TimeUnit.SECONDS);
+        // Both return after stopGrace-sized waits, far from the hour-long closeTimeout.
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(20));
+        assertThat(bridge.isTerminated()).isTrue();
+    }
+
+    @Test
+    void timeoutsTooLongForNanosecondsMeanForeverNotOverflow() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        Bridge bridge = Bridge.builder().shards(1).closeTimeout(forever).stopGrace(forever).build();
+        CompletableFuture<Integer> f = bridge.submit(() -> {
+            Bridge.sleep(Duration.ofMillis(20));
+            return 7;
+        });
+        bridge.close(); // waits for the task, then stops: no ArithmeticException
+        assertThat(f.join()).isEqualTo(7);
+        assertThat(bridge.isTerminated()).isTrue();
+    }
+
+    @Test
+    void submitRacingShutdownNeverThrowsLeavesNothingPendingAndNeverRunsARejectedTask() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Bridge bridge = Bridge.builder().shards(2).maxInFlight(50_000).stopGrace(Duration.ZERO).build();
+            List<CompletableFuture<Integer>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<java.util.concurrent.atomic.AtomicInteger> runs = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Throwable> thrown = java.util.Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> submitters = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                submitters.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        go.await();
+                        for (int i = 0; i < 2_000; i++) {
+                            java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+                            CompletableFuture<Integer> f = bridge.submit(() -> ran.incrementAndGet());
+                            synchronized (futures) {
+                                futures.add(f);
+                                runs.add(ran);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        thrown.add(e);
+                    }
+                }));
+            }
+            go.countDown();
+            if ((round & 1) == 0) {
+                bridge.shutdownNow();
+            } else {
+                bridge.close();
+            }
+            for (Thread t : submitters) {
+                t.join();
+            }
+            assertThat(thrown).as("submit() threw").isEmpty();
+            for (int i = 0; i < futures.size(); i++) {
+                CompletableFuture<Integer> f = futures.get(i);
+                assertThat(f).as("future %d", i).isDone();
+                int ran = runs.get(i).get();
+                assertThat(ran).as("callable runs of task %d", i).isLessThanOrEqualTo(1);
+                if (f.isCompletedExceptionally() && !f.isCancelled()) {
+                    Throwable cause = catchThrowable(f::join).getCause();
+                    assertThat(cause).isInstanceOf(RejectedExecutionException.class);
+                    assertThat(ran).as("task %d was reported as never started", i).isZero();
+                } else if (!f.isCompletedExceptionally()) {
+                    assertThat(ran).isEqualTo(1);
+                }
+            }
+            // Every slot comes back: no task was left holding one (none of these ignore interrupts).
+            assertThat(bridge.inFlight()).as("round %d", round).isZero();
+        }
     }
 
     @Test

@@ -23,13 +23,6 @@ class LoadTest {
     @Test
     void tenThousandConcurrentSleepersFinishOnTwoShardsWithAHandfulOfPlatformThreads() throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        // Warm the JDK's own one-off threads (the unparker behind Thread.sleep) so they are in the baseline.
-        Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException ignored) {
-            }
-        }).join();
         int before = threads.getThreadCount();
         threads.resetPeakThreadCount();
 

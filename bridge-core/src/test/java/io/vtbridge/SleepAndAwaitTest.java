@@ -124,6 +124,30 @@ class SleepAndAwaitTest {
         assertThatThrownBy(() -> forever.get(10, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
     }
 
+    /** Its static initialiser sleeps: class initialisation pins the virtual thread on every JDK. */
+    static final class SleepsWhileInitialising {
+        static final long SLEPT_NANOS;
+
+        static {
+            long t0 = System.nanoTime();
+            try {
+                Bridge.sleep(Duration.ofMillis(50));
+            } catch (InterruptedException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+            SLEPT_NANOS = System.nanoTime() - t0;
+        }
+    }
+
+    @Test
+    void bridgeSleepInAPinnedThreadBlocksForTheDurationInsteadOfDeadlockingTheShard() throws Exception {
+        // Pinned, the thread cannot unmount; a park would park the loop itself, and the loop timer
+        // meant to wake it could never fire. It must fall back to blocking the carrier for 50 ms.
+        CompletableFuture<Long> pinned = bridge.submit(() -> SleepsWhileInitialising.SLEPT_NANOS);
+        assertThat(pinned.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(bridge.submit(() -> "shard still serves").get(10, TimeUnit.SECONDS)).isEqualTo("shard still serves");
+    }
+
     @Test
     void sleepOutsideBridgedCodeFallsBackToThreadSleep() throws Exception {
         long t0 = System.nanoTime();

@@ -22,6 +22,6 @@ public enum LoopCounter {
     THREADS_STARTED,
     /** Virtual threads created by vtbridge on this shard that ended. */
     THREADS_ENDED,
-    /** Throwables that escaped a continuation (should stay 0: the JDK catches them itself). */
+    /** Throwables that escaped a continuation or the loop itself (should stay 0: the JDK catches user exceptions). */
     ERRORS
 }

@@ -7,10 +7,10 @@ import io.vtbridge.timer.TimerQueue;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -28,8 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>if it found no work: spins {@code idleSpins} turns, then parks until the next timer or a
  *       wake-up, through the {@link WakeupGate} handshake.</li>
  * </ol>
- * The loop runs only this code and the continuations it mounts: it never logs, never takes a lock,
- * and calls no user code except by mounting a virtual thread.
+ * The loop runs only this code and the continuations it mounts: it never logs, takes no lock of
+ * its own, and calls no user code except by mounting a virtual thread. (One JDK lock can be taken on
+ * the loop thread: when a mounted virtual thread parks with a timeout, {@code Thread.sleep}, the JDK
+ * arms the timer under its {@code ScheduledThreadPoolExecutor}'s queue lock; no virtual thread ever
+ * holds that lock. See {@code JdkAccess.spreadTimerQueues}.)
  *
  * <p>Run states:
  * <pre>
@@ -128,19 +131,16 @@ public final class ShardLoop implements Executor {
     }
 
     /**
-     * Schedules a continuation. Never blocks: on the loop's own thread it joins the local run queue;
-     * from any other thread it joins the inbound queue and wakes the loop if it sleeps.
+     * Schedules a continuation. Never blocks and never throws: on the loop's own thread it joins the
+     * local run queue; from any other thread it joins the inbound queue and wakes the loop if it
+     * sleeps.
      *
-     * <p>A continuation that arrives after the loop terminated can never run: it is counted in
-     * {@link #dropped()} and refused with a {@link RejectedExecutionException}. The JDK turns that
-     * into a failed {@code Thread.start()} (the thread terminates, so {@code join()} returns) or,
-     * for a resume of an abandoned thread, an exception in whoever unparked it. A continuation that
-     * races with termination (its caller read the loop as running, the loop then stopped) is
-     * accepted and never runs, like every continuation of a thread still alive when the loop stops:
-     * that thread is abandoned. The final drain counts such continuations in {@link #dropped()} when
-     * it sees them; one offered after the drain is not counted.
-     *
-     * @throws RejectedExecutionException if the loop has terminated
+     * <p>After the loop stopped, a continuation can never run: it belongs to a thread that was still
+     * alive at the stop (abandoned), or to a thread started after it. It is counted in
+     * {@link #dropped()} and otherwise ignored, so that whoever resumed it (a lock's {@code unlock()},
+     * an {@code interrupt()}, the JDK's timer thread) is not handed an exception for a thread it
+     * knows nothing about. The one that raced the loop's exit is dropped as well, and counted when the
+     * final drain sees it.
      */
     @Override
     public void execute(Runnable continuation) {
@@ -151,7 +151,7 @@ public final class ShardLoop implements Executor {
         }
         if (runState == TERMINATED) {
             dropped.incrementAndGet();
-            throw new RejectedExecutionException("shard loop " + thread.getName() + " has stopped");
+            return;
         }
         inbound.offer(continuation); // sequentially consistent swap, then...
         gate.wake();                 // ...the load of the gate's state: see WakeupGate
@@ -172,7 +172,18 @@ public final class ShardLoop implements Executor {
         if (nanos <= 0) {
             return;
         }
-        SleepTimer timer = new SleepTimer(System.nanoTime() + Math.min(nanos, MAX_DELAY_NANOS), Thread.currentThread());
+        long deadline = System.nanoTime() + Math.min(nanos, MAX_DELAY_NANOS);
+        if (isPinned()) {
+            // A pinned virtual thread cannot unmount: its park would park the carrier, i.e. this
+            // loop, and the loop timer meant to wake it could never fire. Block the carrier for the
+            // duration instead, as any blocking call of a pinned thread does.
+            long remaining = deadline - System.nanoTime();
+            if (remaining > 0) {
+                Thread.sleep(Duration.ofNanos(remaining));
+            }
+            return;
+        }
+        SleepTimer timer = new SleepTimer(deadline, Thread.currentThread());
         timers.add(timer);
         try {
             while (!timer.hasExpired()) {
@@ -185,6 +196,20 @@ public final class ShardLoop implements Executor {
             // Back on this loop's carrier: a virtual thread always resumes on its own shard.
             timers.remove(timer);
         }
+    }
+
+    /**
+     * Whether the calling bridged virtual thread is pinned to its carrier (inside a class
+     * initialiser or a native frame on every JDK; inside {@code synchronized} or {@code Object.wait}
+     * on JDK 21–23). The JDK's own check ({@code Continuation.isPinned}) is not reachable with the
+     * one flag vtbridge needs, so this probes: a {@code Thread.yield()} unmounts only an unpinned
+     * thread, and its resume is a mount of this loop. A pinned yield returns at once with no mount
+     * in between. Cost: one yield (a same-shard suspend and resume, about 180 ns).
+     */
+    private boolean isPinned() {
+        long mounts = counters.get(LoopCounter.MOUNTS);
+        Thread.yield();
+        return counters.get(LoopCounter.MOUNTS) == mounts;
     }
 
     /** The loop-owned timer queue. Only from a virtual thread this loop carries. */
@@ -238,7 +263,7 @@ public final class ShardLoop implements Executor {
         return gate.unparks();
     }
 
-    /** Continuations that arrived after the loop terminated, or were still queued when it exited. */
+    /** Continuations that arrived after the loop terminated, or were still queued when it exited: never run. */
     public long dropped() {
         return dropped.get();
     }
@@ -251,6 +276,17 @@ public final class ShardLoop implements Executor {
     // ---- the loop -------------------------------------------------------------------------------
 
     void run() { // the body of LoopThread
+        try {
+            loop();
+        } catch (Throwable e) { // not a continuation's: the loop's own machinery failed (an OOM, say)
+            counters.increment(LoopCounter.ERRORS);
+            lastError = e;
+        } finally {
+            terminate(); // never leave a dead loop that still looks RUNNING to execute()
+        }
+    }
+
+    private void loop() {
         int spins = 0;
         while (runState == RUNNING) {
             int work = runInbound() + runLocal() + fireTimers();
@@ -267,7 +303,6 @@ public final class ShardLoop implements Executor {
                 idle();
             }
         }
-        terminate();
     }
 
     private int runInbound() {
@@ -312,7 +347,7 @@ public final class ShardLoop implements Executor {
 
     private void idle() {
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
-        if (!inbound.isEmpty() || runState != RUNNING) {
+        if (!inbound.isEmpty() || !local.isEmpty() || runState != RUNNING) {
             gate.awake();
             return;
         }

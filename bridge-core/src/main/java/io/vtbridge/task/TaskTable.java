@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -133,6 +134,13 @@ public final class TaskTable<T> {
         }
     }
 
+    /** Unparks every thread waiting in {@link #awaitEmpty}, so that it re-checks its conditions. */
+    public void wakeWaiters() {
+        for (Thread waiter : drainWaiters) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
     /** The item in {@code slot}, or {@code null}. */
     public T get(int slot) {
         return items.get(slot);
@@ -170,7 +178,17 @@ public final class TaskTable<T> {
      * @throws InterruptedException if the calling thread is interrupted while waiting
      */
     public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        return awaitEmpty(timeout, unit, () -> false);
+    }
+
+    /**
+     * As {@link #awaitEmpty(long, TimeUnit)}, but also gives up (returning {@code false}) once
+     * {@code giveUp} answers true; it is asked at the start and after every wake-up, so whoever
+     * makes it true should then call {@link #wakeWaiters()}.
+     */
+    public boolean awaitEmpty(long timeout, TimeUnit unit, BooleanSupplier giveUp) throws InterruptedException {
+        // Clamped so that the deadline arithmetic cannot overflow (about 73 years).
+        long deadline = System.nanoTime() + Math.min(unit.toNanos(timeout), Long.MAX_VALUE >> 2);
         Thread self = Thread.currentThread();
         drainWaiters.add(self);
         WAITING.getAndAdd(this, 1); // ordered before the loads of used below; see release()
@@ -178,6 +196,9 @@ public final class TaskTable<T> {
             while (used != 0) {
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
+                }
+                if (giveUp.getAsBoolean()) {
+                    return false;
                 }
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {

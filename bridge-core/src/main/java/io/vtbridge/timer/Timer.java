@@ -7,7 +7,7 @@ package io.vtbridge.timer;
  */
 public abstract class Timer {
 
-    long deadline;   // System.nanoTime() value; loop-owned
+    final long deadline; // System.nanoTime() value
     int heapIndex = -1; // position in the owning queue's heap, -1 when not queued; loop-owned
 
     /** @param deadline the {@link System#nanoTime()} value at which the timer is due */
