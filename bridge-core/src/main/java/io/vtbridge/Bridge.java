@@ -112,8 +112,9 @@ public final class Bridge implements Executor, AutoCloseable {
     // ---- submission -----------------------------------------------------------------------------
 
     /**
-     * Runs {@code task} in a new bridged virtual thread on a lightly loaded shard (the less loaded of
-     * two picked at random).
+     * Runs {@code task} in a new bridged virtual thread on a lightly loaded shard: the less loaded
+     * of two picked at random, where load counts the tasks a shard has started and not finished. A
+     * burst of submissions that no loop has started yet sees equal loads, so it spreads at random.
      *
      * @return a future completed exactly once; already failed with {@link BridgeOverloadedException}
      *         when {@code maxInFlight} tasks are in flight, or with {@link RejectedExecutionException}

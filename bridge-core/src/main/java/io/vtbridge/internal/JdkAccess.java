@@ -94,8 +94,10 @@ public final class JdkAccess {
      * queue is guarded by a {@code ReentrantLock} shared with its timer thread. JDK 22+ keeps
      * {@value #TIMER_QUEUES_PROPERTY} such executors, picked by the carrier's thread id, and defaults
      * to {@code max(1, cpus / 4)}: on a small machine every loop contends for one lock, and a loop
-     * can park on it (measured: up to 52 ms under load). Raising the count to the shard count (the
-     * loop threads get consecutive ids) gives each loop a queue of its own. The JDK reads the
+     * can park on it (measured: up to 52 ms under load). Raising the count to the shard count gives
+     * each loop a queue of its own, as long as the loop threads get consecutive ids, which they do
+     * when no other thread is created while a bridge starts (otherwise two loops may share a queue:
+     * slower, not wrong). Only the first bridge's count matters. The JDK reads the
      * property once, when it first needs such a timer; this call has no effect after that, nor on
      * JDK 21, which has a single timer thread. {@code Bridge.sleep} avoids all of this: its timers
      * live on the loop.
