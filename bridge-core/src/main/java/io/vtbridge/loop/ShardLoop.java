@@ -73,6 +73,7 @@ public final class ShardLoop implements Executor {
 
     private final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>(); // any thread offers; loop polls
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
+    private boolean probing;                                                    // loop-owned: a bridged thread is yielding to probe for pinning (isPinned)
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
     private final WakeupGate gate = new WakeupGate();
     private final LoopCounters counters = new LoopCounters();
@@ -145,7 +146,14 @@ public final class ShardLoop implements Executor {
     @Override
     public void execute(Runnable continuation) {
         if (inLoop()) {
-            local.addLast(continuation);
+            if (probing) {
+                // The resume of a pinning probe: it goes first, so the probe costs a switch, not a
+                // trip through the whole run queue (which in a burst can be thousands long).
+                probing = false;
+                local.addFirst(continuation);
+            } else {
+                local.addLast(continuation);
+            }
             counters.increment(LoopCounter.LOCAL_SCHEDULES);
             return;
         }
@@ -204,11 +212,14 @@ public final class ShardLoop implements Executor {
      * on JDK 21–23). The JDK's own check ({@code Continuation.isPinned}) is not reachable with the
      * one flag vtbridge needs, so this probes: a {@code Thread.yield()} unmounts only an unpinned
      * thread, and its resume is a mount of this loop. A pinned yield returns at once with no mount
-     * in between. Cost: one yield (a same-shard suspend and resume, about 180 ns).
+     * in between. Cost: one yield (a same-shard suspend and resume, about 180 ns); the resume goes to
+     * the head of the run queue, so the probe does not wait behind other work.
      */
     private boolean isPinned() {
         long mounts = counters.get(LoopCounter.MOUNTS);
+        probing = true;   // the yield's resume, the next execute() on this loop, jumps the queue
         Thread.yield();
+        probing = false;  // a pinned yield never reached execute()
         return counters.get(LoopCounter.MOUNTS) == mounts;
     }
 
