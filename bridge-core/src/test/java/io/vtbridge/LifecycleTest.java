@@ -141,13 +141,7 @@ class LifecycleTest {
     @Test
     void anInterruptedCloserStillCompletesEveryFutureAndKeepsItsInterrupt() throws Exception {
         Bridge bridge = Bridge.builder().shards(1).closeTimeout(Duration.ofHours(1)).build();
-        CountDownLatch started = new CountDownLatch(1);
-        CompletableFuture<Object> f = bridge.submit(() -> {
-            started.countDown();
-            Thread.sleep(TimeUnit.HOURS.toMillis(1));
-            return null;
-        });
-        started.await();
+        CompletableFuture<Object> f = startSleepingForAnHour(bridge);
         Thread.currentThread().interrupt();
         bridge.close();
         assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
@@ -158,13 +152,7 @@ class LifecycleTest {
     @Test
     void shutdownNowReleasesACloseThatIsWaitingForTasks() throws Exception {
         Bridge bridge = Bridge.builder().shards(1).closeTimeout(Duration.ofHours(1)).build();
-        CountDownLatch started = new CountDownLatch(1);
-        CompletableFuture<Object> f = bridge.submit(() -> {
-            started.countDown();
-            Thread.sleep(TimeUnit.HOURS.toMillis(1));
-            return null;
-        });
-        started.await();
+        CompletableFuture<Object> f = startSleepingForAnHour(bridge);
         CompletableFuture<Void> closed = CompletableFuture.runAsync(bridge::close);
         while (!bridge.isClosed()) {
             Thread.onSpinWait();
@@ -291,6 +279,18 @@ class LifecycleTest {
             }
         }
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("leak-check"));
+    }
+
+    /** Submits a task that sleeps (interruptibly) for an hour, and returns once it has started. */
+    private static CompletableFuture<Object> startSleepingForAnHour(Bridge bridge) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Object> f = bridge.submit(() -> {
+            started.countDown();
+            Thread.sleep(TimeUnit.HOURS.toMillis(1));
+            return null;
+        });
+        started.await();
+        return f;
     }
 
     private static void assertLoopThreadsGone(Bridge bridge) {
