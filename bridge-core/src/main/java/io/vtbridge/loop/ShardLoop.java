@@ -168,7 +168,8 @@ public final class ShardLoop implements Executor {
     /**
      * Suspends the calling bridged virtual thread for {@code nanos} on a loop timer: the virtual
      * thread unmounts, the loop keeps running, and step 3 of a later iteration resumes it. No JDK
-     * timer thread is involved.
+     * timer thread is involved, except for a pinned thread, which cannot unmount: that one sleeps
+     * with {@code Thread.sleep}, holding the carrier (see {@link #isPinned()}).
      *
      * @throws InterruptedException if the thread is interrupted before or while sleeping; the timer is removed
      */

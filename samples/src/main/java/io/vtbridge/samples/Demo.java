@@ -78,7 +78,8 @@ public final class Demo {
                         s.remoteResumes(), s.timersFired(), s.loopParks(), s.unparks());
             }
             System.out.println();
-            System.out.println("  same-shard: resumes issued on the loop itself (lock hand-offs, Bridge.sleep timers), no atomics;");
+            System.out.println("  same-shard: resumes issued on the loop itself (lock hand-offs, Bridge.sleep timers and its");
+            System.out.println("    pinning probe, a yield), no atomics;");
             System.out.println("  cross-thread: starts from the submitting thread and Thread.sleep wake-ups from the JDK's timer thread.");
             if (failed > 0 || reserved != ok) {
                 System.exit(1);
