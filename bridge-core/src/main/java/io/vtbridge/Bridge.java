@@ -487,6 +487,9 @@ public final class Bridge implements Executor, AutoCloseable {
                         + " carrier-blocking call of a bridged thread", shard.threadName());
             }
         }
+        for (Shard shard : shards) {
+            shard.stopTimerPool();
+        }
         advanceState(TERMINATED);
     }
 

@@ -1,6 +1,7 @@
 package io.vtbridge;
 
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.loop.ForkJoinPoolFacade;
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopCounters;
 import io.vtbridge.loop.ShardLoop;
@@ -22,13 +23,15 @@ public final class Shard implements ThreadFactory {
     private final Bridge bridge;
     private final int index;
     private final ShardLoop loop;
+    private final ForkJoinPoolFacade timerPool; // JDK 25+: how the JDK sees this loop (for timed parks); else null
     private final ThreadFactory factory; // thread-safe, per Thread.Builder#factory()
 
     Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins) {
         this.bridge = bridge;
         this.index = index;
         this.loop = new ShardLoop(index, this, threadName, daemon, batch, idleSpins);
-        this.factory = JdkAccess.virtualThreadBuilder(loop).factory();
+        this.timerPool = ForkJoinPoolFacade.isUseful() ? new ForkJoinPoolFacade(loop, threadName) : null;
+        this.factory = JdkAccess.virtualThreadBuilder(timerPool != null ? timerPool : loop).factory();
     }
 
     /** This shard's position in {@link Bridge#shards()}, from 0. */
@@ -98,6 +101,13 @@ public final class Shard implements ThreadFactory {
 
     ShardLoop loop() {
         return loop;
+    }
+
+    /** Stops the JDK timer threads this shard may have (after its loop stopped). */
+    void stopTimerPool() {
+        if (timerPool != null) {
+            timerPool.stop();
+        }
     }
 
     /** Starts a virtual thread running {@code task} on this shard (the task's own counters apply). */
