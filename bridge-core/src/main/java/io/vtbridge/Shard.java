@@ -23,7 +23,7 @@ public final class Shard implements ThreadFactory {
     private final Bridge bridge;
     private final int index;
     private final ShardLoop loop;
-    private final ForkJoinPoolFacade timerPool; // JDK 25+: how the JDK sees this loop (for timed parks); else null
+    private final ForkJoinPoolFacade timerPool; // JDK 25: how the JDK sees this loop (for timed parks); else null
     private final ThreadFactory factory; // thread-safe, per Thread.Builder#factory()
 
     Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins) {

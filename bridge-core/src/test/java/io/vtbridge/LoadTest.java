@@ -59,7 +59,7 @@ class LoadTest {
             assertThat(perShard[0]).as("both shards used").isPositive();
             assertThat(perShard[1]).as("both shards used").isPositive();
             // The JVM-wide peak of live platform threads over the whole run: 2 loop threads, the
-            // JDK's timer threads behind Thread.sleep (JDK 25+: each shard's ForkJoinPoolFacade
+            // JDK's timer threads behind Thread.sleep (JDK 25: each shard's ForkJoinPoolFacade
             // starts its delay scheduler and one worker; JDK 22-24: one unparker per timer queue),
             // and a slack of 2 for other JDK threads started lazily. Measured on JDK 25: 6.
             System.out.println("LoadTest: platform threads before " + before + ", peak " + threads.getPeakThreadCount());

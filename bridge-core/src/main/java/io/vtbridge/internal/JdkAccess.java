@@ -99,7 +99,7 @@ public final class JdkAccess {
      * when no other thread is created while a bridge starts (otherwise two loops may share a queue:
      * slower, not wrong). Only the first bridge's count matters. The JDK reads the
      * property once, when it first needs such a timer; this call has no effect after that, nor on
-     * JDK 21, which has a single timer thread. On JDK 25+ the shards avoid this path altogether
+     * JDK 21, which has a single timer thread. On JDK 25 the shards avoid this path altogether
      * ({@code io.vtbridge.loop.ForkJoinPoolFacade}); the property then has no effect.
      * {@code Bridge.sleep} avoids all of this: its timers live on the loop.
      *

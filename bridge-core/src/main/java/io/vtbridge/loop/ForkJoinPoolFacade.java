@@ -20,9 +20,11 @@ import java.util.concurrent.TimeUnit;
  * pool's delay-scheduler thread), and those only unpark the sleeper, which reaches the loop through
  * {@code execute()}. {@link #shutdownNow()} with the loop stops both threads.
  *
- * <p>Used on JDK 25 and later only ({@link #isUseful()}): that is where the JDK source was checked.
- * In it, {@code VirtualThread} treats a custom {@code ForkJoinPool} scheduler differently in that one
- * place; its other pool-specific paths apply to the JDK's own carrier threads only.
+ * <p>Used on JDK 25 only ({@link #isUseful()}): that is the JDK whose source was checked. In it,
+ * {@code VirtualThread} treats a custom {@code ForkJoinPool} scheduler differently in that one place;
+ * its other pool-specific paths apply to the JDK's own carrier threads only. A later JDK could add a
+ * path that hands continuations to the pool's own workers, off the loop, so each new JDK must be
+ * checked before it is added here; until then it takes the slower, correct path.
  *
  * <p><b>Threading:</b> as {@link ForkJoinPool}; {@code execute} as {@link ShardLoop#execute}.
  */
@@ -44,9 +46,9 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
         this.loop = loop;
     }
 
-    /** Whether this JDK routes timed parks through {@code ForkJoinPool.schedule} (JDK 25+). */
+    /** Whether this JDK is one where the facade was checked to be safe and useful (JDK 25). */
     public static boolean isUseful() {
-        return Runtime.version().feature() >= 25;
+        return Runtime.version().feature() == 25;
     }
 
     /** The loop's {@link ShardLoop#execute}: continuations never run on this pool's threads. */
