@@ -240,9 +240,20 @@ public final class ShardLoop implements Executor {
         }
     }
 
-    /** Waits until the loop thread has exited. */
+    /**
+     * Waits until the loop has terminated and its thread has exited (not merely counted down: a
+     * caller that returns from here sees {@code thread().isAlive() == false}).
+     */
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return terminated.await(timeout, unit);
+        long deadline = System.nanoTime() + Math.min(unit.toNanos(timeout), MAX_DELAY_NANOS);
+        if (!terminated.await(timeout, unit)) {
+            return false;
+        }
+        if (thread.getState() == Thread.State.NEW) {
+            return true; // stopped before it started
+        }
+        // terminate() is the loop thread's last act: it is returning from run() now.
+        return thread.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     /** Whether the loop has exited. */
