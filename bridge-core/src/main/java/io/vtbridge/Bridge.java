@@ -459,7 +459,7 @@ public final class Bridge implements Executor, AutoCloseable {
         tasks.wakeWaiters();    // a close() waiting for the drain stops waiting
         tasks.forEach(task -> task.abort(notStartedReason));
         try {
-            tasks.awaitEmpty(nanos(stopGrace), TimeUnit.NANOSECONDS, () -> false);
+            tasks.awaitEmpty(nanos(stopGrace), TimeUnit.NANOSECONDS);
             return false;
         } catch (InterruptedException e) {
             return true;

@@ -128,9 +128,7 @@ public final class TaskTable<T> {
         // counted itself before we decremented is seen here; one that counts itself later reads
         // used == 0 itself. The common case, nobody waiting, costs one load of a line we just wrote.
         if (emptied && waiting != 0) {
-            for (Thread waiter : drainWaiters) {
-                LockSupport.unpark(waiter);
-            }
+            wakeWaiters();
         }
     }
 
