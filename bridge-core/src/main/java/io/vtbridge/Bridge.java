@@ -599,7 +599,11 @@ public final class Bridge implements Executor, AutoCloseable {
             return this;
         }
 
-        /** Continuations (and timers) each loop runs per source per iteration; positive. Default: 128. */
+        /**
+         * Continuations each loop takes from its inbound queue (new tasks, resumes from other threads)
+         * per iteration; positive. Default: 128. Its own timers and same-shard resumes get 8 times as
+         * many per iteration, so due wake-ups run ahead of new work (see docs/RUNTIME.md).
+         */
         public Builder loopBatch(int loopBatch) {
             if (loopBatch <= 0) {
                 throw new IllegalArgumentException("loopBatch must be positive, was " + loopBatch);

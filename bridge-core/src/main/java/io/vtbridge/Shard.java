@@ -81,6 +81,7 @@ public final class Shard implements ThreadFactory {
                 Math.max(0, mounts - c.get(LoopCounter.THREADS_ENDED)),
                 c.get(LoopCounter.LOCAL_SCHEDULES),
                 c.get(LoopCounter.REMOTE_SCHEDULES),
+                c.get(LoopCounter.EXPIRY_SCHEDULES),
                 c.get(LoopCounter.TIMERS_FIRED),
                 c.get(LoopCounter.ITERATIONS),
                 c.get(LoopCounter.PARKS),

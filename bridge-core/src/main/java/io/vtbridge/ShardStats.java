@@ -18,6 +18,8 @@ package io.vtbridge;
  * @param suspends        {@code mounts - threadsEnded}: unmounts that left the thread alive
  * @param localResumes    continuations scheduled from the loop's own thread (no atomics)
  * @param remoteResumes   continuations that came through the inbound queue (from other threads)
+ * @param expiryResumes   continuations that came through the expiry queue: timed parks
+ *                        ({@code Thread.sleep}) resumed by the JDK's timer thread, on JDK 25
  * @param timersFired     loop timers expired ({@code Bridge.sleep})
  * @param loopIterations  loop iterations that found work
  * @param loopParks       times the idle loop parked
@@ -26,6 +28,6 @@ package io.vtbridge;
  * @param loopErrors      throwables that escaped a continuation or the loop itself (0 in a healthy loop)
  */
 public record ShardStats(int shard, long tasksStarted, long tasksFinished, long mounts, long resumes,
-                         long suspends, long localResumes, long remoteResumes, long timersFired,
+                         long suspends, long localResumes, long remoteResumes, long expiryResumes, long timersFired,
                          long loopIterations, long loopParks, long unparks, long dropped, long loopErrors) {
 }

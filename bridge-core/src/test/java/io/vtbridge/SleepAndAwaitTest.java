@@ -68,8 +68,14 @@ class SleepAndAwaitTest {
         CompletableFuture<Boolean> other = bridge.submit(sleeper::isDone);
         assertThat(other.get(10, TimeUnit.SECONDS)).isFalse();
         sleeper.get(10, TimeUnit.SECONDS);
-        // The JDK's timer thread resumed it through execute(): a remote resume.
-        assertThat(bridge.shard(0).stats().remoteResumes()).isGreaterThanOrEqualTo(2);
+        // The JDK's timer thread resumed it through execute(): on JDK 25 (the ForkJoinPool facade)
+        // through the expiry queue, elsewhere through the inbound queue.
+        ShardStats stats = bridge.shard(0).stats();
+        if (Runtime.version().feature() == 25) {
+            assertThat(stats.expiryResumes()).isGreaterThanOrEqualTo(1);
+        } else {
+            assertThat(stats.remoteResumes()).isGreaterThanOrEqualTo(2);
+        }
     }
 
     @Test

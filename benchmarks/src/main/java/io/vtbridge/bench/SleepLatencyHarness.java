@@ -312,7 +312,7 @@ public final class SleepLatencyHarness {
         long[] sums = new long[4];
         for (ShardStats s : bridge.stats()) {
             sums[0] += s.unparks();
-            sums[1] += s.remoteResumes();
+            sums[1] += s.remoteResumes() + s.expiryResumes();
             sums[2] += s.timersFired();
             sums[3] += s.loopParks();
         }

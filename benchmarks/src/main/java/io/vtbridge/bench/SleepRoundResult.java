@@ -31,7 +31,7 @@ import java.util.function.ToDoubleFunction;
  * @param threadsBefore    live platform threads before the round
  * @param threadsPeak      peak live platform threads during the round
  * @param loopUnparks      unparks other threads issued to the loops
- * @param remoteResumes    continuations that reached the loops through their inbound queues
+ * @param remoteResumes    continuations that reached the loops from other threads (inbound and expiry queues)
  * @param timersFired      loop timers fired ({@link io.vtbridge.Bridge#sleep})
  * @param loopParks        times a loop parked
  * @param gcCount          garbage collections during the round

@@ -51,10 +51,19 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
         return Runtime.version().feature() == 25;
     }
 
-    /** The loop's {@link ShardLoop#execute}: continuations never run on this pool's threads. */
+    /**
+     * The loop's {@link ShardLoop#execute}: continuations never run on this pool's threads. A resume
+     * issued by this pool's own worker is the expiry of a timed park ({@code parkTimeoutExpired} or
+     * {@code waitTimeoutExpired}, the only tasks that worker runs): it takes the loop's expiry queue,
+     * served ahead of new inbound work.
+     */
     @Override
     public void execute(Runnable continuation) {
-        loop.execute(continuation);
+        if (Thread.currentThread() instanceof ForkJoinWorkerThread worker && worker.getPool() == this) {
+            loop.executeExpiry(continuation);
+        } else {
+            loop.execute(continuation);
+        }
     }
 
     /** Stops the pool's threads, cancelling pending timers (of threads the stopped loop abandoned). */

@@ -8,6 +8,8 @@ public enum LoopCounter {
     LOCAL_SCHEDULES,
     /** Continuations that arrived through the inbound queue: from other threads. */
     REMOTE_SCHEDULES,
+    /** Continuations that arrived through the expiry queue: timed parks resumed by the JDK's timer thread. */
+    EXPIRY_SCHEDULES,
     /** Loop timers expired ({@code Bridge.sleep} wake-ups). */
     TIMERS_FIRED,
     /** Loop iterations that found work (idle spins are not counted). */

@@ -18,16 +18,26 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One shard's event loop, and the {@link Executor} that schedules its virtual threads.
  *
- * <p>Each iteration:
+ * <p>Each iteration serves the work the loop already owns before it takes new work from outside:
  * <ol>
+ *   <li>fires up to {@code 8 × batch} due loop timers ({@code Bridge.sleep});</li>
+ *   <li>runs up to {@code 8 × batch} resumes from the JDK's timer thread (expired timed parks,
+ *       {@code Thread.sleep}; see {@link #executeExpiry});</li>
+ *   <li>runs up to {@code 8 × batch} continuations from the local run queue (resumes issued on this
+ *       loop's own thread; no atomics on that path), only those queued before this step;</li>
  *   <li>runs up to {@code batch} continuations from the inbound MPSC queue (starts and resumes
  *       issued by other threads);</li>
- *   <li>runs up to {@code batch} continuations from the local run queue (resumes issued on this
- *       loop's own thread; no atomics on that path);</li>
- *   <li>fires up to {@code batch} due timers;</li>
  *   <li>if it found no work: spins {@code idleSpins} turns, then parks until the next timer or a
  *       wake-up, through the {@link WakeupGate} handshake.</li>
  * </ol>
+ * Why this order and these shares: a resume that is due (a timer expired, a same-shard lock
+ * hand-off) belongs to work already admitted, and its lateness is what users see; a new start can
+ * wait an iteration. With a burst of 100k inbound releases that each arm a 20 ms sleep, serving the
+ * sources 1:1 let the wake-ups queue behind the release tail (p99 lateness 40–57 ms against the
+ * default scheduler's 22–35 ms; docs/BENCHMARKS.md). Inbound work is never starved: every iteration
+ * takes up to {@code batch} of it, whatever the backlog elsewhere (so at least one mount in 17 when
+ * every source is backlogged), and a thread that yields in a loop re-queues behind the step that
+ * runs it.
  * The loop runs only this code and the continuations it mounts: it never logs, takes no lock of
  * its own, and calls no user code except by mounting a virtual thread. (One JDK lock can be taken on
  * the loop thread: when a mounted virtual thread parks with a timeout, {@code Thread.sleep}, the JDK
@@ -68,10 +78,15 @@ public final class ShardLoop implements Executor {
     private final int index;
     private final Object owner;
     private final int batch;
+    private final int ownedBatch;
     private final int idleSpins;
     private final LoopThread thread;
 
+    /** Per iteration, the loop's own sources (timers, expiries, local) get this many batches each; inbound one. */
+    public static final int OWNED_SHARE = 8;
+
     private final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>(); // any thread offers; loop polls
+    private final MpscLinkedQueue<Runnable> expiries = new MpscLinkedQueue<>(); // the JDK's timer thread offers; loop polls
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
     private boolean probing;                                                    // loop-owned: a bridged thread is yielding to probe for pinning (isPinned)
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
@@ -88,7 +103,8 @@ public final class ShardLoop implements Executor {
      * @param owner     the object that owns this loop (the {@code Shard}); returned by {@link #owner()}
      * @param name      the loop thread's name
      * @param daemon    whether the loop thread is a daemon thread
-     * @param batch     continuations (and timers) per source per iteration, at least 1
+     * @param batch     inbound continuations per iteration, at least 1; the loop's own sources take
+     *                  {@value #OWNED_SHARE} times as many
      * @param idleSpins empty iterations spun before parking, at least 0
      */
     public ShardLoop(int index, Object owner, String name, boolean daemon, int batch, int idleSpins) {
@@ -101,6 +117,7 @@ public final class ShardLoop implements Executor {
         this.index = index;
         this.owner = owner;
         this.batch = batch;
+        this.ownedBatch = (int) Math.min((long) batch * OWNED_SHARE, Integer.MAX_VALUE);
         this.idleSpins = idleSpins;
         this.thread = new LoopThread(this, name, daemon);
     }
@@ -163,6 +180,26 @@ public final class ShardLoop implements Executor {
         }
         inbound.offer(continuation); // sequentially consistent swap, then...
         gate.wake();                 // ...the load of the gate's state: see WakeupGate
+    }
+
+    /**
+     * Schedules the resume of a virtual thread whose timed park expired, issued by the JDK's timer
+     * thread (the {@link ForkJoinPoolFacade}'s worker). It takes the expiry queue, which the loop
+     * serves before new inbound work, so that a sleeper woken during a burst of submissions is not
+     * queued behind it. Never blocks and never throws; after the loop stopped it is dropped, as in
+     * {@link #execute}. From the loop's own thread it is a plain {@link #execute}.
+     */
+    public void executeExpiry(Runnable continuation) {
+        if (inLoop()) {
+            execute(continuation);
+            return;
+        }
+        if (runState == TERMINATED) {
+            dropped.incrementAndGet();
+            return;
+        }
+        expiries.offer(continuation); // as in execute(): the swap, then the gate's load
+        gate.wake();
     }
 
     /**
@@ -312,7 +349,7 @@ public final class ShardLoop implements Executor {
     private void loop() {
         int spins = 0;
         while (runState == RUNNING) {
-            int work = runInbound() + runLocal() + fireTimers();
+            int work = fireTimers() + runExpiries() + runLocal() + runInbound();
             if (work > 0) {
                 // Only iterations that found work are counted: an idle spin writes nothing, so it
                 // does not bounce the counters' cache line under threads that read them.
@@ -329,20 +366,28 @@ public final class ShardLoop implements Executor {
     }
 
     private int runInbound() {
+        return runRemote(inbound, batch, LoopCounter.REMOTE_SCHEDULES);
+    }
+
+    private int runExpiries() {
+        return runRemote(expiries, ownedBatch, LoopCounter.EXPIRY_SCHEDULES);
+    }
+
+    private int runRemote(MpscLinkedQueue<Runnable> queue, int limit, LoopCounter counter) {
         int n = 0;
         Runnable continuation;
-        while (n < batch && (continuation = inbound.poll()) != null) {
+        while (n < limit && (continuation = queue.poll()) != null) {
             n++;
+            counters.increment(counter); // before the mount: whoever the continuation completes sees it counted
             mount(continuation);
         }
-        counters.add(LoopCounter.REMOTE_SCHEDULES, n);
         return n;
     }
 
     private int runLocal() {
         // Only what was queued before this step: resumes issued now wait for the next iteration,
-        // so the other sources get their turn.
-        int n = Math.min(local.size(), batch);
+        // so the inbound queue gets its turn even when threads yield in a loop.
+        int n = Math.min(local.size(), ownedBatch);
         for (int i = 0; i < n; i++) {
             mount(local.pollFirst());
         }
@@ -353,7 +398,7 @@ public final class ShardLoop implements Executor {
         if (timers.size() == 0) {
             return 0;
         }
-        int fired = timers.fireDue(System.nanoTime(), batch);
+        int fired = timers.fireDue(System.nanoTime(), ownedBatch);
         counters.add(LoopCounter.TIMERS_FIRED, fired);
         return fired;
     }
@@ -370,7 +415,7 @@ public final class ShardLoop implements Executor {
 
     private void idle() {
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
-        if (!inbound.isEmpty() || !local.isEmpty() || runState != RUNNING) {
+        if (!inbound.isEmpty() || !expiries.isEmpty() || !local.isEmpty() || runState != RUNNING) {
             gate.awake();
             return;
         }
@@ -396,15 +441,21 @@ public final class ShardLoop implements Executor {
         runState = TERMINATED; // volatile store: execute() callers after this count their drop
         long left = local.size();
         local.clear();
-        while (!inbound.isEmpty()) {
-            if (inbound.poll() != null) {
-                left++;
+        left += drain(inbound) + drain(expiries);
+        dropped.addAndGet(left);
+        terminated.countDown();
+    }
+
+    private static long drain(MpscLinkedQueue<Runnable> queue) {
+        long n = 0;
+        while (!queue.isEmpty()) {
+            if (queue.poll() != null) {
+                n++;
             } else {
                 Thread.onSpinWait(); // a producer between its swap and its link
             }
         }
-        dropped.addAndGet(left);
-        terminated.countDown();
+        return n;
     }
 
     /** A loop timer that resumes one sleeping virtual thread. */

@@ -126,4 +126,48 @@ public final class WakeupGateDecisionTest {
             r.r3 = gate.unparks();
         }
     }
+
+    /**
+     * The loop's second queue: the JDK's timer thread offers to the expiry queue
+     * ({@code ShardLoop.executeExpiry}) and the sleeper checks the inbound queue first, then the
+     * expiry queue, as {@code ShardLoop.idle} does. The empty inbound check in between must not let
+     * the expiry offer slip past.
+     */
+    @JCStressTest
+    @Description("offer to the expiry queue + wake vs prepareToSleep + both isEmpty checks: no lost wake-up.")
+    @Outcome(id = "false, false, 0", expect = ACCEPTABLE,
+            desc = "The waker ran before prepareToSleep (saw AWAKE, no unpark); the sleeper's re-check finds the expiry.")
+    @Outcome(id = "true, true, 1", expect = ACCEPTABLE,
+            desc = "The sleeper re-checked before the swap (would park); the waker sees SLEEPING and unparks it.")
+    @Outcome(id = "true, false, 1", expect = ACCEPTABLE,
+            desc = "Each saw the other: the re-check finds the expiry and the waker also unparks (a spare permit).")
+    @Outcome(expect = FORBIDDEN,
+            desc = "Lost wake-up: the sleeper would park with an expiry queued and nobody unparks it.")
+    @State
+    public static class ExpiryQueue {
+        private final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>();
+        private final MpscLinkedQueue<Runnable> expiries = new MpscLinkedQueue<>();
+        private final WakeupGate gate = new WakeupGate();
+
+        @Actor
+        public void timerThread(ZZJ_Result r) {
+            expiries.offer(TASK);  // ShardLoop.executeExpiry
+            r.r1 = gate.wake();
+        }
+
+        @Actor
+        public void sleeper(ZZJ_Result r) {
+            gate.prepareToSleep();
+            boolean wouldPark = inbound.isEmpty() && expiries.isEmpty();
+            if (!wouldPark) {
+                gate.awake();
+            }
+            r.r2 = wouldPark;
+        }
+
+        @Arbiter
+        public void arbiter(ZZJ_Result r) {
+            r.r3 = gate.unparks();
+        }
+    }
 }
