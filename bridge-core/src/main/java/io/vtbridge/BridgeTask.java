@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopCounters;
+import io.vtbridge.loop.ShardLoop;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -62,8 +63,10 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
 
     @Override
     public void run() {
-        LoopCounters counters = shard.loop().counters(); // we run on our shard's loop thread
+        ShardLoop loop = shard.loop(); // we run on our shard's loop thread
+        LoopCounters counters = loop.counters();
         counters.increment(LoopCounter.THREADS_STARTED);
+        loop.events().threadStarted();
         try {
             if (PHASE.compareAndSet(this, NEW, RUNNING)) {
                 counters.increment(LoopCounter.TASKS_STARTED);
@@ -71,6 +74,7 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
             } // else aborted before it started: the aborter completed the future and freed the slot
         } finally {
             counters.increment(LoopCounter.THREADS_ENDED);
+            loop.events().threadEnded();
         }
     }
 

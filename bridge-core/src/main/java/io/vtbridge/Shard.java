@@ -6,6 +6,8 @@ import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopCounters;
 import io.vtbridge.loop.ShardLoop;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -61,10 +63,12 @@ public final class Shard implements ThreadFactory {
         return factory.newThread(() -> {
             LoopCounters counters = loop.counters();
             counters.increment(LoopCounter.THREADS_STARTED);
+            loop.events().threadStarted();
             try {
                 task.run();
             } finally {
                 counters.increment(LoopCounter.THREADS_ENDED);
+                loop.events().threadEnded();
             }
         });
     }
@@ -87,7 +91,27 @@ public final class Shard implements ThreadFactory {
                 c.get(LoopCounter.PARKS),
                 loop.unparks(),
                 loop.dropped(),
-                c.get(LoopCounter.ERRORS));
+                c.get(LoopCounter.ERRORS),
+                loop.inboundDepth(),
+                loop.localDepth(),
+                loop.pendingTimers(),
+                loop.longestIterationNanos(),
+                byKind(EventPhase.REQUEST),
+                byKind(EventPhase.SUSPEND),
+                byKind(EventPhase.RESUME));
+    }
+
+    private Map<EventKind, Long> byKind(EventPhase phase) {
+        EnumMap<EventKind, Long> m = new EnumMap<>(EventKind.class);
+        for (EventKind kind : EventKind.VALUES) {
+            m.put(kind, loop.events().count(phase, kind));
+        }
+        return m;
+    }
+
+    /** How many events of {@code phase} and {@code kind} this shard has seen: a live counter. Any thread. */
+    public long events(EventPhase phase, EventKind kind) {
+        return loop.events().count(phase, kind);
     }
 
     /** The loop thread's name. */

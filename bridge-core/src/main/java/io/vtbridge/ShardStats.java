@@ -1,5 +1,9 @@
 package io.vtbridge;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
  * A snapshot of one shard's counters. Each field is read without tearing but the snapshot as a whole
  * is not atomic: counters keep moving while it is taken.
@@ -26,8 +30,41 @@ package io.vtbridge;
  * @param unparks         unparks other threads issued to wake this loop
  * @param dropped         continuations that arrived after the loop stopped (their threads never run again)
  * @param loopErrors      throwables that escaped a continuation or the loop itself (0 in a healthy loop)
+ * @param inboundDepth    continuations waiting in the inbound and expiry queues
+ * @param localDepth      the local run queue's length after the last iteration that found work
+ * @param pendingTimers   loop timers pending after the last iteration that found work
+ * @param longestIterationNanos the longest loop iteration so far (a stall shows here)
+ * @param requests        REQUEST events by kind (see {@link EventKind}; PARK has none)
+ * @param suspendsByKind  SUSPEND events by kind: unmounts, classified
+ * @param resumesByKind   RESUME events by kind
  */
 public record ShardStats(int shard, long tasksStarted, long tasksFinished, long mounts, long resumes,
                          long suspends, long localResumes, long remoteResumes, long expiryResumes, long timersFired,
-                         long loopIterations, long loopParks, long unparks, long dropped, long loopErrors) {
+                         long loopIterations, long loopParks, long unparks, long dropped, long loopErrors,
+                         long inboundDepth, long localDepth, long pendingTimers, long longestIterationNanos,
+                         Map<EventKind, Long> requests, Map<EventKind, Long> suspendsByKind,
+                         Map<EventKind, Long> resumesByKind) {
+
+    /** Copies the maps (unmodifiable, in {@link EventKind} order). */
+    public ShardStats {
+        requests = copy(requests);
+        suspendsByKind = copy(suspendsByKind);
+        resumesByKind = copy(resumesByKind);
+    }
+
+    private static Map<EventKind, Long> copy(Map<EventKind, Long> m) {
+        EnumMap<EventKind, Long> c = new EnumMap<>(EventKind.class);
+        c.putAll(m);
+        return Collections.unmodifiableMap(c);
+    }
+
+    /** The count of {@code phase} events of {@code kind} in this snapshot. */
+    public long events(EventPhase phase, EventKind kind) {
+        Map<EventKind, Long> m = switch (phase) {
+            case REQUEST -> requests;
+            case SUSPEND -> suspendsByKind;
+            case RESUME -> resumesByKind;
+        };
+        return m.getOrDefault(kind, 0L);
+    }
 }

@@ -1,5 +1,6 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.EventKind;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.queue.MpscLinkedQueue;
 import io.vtbridge.timer.Timer;
@@ -13,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -85,6 +87,9 @@ public final class ShardLoop implements Executor {
     /** Per iteration, the loop's own sources (timers, expiries, local) get this many batches each; inbound one. */
     public static final int OWNED_SHARE = 8;
 
+    /** Default coop budget: fast paths one virtual thread may take in one run before it yields. */
+    public static final int DEFAULT_COOP_BUDGET = 128;
+
     private final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>(); // any thread offers; loop polls
     private final MpscLinkedQueue<Runnable> expiries = new MpscLinkedQueue<>(); // the JDK's timer thread offers; loop polls
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
@@ -92,7 +97,14 @@ public final class ShardLoop implements Executor {
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
     private final WakeupGate gate = new WakeupGate();
     private final LoopCounters counters = new LoopCounters();
+    private final LoopEvents events;
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
+    private final LongAdder offered = new LongAdder();                          // offers to the inbound and expiry queues, for their depth
+    private static final VarHandle GAUGE = MethodHandles.arrayElementVarHandle(long[].class);
+    private final long[] gauges = new long[3];                                  // setOpaque by the loop, getOpaque by readers: see GAUGE_*
+    private static final int GAUGE_LOCAL = 0;          // local run queue length after the last working iteration
+    private static final int GAUGE_TIMERS = 1;         // loop timers pending after the last working iteration
+    private static final int GAUGE_LONGEST = 2;        // the longest working iteration so far, in nanoseconds
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private volatile int runState;          // see the table above
@@ -108,6 +120,19 @@ public final class ShardLoop implements Executor {
      * @param idleSpins empty iterations spun before parking, at least 0
      */
     public ShardLoop(int index, Object owner, String name, boolean daemon, int batch, int idleSpins) {
+        this(index, owner, name, daemon, batch, idleSpins, null, DEFAULT_COOP_BUDGET);
+    }
+
+    /**
+     * @param sink       where events go besides the counters, or {@code null}
+     * @param coopBudget fast paths a virtual thread may take in one run before it yields, at least 1
+     * @see #ShardLoop(int, Object, String, boolean, int, int)
+     */
+    public ShardLoop(int index, Object owner, String name, boolean daemon, int batch, int idleSpins,
+                     EventSink sink, int coopBudget) {
+        if (coopBudget <= 0) {
+            throw new IllegalArgumentException("coopBudget must be positive, was " + coopBudget);
+        }
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, was " + batch);
         }
@@ -120,6 +145,7 @@ public final class ShardLoop implements Executor {
         this.ownedBatch = (int) Math.min((long) batch * OWNED_SHARE, Integer.MAX_VALUE);
         this.idleSpins = idleSpins;
         this.thread = new LoopThread(this, name, daemon);
+        this.events = new LoopEvents(index, sink, coopBudget);
     }
 
     /** Starts the loop thread. Once. */
@@ -178,6 +204,7 @@ public final class ShardLoop implements Executor {
             dropped.incrementAndGet();
             return;
         }
+        offered.increment();
         inbound.offer(continuation); // sequentially consistent swap, then...
         gate.wake();                 // ...the load of the gate's state: see WakeupGate
     }
@@ -198,6 +225,7 @@ public final class ShardLoop implements Executor {
             dropped.incrementAndGet();
             return;
         }
+        offered.increment();
         expiries.offer(continuation); // as in execute(): the swap, then the gate's load
         gate.wake();
     }
@@ -219,6 +247,7 @@ public final class ShardLoop implements Executor {
             return;
         }
         long deadline = System.nanoTime() + Math.min(nanos, MAX_DELAY_NANOS);
+        events.request(EventKind.SLEEP);
         if (isPinned()) {
             // A pinned virtual thread cannot unmount: its park would park the carrier, i.e. this
             // loop, and the loop timer meant to wake it could never fire. Block the carrier for the
@@ -233,7 +262,9 @@ public final class ShardLoop implements Executor {
         timers.add(timer);
         try {
             while (!timer.hasExpired()) {
+                events.suspending(EventKind.SLEEP);
                 LockSupport.park(timer);
+                events.resumed(EventKind.SLEEP);
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
@@ -256,9 +287,46 @@ public final class ShardLoop implements Executor {
     private boolean isPinned() {
         long mounts = counters.get(LoopCounter.MOUNTS);
         probing = true;   // the yield's resume, the next execute() on this loop, jumps the queue
+        events.suspendingSilently(); // the probe is no event of the event model
         Thread.yield();
         probing = false;  // a pinned yield never reached execute()
+        events.resumedSilently();
         return counters.get(LoopCounter.MOUNTS) == mounts;
+    }
+
+    /**
+     * Whether the calling bridged virtual thread is pinned to its carrier: see the probe below. For
+     * vtbridge primitives that must not park on a loop-owned wait when the thread cannot unmount.
+     */
+    public boolean currentThreadIsPinned() {
+        assert inLoop() : "currentThreadIsPinned called off loop " + index;
+        return isPinned();
+    }
+
+    /**
+     * The coop budget check, at the start of each vtbridge request in bridged code: a virtual thread
+     * that has taken {@code coopBudget} fast paths since it was mounted yields (a YIELD event), so
+     * that one hot thread cannot hold its shard. A pinned thread cannot yield; it goes on.
+     */
+    public void coopCheck() {
+        if (!events.budgetSpent()) {
+            return;
+        }
+        events.request(EventKind.YIELD);
+        long mounts = counters.get(LoopCounter.MOUNTS);
+        events.suspending(EventKind.YIELD);
+        Thread.yield();
+        if (counters.get(LoopCounter.MOUNTS) != mounts) {
+            events.resumed(EventKind.YIELD);
+        } else {
+            events.notSuspended(); // pinned: the yield did not unmount
+        }
+        events.resetBudget();
+    }
+
+    /** The event model of this loop: counters by phase and kind, the coop budget. */
+    public LoopEvents events() {
+        return events;
     }
 
     /** The loop-owned timer queue. Only from a virtual thread this loop carries. */
@@ -323,6 +391,27 @@ public final class ShardLoop implements Executor {
         return gate.unparks();
     }
 
+    /** Continuations waiting in the inbound and expiry queues: offered minus taken, a snapshot. Any thread. */
+    public long inboundDepth() {
+        long taken = counters.get(LoopCounter.REMOTE_SCHEDULES) + counters.get(LoopCounter.EXPIRY_SCHEDULES);
+        return Math.max(0, offered.sum() - taken);
+    }
+
+    /** The local run queue's length after the last iteration that found work. Any thread. */
+    public long localDepth() {
+        return (long) GAUGE.getOpaque(gauges, GAUGE_LOCAL);
+    }
+
+    /** Loop timers pending after the last iteration that found work. Any thread. */
+    public long pendingTimers() {
+        return (long) GAUGE.getOpaque(gauges, GAUGE_TIMERS);
+    }
+
+    /** The longest iteration that found work, in nanoseconds (a stall shows here). Any thread. */
+    public long longestIterationNanos() {
+        return (long) GAUGE.getOpaque(gauges, GAUGE_LONGEST);
+    }
+
     /** Continuations that arrived after the loop terminated, or were still queued when it exited: never run. */
     public long dropped() {
         return dropped.get();
@@ -349,11 +438,13 @@ public final class ShardLoop implements Executor {
     private void loop() {
         int spins = 0;
         while (runState == RUNNING) {
+            long start = System.nanoTime();
             int work = fireTimers() + runExpiries() + runLocal() + runInbound();
             if (work > 0) {
                 // Only iterations that found work are counted: an idle spin writes nothing, so it
                 // does not bounce the counters' cache line under threads that read them.
                 counters.increment(LoopCounter.ITERATIONS);
+                publishGauges(System.nanoTime() - start);
                 spins = 0;
             } else if (spins < idleSpins) {
                 spins++;
@@ -362,6 +453,14 @@ public final class ShardLoop implements Executor {
                 spins = 0;
                 idle();
             }
+        }
+    }
+
+    private void publishGauges(long iterationNanos) {
+        GAUGE.setOpaque(gauges, GAUGE_LOCAL, (long) local.size());
+        GAUGE.setOpaque(gauges, GAUGE_TIMERS, (long) timers.size());
+        if (iterationNanos > gauges[GAUGE_LONGEST]) {
+            GAUGE.setOpaque(gauges, GAUGE_LONGEST, iterationNanos);
         }
     }
 
@@ -405,12 +504,14 @@ public final class ShardLoop implements Executor {
 
     private void mount(Runnable continuation) {
         counters.increment(LoopCounter.MOUNTS);
+        events.beginMount();
         try {
             continuation.run();
         } catch (Throwable e) { // the JDK's continuation runner handles user exceptions itself
             counters.increment(LoopCounter.ERRORS);
             lastError = e;
         }
+        events.endMount();
     }
 
     private void idle() {

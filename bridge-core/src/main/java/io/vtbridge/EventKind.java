@@ -1,0 +1,31 @@
+package io.vtbridge;
+
+/**
+ * What an intercepted call was waiting for. Every intercepted call is a {@link EventPhase#REQUEST},
+ * then, unless it took a fast path, a {@link EventPhase#SUSPEND} and a {@link EventPhase#RESUME}.
+ */
+public enum EventKind {
+    /** A {@link BridgeLock}, {@link BridgeReadWriteLock} or {@link BridgeSemaphore} acquire. */
+    LOCK,
+    /** File I/O through the bridge. */
+    FILE,
+    /** {@link Bridge#sleep}: a timer on the shard's loop. */
+    SLEEP,
+    /** {@link Bridge#await}: waiting for a {@code CompletionStage}. */
+    AWAIT,
+    /** {@link Bridge#compute}: work on the bounded CPU pool. */
+    CPU,
+    /** {@link Bridge#blocking}: work on the blocking pool. */
+    BLOCKING,
+    /**
+     * A park the JDK did by itself ({@code ReentrantLock}, {@code BlockingQueue}, {@code Thread.sleep},
+     * sockets, {@code CompletableFuture.get}...). vtbridge sees only that the virtual thread unmounted
+     * and was later resumed, so PARK has no REQUEST: it is a SUSPEND and a RESUME. A plain
+     * {@code Thread.yield()} in bridged code is counted here too.
+     */
+    PARK,
+    /** A yield vtbridge made: a virtual thread spent its coop budget of fast paths in one run. */
+    YIELD;
+
+    static final EventKind[] VALUES = values();
+}

@@ -1,0 +1,159 @@
+package io.vtbridge.loop;
+
+import io.vtbridge.EventKind;
+import io.vtbridge.EventPhase;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The event model of one loop: per-kind counters of REQUEST, SUSPEND and RESUME, the coop budget,
+ * and the classification of each mount.
+ *
+ * <p>Who records what:
+ * <ul>
+ *   <li>REQUEST and RESUME of a vtbridge primitive: the bridged virtual thread itself, before its
+ *       request and after its wait ({@link #request}, {@link #resumed}).</li>
+ *   <li>SUSPEND: the loop, when the mount ends, with the kind the primitive announced just before it
+ *       parked ({@link #suspending}). A primitive that parks but is pinned does not unmount, so no
+ *       SUSPEND is recorded for it: counted suspends are real unmounts.</li>
+ *   <li>PARK: a mount that no primitive claimed was the resume of a JDK-native park (its RESUME
+ *       PARK), and a mount that ended with no announced kind and no thread end was a JDK-native park
+ *       (its SUSPEND PARK).</li>
+ * </ul>
+ *
+ * <p><b>Threading:</b> every method except {@link #count} runs on the loop's thread (the loop, or
+ * a virtual thread it carries): the fields are loop-owned and plain. {@link #count} reads the
+ * counters (opaque, single writer) from any thread.
+ */
+public final class LoopEvents {
+
+    private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final EventKind[] KINDS = EventKind.values();
+    private static final EventPhase[] PHASES = EventPhase.values();
+
+    private final int shard;
+    private final EventSink sink;     // null: counters only
+    private final int coopBudget;
+    private final long[] counts = new long[PHASES.length * KINDS.length]; // setOpaque by the loop owner, getOpaque by readers
+
+    // Per-mount state: loop-owned, reset by beginMount().
+    private boolean resumeClaimed;    // a primitive recorded this mount's RESUME, or the mount started a thread
+    private boolean silent;           // the mount ends in an internal yield that is no event (ShardLoop.isPinned)
+    private EventKind suspendKind;    // the kind a primitive announced before parking; null: none
+    private boolean threadEnded;      // the mounted thread finished in this mount
+    private long threadId = -1;       // the mounted thread, when vtbridge code in it said so
+    private long mountStart;          // nanoTime at the mount, only with a sink
+    private int fastPaths;            // fast paths taken in this mount (the coop budget)
+
+    LoopEvents(int shard, EventSink sink, int coopBudget) {
+        this.shard = shard;
+        this.sink = sink;
+        this.coopBudget = coopBudget;
+    }
+
+    /** A request of {@code kind} by the current (bridged) thread. */
+    public void request(EventKind kind) {
+        record(EventPhase.REQUEST, kind, Thread.currentThread().threadId(), 0L);
+    }
+
+    /**
+     * The current thread is about to park for {@code kind}: if the park unmounts it, the loop
+     * records SUSPEND {@code kind} when the mount ends. Cleared by {@link #resumed} or {@link #notSuspended}.
+     */
+    public void suspending(EventKind kind) {
+        suspendKind = kind;
+        threadId = Thread.currentThread().threadId();
+    }
+
+    /**
+     * The current thread is about to yield for vtbridge's own purposes (the pinning probe): that
+     * suspend and its resume are no events. The resume must call {@link #resumedSilently()}.
+     */
+    public void suspendingSilently() {
+        silent = true;
+    }
+
+    /** After {@link #suspendingSilently()}: back, with nothing recorded. */
+    public void resumedSilently() {
+        resumeClaimed = true;
+        silent = false;
+    }
+
+    /** The announced park returned without unmounting (a pinned thread, or nothing to wait for). */
+    public void notSuspended() {
+        suspendKind = null;
+    }
+
+    /** The current thread resumed from a wait for {@code kind} (recorded once per wait, after it). */
+    public void resumed(EventKind kind) {
+        resumeClaimed = true;
+        suspendKind = null;
+        long id = Thread.currentThread().threadId();
+        threadId = id;
+        record(EventPhase.RESUME, kind, id, 0L);
+    }
+
+    /** A request was served on its fast path, without suspending: it spends one unit of the coop budget. */
+    public void fastPath() {
+        fastPaths++;
+    }
+
+    /** Whether the current thread has taken {@code coopBudget} fast paths in this run. */
+    boolean budgetSpent() {
+        return fastPaths >= coopBudget;
+    }
+
+    /** After a coop yield (or a pinned thread's attempt at one). */
+    void resetBudget() {
+        fastPaths = 0;
+    }
+
+    /** A vtbridge-created thread starts in this mount (not a resume). */
+    public void threadStarted() {
+        resumeClaimed = true;
+        threadId = Thread.currentThread().threadId();
+    }
+
+    /** A vtbridge-created thread ends in this mount (not a suspend). */
+    public void threadEnded() {
+        threadEnded = true;
+    }
+
+    /** The count of {@code phase} events of {@code kind} so far. Any thread. */
+    public long count(EventPhase phase, EventKind kind) {
+        return (long) COUNT.getOpaque(counts, phase.ordinal() * KINDS.length + kind.ordinal());
+    }
+
+    // ---- the loop's side ------------------------------------------------------------------------
+
+    void beginMount() {
+        resumeClaimed = false;
+        silent = false;
+        suspendKind = null;
+        threadEnded = false;
+        threadId = -1;
+        fastPaths = 0;
+        if (sink != null) {
+            mountStart = System.nanoTime();
+        }
+    }
+
+    void endMount() {
+        if (!resumeClaimed) {
+            record(EventPhase.RESUME, EventKind.PARK, threadId, mountStart);
+        }
+        if (!threadEnded && !silent) {
+            EventKind kind = suspendKind;
+            record(EventPhase.SUSPEND, kind == null ? EventKind.PARK : kind, threadId, 0L);
+        }
+    }
+
+    private void record(EventPhase phase, EventKind kind, long thread, long at) {
+        int i = phase.ordinal() * KINDS.length + kind.ordinal();
+        COUNT.setOpaque(counts, i, counts[i] + 1);
+        if (sink != null) {
+            sink.accept(shard, thread, phase, kind, at != 0L ? at : System.nanoTime());
+        }
+    }
+}
