@@ -1,5 +1,7 @@
 package io.vtbridge;
 
+import io.vtbridge.events.EventDispatcher;
+import io.vtbridge.events.EventRing;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.task.TaskTable;
@@ -86,6 +88,8 @@ public final class Bridge implements Executor, AutoCloseable {
     private final Duration closeTimeout;
     private final Duration stopGrace;
     private final ReentrantLock lifecycle = new ReentrantLock(); // held by closing threads only; never by a loop
+    private final EventDispatcher dispatcher;                   // null without a listener
+    private final BridgeMBeans mbeans;                          // null when JMX is off
 
     private volatile int state; // OPEN -> CLOSING -> STOPPING -> TERMINATED, forward only (CAS in advanceState)
 
@@ -95,13 +99,23 @@ public final class Bridge implements Executor, AutoCloseable {
         this.closeTimeout = b.closeTimeout;
         this.stopGrace = b.stopGrace;
         this.shards = new Shard[b.shards];
+        List<EventRing> rings = new ArrayList<>();
         for (int i = 0; i < shards.length; i++) {
-            shards[i] = new Shard(this, i, name + "-shard-" + i, b.daemon, b.loopBatch, b.idleSpins);
+            EventRing ring = b.listener != null ? new EventRing(b.eventBuffer) : null;
+            if (ring != null) {
+                rings.add(ring);
+            }
+            shards[i] = new Shard(this, i, name + "-shard-" + i, b.daemon, b.loopBatch, b.idleSpins, ring, b.coopBudget);
         }
         this.shardList = List.of(shards);
+        this.dispatcher = b.listener != null ? new EventDispatcher(name + "-events", rings, b.listener, b.daemon) : null;
         for (Shard shard : shards) {
             shard.loop().start();
         }
+        if (dispatcher != null) {
+            dispatcher.start();
+        }
+        this.mbeans = b.jmx ? BridgeMBeans.register(this) : null;
     }
 
     /** A builder with the defaults documented on each setter. */
@@ -328,15 +342,27 @@ public final class Bridge implements Executor, AutoCloseable {
     public static <T> T await(CompletionStage<T> stage) throws InterruptedException {
         Objects.requireNonNull(stage, "stage");
         CompletableFuture<T> future = toFuture(stage);
+        ShardLoop loop = ShardLoop.current();
+        if (loop != null) {
+            loop.coopCheck();
+            loop.events().request(EventKind.AWAIT);
+        }
         if (!future.isDone()) {
             // In bridged code CompletableFuture.get() parks the virtual thread, which unmounts:
             // the loop runs others, and the completion, on whatever thread, resumes it. An
             // interrupted get() removes its waiter node, so nothing is left on a long-lived stage.
+            long token = loop != null ? loop.beginWait(EventKind.AWAIT) : 0L;
             try {
                 future.get();
             } catch (ExecutionException | CancellationException reportedBelow) {
                 // the outcome is reported by outcome(future)
+            } finally {
+                if (loop != null) {
+                    loop.endWait(EventKind.AWAIT, token);
+                }
             }
+        } else if (loop != null) {
+            loop.events().fastPath();
         }
         return outcome(future);
     }
@@ -490,7 +516,22 @@ public final class Bridge implements Executor, AutoCloseable {
         for (Shard shard : shards) {
             shard.stopTimerPool();
         }
+        if (dispatcher != null) {
+            try {
+                dispatcher.stop(5, TimeUnit.SECONDS); // after the loops: it delivers their last events
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (mbeans != null) {
+            mbeans.unregister();
+        }
         advanceState(TERMINATED);
+    }
+
+    /** Throwables the listener threw (each one was swallowed and the next event delivered). */
+    public long listenerErrors() {
+        return dispatcher == null ? 0 : dispatcher.listenerErrors();
     }
 
     /** {@code d} in nanoseconds, saturated: a Duration too long for a long means "practically forever". */
@@ -549,6 +590,10 @@ public final class Bridge implements Executor, AutoCloseable {
         private int idleSpins = 64;
         private boolean daemon = true;
         private String name;
+        private BridgeListener listener;
+        private int eventBuffer = 8192;
+        private int coopBudget = ShardLoop.DEFAULT_COOP_BUDGET;
+        private boolean jmx = true;
 
         private Builder() {
         }
@@ -634,6 +679,51 @@ public final class Bridge implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
             }
             this.name = name;
+            return this;
+        }
+
+        /**
+         * Receives every event (REQUEST, SUSPEND, RESUME by kind) on the bridge's event thread; see
+         * {@link BridgeListener} for delivery. Default: none (no buffer, no thread; the per-shard
+         * counters in {@link ShardStats} are kept either way).
+         */
+        public Builder listener(BridgeListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Events each shard buffers for the listener, a power of two in 2..2^26; beyond it new events
+         * are dropped and counted ({@link Shard#eventsLost()}). Default: 8192.
+         */
+        public Builder eventBuffer(int eventBuffer) {
+            if (eventBuffer < 2 || eventBuffer > (1 << 26) || Integer.bitCount(eventBuffer) != 1) {
+                throw new IllegalArgumentException("eventBuffer must be a power of two in 2..2^26, was " + eventBuffer);
+            }
+            this.eventBuffer = eventBuffer;
+            return this;
+        }
+
+        /**
+         * The coop budget: vtbridge requests a virtual thread may serve on their fast path (an
+         * uncontended lock, a semaphore with permits) in one run on its shard before it yields (a
+         * YIELD event), so that one hot task cannot starve the others on its shard; positive.
+         * Default: {@value ShardLoop#DEFAULT_COOP_BUDGET}.
+         */
+        public Builder coopBudget(int coopBudget) {
+            if (coopBudget <= 0) {
+                throw new IllegalArgumentException("coopBudget must be positive, was " + coopBudget);
+            }
+            this.coopBudget = coopBudget;
+            return this;
+        }
+
+        /**
+         * Whether to register one MXBean per shard ({@code io.vtbridge:type=Shard,bridge=<name>,shard=<i>})
+         * in the platform MBean server while the bridge runs (visible in JConsole). Default: true.
+         */
+        public Builder jmx(boolean jmx) {
+            this.jmx = jmx;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.events.EventRing;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.loop.ForkJoinPoolFacade;
 import io.vtbridge.loop.LoopCounter;
@@ -27,11 +28,14 @@ public final class Shard implements ThreadFactory {
     private final ShardLoop loop;
     private final ForkJoinPoolFacade timerPool; // JDK 25: how the JDK sees this loop (for timed parks); else null
     private final ThreadFactory factory; // thread-safe, per Thread.Builder#factory()
+    private final EventRing ring;        // the listener's buffer, or null
 
-    Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins) {
+    Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins,
+          EventRing ring, int coopBudget) {
         this.bridge = bridge;
         this.index = index;
-        this.loop = new ShardLoop(index, this, threadName, daemon, batch, idleSpins);
+        this.ring = ring;
+        this.loop = new ShardLoop(index, this, threadName, daemon, batch, idleSpins, ring, coopBudget);
         this.timerPool = ForkJoinPoolFacade.isUseful() ? new ForkJoinPoolFacade(loop, threadName) : null;
         this.factory = JdkAccess.virtualThreadBuilder(timerPool != null ? timerPool : loop).factory();
     }
@@ -107,6 +111,11 @@ public final class Shard implements ThreadFactory {
             m.put(kind, loop.events().count(phase, kind));
         }
         return m;
+    }
+
+    /** Events dropped because the listener's buffer was full (0 without a listener). Any thread. */
+    public long eventsLost() {
+        return ring == null ? 0 : ring.lost();
     }
 
     /** How many events of {@code phase} and {@code kind} this shard has seen: a live counter. Any thread. */

@@ -262,9 +262,9 @@ public final class ShardLoop implements Executor {
         timers.add(timer);
         try {
             while (!timer.hasExpired()) {
-                events.suspending(EventKind.SLEEP);
+                long token = beginWait(EventKind.SLEEP);
                 LockSupport.park(timer);
-                events.resumed(EventKind.SLEEP);
+                endWait(EventKind.SLEEP, token);
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
@@ -313,15 +313,29 @@ public final class ShardLoop implements Executor {
             return;
         }
         events.request(EventKind.YIELD);
-        long mounts = counters.get(LoopCounter.MOUNTS);
-        events.suspending(EventKind.YIELD);
+        long token = beginWait(EventKind.YIELD);
         Thread.yield();
-        if (counters.get(LoopCounter.MOUNTS) != mounts) {
-            events.resumed(EventKind.YIELD);
-        } else {
-            events.notSuspended(); // pinned: the yield did not unmount
-        }
+        endWait(EventKind.YIELD, token); // a pinned thread's yield does not unmount: no SUSPEND, no RESUME
         events.resetBudget();
+    }
+
+    /**
+     * Announces that the calling bridged thread is about to wait for {@code kind} (it will park, and
+     * may unmount). Returns a token for {@link #endWait}. The SUSPEND is recorded by the loop if the
+     * wait really unmounts the thread.
+     */
+    public long beginWait(EventKind kind) {
+        events.suspending(kind);
+        return counters.get(LoopCounter.MOUNTS);
+    }
+
+    /** After the wait begun with {@code token}: records the RESUME if the thread was unmounted meanwhile. */
+    public void endWait(EventKind kind, long token) {
+        if (counters.get(LoopCounter.MOUNTS) != token) {
+            events.resumed(kind);
+        } else {
+            events.notSuspended(); // it never unmounted (the permit was there, or the thread is pinned)
+        }
     }
 
     /** The event model of this loop: counters by phase and kind, the coop budget. */

@@ -1,7 +1,6 @@
 package io.vtbridge.sync;
 
 import io.vtbridge.EventKind;
-import io.vtbridge.loop.LoopEvents;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.timer.Timer;
 
@@ -243,14 +242,13 @@ public abstract class QueuedSync {
             }
             return;
         }
-        LoopEvents events = loop.events();
-        events.suspending(EventKind.LOCK);
+        long token = loop.beginWait(EventKind.LOCK);
         if (nanos > 0) {
             LockSupport.parkNanos(nanos);
         } else {
             LockSupport.park();
         }
-        events.resumed(EventKind.LOCK);
+        loop.endWait(EventKind.LOCK, token);
     }
 
     /**

@@ -1,0 +1,101 @@
+package io.vtbridge;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Registers and unregisters a bridge's {@link ShardMXBean}s. Registration problems (a name already
+ * taken by another bridge of the same name, a security manager) are logged by the building thread
+ * and otherwise ignored: monitoring must not stop a bridge from starting.
+ *
+ * <p><b>Threading:</b> {@link #register} on the building thread, {@link #unregister} on the closing
+ * thread.
+ */
+final class BridgeMBeans {
+
+    private static final System.Logger LOG = System.getLogger(BridgeMBeans.class.getName());
+
+    private final MBeanServer server;
+    private final List<ObjectName> names;
+
+    private BridgeMBeans(MBeanServer server, List<ObjectName> names) {
+        this.server = server;
+        this.names = names;
+    }
+
+    static BridgeMBeans register(Bridge bridge) {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        List<ObjectName> names = new ArrayList<>();
+        for (Shard shard : bridge.shards()) {
+            try {
+                ObjectName name = objectName(bridge.name(), shard.index());
+                server.registerMBean(new ShardBean(shard), name);
+                names.add(name);
+            } catch (JMException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "vtbridge: shard MXBean of {0} not registered: {1}",
+                        shard, e.toString());
+            }
+        }
+        return new BridgeMBeans(server, names);
+    }
+
+    /** The name a shard's MXBean is registered under. */
+    static ObjectName objectName(String bridge, int shard) throws JMException {
+        return new ObjectName("io.vtbridge:type=Shard,bridge=" + ObjectName.quote(bridge) + ",shard=" + shard);
+    }
+
+    void unregister() {
+        for (ObjectName name : names) {
+            try {
+                server.unregisterMBean(name);
+            } catch (JMException | RuntimeException ignored) {
+                // already gone: nothing to do
+            }
+        }
+    }
+
+    /** The live view behind one shard's MXBean. */
+    private static final class ShardBean implements ShardMXBean {
+        private final Shard shard;
+
+        ShardBean(Shard shard) {
+            this.shard = shard;
+        }
+
+        @Override public int getShard() { return shard.index(); }
+        @Override public long getTasksStarted() { return shard.stats().tasksStarted(); }
+        @Override public long getTasksFinished() { return shard.stats().tasksFinished(); }
+        @Override public long getMounts() { return shard.stats().mounts(); }
+        @Override public long getLocalResumes() { return shard.stats().localResumes(); }
+        @Override public long getRemoteResumes() { return shard.stats().remoteResumes(); }
+        @Override public long getExpiryResumes() { return shard.stats().expiryResumes(); }
+        @Override public long getTimersFired() { return shard.stats().timersFired(); }
+        @Override public long getLoopIterations() { return shard.stats().loopIterations(); }
+        @Override public long getLoopParks() { return shard.stats().loopParks(); }
+        @Override public long getUnparks() { return shard.stats().unparks(); }
+        @Override public long getDropped() { return shard.stats().dropped(); }
+        @Override public long getLoopErrors() { return shard.stats().loopErrors(); }
+        @Override public long getInboundDepth() { return shard.stats().inboundDepth(); }
+        @Override public long getLocalDepth() { return shard.stats().localDepth(); }
+        @Override public long getPendingTimers() { return shard.stats().pendingTimers(); }
+        @Override public long getLongestIterationNanos() { return shard.stats().longestIterationNanos(); }
+        @Override public long getEventsLost() { return shard.eventsLost(); }
+        @Override public Map<String, Long> getRequests() { return byName(EventPhase.REQUEST); }
+        @Override public Map<String, Long> getSuspends() { return byName(EventPhase.SUSPEND); }
+        @Override public Map<String, Long> getResumes() { return byName(EventPhase.RESUME); }
+
+        private Map<String, Long> byName(EventPhase phase) {
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (EventKind kind : EventKind.VALUES) {
+                m.put(kind.name(), shard.events(phase, kind));
+            }
+            return m;
+        }
+    }
+}

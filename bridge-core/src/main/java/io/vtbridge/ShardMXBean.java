@@ -1,0 +1,73 @@
+package io.vtbridge;
+
+import java.util.Map;
+
+/**
+ * One shard's figures over JMX, registered as {@code io.vtbridge:type=Shard,bridge=<name>,shard=<i>}
+ * while its bridge runs (see {@link Bridge.Builder#jmx}). Every attribute is a live read of the
+ * shard's counters, as in {@link ShardStats}.
+ */
+public interface ShardMXBean {
+    /** @see ShardStats#shard() */
+    int getShard();
+
+    /** @see ShardStats#tasksStarted() */
+    long getTasksStarted();
+
+    /** @see ShardStats#tasksFinished() */
+    long getTasksFinished();
+
+    /** @see ShardStats#mounts() */
+    long getMounts();
+
+    /** @see ShardStats#localResumes() */
+    long getLocalResumes();
+
+    /** @see ShardStats#remoteResumes() */
+    long getRemoteResumes();
+
+    /** @see ShardStats#expiryResumes() */
+    long getExpiryResumes();
+
+    /** @see ShardStats#timersFired() */
+    long getTimersFired();
+
+    /** @see ShardStats#loopIterations() */
+    long getLoopIterations();
+
+    /** @see ShardStats#loopParks() */
+    long getLoopParks();
+
+    /** @see ShardStats#unparks() */
+    long getUnparks();
+
+    /** @see ShardStats#dropped() */
+    long getDropped();
+
+    /** @see ShardStats#loopErrors() */
+    long getLoopErrors();
+
+    /** @see ShardStats#inboundDepth() */
+    long getInboundDepth();
+
+    /** @see ShardStats#localDepth() */
+    long getLocalDepth();
+
+    /** @see ShardStats#pendingTimers() */
+    long getPendingTimers();
+
+    /** @see ShardStats#longestIterationNanos() */
+    long getLongestIterationNanos();
+
+    /** @see Shard#eventsLost() */
+    long getEventsLost();
+
+    /** REQUEST events by kind name. */
+    Map<String, Long> getRequests();
+
+    /** SUSPEND events by kind name. */
+    Map<String, Long> getSuspends();
+
+    /** RESUME events by kind name. */
+    Map<String, Long> getResumes();
+}
