@@ -739,6 +739,8 @@ public final class Bridge implements Executor, AutoCloseable {
             JdkAccess.checkAvailable();
             // Before any bridged thread can sleep: one JDK timer queue per loop (see the method).
             JdkAccess.spreadTimerQueues(Math.max(shards, Runtime.getRuntime().availableProcessors()));
+            // Before any bridged thread can wait on a socket: the JDK's pollers must not become ours.
+            JdkAccess.startSocketPollers();
             return new Bridge(this);
         }
     }

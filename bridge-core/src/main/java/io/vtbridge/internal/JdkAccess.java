@@ -113,6 +113,39 @@ public final class JdkAccess {
         }
     }
 
+    private static volatile boolean socketPollersStarted; // set once the JDK's socket pollers exist
+
+    /**
+     * Makes the JDK start its socket pollers now, from a platform thread, unless they exist already.
+     *
+     * <p>Why: on JDK 25 (Linux) the pollers are virtual threads ({@code SubPoller-N}), created lazily
+     * by the first virtual thread that waits on a socket, and a virtual thread created by another
+     * one takes its scheduler. If that first waiter is bridged code, the JVM's socket pollers become
+     * threads of one shard, and when that bridge closes, every virtual thread in the JVM that waits
+     * on a socket waits forever (seen on JDK 25: a read on a plain virtual thread got nothing within
+     * 5 s). Started from a platform thread they take the JDK's default scheduler. On JDKs where the
+     * pollers are platform threads this only starts them a little early. A JDK without the class is
+     * left alone.
+     */
+    public static void startSocketPollers() {
+        if (socketPollersStarted) {
+            return;
+        }
+        Thread starter = Thread.ofPlatform().daemon().name("vtbridge-poller-init").start(() -> {
+            try {
+                Class.forName("sun.nio.ch.Poller", true, null); // its static initialiser starts the pollers
+            } catch (Throwable absent) {
+                // another JDK layout: nothing to start
+            }
+        });
+        try {
+            starter.join();
+            socketPollersStarted = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the next build() tries again
+        }
+    }
+
     /**
      * The platform thread carrying the current thread: the current thread itself if it is a platform
      * thread. Callers must have checked {@link #isAvailable()} (the bridge does at build()).
