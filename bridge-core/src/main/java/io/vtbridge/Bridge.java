@@ -3,6 +3,8 @@ package io.vtbridge;
 import io.vtbridge.events.EventDispatcher;
 import io.vtbridge.events.EventRing;
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.pool.PoolStats;
+import io.vtbridge.pool.WorkPool;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.task.TaskTable;
 
@@ -89,6 +91,8 @@ public final class Bridge implements Executor, AutoCloseable {
     private final Duration stopGrace;
     private final ReentrantLock lifecycle = new ReentrantLock(); // held by closing threads only; never by a loop
     private final EventDispatcher dispatcher;                   // null without a listener
+    private final WorkPool cpuPool;                             // Bridge.compute; threads start on first use
+    private final WorkPool blockingPool;                        // Bridge.blocking and Mode.SYNC tasks; threads start on first use
     private final BridgeMBeans mbeans;                          // null when JMX is off
 
     private volatile int state; // OPEN -> CLOSING -> STOPPING -> TERMINATED, forward only (CAS in advanceState)
@@ -98,6 +102,8 @@ public final class Bridge implements Executor, AutoCloseable {
         this.tasks = new TaskTable<>(b.maxInFlight);
         this.closeTimeout = b.closeTimeout;
         this.stopGrace = b.stopGrace;
+        this.cpuPool = new WorkPool(name + "-cpu", b.cpuThreads, b.cpuQueueCapacity, b.daemon);
+        this.blockingPool = new WorkPool(name + "-blocking", b.blockingThreads, b.blockingQueueCapacity, b.daemon);
         this.shards = new Shard[b.shards];
         List<EventRing> rings = new ArrayList<>();
         for (int i = 0; i < shards.length; i++) {
@@ -155,6 +161,31 @@ public final class Bridge implements Executor, AutoCloseable {
     }
 
     /**
+     * Runs {@code task} in the given mode: {@link Mode#ASYNC} is {@link #submit(Callable)};
+     * {@link Mode#SYNC} runs the whole task on a platform thread of the blocking pool, for code that
+     * would block a shard's carrier (java.io, JNI, a library that pins). The future contract is the
+     * same: completed exactly once; {@code cancel(true)} interrupts the thread running it; counted
+     * against {@code maxInFlight}; already failed with {@link BridgeOverloadedException} when
+     * {@code maxInFlight} tasks are in flight or the blocking pool's queue is full, and with
+     * {@link RejectedExecutionException} after {@link #close()}.
+     *
+     * @throws NullPointerException if {@code mode} or {@code task} is null
+     */
+    public <T> CompletableFuture<T> submit(Mode mode, Callable<T> task) {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(task, "task");
+        if (mode == Mode.ASYNC) {
+            return submitTo(pickShard(), task);
+        }
+        BridgeTask<T> sync = new BridgeTask<>(this, null, task, false);
+        RejectedExecutionException rejected = admit(sync);
+        if (rejected != null) {
+            sync.completeExceptionally(rejected);
+        }
+        return sync;
+    }
+
+    /**
      * Runs {@code command} in a new bridged virtual thread. An exception it throws goes to the
      * thread's uncaught-exception handler.
      *
@@ -205,10 +236,17 @@ public final class Bridge implements Executor, AutoCloseable {
             return closedRejection();
         }
         try {
-            task.shard().startTask(task);
+            if (task.shard() == null) {
+                blockingPool.execute(Priority.HIGH, task::runSync); // Mode.SYNC
+            } else {
+                task.shard().startTask(task);
+            }
+        } catch (BridgeOverloadedException queueFull) {
+            backOut(task);
+            return queueFull;
         } catch (RejectedExecutionException loopStopped) {
-            // The loop stopped between our state check and the start (a shutdown that ran its
-            // whole course meanwhile): the JDK has failed the start, the task never ran.
+            // The loop (or the blocking pool) stopped between our state check and the start (a
+            // shutdown that ran its whole course meanwhile): the start failed, the task never ran.
             backOut(task);
             return closedRejection();
         }
@@ -367,6 +405,47 @@ public final class Bridge implements Executor, AutoCloseable {
         return outcome(future);
     }
 
+    /**
+     * Runs CPU-heavy {@code task} on the bridge's bounded CPU pool at {@link Priority#HIGH}, while
+     * the calling bridged virtual thread waits unmounted (its shard serves others), and returns its
+     * result. Seed 001: never run CPU-heavy work on the I/O threads.
+     *
+     * @see #compute(Priority, Callable)
+     */
+    public static <T> T compute(Callable<T> task) throws Exception {
+        return Offload.call(Priority.HIGH, task, EventKind.CPU);
+    }
+
+    /**
+     * Runs CPU-heavy {@code task} on the bridge's bounded CPU pool (a fixed number of platform
+     * threads, by default one per processor but one, at least one) and returns its result, or throws
+     * what it threw. A {@link Priority#LOW} task starts only when no HIGH one is queued. In bridged
+     * code the virtual thread waits unmounted: REQUEST, SUSPEND, RESUME of kind CPU. If it is
+     * interrupted while waiting, the task is cancelled (removed if queued, interrupted if running)
+     * and {@link InterruptedException} is thrown. Outside bridged code the task simply runs on the
+     * calling thread.
+     *
+     * @throws BridgeOverloadedException if the CPU pool's queue is full (at once: nothing was queued)
+     * @throws RejectedExecutionException if the bridge is shutting down
+     * @throws NullPointerException if {@code priority} or {@code task} is null
+     */
+    public static <T> T compute(Priority priority, Callable<T> task) throws Exception {
+        return Offload.call(priority, task, EventKind.CPU);
+    }
+
+    /**
+     * Runs {@code task}, which blocks its carrier thread (java.io, JNI, a legacy call known to pin),
+     * on the bridge's bounded blocking pool and returns its result, or throws what it threw. In
+     * bridged code the virtual thread waits unmounted, so the shard keeps running: REQUEST, SUSPEND,
+     * RESUME of kind BLOCKING. Interrupts, overload and code outside the bridge as for
+     * {@link #compute(Priority, Callable)}.
+     *
+     * @throws BridgeOverloadedException if the blocking pool's queue is full
+     */
+    public static <T> T blocking(Callable<T> task) throws Exception {
+        return Offload.call(Priority.HIGH, task, EventKind.BLOCKING);
+    }
+
     private static <T> CompletableFuture<T> toFuture(CompletionStage<T> stage) {
         if (stage instanceof CompletableFuture<T> future) {
             return future;
@@ -516,6 +595,8 @@ public final class Bridge implements Executor, AutoCloseable {
         for (Shard shard : shards) {
             shard.stopTimerPool();
         }
+        stopPool(cpuPool);
+        stopPool(blockingPool);
         if (dispatcher != null) {
             try {
                 dispatcher.stop(5, TimeUnit.SECONDS); // after the loops: it delivers their last events
@@ -527,6 +608,36 @@ public final class Bridge implements Executor, AutoCloseable {
             mbeans.unregister();
         }
         advanceState(TERMINATED);
+    }
+
+    /** Stops a pool: queued work is rejected, running work interrupted; waits for its threads. */
+    private void stopPool(WorkPool pool) {
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(nanos(stopGrace) + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "vtbridge: pool {0} has threads that ignored the interrupt", pool.name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    WorkPool cpuPool() {
+        return cpuPool;
+    }
+
+    WorkPool blockingPool() {
+        return blockingPool;
+    }
+
+    /** The CPU pool's figures: threads, queued HIGH and LOW tasks, running, completed, rejected. */
+    public PoolStats cpuPoolStats() {
+        return cpuPool.stats();
+    }
+
+    /** The blocking pool's figures (it also runs {@link Mode#SYNC} tasks). */
+    public PoolStats blockingPoolStats() {
+        return blockingPool.stats();
     }
 
     /** Throwables the listener threw (each one was swallowed and the next event delivered). */
@@ -594,6 +705,10 @@ public final class Bridge implements Executor, AutoCloseable {
         private int eventBuffer = 8192;
         private int coopBudget = ShardLoop.DEFAULT_COOP_BUDGET;
         private boolean jmx = true;
+        private int cpuThreads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        private int cpuQueueCapacity = 10_000;
+        private int blockingThreads = 64;
+        private int blockingQueueCapacity = 10_000;
 
         private Builder() {
         }
@@ -680,6 +795,54 @@ public final class Bridge implements Executor, AutoCloseable {
             }
             this.name = name;
             return this;
+        }
+
+        /**
+         * Platform threads of the CPU pool ({@link Bridge#compute}), 1..{@value #MAX_POOL_THREADS};
+         * started on first use. Default: available processors − 1, at least 1 (seed 001: leave a
+         * core for the loops).
+         */
+        public Builder cpuThreads(int cpuThreads) {
+            this.cpuThreads = checkPoolThreads("cpuThreads", cpuThreads);
+            return this;
+        }
+
+        /** Tasks the CPU pool queues before it rejects with {@link BridgeOverloadedException}; positive. Default: 10,000. */
+        public Builder cpuQueueCapacity(int cpuQueueCapacity) {
+            this.cpuQueueCapacity = checkPositive("cpuQueueCapacity", cpuQueueCapacity);
+            return this;
+        }
+
+        /**
+         * Platform threads of the blocking pool ({@link Bridge#blocking}, {@link Mode#SYNC} tasks),
+         * 1..{@value #MAX_POOL_THREADS}; started on first use. Default: 64.
+         */
+        public Builder blockingThreads(int blockingThreads) {
+            this.blockingThreads = checkPoolThreads("blockingThreads", blockingThreads);
+            return this;
+        }
+
+        /** Tasks the blocking pool queues before it rejects with {@link BridgeOverloadedException}; positive. Default: 10,000. */
+        public Builder blockingQueueCapacity(int blockingQueueCapacity) {
+            this.blockingQueueCapacity = checkPositive("blockingQueueCapacity", blockingQueueCapacity);
+            return this;
+        }
+
+        /** The most threads a pool accepts. */
+        public static final int MAX_POOL_THREADS = 4096;
+
+        private static int checkPoolThreads(String name, int value) {
+            if (value <= 0 || value > MAX_POOL_THREADS) {
+                throw new IllegalArgumentException(name + " must be in 1.." + MAX_POOL_THREADS + ", was " + value);
+            }
+            return value;
+        }
+
+        private static int checkPositive(String name, int value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, was " + value);
+            }
+            return value;
         }
 
         /**

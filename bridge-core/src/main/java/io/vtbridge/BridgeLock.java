@@ -65,6 +65,9 @@ public final class BridgeLock implements Lock {
      */
     @Override
     public void lockInterruptibly() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // first, as ReentrantLock does: also for a re-entrant call
+        }
         if (sync.reenter()) {
             return;
         }
@@ -98,6 +101,9 @@ public final class BridgeLock implements Lock {
     @Override
     public boolean tryLock(long timeout, TimeUnit unit) throws InterruptedException {
         long nanos = unit.toNanos(timeout);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
         if (sync.reenter()) {
             return true;
         }

@@ -4,8 +4,9 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Thrown (by {@link Bridge#execute}) or delivered (as the failure of the future {@link Bridge#submit}
- * returns) when a bridge already has {@code maxInFlight} tasks in flight. The rejection is immediate:
- * nothing is queued. Back off, shed load, or raise the bound.
+ * returns) when a bridge already has {@code maxInFlight} tasks in flight, or when a bounded work pool's
+ * queue is full ({@link #queueFull}). The rejection is immediate: nothing is queued. Back off, shed
+ * load, or raise the bound.
  */
 public class BridgeOverloadedException extends RejectedExecutionException {
 
@@ -23,7 +24,24 @@ public class BridgeOverloadedException extends RejectedExecutionException {
         this.maxInFlight = maxInFlight;
     }
 
-    /** The in-flight bound that was hit. */
+    /** The (bound, message) order keeps this apart from the public (bridge, maxInFlight) constructor. */
+    private BridgeOverloadedException(int bound, String message) {
+        super(message);
+        this.maxInFlight = bound;
+    }
+
+    /**
+     * The rejection of a task by a bounded work pool whose queue already holds {@code capacity} tasks.
+     *
+     * @param pool     the name of the pool that refused the task
+     * @param capacity the queue capacity that was hit; {@link #maxInFlight()} returns it
+     */
+    public static BridgeOverloadedException queueFull(String pool, int capacity) {
+        return new BridgeOverloadedException(capacity,
+                "pool " + pool + " overloaded: queue full (capacity=" + capacity + ")");
+    }
+
+    /** The bound that was hit (in-flight tasks, or a pool's queue capacity). */
     public int maxInFlight() {
         return maxInFlight;
     }

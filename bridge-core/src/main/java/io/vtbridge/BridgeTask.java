@@ -27,8 +27,8 @@ import java.util.concurrent.RejectedExecutionException;
  *   NEW -> ABORTED   claimUnstarted(), CAS (a closing thread, or the submitter backing out)
  * </pre>
  *
- * <p><b>Threading:</b> {@link #run} on the task's own virtual thread; {@link #cancel} and the rest
- * from any thread.
+ * <p><b>Threading:</b> {@link #run} on the task's own virtual thread, or {@link #runSync} on a
+ * blocking-pool worker ({@link Mode#SYNC}, no shard); {@link #cancel} and the rest from any thread.
  */
 final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
 
@@ -78,6 +78,16 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
         }
     }
 
+    /**
+     * Runs the task on the calling platform thread: a {@link Mode#SYNC} task on a blocking-pool
+     * worker. Same phases and completion as {@link #run}; no loop counters (they belong to a loop).
+     */
+    void runSync() {
+        if (PHASE.compareAndSet(this, NEW, RUNNING)) {
+            runClaimed(null);
+        }
+    }
+
     private void runClaimed(LoopCounters counters) {
         try {
             if (bridge.isStopping()) {
@@ -98,7 +108,9 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
             }
         } finally {
             runner = null;
-            counters.increment(LoopCounter.TASKS_FINISHED);
+            if (counters != null) {
+                counters.increment(LoopCounter.TASKS_FINISHED);
+            }
             bridge.release(this); // last: a thread that sees inFlight() drop also sees the counters above
         }
     }
@@ -165,6 +177,6 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
 
     @Override
     public String toString() {
-        return "BridgeTask[shard " + shard.index() + ", " + callable + "]" + super.toString();
+        return "BridgeTask[" + (shard == null ? "sync" : "shard " + shard.index()) + ", " + callable + "]" + super.toString();
     }
 }

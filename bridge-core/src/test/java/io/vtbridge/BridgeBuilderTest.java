@@ -49,7 +49,9 @@ class BridgeBuilderTest {
         assertThatThrownBy(() -> Bridge.builder().name(null)).isInstanceOf(NullPointerException.class).hasMessage("name");
         try (Bridge bridge = Bridge.builder().shards(1).build()) {
             assertThatThrownBy(() -> bridge.submit((Callable<Object>) null)).isInstanceOf(NullPointerException.class).hasMessage("task");
-            assertThatThrownBy(() -> bridge.submit(null, () -> 1)).isInstanceOf(NullPointerException.class).hasMessage("key");
+            assertThatThrownBy(() -> bridge.submit((Object) null, () -> 1)).isInstanceOf(NullPointerException.class).hasMessage("key");
+            // A bare null literal picks the more specific overload, submit(Mode, Callable).
+            assertThatThrownBy(() -> bridge.submit(null, () -> 1)).isInstanceOf(NullPointerException.class).hasMessage("mode");
             assertThatThrownBy(() -> bridge.submit("k", null)).isInstanceOf(NullPointerException.class).hasMessage("task");
             assertThatThrownBy(() -> bridge.execute(null)).isInstanceOf(NullPointerException.class).hasMessage("command");
             assertThatThrownBy(() -> bridge.shard(0).newThread(null)).isInstanceOf(NullPointerException.class).hasMessage("task");

@@ -35,6 +35,9 @@ public final class SharedExclusiveSync extends QueuedSync {
      *                               for itself forever)
      */
     public boolean acquireExclusive(boolean interruptible, long timeoutNanos) throws InterruptedException {
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException(); // first, as ReentrantReadWriteLock does: also for a re-entrant call
+        }
         Thread me = Thread.currentThread();
         lockGuard();
         boolean reentrant = writer == me;

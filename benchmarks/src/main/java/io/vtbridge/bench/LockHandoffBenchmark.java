@@ -1,0 +1,118 @@
+package io.vtbridge.bench;
+
+import io.vtbridge.Bridge;
+import io.vtbridge.BridgeLock;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A contended lock handed from thread to thread: {@value #THREADS} threads each take the lock
+ * {@value #ROUNDS} times, and each holds it across a {@link Thread#yield()}, so that every unlock
+ * finds the others queued and hands the lock on. The score is one acquisition (lock, yield, unlock,
+ * hand-off), so lower is better.
+ * <ul>
+ *   <li>{@code bridge-same-shard}: {@link BridgeLock}, all threads on shard 0 of a 2-shard bridge:
+ *       every hand-off resumes the next owner through the loop's local run queue;</li>
+ *   <li>{@code bridge-cross-shard}: {@link BridgeLock}, threads alternating between the 2 shards:
+ *       hand-offs between shards go through the other loop's inbound queue;</li>
+ *   <li>{@code reentrant-bridge-same-shard}: {@link ReentrantLock} in the same bridged threads (level
+ *       2: the JDK parks, the shard resumes);</li>
+ *   <li>{@code reentrant-virtual}: {@link ReentrantLock} on the JDK's default virtual threads;</li>
+ *   <li>{@code reentrant-platform}: {@link ReentrantLock} on {@value #THREADS} platform threads.</li>
+ * </ul>
+ */
+public class LockHandoffBenchmark extends BridgeBenchmark {
+
+    static final int THREADS = 4;
+    static final int ROUNDS = 2_000;
+
+    @Param({"bridge-same-shard", "bridge-cross-shard", "reentrant-bridge-same-shard", "reentrant-virtual", "reentrant-platform"})
+    public String lock;
+
+    private Bridge bridge;
+    private ExecutorService executor;
+    private Lock theLock;
+    private long counter; // guarded by theLock
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        switch (lock) {
+            case "bridge-same-shard", "bridge-cross-shard" -> {
+                bridge = newBridge("lock-handoff", 2, 64);
+                theLock = new BridgeLock();
+            }
+            case "reentrant-bridge-same-shard" -> {
+                bridge = newBridge("lock-handoff", 2, 64);
+                theLock = new ReentrantLock();
+            }
+            case "reentrant-virtual" -> {
+                executor = Executors.newVirtualThreadPerTaskExecutor();
+                theLock = new ReentrantLock();
+            }
+            case "reentrant-platform" -> {
+                executor = Executors.newFixedThreadPool(THREADS);
+                theLock = new ReentrantLock();
+            }
+            default -> throw new IllegalArgumentException("unknown lock " + lock);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (executor != null) {
+            executor.close();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(THREADS * ROUNDS)
+    public long handoff() {
+        CompletableFuture<?>[] workers = new CompletableFuture<?>[THREADS];
+        for (int t = 0; t < THREADS; t++) {
+            if (bridge != null) {
+                int shard = lock.equals("bridge-cross-shard") ? t % 2 : 0;
+                workers[t] = bridge.submit(keyFor(shard), this::work);
+            } else {
+                workers[t] = CompletableFuture.supplyAsync(this::work, executor);
+            }
+        }
+        CompletableFuture.allOf(workers).join();
+        return counter;
+    }
+
+    private Object keyFor(int shard) {
+        for (int k = 0; ; k++) {
+            if (bridge.shardFor(k).index() == shard) {
+                return k;
+            }
+        }
+    }
+
+    private Long work() {
+        Lock l = theLock;
+        for (int r = 0; r < ROUNDS; r++) {
+            l.lock();
+            try {
+                counter++;
+                Thread.yield(); // hold it across a suspension: the others queue, the unlock hands off
+            } finally {
+                l.unlock();
+            }
+        }
+        return counter;
+    }
+}

@@ -1,0 +1,805 @@
+package io.vtbridge;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link BridgeReadWriteLock} in bridged code on two shards (and from platform threads): shared
+ * readers, exclusive writers, writer preference, hand-off to every reader queued before the next
+ * writer, re-entrancy, downgrade, timeouts, interrupts, conditions, and resumes on the waiter's own
+ * shard.
+ *
+ * <p>Every "is queued" step waits for {@link BridgeReadWriteLock#getQueueLength()} to reach the
+ * expected value; every "is inside" step waits on a latch. No sleep decides an outcome: the few
+ * {@code Bridge.sleep}s inside critical sections only widen the window in which a broken lock would
+ * let someone in.
+ */
+@Timeout(60)
+class BridgeReadWriteLockTest {
+
+    private static final long WAIT_SECONDS = 10;
+
+    private Bridge bridge;
+    private BridgeReadWriteLock rw;
+    private Lock readLock;
+    private Lock writeLock;
+
+    @BeforeEach
+    void start() {
+        // A short closeTimeout: a failed test may leave a task blocked, and close() must not wait 30 s for it.
+        bridge = Bridge.builder().shards(2).closeTimeout(Duration.ofSeconds(2)).build();
+        rw = new BridgeReadWriteLock();
+        readLock = rw.readLock();
+        writeLock = rw.writeLock();
+    }
+
+    @AfterEach
+    void stop() {
+        bridge.close();
+    }
+
+    // ---- shared and exclusive -------------------------------------------------------------------
+
+    @Test
+    void readersHoldTheReadLockAllAtOnce() throws Exception {
+        int n = 8;
+        CountDownLatch inside = new CountDownLatch(n);
+        CountDownLatch leave = new CountDownLatch(1);
+        List<CompletableFuture<Void>> readers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            readers.add(on(i % 2, () -> {
+                readLock.lock();
+                try {
+                    inside.countDown();
+                    awaitLatch(leave, "the test lets the readers go");
+                } finally {
+                    readLock.unlock();
+                }
+                return null;
+            }));
+        }
+        // No reader unlocks before `leave` opens: the latch reaching zero means all n are inside together.
+        assertThat(inside.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("all %d readers inside at once", n).isTrue();
+        assertThat(rw.getReadLockCount()).isEqualTo(n);
+        assertThat(rw.isWriteLocked()).isFalse();
+        leave.countDown();
+        for (CompletableFuture<Void> reader : readers) {
+            result(reader);
+        }
+        assertThat(rw.getReadLockCount()).isZero();
+    }
+
+    @Test
+    void noReaderAndNoOtherWriterIsInsideWhileAWriterIs() throws Exception {
+        AtomicInteger readersInside = new AtomicInteger();
+        AtomicInteger writersInside = new AtomicInteger();
+        AtomicInteger violations = new AtomicInteger();
+        AtomicInteger writes = new AtomicInteger();
+        int rounds = 30;
+        List<CompletableFuture<Void>> bridged = new ArrayList<>();
+        for (int id = 0; id < 12; id++) {
+            int task = id;
+            bridged.add(on(task % 2, () -> {
+                mixedRounds(task, rounds, readersInside, writersInside, violations, writes);
+                return null;
+            }));
+        }
+        // Two platform threads too: real parallelism beside the two loops, and plain blocking waits.
+        List<CompletableFuture<Void>> platform = new ArrayList<>();
+        for (int id = 12; id < 14; id++) {
+            int task = id;
+            platform.add(CompletableFuture.runAsync(() -> {
+                try {
+                    mixedRounds(task, rounds, readersInside, writersInside, violations, writes);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> Thread.ofPlatform().start(r)));
+        }
+        for (CompletableFuture<Void> f : bridged) {
+            result(f);
+        }
+        for (CompletableFuture<Void> f : platform) {
+            result(f);
+        }
+        assertThat(violations.get()).as("someone inside beside a writer").isZero();
+        assertThat(writes.get()).as("writes done").isEqualTo(14 * rounds / 3);
+        assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.getReadLockCount()).isZero();
+        assertThat(rw.getQueueLength()).isZero();
+    }
+
+    /** One thread's share of the exclusion test: every third round writes, the rest read; some rounds suspend inside. */
+    private void mixedRounds(int task, int rounds, AtomicInteger readersInside, AtomicInteger writersInside,
+                             AtomicInteger violations, AtomicInteger writes) throws InterruptedException {
+        for (int round = 0; round < rounds; round++) {
+            boolean suspendInside = round % 2 == 0;
+            if ((task + round) % 3 == 0) {
+                writeLock.lock();
+                try {
+                    if (writersInside.incrementAndGet() != 1 || readersInside.get() != 0) {
+                        violations.incrementAndGet();
+                    }
+                    pause(suspendInside);
+                    if (writersInside.get() != 1 || readersInside.get() != 0) {
+                        violations.incrementAndGet();
+                    }
+                    writes.incrementAndGet();
+                    writersInside.decrementAndGet();
+                } finally {
+                    writeLock.unlock();
+                }
+            } else {
+                readLock.lock();
+                try {
+                    readersInside.incrementAndGet();
+                    if (writersInside.get() != 0) {
+                        violations.incrementAndGet();
+                    }
+                    pause(suspendInside);
+                    if (writersInside.get() != 0) {
+                        violations.incrementAndGet();
+                    }
+                    readersInside.decrementAndGet();
+                } finally {
+                    readLock.unlock();
+                }
+            }
+        }
+    }
+
+    /** Suspends (a loop timer, in bridged code) or just yields: the window in which a broken lock lets someone in. */
+    private static void pause(boolean suspend) throws InterruptedException {
+        if (suspend) {
+            Bridge.sleep(Duration.ofMillis(1));
+        } else {
+            Thread.yield();
+        }
+    }
+
+    // ---- writer preference and hand-off ---------------------------------------------------------
+
+    @Test
+    void aQueuedWriterKeepsNewReadersOutAndGoesFirst() throws Exception {
+        CountDownLatch releaseReaders = new CountDownLatch(1);
+        CompletableFuture<Void> reader1 = holdOn(0, readLock, releaseReaders);
+        CompletableFuture<Void> reader2 = holdOn(1, readLock, releaseReaders);
+        assertThat(rw.getReadLockCount()).isEqualTo(2);
+
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> writer = on(0, () -> {
+            writeLock.lock();
+            try {
+                order.add("writer in");
+                Bridge.sleep(Duration.ofMillis(20)); // a window for a reader that would barge in
+                order.add("writer out");
+            } finally {
+                writeLock.unlock();
+            }
+            return null;
+        });
+        awaitUntil("the writer is queued behind the two readers", () -> rw.getQueueLength() == 1);
+
+        // Only readers hold the lock, but a writer waits: a new reader may not pass it.
+        assertThat(result(on(1, () -> tryReadAndUnlock()))).as("bridged tryLock() past a queued writer").isFalse();
+        assertThat(tryReadAndUnlock()).as("platform-thread tryLock() past a queued writer").isFalse();
+
+        CompletableFuture<Void> lateReader = on(1, () -> {
+            readLock.lock();
+            try {
+                order.add("late reader in");
+            } finally {
+                readLock.unlock();
+            }
+            return null;
+        });
+        awaitUntil("the late reader is queued behind the writer (or got in: a failure)",
+                () -> rw.getQueueLength() == 2 || !order.isEmpty());
+        assertThat(order).as("nobody entered while the first readers held the lock").isEmpty();
+
+        releaseReaders.countDown();
+        result(reader1);
+        result(reader2);
+        result(writer);
+        result(lateReader);
+        assertThat(order).containsExactly("writer in", "writer out", "late reader in");
+        assertThat(rw.getQueueLength()).isZero();
+    }
+
+    private boolean tryReadAndUnlock() {
+        boolean acquired = readLock.tryLock();
+        if (acquired) {
+            readLock.unlock();
+        }
+        return acquired;
+    }
+
+    @Test
+    void readersQueuedBeforeTheNextWriterAreGrantedTogetherWhenTheWriterReleases() throws Exception {
+        CountDownLatch releaseWriter = new CountDownLatch(1);
+        CompletableFuture<Void> writer = holdOn(0, writeLock, releaseWriter);
+
+        int n = 3;
+        CountDownLatch readersInside = new CountDownLatch(n);
+        CountDownLatch leave = new CountDownLatch(1);
+        List<CompletableFuture<Void>> readers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            readers.add(on(i % 2, () -> {
+                readLock.lock();
+                try {
+                    readersInside.countDown();
+                    awaitLatch(leave, "the test lets the readers go");
+                } finally {
+                    readLock.unlock();
+                }
+                return null;
+            }));
+            int queued = i + 1;
+            awaitUntil("reader " + queued + " is queued", () -> rw.getQueueLength() == queued);
+        }
+        // Behind them: a second writer, then one more reader.
+        AtomicBoolean secondWriterWasIn = new AtomicBoolean();
+        CompletableFuture<Integer> secondWriter = on(1, () -> {
+            writeLock.lock();
+            try {
+                secondWriterWasIn.set(true);
+                return rw.getReadLockCount();
+            } finally {
+                writeLock.unlock();
+            }
+        });
+        awaitUntil("the second writer is queued", () -> rw.getQueueLength() == n + 1);
+        CompletableFuture<Boolean> lastReader = on(0, () -> {
+            readLock.lock();
+            try {
+                return secondWriterWasIn.get();
+            } finally {
+                readLock.unlock();
+            }
+        });
+        awaitUntil("the last reader is queued", () -> rw.getQueueLength() == n + 2);
+
+        releaseWriter.countDown();
+        // The readers stay inside until `leave`: the latch reaching zero means one release let all three in.
+        assertThat(readersInside.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("all queued readers granted at once").isTrue();
+        assertThat(rw.getReadLockCount()).isEqualTo(n);
+        assertThat(rw.getQueueLength()).as("the second writer and the reader behind it still wait").isEqualTo(2);
+        assertThat(secondWriter).isNotDone();
+        assertThat(lastReader).isNotDone();
+
+        leave.countDown();
+        assertThat(result(secondWriter)).as("readers inside with the second writer").isZero();
+        assertThat(result(lastReader)).as("the last reader came after the second writer").isTrue();
+        result(writer);
+        for (CompletableFuture<Void> reader : readers) {
+            result(reader);
+        }
+    }
+
+    // ---- re-entrancy, downgrade, upgrade --------------------------------------------------------
+
+    @Test
+    void bothLocksAreReentrant() throws Exception {
+        result(on(0, () -> {
+            writeLock.lock();
+            writeLock.lock();
+            assertThat(writeLock.tryLock()).isTrue();
+            assertThat(rw.getWriteHoldCount()).isEqualTo(3);
+            writeLock.unlock();
+            writeLock.unlock();
+            assertThat(rw.isWriteLockedByCurrentThread()).isTrue();
+            writeLock.unlock();
+            assertThat(rw.isWriteLocked()).isFalse();
+            assertThat(rw.getWriteHoldCount()).isZero();
+
+            readLock.lock();
+            readLock.lock();
+            assertThat(readLock.tryLock()).isTrue();
+            assertThat(rw.getReadHoldCount()).isEqualTo(3);
+            assertThat(rw.getReadLockCount()).isEqualTo(3);
+            readLock.unlock();
+            readLock.unlock();
+            assertThat(rw.getReadHoldCount()).isEqualTo(1);
+            readLock.unlock();
+            assertThat(rw.getReadHoldCount()).isZero();
+            assertThat(rw.getReadLockCount()).isZero();
+            return null;
+        }));
+    }
+
+    @Test
+    void aReaderReentersPastAWriterThatIsQueuedForIt() throws Exception {
+        // If the second readLock.lock() queued behind the writer, the writer would wait for this
+        // reader and the reader for the writer: a deadlock.
+        CountDownLatch readerIn = new CountDownLatch(1);
+        CountDownLatch reenter = new CountDownLatch(1);
+        CompletableFuture<Integer> reader = on(0, () -> {
+            readLock.lock();
+            try {
+                readerIn.countDown();
+                awaitLatch(reenter, "the writer is queued");
+                readLock.lock();
+                try {
+                    return rw.getReadHoldCount();
+                } finally {
+                    readLock.unlock();
+                }
+            } finally {
+                readLock.unlock();
+            }
+        });
+        assertThat(readerIn.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Boolean> writer = on(1, () -> {
+            writeLock.lock();
+            try {
+                return rw.getReadLockCount() == 0;
+            } finally {
+                writeLock.unlock();
+            }
+        });
+        awaitUntil("the writer is queued", () -> rw.getQueueLength() == 1);
+        reenter.countDown();
+        assertThat(result(reader)).isEqualTo(2);
+        assertThat(result(writer)).isTrue();
+    }
+
+    @Test
+    void aWriterDowngradesByTakingTheReadLockThenReleasingTheWriteLock() throws Exception {
+        result(on(0, () -> {
+            writeLock.lock();
+            assertThat(Bridge.await(on(1, () -> tryReadAndUnlock()))).as("another reader while writing").isFalse();
+            readLock.lock();
+            writeLock.unlock();
+            // Now only a reader: others may read, nobody may write.
+            assertThat(rw.isWriteLocked()).isFalse();
+            assertThat(rw.getReadHoldCount()).isEqualTo(1);
+            assertThat(Bridge.await(on(1, () -> tryReadAndUnlock()))).as("another reader after the downgrade").isTrue();
+            assertThat(Bridge.await(on(1, () -> {
+                boolean acquired = writeLock.tryLock();
+                if (acquired) {
+                    writeLock.unlock();
+                }
+                return acquired;
+            }))).as("another writer after the downgrade").isFalse();
+            readLock.unlock();
+            assertThat(rw.getReadLockCount()).isZero();
+            return null;
+        }));
+        assertThat(writeLock.tryLock()).isTrue();
+        writeLock.unlock();
+    }
+
+    @Test
+    void anUpgradeAttemptThrowsInsteadOfDeadlocking() throws Exception {
+        result(on(0, () -> {
+            readLock.lock();
+            try {
+                assertThatThrownBy(writeLock::lock).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("read lock");
+                assertThatThrownBy(writeLock::tryLock).isInstanceOf(IllegalStateException.class);
+                assertThatThrownBy(() -> writeLock.tryLock(1, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+                assertThat(rw.isWriteLocked()).isFalse();
+                assertThat(rw.getQueueLength()).as("the refused request did not queue").isZero();
+                assertThat(rw.getReadHoldCount()).isEqualTo(1);
+            } finally {
+                readLock.unlock();
+            }
+            // Once the read lock is gone, the write lock is there for the taking.
+            writeLock.lock();
+            writeLock.unlock();
+            return null;
+        }));
+    }
+
+    // ---- timeouts and interrupts ----------------------------------------------------------------
+
+    @Test
+    void timedTryLockOnAHeldWriteLockTimesOutInBridgedCodeOnALoopTimer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> holder = holdOn(0, writeLock, release);
+        long timersFiredBefore = bridge.shard(1).stats().timersFired();
+        CompletableFuture<long[]> waiter = on(1, () -> {
+            long t0 = System.nanoTime();
+            boolean write = writeLock.tryLock(100, TimeUnit.MILLISECONDS);
+            long writeNanos = System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            boolean read = readLock.tryLock(50, TimeUnit.MILLISECONDS);
+            long readNanos = System.nanoTime() - t0;
+            return new long[] {write ? 1 : 0, writeNanos, read ? 1 : 0, readNanos};
+        });
+        long[] r = result(waiter);
+        assertThat(r[0]).as("write tryLock acquired").isZero();
+        assertThat(r[1]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(r[2]).as("read tryLock acquired").isZero();
+        assertThat(r[3]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        // The timeouts were timers of the waiter's own loop, and both are gone.
+        assertThat(bridge.shard(1).stats().timersFired() - timersFiredBefore).isGreaterThanOrEqualTo(2);
+        assertThat(result(on(1, () -> bridge.shard(1).loop().timers().size()))).isZero();
+        assertThat(rw.getQueueLength()).as("the timed-out waiters left the queue").isZero();
+
+        release.countDown();
+        result(holder);
+        assertThat(result(on(1, () -> {
+            boolean acquired = writeLock.tryLock(WAIT_SECONDS, TimeUnit.SECONDS);
+            writeLock.unlock();
+            return acquired;
+        }))).isTrue();
+    }
+
+    @Test
+    void timedTryLockOnAHeldWriteLockTimesOutOnAPlatformThread() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> holder = holdOn(0, writeLock, release);
+        long t0 = System.nanoTime();
+        assertThat(writeLock.tryLock(100, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        t0 = System.nanoTime();
+        assertThat(readLock.tryLock(50, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(rw.getQueueLength()).isZero();
+        release.countDown();
+        result(holder);
+        assertThat(writeLock.tryLock(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        writeLock.unlock();
+    }
+
+    @Test
+    void aWriterThatGivesUpLetsTheReadersQueuedBehindItIn() throws Exception {
+        CountDownLatch releaseReader = new CountDownLatch(1);
+        CompletableFuture<Void> reader = holdOn(0, readLock, releaseReader);
+        CompletableFuture<Boolean> writer = on(1, () -> writeLock.tryLock(200, TimeUnit.MILLISECONDS));
+        awaitUntil("the timed writer is queued", () -> rw.getQueueLength() == 1);
+        CompletableFuture<Integer> lateReader = on(0, () -> {
+            readLock.lock(); // waits behind the writer
+            try {
+                return rw.getReadLockCount();
+            } finally {
+                readLock.unlock();
+            }
+        });
+        awaitUntil("the late reader is queued behind the writer", () -> rw.getQueueLength() == 2);
+        // The first reader holds on: only the writer's withdrawal can let the late reader in.
+        assertThat(result(writer)).as("the writer timed out").isFalse();
+        assertThat(result(lateReader)).as("readers inside with the late reader").isEqualTo(2);
+        assertThat(rw.getQueueLength()).isZero();
+        releaseReader.countDown();
+        result(reader);
+    }
+
+    @Test
+    void anInterruptedQueuedWriterThrowsAndWithdraws() throws Exception {
+        interruptedWhileQueuedThrowsAndWithdraws(writeLock);
+    }
+
+    @Test
+    void anInterruptedQueuedReaderThrowsAndWithdraws() throws Exception {
+        interruptedWhileQueuedThrowsAndWithdraws(readLock);
+    }
+
+    /** A writer holds; {@code lock} is requested interruptibly on the other shard and interrupted while queued. */
+    private void interruptedWhileQueuedThrowsAndWithdraws(Lock lock) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> holder = holdOn(0, writeLock, release);
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        Thread t = bridge.shard(1).newThread(() -> {
+            try {
+                lock.lockInterruptibly();
+                try {
+                    outcome.complete("acquired");
+                } finally {
+                    lock.unlock();
+                }
+            } catch (InterruptedException e) {
+                outcome.complete("interrupted, flag cleared=" + !Thread.currentThread().isInterrupted());
+            }
+        });
+        t.start();
+        awaitUntil("the interruptible request is queued", () -> rw.getQueueLength() == 1);
+        t.interrupt();
+        assertThat(outcome.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("interrupted, flag cleared=true");
+        assertThat(t.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
+        assertThat(rw.getQueueLength()).as("the interrupted request left the queue").isZero();
+
+        // A later writer queues and gets the lock when the holder lets go: the withdrawn request took nothing.
+        CompletableFuture<String> later = on(1, () -> {
+            writeLock.lock();
+            try {
+                return "writer, readers inside: " + rw.getReadLockCount();
+            } finally {
+                writeLock.unlock();
+            }
+        });
+        awaitUntil("the later writer is queued", () -> rw.getQueueLength() == 1);
+        release.countDown();
+        assertThat(result(later)).isEqualTo("writer, readers inside: 0");
+        result(holder);
+        assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.getReadLockCount()).isZero();
+    }
+
+    @Test
+    void aPendingInterruptFailsLockInterruptiblyAndTimedTryLockAlsoForAReentrantHolder() throws Exception {
+        // The Lock contract: "If the current thread has its interrupted status set on entry to this
+        // method ... then InterruptedException is thrown" (lockInterruptibly, tryLock(time, unit)),
+        // whether or not the lock is free or already held (ReentrantReadWriteLock: the same). Here
+        // the writer asks again for both locks, which it may re-enter, each time with its
+        // interrupt status set.
+        List<String> seen = result(on(0, () -> {
+            List<String> outcomes = new ArrayList<>();
+            writeLock.lock();
+            try {
+                outcomes.add("read lockInterruptibly: " + withPendingInterrupt(readLock::lockInterruptibly, readLock));
+                outcomes.add("write lockInterruptibly: " + withPendingInterrupt(writeLock::lockInterruptibly, writeLock));
+                outcomes.add("write tryLock(1 s): "
+                        + withPendingInterrupt(() -> writeLock.tryLock(1, TimeUnit.SECONDS), writeLock));
+            } finally {
+                writeLock.unlock();
+            }
+            return outcomes;
+        }));
+        assertThat(seen).containsExactly(
+                "read lockInterruptibly: interrupted, flag cleared=true",
+                "write lockInterruptibly: interrupted, flag cleared=true",
+                "write tryLock(1 s): interrupted, flag cleared=true");
+        assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.getReadLockCount()).isZero();
+    }
+
+    /** A call that may acquire or throw InterruptedException. */
+    private interface InterruptibleAcquire {
+        void acquire() throws InterruptedException;
+    }
+
+    /** Sets the interrupt status, calls {@code acquire}, undoes any hold it took, and says what happened. */
+    private static String withPendingInterrupt(InterruptibleAcquire acquire, Lock lock) {
+        Thread.currentThread().interrupt();
+        try {
+            acquire.acquire();
+            lock.unlock();
+            return "acquired, interrupted=" + Thread.interrupted();
+        } catch (InterruptedException e) {
+            return "interrupted, flag cleared=" + !Thread.currentThread().isInterrupted();
+        }
+    }
+
+    // ---- conditions -----------------------------------------------------------------------------
+
+    @Test
+    void aWriteLockConditionReleasesEveryHoldWhileWaitingAndRestoresThem() throws Exception {
+        Condition ready = writeLock.newCondition();
+        AtomicBoolean flag = new AtomicBoolean();
+        AtomicBoolean signallerOut = new AtomicBoolean();
+        CountDownLatch waiting = new CountDownLatch(1);
+        CompletableFuture<String> waiter = on(0, () -> {
+            writeLock.lock();
+            writeLock.lock(); // two holds: await must release both, and give both back
+            try {
+                waiting.countDown();
+                while (!flag.get()) {
+                    ready.await();
+                }
+                return "holds=" + rw.getWriteHoldCount() + " mine=" + rw.isWriteLockedByCurrentThread()
+                        + " signaller out=" + signallerOut.get() + " shard=" + Bridge.current().orElseThrow().index();
+            } finally {
+                writeLock.unlock();
+                writeLock.unlock();
+            }
+        });
+        assertThat(waiting.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> signaller = on(1, () -> {
+            writeLock.lock(); // possible only once the waiter's await has released both holds
+            try {
+                flag.set(true);
+                ready.signal();
+                Bridge.sleep(Duration.ofMillis(20)); // a window in which a broken signal would let the waiter run
+                signallerOut.set(true);
+            } finally {
+                writeLock.unlock();
+            }
+            return null;
+        });
+        assertThat(result(waiter)).isEqualTo("holds=2 mine=true signaller out=true shard=0");
+        result(signaller);
+        assertThat(rw.isWriteLocked()).isFalse();
+    }
+
+    @Test
+    void aTimedConditionWaitTimesOutOwningTheWriteLockAgain() throws Exception {
+        Condition never = writeLock.newCondition();
+        assertThat(result(on(0, () -> {
+            writeLock.lock();
+            try {
+                long left = never.awaitNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                return "left<=0=" + (left <= 0) + " holds=" + rw.getWriteHoldCount();
+            } finally {
+                writeLock.unlock();
+            }
+        }))).isEqualTo("left<=0=true holds=1");
+        assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.getQueueLength()).isZero();
+        assertThatThrownBy(never::await).as("await without the lock").isInstanceOf(IllegalMonitorStateException.class);
+    }
+
+    @Test
+    void theReadLockHasNoConditions() {
+        assertThatThrownBy(readLock::newCondition).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    // ---- misuse ---------------------------------------------------------------------------------
+
+    @Test
+    void unlockingWithoutHoldingThrowsAndChangesNothing() throws Exception {
+        assertThatThrownBy(readLock::unlock).isInstanceOf(IllegalMonitorStateException.class);
+        assertThatThrownBy(writeLock::unlock).isInstanceOf(IllegalMonitorStateException.class);
+
+        CountDownLatch releaseWriter = new CountDownLatch(1);
+        CompletableFuture<Void> writer = holdOn(0, writeLock, releaseWriter);
+        assertThatThrownBy(writeLock::unlock).as("another thread's write lock").isInstanceOf(IllegalMonitorStateException.class);
+        assertThatThrownBy(readLock::unlock).isInstanceOf(IllegalMonitorStateException.class);
+        assertThat(rw.isWriteLocked()).isTrue();
+        releaseWriter.countDown();
+        result(writer);
+
+        CountDownLatch releaseReader = new CountDownLatch(1);
+        CompletableFuture<Void> reader = holdOn(1, readLock, releaseReader);
+        assertThatThrownBy(readLock::unlock).as("another thread's read lock").isInstanceOf(IllegalMonitorStateException.class);
+        assertThat(rw.getReadLockCount()).isEqualTo(1);
+        releaseReader.countDown();
+        result(reader);
+        assertThat(rw.getReadLockCount()).isZero();
+    }
+
+    // ---- across shards --------------------------------------------------------------------------
+
+    @Test
+    void waitersResumeOnTheirOwnShardWhenAnotherShardReleases() throws Exception {
+        CountDownLatch releaseWriter = new CountDownLatch(1);
+        CompletableFuture<Integer> writer = on(0, () -> {
+            writeLock.lock();
+            try {
+                awaitLatch(releaseWriter, "the test lets the writer go");
+                return Bridge.current().orElseThrow().index();
+            } finally {
+                writeLock.unlock(); // on shard 0: grants the waiters on shard 1
+            }
+        });
+        awaitUntil("the writer holds the lock", rw::isWriteLocked);
+        long suspendsBefore = bridge.shard(1).stats().events(EventPhase.SUSPEND, EventKind.LOCK);
+
+        List<CompletableFuture<String>> waiters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Lock lock = i < 2 ? readLock : writeLock; // two readers, then a writer
+            waiters.add(on(1, () -> {
+                int before = Bridge.current().orElseThrow().index();
+                lock.lock();
+                try {
+                    return before + "->" + Bridge.current().orElseThrow().index();
+                } finally {
+                    lock.unlock();
+                }
+            }));
+            int queued = i + 1;
+            awaitUntil("waiter " + queued + " on shard 1 is queued", () -> rw.getQueueLength() == queued);
+        }
+        // Queued is not yet parked: wait until all three have unmounted (their loop runs on without
+        // them), so that the release must resume them through shard 1's inbound queue.
+        awaitUntil("the waiters on shard 1 suspended",
+                () -> bridge.shard(1).stats().events(EventPhase.SUSPEND, EventKind.LOCK) - suspendsBefore >= 3);
+        long remoteBefore = bridge.shard(1).stats().remoteResumes();
+        releaseWriter.countDown();
+        assertThat(result(writer)).isZero();
+        for (CompletableFuture<String> w : waiters) {
+            assertThat(result(w)).isEqualTo("1->1");
+        }
+        assertThat(bridge.shard(1).stats().remoteResumes() - remoteBefore)
+                .as("resumes that reached shard 1 through its inbound queue").isGreaterThanOrEqualTo(1);
+
+        // And the other way round: a reader on shard 1 holds, a writer on shard 0 waits.
+        CountDownLatch releaseReader = new CountDownLatch(1);
+        CompletableFuture<Void> reader = holdOn(1, readLock, releaseReader);
+        CompletableFuture<String> waitingWriter = on(0, () -> {
+            int before = Bridge.current().orElseThrow().index();
+            writeLock.lock();
+            try {
+                return before + "->" + Bridge.current().orElseThrow().index();
+            } finally {
+                writeLock.unlock();
+            }
+        });
+        awaitUntil("the writer on shard 0 is queued", () -> rw.getQueueLength() == 1);
+        releaseReader.countDown();
+        assertThat(result(waitingWriter)).isEqualTo("0->0");
+        result(reader);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    /** A key that {@link Bridge#submit(Object, Callable)} sends to {@code shard}. */
+    private int keyFor(int shard) {
+        for (int key = 0; ; key++) {
+            if (bridge.shardFor(key).index() == shard) {
+                return key;
+            }
+        }
+    }
+
+    /** Runs {@code task} in a bridged virtual thread on {@code shard}. */
+    private <T> CompletableFuture<T> on(int shard, Callable<T> task) {
+        return bridge.submit(keyFor(shard), task);
+    }
+
+    /**
+     * A bridged task on {@code shard} that takes {@code lock} and holds it until {@code release}
+     * opens; returns once it holds the lock.
+     */
+    private CompletableFuture<Void> holdOn(int shard, Lock lock, CountDownLatch release) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        CompletableFuture<Void> holder = on(shard, () -> {
+            lock.lock();
+            try {
+                held.countDown();
+                awaitLatch(release, "the test lets the holder go");
+            } finally {
+                lock.unlock();
+            }
+            return null;
+        });
+        assertThat(held.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("the holder took the lock").isTrue();
+        return holder;
+    }
+
+    private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
+        if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+            throw new AssertionError("timed out waiting until " + what);
+        }
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@link #WAIT_SECONDS}. */
+    static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** The future's value; an assertion or exception thrown in the task is rethrown as it is. */
+    static <T> T result(CompletableFuture<T> future) throws Exception {
+        try {
+            return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new AssertionError("task did not finish within " + WAIT_SECONDS + " s", e);
+        }
+    }
+}
