@@ -69,6 +69,14 @@ public final class PoolTask<T> extends CompletableFuture<T> implements Runnable 
      * @param reportUncaught whether a failure of the body also goes to the worker's uncaught-exception
      *                       handler ({@link WorkPool#execute}: nobody holds the future)
      */
+    /**
+     * A task in no pool's queue, run by whoever calls {@link #run()}: for direct use and for the
+     * jcstress test of the cancel-versus-run hand-off.
+     */
+    public PoolTask(Callable<T> callable) {
+        this(callable, null, false);
+    }
+
     PoolTask(Callable<T> callable, PriorityTaskQueue queue, boolean reportUncaught) {
         this.callable = Objects.requireNonNull(callable, "callable");
         this.queue = queue;
