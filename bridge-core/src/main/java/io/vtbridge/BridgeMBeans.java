@@ -1,5 +1,7 @@
 package io.vtbridge;
 
+import io.vtbridge.pool.WorkPool;
+
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -10,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Registers and unregisters a bridge's {@link ShardMXBean}s. Registration problems (a name already
+ * Registers and unregisters a bridge's {@link ShardMXBean}s and {@link PoolMXBean}s. Registration problems (a name already
  * taken by another bridge of the same name, a security manager) are logged by the building thread
  * and otherwise ignored: monitoring must not stop a bridge from starting.
  *
@@ -33,16 +35,30 @@ final class BridgeMBeans {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         List<ObjectName> names = new ArrayList<>();
         for (Shard shard : bridge.shards()) {
-            try {
-                ObjectName name = objectName(bridge.name(), shard.index());
-                server.registerMBean(new ShardBean(shard), name);
-                names.add(name);
-            } catch (JMException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "vtbridge: shard MXBean of {0} not registered: {1}",
-                        shard, e.toString());
-            }
+            register(server, names, () -> objectName(bridge.name(), shard.index()), new ShardBean(shard), shard.toString());
         }
+        register(server, names, () -> poolName(bridge.name(), "cpu"), new PoolBean(bridge.cpuPool()), "cpu pool");
+        register(server, names, () -> poolName(bridge.name(), "blocking"), new PoolBean(bridge.blockingPool()), "blocking pool");
         return new BridgeMBeans(server, names);
+    }
+
+    private interface Name {
+        ObjectName get() throws JMException;
+    }
+
+    private static void register(MBeanServer server, List<ObjectName> names, Name name, Object bean, String what) {
+        try {
+            ObjectName n = name.get();
+            server.registerMBean(bean, n);
+            names.add(n);
+        } catch (JMException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "vtbridge: MXBean of {0} not registered: {1}", what, e.toString());
+        }
+    }
+
+    /** The name a pool's MXBean is registered under. */
+    static ObjectName poolName(String bridge, String pool) throws JMException {
+        return new ObjectName("io.vtbridge:type=Pool,bridge=" + ObjectName.quote(bridge) + ",pool=" + pool);
     }
 
     /** The name a shard's MXBean is registered under. */
@@ -58,6 +74,23 @@ final class BridgeMBeans {
                 // already gone: nothing to do
             }
         }
+    }
+
+    /** The live view behind one pool's MXBean. */
+    private static final class PoolBean implements PoolMXBean {
+        private final WorkPool pool;
+
+        PoolBean(WorkPool pool) {
+            this.pool = pool;
+        }
+
+        @Override public int getThreads() { return pool.stats().threads(); }
+        @Override public int getLiveThreads() { return pool.stats().liveThreads(); }
+        @Override public int getQueuedHigh() { return pool.stats().queuedHigh(); }
+        @Override public int getQueuedLow() { return pool.stats().queuedLow(); }
+        @Override public int getRunning() { return pool.stats().running(); }
+        @Override public long getCompleted() { return pool.stats().completed(); }
+        @Override public long getRejected() { return pool.stats().rejected(); }
     }
 
     /** The live view behind one shard's MXBean. */

@@ -106,6 +106,57 @@ class OffloadTest {
     }
 
     @Test
+    void aFullBlockingQueueRejectsBlockingCallsAndSyncTasksAtOnce() throws Exception {
+        try (Bridge bridge = Bridge.builder().shards(1).blockingThreads(1).blockingQueueCapacity(1).name("blk-full").build()) {
+            CountDownLatch busy = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Object> running = bridge.submit(() -> Bridge.blocking(() -> {
+                busy.countDown();
+                release.await();
+                return "ran";
+            }));
+            busy.await();
+            CompletableFuture<Object> queued = bridge.submit(Mode.SYNC, () -> "queued");
+            awaitTrue(() -> bridge.blockingPoolStats().queuedHigh() == 1);
+            CompletableFuture<Object> refusedSync = bridge.submit(Mode.SYNC, () -> "never");
+            assertThatThrownBy(() -> refusedSync.get(1, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(BridgeOverloadedException.class).hasMessageContaining("blk-full-blocking");
+            CompletableFuture<Object> refusedCall = bridge.submit(() -> Bridge.blocking(() -> "never"));
+            assertThatThrownBy(() -> refusedCall.get(10, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(BridgeOverloadedException.class);
+            assertThat(bridge.inFlight()).as("the refused SYNC task gave its slot back").isEqualTo(2);
+            release.countDown();
+            assertThat(running.get(10, TimeUnit.SECONDS)).isEqualTo("ran");
+            assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("queued");
+        }
+    }
+
+    @Test
+    void poolMXBeansShowTheQueues() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName cpu = new javax.management.ObjectName(
+                "io.vtbridge:type=Pool,bridge=" + javax.management.ObjectName.quote("pool-jmx") + ",pool=cpu");
+        try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).name("pool-jmx").build()) {
+            CountDownLatch busy = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Object> running = bridge.submit(() -> Bridge.compute(() -> {
+                busy.countDown();
+                release.await();
+                return null;
+            }));
+            busy.await();
+            CompletableFuture<Object> low = bridge.submit(() -> Bridge.compute(Priority.LOW, () -> null));
+            awaitTrue(() -> bridge.cpuPoolStats().queuedLow() == 1);
+            assertThat((Integer) server.getAttribute(cpu, "QueuedLow")).isEqualTo(1);
+            assertThat((Integer) server.getAttribute(cpu, "Running")).isEqualTo(1);
+            release.countDown();
+            running.get(10, TimeUnit.SECONDS);
+            low.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(server.isRegistered(cpu)).isFalse();
+    }
+
+    @Test
     void cancellingTheCallerCancelsItsQueuedComputeSoItNeverRuns() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).build()) {
             CountDownLatch busy = new CountDownLatch(1);
