@@ -27,4 +27,12 @@ public interface BridgeListener {
      * @param nanoTime {@link System#nanoTime()} when it happened
      */
     void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime);
+
+    /**
+     * A stall of a shard (see {@link StallReport}), once per stall. Called on the bridge's watchdog
+     * thread ({@code <bridge>-watchdog}), never on a loop thread. The default does nothing (the
+     * watchdog also logs a {@code System.Logger} warning).
+     */
+    default void onStall(StallReport report) {
+    }
 }

@@ -28,6 +28,7 @@ public final class JdkAccess {
     private static final Constructor<?> VIRTUAL_THREAD_BUILDER;
     private static final MethodHandle CURRENT_CARRIER_THREAD;
     private static final Throwable FAILURE;
+    private static final java.lang.invoke.VarHandle CARRIER_OF; // VirtualThread.carrierThread, or null
 
     static {
         Constructor<?> builder = null;
@@ -47,6 +48,28 @@ public final class JdkAccess {
         VIRTUAL_THREAD_BUILDER = builder;
         CURRENT_CARRIER_THREAD = carrier;
         FAILURE = failure;
+        java.lang.invoke.VarHandle carrierOf = null;
+        if (failure == null) {
+            try {
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                carrierOf = MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
+                        .findVarHandle(vt, "carrierThread", Thread.class);
+            } catch (Throwable e) { // another JDK layout: stall reports then cannot name the thread
+                carrierOf = null;
+            }
+        }
+        CARRIER_OF = carrierOf;
+    }
+
+    /**
+     * The carrier a virtual thread is mounted on now, or {@code null} (unmounted, not a virtual
+     * thread, or a JDK without the field). A racy snapshot, for the stall watchdog.
+     */
+    public static Thread carrierOf(Thread thread) {
+        if (CARRIER_OF == null || !thread.isVirtual()) {
+            return null;
+        }
+        return (Thread) CARRIER_OF.getVolatile(thread);
     }
 
     private JdkAccess() {

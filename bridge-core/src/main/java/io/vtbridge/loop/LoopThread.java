@@ -6,12 +6,39 @@ package io.vtbridge.loop;
  */
 public final class LoopThread extends Thread {
 
+    private static final java.lang.invoke.VarHandle IN_OWNED_OP;
+
+    static {
+        try {
+            IN_OWNED_OP = java.lang.invoke.MethodHandles.lookup().findVarHandle(LoopThread.class, "inOwnedOp", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ShardLoop loop;
+    boolean retired;          // this thread's own: it lost the loop to a hand-off and must leave it
+    private volatile int inOwnedOp; // HAND_OFF mode: 1 while code on this carrier touches loop-owned state (see ShardLoop.enterOwned)
 
     LoopThread(ShardLoop loop, String name, boolean daemon) {
         super(null, loop::run, name, 0, false);
         this.loop = loop;
         setDaemon(daemon);
+    }
+
+    /** Announces an access to loop-owned state from this carrier (volatile store: the Dekker side of enterOwned). */
+    void beginOwnedOp() {
+        IN_OWNED_OP.setVolatile(this, 1);
+    }
+
+    /** Ends it; pairs with the volatile read in {@link #inOwnedOp()}. */
+    void endOwnedOp() {
+        IN_OWNED_OP.setRelease(this, 0);
+    }
+
+    /** Whether code on this carrier is inside an access to loop-owned state. */
+    boolean inOwnedOp() {
+        return inOwnedOp != 0;
     }
 
     /** The loop this thread runs. */

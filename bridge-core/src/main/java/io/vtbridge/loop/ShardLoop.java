@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -68,10 +69,12 @@ public final class ShardLoop implements Executor {
     private static final int TERMINATED = 3;
 
     private static final VarHandle RUN_STATE;
+    private static final VarHandle MOUNT_STATE;
 
     static {
         try {
             RUN_STATE = MethodHandles.lookup().findVarHandle(ShardLoop.class, "runState", int.class);
+            MOUNT_STATE = MethodHandles.lookup().findVarHandle(ShardLoop.class, "mountState", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -82,7 +85,17 @@ public final class ShardLoop implements Executor {
     private final int batch;
     private final int ownedBatch;
     private final int idleSpins;
-    private final LoopThread thread;
+    private volatile LoopThread thread;   // the owner: the carrier that runs the loop now; replaced by a hand-off
+    private final String threadName;
+    private final boolean daemon;
+    private boolean handOff;              // set before start(): the per-mount hand-off handshake is on
+    private int maxExtraCarriers;         // set before start()
+    private final AtomicInteger extraCarriers = new AtomicInteger(); // carriers that lost the loop and are still alive
+    private final AtomicLong handOffs = new AtomicLong();            // hand-offs so far
+    private volatile int mountState;      // HAND_OFF mode: MOUNT_IDLE / MOUNTED (loop) / MOUNT_TAKEN (watchdog, CAS)
+    private static final int MOUNT_IDLE = 0;
+    private static final int MOUNTED = 1;
+    private static final int MOUNT_TAKEN = 2;
 
     /** Per iteration, the loop's own sources (timers, expiries, local) get this many batches each; inbound one. */
     public static final int OWNED_SHARE = 8;
@@ -101,10 +114,11 @@ public final class ShardLoop implements Executor {
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
     private final LongAdder offered = new LongAdder();                          // offers to the inbound and expiry queues, for their depth
     private static final VarHandle GAUGE = MethodHandles.arrayElementVarHandle(long[].class);
-    private final long[] gauges = new long[3];                                  // setOpaque by the loop, getOpaque by readers: see GAUGE_*
+    private final long[] gauges = new long[4];                                  // setOpaque by the loop, getOpaque by readers: see GAUGE_*
     private static final int GAUGE_LOCAL = 0;          // local run queue length after the last working iteration
     private static final int GAUGE_TIMERS = 1;         // loop timers pending after the last working iteration
     private static final int GAUGE_LONGEST = 2;        // the longest working iteration so far, in nanoseconds
+    private static final int GAUGE_BUSY_SINCE = 3;     // nanoTime when the current iteration began; 0 while idle (parked)
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private volatile int runState;          // see the table above
@@ -145,7 +159,71 @@ public final class ShardLoop implements Executor {
         this.ownedBatch = (int) Math.min((long) batch * OWNED_SHARE, Integer.MAX_VALUE);
         this.idleSpins = idleSpins;
         this.thread = new LoopThread(this, name, daemon);
+        this.threadName = name;
+        this.daemon = daemon;
         this.events = new LoopEvents(index, sink, coopBudget);
+    }
+
+    /**
+     * Turns on the hand-off handshake ({@link #handOff()}): each mount then costs a volatile store
+     * and a CAS, and each access of bridged code to loop-owned state a volatile store. Before
+     * {@link #start()}.
+     *
+     * @param maxExtraCarriers carriers that lost the loop and may still be alive at once, at least 1
+     */
+    public void enableHandOff(int maxExtraCarriers) {
+        if (runState != NEW) {
+            throw new IllegalStateException("enableHandOff after start");
+        }
+        if (maxExtraCarriers <= 0) {
+            throw new IllegalArgumentException("maxExtraCarriers must be positive, was " + maxExtraCarriers);
+        }
+        this.handOff = true;
+        this.maxExtraCarriers = maxExtraCarriers;
+    }
+
+    /**
+     * Moves the loop to a fresh platform thread, if its current carrier is stuck in one mount (a
+     * carrier-blocking call of the virtual thread it carries): any thread, normally the stall
+     * watchdog. The old carrier stays inside the call; when the virtual thread next unmounts, the
+     * old carrier finds the loop taken and exits. Returns whether it happened: not if hand-off is off,
+     * the loop is not running, the mount has ended meanwhile, or {@code maxExtraCarriers} old
+     * carriers are still alive.
+     *
+     * <p>The handshake: the watchdog stores the new owner, then CASes the mount state MOUNTED →
+     * TAKEN (the old carrier's own CAS MOUNTED → IDLE at the end of the mount fails from then on),
+     * then waits until the old carrier is not inside an access to loop-owned state (see
+     * {@code enterOwned}), and only then starts the new owner. If the CAS fails, the old owner is put
+     * back: nothing ran on the new one.
+     */
+    public synchronized boolean handOff() { // synchronized: one hand-off decision at a time (the watchdog's thread; never a loop)
+        if (!handOff || runState != RUNNING || extraCarriers.get() >= maxExtraCarriers) {
+            return false;
+        }
+        LoopThread old = thread;
+        LoopThread next = new LoopThread(this, threadName + "-h" + (handOffs.get() + 1), daemon);
+        thread = next; // volatile: from here bridged code on the old carrier takes the cross-thread paths
+        if (!MOUNT_STATE.compareAndSet(this, MOUNTED, MOUNT_TAKEN)) {
+            thread = old; // the mount ended: the old carrier is running the loop again
+            return false;
+        }
+        while (old.inOwnedOp()) {
+            Thread.onSpinWait(); // an access that began before our store of the owner: a few instructions
+        }
+        extraCarriers.incrementAndGet();
+        handOffs.incrementAndGet();
+        next.start(); // happens-after everything the old carrier did before its mount (its volatile store of MOUNTED)
+        return true;
+    }
+
+    /** Hand-offs so far. Any thread. */
+    public long handOffs() {
+        return handOffs.get();
+    }
+
+    /** Carriers that lost this loop to a hand-off and are still alive (inside their blocking call). Any thread. */
+    public int extraCarriers() {
+        return extraCarriers.get();
     }
 
     /** Starts the loop thread. Once. */
@@ -165,13 +243,51 @@ public final class ShardLoop implements Executor {
         if (!t.isVirtual() || !JdkAccess.isAvailable()) {
             return null;
         }
-        return JdkAccess.currentCarrierThread() instanceof LoopThread carrier ? carrier.loop() : null;
+        // A carrier that lost its loop to a hand-off still carries the thread that blocked it:
+        // that thread is no longer on a shard's owner, so it is not "in bridged code" until it moves.
+        return JdkAccess.currentCarrierThread() instanceof LoopThread carrier && carrier.loop().thread == carrier
+                ? carrier.loop() : null;
     }
 
     /** Whether the current thread is this loop's thread or a virtual thread it is carrying. */
     public boolean inLoop() {
         Thread t = Thread.currentThread();
-        return t == thread || (t.isVirtual() && JdkAccess.currentCarrierThread() == thread);
+        LoopThread owner = thread;
+        return t == owner || (t.isVirtual() && JdkAccess.currentCarrierThread() == owner);
+    }
+
+    /**
+     * Begins an access to loop-owned state (the local run queue, the timers) from the current
+     * thread, if it may: returns {@code false} (and begins nothing) when the current thread is not
+     * on this loop's owner. In HAND_OFF mode the access is announced on the carrier first (a
+     * volatile store, then the volatile read of the owner), so a hand-off, which stores the new owner
+     * and then waits for the old carrier's announcement to clear, never starts the new owner while
+     * the old carrier is inside such an access. Pair with {@link #endOwned()}.
+     */
+    private boolean enterOwned() {
+        if (!handOff) {
+            return inLoop();
+        }
+        if (!(carrierOfCurrent() instanceof LoopThread carrier) || carrier.loop() != this) {
+            return false;
+        }
+        carrier.beginOwnedOp();
+        if (carrier == thread) {
+            return true;
+        }
+        carrier.endOwnedOp(); // a carrier that lost the loop: take the cross-thread path
+        return false;
+    }
+
+    private void endOwned() {
+        if (handOff && carrierOfCurrent() instanceof LoopThread carrier) {
+            carrier.endOwnedOp();
+        }
+    }
+
+    private static Thread carrierOfCurrent() {
+        Thread t = Thread.currentThread();
+        return t.isVirtual() ? JdkAccess.currentCarrierThread() : t;
     }
 
     /**
@@ -188,7 +304,7 @@ public final class ShardLoop implements Executor {
      */
     @Override
     public void execute(Runnable continuation) {
-        if (inLoop()) {
+        if (enterOwned()) {
             if (probing) {
                 // The resume of a pinning probe: it goes first, so the probe costs a switch, not a
                 // trip through the whole run queue (which in a burst can be thousands long).
@@ -198,6 +314,7 @@ public final class ShardLoop implements Executor {
                 local.addLast(continuation);
             }
             counters.increment(LoopCounter.LOCAL_SCHEDULES);
+            endOwned();
             return;
         }
         if (runState == TERMINATED) {
@@ -218,7 +335,7 @@ public final class ShardLoop implements Executor {
      */
     public void executeExpiry(Runnable continuation) {
         if (inLoop()) {
-            execute(continuation);
+            execute(continuation); // the owner's thread: the local path (or, racing a hand-off, the inbound one)
             return;
         }
         if (runState == TERMINATED) {
@@ -259,7 +376,7 @@ public final class ShardLoop implements Executor {
             return;
         }
         SleepTimer timer = new SleepTimer(deadline, Thread.currentThread());
-        timers.add(timer);
+        addTimer(timer);
         try {
             while (!timer.hasExpired()) {
                 long token = beginWait(EventKind.SLEEP);
@@ -270,8 +387,8 @@ public final class ShardLoop implements Executor {
                 }
             }
         } finally {
-            // Back on this loop's carrier: a virtual thread always resumes on its own shard.
-            timers.remove(timer);
+            // Back on this loop's owner: a virtual thread always resumes on its own shard.
+            removeTimer(timer);
         }
     }
 
@@ -343,7 +460,35 @@ public final class ShardLoop implements Executor {
         return events;
     }
 
-    /** The loop-owned timer queue. Only from a virtual thread this loop carries. */
+    /**
+     * Arms a loop timer for the calling bridged thread. On the loop's owner it goes straight into
+     * the loop-owned queue; on a carrier that has just lost the loop to a hand-off, the loop's new
+     * owner adds it (through the inbound queue). Either way it expires on the loop's thread.
+     */
+    public void addTimer(Timer timer) {
+        if (enterOwned()) {
+            timers.add(timer);
+            endOwned();
+        } else {
+            execute(() -> timers.add(timer));
+        }
+    }
+
+    /** Removes a timer armed with {@link #addTimer} (a no-op if it fired). As addTimer, on whichever thread owns the loop. */
+    public void removeTimer(Timer timer) {
+        if (enterOwned()) {
+            timers.remove(timer);
+            endOwned();
+        } else {
+            execute(() -> timers.remove(timer));
+        }
+    }
+
+    /**
+     * The loop-owned timer queue, to read (its size, in tests). Only on the loop's owner thread;
+     * arm and cancel timers with {@link #addTimer} and {@link #removeTimer}, which also work while
+     * the loop is being handed off.
+     */
     public TimerQueue timers() {
         assert inLoop() : "timers() called off loop " + index;
         return timers;
@@ -421,6 +566,14 @@ public final class ShardLoop implements Executor {
         return (long) GAUGE.getOpaque(gauges, GAUGE_TIMERS);
     }
 
+    /**
+     * When the current loop iteration began ({@link System#nanoTime()}), or 0 while the loop is idle
+     * (parked, or about to). A stall is an iteration that has been running too long. Any thread.
+     */
+    public long busySince() {
+        return (long) GAUGE.getOpaque(gauges, GAUGE_BUSY_SINCE);
+    }
+
     /** The longest iteration that found work, in nanoseconds (a stall shows here). Any thread. */
     public long longestIterationNanos() {
         return (long) GAUGE.getOpaque(gauges, GAUGE_LONGEST);
@@ -442,10 +595,16 @@ public final class ShardLoop implements Executor {
         try {
             loop();
         } catch (Throwable e) { // not a continuation's: the loop's own machinery failed (an OOM, say)
-            counters.increment(LoopCounter.ERRORS);
-            lastError = e;
+            if (!retired()) {
+                counters.increment(LoopCounter.ERRORS);
+                lastError = e;
+            }
         } finally {
-            terminate(); // never leave a dead loop that still looks RUNNING to execute()
+            if (retired()) {
+                extraCarriers.decrementAndGet(); // a carrier that lost the loop leaves; the new owner runs on
+            } else {
+                terminate(); // never leave a dead loop that still looks RUNNING to execute()
+            }
         }
     }
 
@@ -453,7 +612,19 @@ public final class ShardLoop implements Executor {
         int spins = 0;
         while (runState == RUNNING) {
             long start = System.nanoTime();
-            int work = fireTimers() + runExpiries() + runLocal() + runInbound();
+            GAUGE.setOpaque(gauges, GAUGE_BUSY_SINCE, start | 1L); // never 0 while busy (| 1: off by 1 ns at most)
+            int work = fireTimers() + runExpiries();
+            if (handOff && retired()) {
+                return;
+            }
+            work += runLocal();
+            if (handOff && retired()) {
+                return;
+            }
+            work += runInbound();
+            if (handOff && retired()) {
+                return;
+            }
             if (work > 0) {
                 // Only iterations that found work are counted: an idle spin writes nothing, so it
                 // does not bounce the counters' cache line under threads that read them.
@@ -493,6 +664,9 @@ public final class ShardLoop implements Executor {
             n++;
             counters.increment(counter); // before the mount: whoever the continuation completes sees it counted
             mount(continuation);
+            if (handOff && retired()) {
+                return n;
+            }
         }
         return n;
     }
@@ -503,6 +677,9 @@ public final class ShardLoop implements Executor {
         int n = Math.min(local.size(), ownedBatch);
         for (int i = 0; i < n; i++) {
             mount(local.pollFirst());
+            if (handOff && retired()) {
+                return i + 1;
+            }
         }
         return n;
     }
@@ -519,16 +696,33 @@ public final class ShardLoop implements Executor {
     private void mount(Runnable continuation) {
         counters.increment(LoopCounter.MOUNTS);
         events.beginMount();
+        if (handOff) {
+            MOUNT_STATE.setVolatile(this, MOUNTED); // publishes everything above to a watchdog that takes the loop
+        }
         try {
             continuation.run();
         } catch (Throwable e) { // the JDK's continuation runner handles user exceptions itself
-            counters.increment(LoopCounter.ERRORS);
-            lastError = e;
+            if (!handOff || mountState != MOUNT_TAKEN) {
+                counters.increment(LoopCounter.ERRORS);
+                lastError = e;
+            }
+        }
+        if (handOff && !MOUNT_STATE.compareAndSet(this, MOUNTED, MOUNT_IDLE)) {
+            // The watchdog handed the loop to a new carrier while this one was stuck in the mount:
+            // touch nothing loop-owned any more, and leave.
+            ((LoopThread) Thread.currentThread()).retired = true;
+            return;
         }
         events.endMount();
     }
 
+    /** Whether the current thread, a loop thread, lost the loop in its last mount. */
+    private static boolean retired() {
+        return Thread.currentThread() instanceof LoopThread self && self.retired;
+    }
+
     private void idle() {
+        GAUGE.setOpaque(gauges, GAUGE_BUSY_SINCE, 0L); // parked: not a stall, however long
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
         if (!inbound.isEmpty() || !expiries.isEmpty() || !local.isEmpty() || runState != RUNNING) {
             gate.awake();

@@ -144,7 +144,7 @@ public final class LockCondition implements Condition {
                     }
                     if (loopTimer && timer == null) {
                         timer = new QueuedSync.WakeTimer(deadline, me);
-                        loop.timers().add(timer);
+                        loop.addTimer(timer);
                     }
                     QueuedSync.park(loop, loopTimer ? 0L : remaining);
                 } else {
@@ -161,7 +161,7 @@ public final class LockCondition implements Condition {
             }
         } finally {
             if (timer != null) {
-                loop.timers().remove(timer);
+                loop.removeTimer(timer);
             }
         }
         // Own the lock again, whatever happened.

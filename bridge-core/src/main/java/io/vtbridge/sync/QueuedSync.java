@@ -204,7 +204,7 @@ public abstract class QueuedSync {
                     }
                     if (loopTimer && timer == null) {
                         timer = new WakeTimer(deadline, Thread.currentThread());
-                        loop.timers().add(timer);
+                        loop.addTimer(timer);
                     }
                     park(loop, loopTimer ? 0L : remaining);
                 } else {
@@ -224,7 +224,7 @@ public abstract class QueuedSync {
         } finally {
             if (timer != null) {
                 // A bridged virtual thread resumes on its own shard: the timer is ours to remove.
-                loop.timers().remove(timer);
+                loop.removeTimer(timer);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
