@@ -237,7 +237,8 @@ public final class Bridge implements Executor, AutoCloseable {
         }
         try {
             if (task.shard() == null) {
-                blockingPool.execute(Priority.HIGH, task::runSync); // Mode.SYNC
+                // Mode.SYNC at LOW: Bridge.blocking calls of running bridged tasks go first.
+                blockingPool.execute(Priority.LOW, task::runSync);
             } else {
                 task.shard().startTask(task);
             }

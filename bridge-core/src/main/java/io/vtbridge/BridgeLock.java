@@ -16,7 +16,8 @@ import java.util.concurrent.locks.Lock;
  *
  * <ul>
  *   <li><b>Uncontended</b>: {@link #lock()} is one CAS, no suspend (a REQUEST LOCK event and one
- *       unit of the coop budget in bridged code).</li>
+ *       unit of the coop budget in bridged code; a thread that has spent its budget yields first,
+ *       see {@link Bridge.Builder#coopBudget}). {@link #tryLock()} never yields.</li>
  *   <li><b>Contended</b>: the thread queues (FIFO) and parks; REQUEST, SUSPEND, RESUME. New lockers
  *       do not barge past queued ones, so no waiter starves.</li>
  *   <li><b>Hand-off</b>: the unlocking thread makes the first waiter the owner and unparks it. A
@@ -75,7 +76,10 @@ public final class BridgeLock implements Lock {
         sync.setHolds(1);
     }
 
-    /** Acquires the lock only if it is free and nobody is queued for it. */
+    /**
+     * Acquires the lock only if it is free and nobody is queued for it (no barging past waiters,
+     * unlike {@code ReentrantLock.tryLock()}). Never suspends, never yields.
+     */
     @Override
     public boolean tryLock() {
         if (sync.reenter()) {

@@ -20,13 +20,15 @@ import java.util.concurrent.locks.ReadWriteLock;
  *       no writer holds the lock and nobody is queued; otherwise it queues behind the writer.</li>
  *   <li><b>Re-entrant:</b> both locks; a writer may take the read lock (downgrade: take the read
  *       lock, then release the write lock). A reader asking for the write lock (upgrade) gets an
- *       {@link IllegalStateException}, not the deadlock it would be.</li>
+ *       {@link IllegalStateException} from {@code lock()}/{@code lockInterruptibly()}, not the
+ *       deadlock it would be; {@code tryLock()} and {@code tryLock(t)} return {@code false}.</li>
  *   <li>Only the write lock has conditions.</li>
  *   <li>Timed waits in bridged code are timers on the waiter's loop; from a platform thread it
  *       blocks that thread.</li>
  * </ul>
  *
- * <p>Events: REQUEST LOCK for each acquire; SUSPEND and RESUME LOCK when it had to wait.
+ * <p>Events: REQUEST LOCK for each acquire (not for a re-entrant write acquire); SUSPEND and RESUME
+ * LOCK when it had to wait.
  *
  * <p><b>Threading:</b> thread-safe; a lock is released by the thread that holds it.
  */

@@ -23,9 +23,15 @@ import java.util.concurrent.RejectedExecutionException;
  * failed). Whoever claims it owns its slot and releases it, so a task the bridge reports as "never
  * started" never ran a line of its callable, and no slot is released twice.
  * <pre>
- *   NEW -> RUNNING   run(), CAS (the task's thread)
- *   NEW -> ABORTED   claimUnstarted(), CAS (a closing thread, or the submitter backing out)
+ *   NEW          -> RUNNING       run()/runSync(), CAS (the task's thread)
+ *   NEW          -> ABORTED       claimUnstarted(), CAS (a closing thread, or the submitter backing out)
+ *   RUNNING      -> FINISHED      the run's end, CAS (the task's thread)
+ *   RUNNING      -> INTERRUPTING  cancel(true) during the run, CAS (the canceller, which then interrupts)
+ *   INTERRUPTING -> INTERRUPTED   the canceller, once Thread.interrupt() returned (release store)
  * </pre>
+ * A run that loses {@code RUNNING -> FINISHED} waits until INTERRUPTED before its thread moves on,
+ * so a cancel's interrupt lands in this task or not at all: never in the next task of a
+ * blocking-pool worker ({@link Mode#SYNC}), which clears the flag between tasks.
  *
  * <p><b>Threading:</b> {@link #run} on the task's own virtual thread, or {@link #runSync} on a
  * blocking-pool worker ({@link Mode#SYNC}, no shard); {@link #cancel} and the rest from any thread.
@@ -35,6 +41,9 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
     private static final int NEW = 0;
     private static final int RUNNING = 1;
     private static final int ABORTED = 2;
+    private static final int FINISHED = 3;
+    private static final int INTERRUPTING = 4;
+    private static final int INTERRUPTED = 5;
 
     private static final VarHandle PHASE;
 
@@ -69,12 +78,16 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
         loop.events().threadStarted();
         try {
             if (PHASE.compareAndSet(this, NEW, RUNNING)) {
+                runner = Thread.currentThread(); // at once: a cancel that won RUNNING -> INTERRUPTING waits for it
                 counters.increment(LoopCounter.TASKS_STARTED);
-                runClaimed(counters);
+                runClaimed(loop);
             } // else aborted before it started: the aborter completed the future and freed the slot
         } finally {
-            counters.increment(LoopCounter.THREADS_ENDED);
-            loop.events().threadEnded();
+            // The task may end on a carrier that has lost the loop to a hand-off: count off-loop then.
+            loop.countFromCurrentThread(LoopCounter.THREADS_ENDED);
+            if (loop.inLoop()) {
+                loop.events().threadEnded();
+            }
         }
     }
 
@@ -84,19 +97,19 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
      */
     void runSync() {
         if (PHASE.compareAndSet(this, NEW, RUNNING)) {
+            runner = Thread.currentThread();
             runClaimed(null);
         }
     }
 
-    private void runClaimed(LoopCounters counters) {
+    private void runClaimed(ShardLoop loop) {
         try {
             if (bridge.isStopping()) {
                 completeExceptionally(new RejectedExecutionException("bridge shut down before the task started"));
                 return;
             }
-            runner = Thread.currentThread();
-            // A cancel() that read runner == null before the store above has completed the future;
-            // one that reads it after interrupts us. Either way we see isDone() or the interrupt.
+            // A cancel() before our RUNNING claim completed the future without interrupting; one
+            // after it interrupts us. Either way we see isDone() or the interrupt.
             if (isDone()) {
                 return;
             }
@@ -107,9 +120,14 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
                 self.getUncaughtExceptionHandler().uncaughtException(self, failure);
             }
         } finally {
+            if (!PHASE.compareAndSet(this, RUNNING, FINISHED)) {
+                while (phase == INTERRUPTING) {
+                    Thread.onSpinWait(); // the canceller is inside Thread.interrupt(); INTERRUPTED comes next
+                }
+            }
             runner = null;
-            if (counters != null) {
-                counters.increment(LoopCounter.TASKS_FINISHED);
+            if (loop != null) {
+                loop.countFromCurrentThread(LoopCounter.TASKS_FINISHED);
             }
             bridge.release(this); // last: a thread that sees inFlight() drop also sees the counters above
         }
@@ -131,10 +149,15 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled && mayInterruptIfRunning) {
-            Thread t = runner;
-            if (t != null) {
+        if (cancelled && mayInterruptIfRunning && PHASE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+            try {
+                Thread t;
+                while ((t = runner) == null) {
+                    Thread.onSpinWait(); // stored right after its RUNNING claim: a few instructions
+                }
                 t.interrupt();
+            } finally {
+                PHASE.setRelease(this, INTERRUPTED); // pairs with the volatile read of phase at the run's end
             }
         }
         return cancelled;

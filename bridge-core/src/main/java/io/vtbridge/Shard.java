@@ -71,8 +71,10 @@ public final class Shard implements ThreadFactory {
             try {
                 task.run();
             } finally {
-                counters.increment(LoopCounter.THREADS_ENDED);
-                loop.events().threadEnded();
+                loop.countFromCurrentThread(LoopCounter.THREADS_ENDED);
+                if (loop.inLoop()) {
+                    loop.events().threadEnded();
+                }
             }
         });
     }
@@ -146,7 +148,8 @@ public final class Shard implements ThreadFactory {
 
     /** Starts a virtual thread running {@code task} on this shard (the task's own counters apply). */
     void startTask(BridgeTask<?> task) {
-        factory.newThread(task).start();
+        Thread thread = factory.newThread(task);
+        loop.starting(thread::start); // a start is new work: the loop's inbound share, not a resume's
     }
 
     /** A load figure for placement: tasks started and not finished. */

@@ -397,8 +397,11 @@ class BridgeReadWriteLockTest {
             try {
                 assertThatThrownBy(writeLock::lock).isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("read lock");
-                assertThatThrownBy(writeLock::tryLock).isInstanceOf(IllegalStateException.class);
-                assertThatThrownBy(() -> writeLock.tryLock(1, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+                assertThatThrownBy(writeLock::lockInterruptibly).isInstanceOf(IllegalStateException.class);
+                // The tries fail instead, as ReentrantReadWriteLock's do: "try to upgrade, else
+                // release and re-acquire" code keeps working.
+                assertThat(writeLock.tryLock()).isFalse();
+                assertThat(writeLock.tryLock(1, TimeUnit.SECONDS)).isFalse();
                 assertThat(rw.isWriteLocked()).isFalse();
                 assertThat(rw.getQueueLength()).as("the refused request did not queue").isZero();
                 assertThat(rw.getReadHoldCount()).isEqualTo(1);
@@ -410,6 +413,65 @@ class BridgeReadWriteLockTest {
             writeLock.unlock();
             return null;
         }));
+    }
+
+    @Test
+    void awaitingOnTheWriteLocksConditionWhileAlsoReadingIsRefused() throws Exception {
+        java.util.concurrent.locks.Condition c = writeLock.newCondition();
+        result(on(0, () -> {
+            writeLock.lock();
+            readLock.lock(); // downgrade in progress
+            try {
+                assertThatThrownBy(c::await).isInstanceOf(IllegalMonitorStateException.class)
+                        .hasMessageContaining("read lock");
+                assertThat(rw.isWriteLockedByCurrentThread()).as("still the writer").isTrue();
+            } finally {
+                readLock.unlock();
+                writeLock.unlock();
+            }
+            return null;
+        }));
+        assertThat(writeLock.tryLock()).isTrue();
+        writeLock.unlock();
+    }
+
+    @Test
+    void manyReadersAtOnceKeepTheirOwnHoldCounts() throws Exception {
+        int n = 20;
+        java.util.concurrent.CountDownLatch allIn = new java.util.concurrent.CountDownLatch(n);
+        java.util.concurrent.CountDownLatch out = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.CompletableFuture<Integer>> fs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int extra = i % 3;
+            fs.add(on(i % 2, () -> {
+                readLock.lock();
+                for (int k = 0; k < extra; k++) {
+                    readLock.lock();
+                }
+                allIn.countDown();
+                Bridge.await(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        out.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+                int holds = rw.getReadHoldCount();
+                for (int k = 0; k <= extra; k++) {
+                    readLock.unlock();
+                }
+                return holds - 1 - extra; // 0 when the count was this thread's own
+            }));
+        }
+        allIn.await();
+        assertThat(rw.getReadLockCount()).isEqualTo(n + (n / 3) * 3 + (n % 3 > 1 ? 1 : 0));
+        out.countDown();
+        for (java.util.concurrent.CompletableFuture<Integer> f : fs) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isZero();
+        }
+        assertThat(rw.getReadLockCount()).isZero();
+        assertThat(writeLock.tryLock()).isTrue();
+        writeLock.unlock();
     }
 
     // ---- timeouts and interrupts ----------------------------------------------------------------

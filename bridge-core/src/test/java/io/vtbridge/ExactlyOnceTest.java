@@ -28,6 +28,9 @@ class ExactlyOnceTest {
         AtomicInteger cancelCalls = new AtomicInteger();
         try (Bridge bridge = Bridge.builder().shards(2).maxInFlight(TASKS).build()) {
             List<CompletableFuture<Integer>> futures = new ArrayList<>(TASKS);
+            // Some tasks wait until the canceller is done, so that some cancels surely land on a
+            // running task however fast the loops work through the rest.
+            CompletableFuture<Void> cancellerDone = new CompletableFuture<>();
             List<CompletableFuture<Integer>> callbacks = new ArrayList<>(TASKS); // done when each counting callback has run
             for (int i = 0; i < TASKS; i++) {
                 int id = i;
@@ -38,7 +41,13 @@ class ExactlyOnceTest {
                         case 0 -> Thread.yield();             // completes quickly, after one suspend
                         case 1 -> Thread.sleep(1);            // suspended when the cancel lands, mostly
                         case 2 -> { }                         // completes at once
-                        default -> io.vtbridge.Bridge.sleep(java.time.Duration.ofNanos(ThreadLocalRandom.current().nextInt(200_000)));
+                        default -> {
+                            if (id % 8 == 3) {
+                                io.vtbridge.Bridge.await(cancellerDone);
+                            } else {
+                                io.vtbridge.Bridge.sleep(java.time.Duration.ofNanos(ThreadLocalRandom.current().nextInt(200_000)));
+                            }
+                        }
                     }
                     return id;
                 });
@@ -63,6 +72,7 @@ class ExactlyOnceTest {
                 }
             });
             canceller.join();
+            cancellerDone.complete(null);
             for (CompletableFuture<Integer> callback : callbacks) {
                 try {
                     callback.get(60, TimeUnit.SECONDS);

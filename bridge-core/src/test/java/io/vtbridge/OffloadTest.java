@@ -117,14 +117,14 @@ class OffloadTest {
             }));
             busy.await();
             CompletableFuture<Object> queued = bridge.submit(Mode.SYNC, () -> "queued");
-            awaitTrue(() -> bridge.blockingPoolStats().queuedHigh() == 1);
+            awaitTrue(() -> bridge.blockingPoolStats().queuedLow() == 1);
             CompletableFuture<Object> refusedSync = bridge.submit(Mode.SYNC, () -> "never");
             assertThatThrownBy(() -> refusedSync.get(1, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(BridgeOverloadedException.class).hasMessageContaining("blk-full-blocking");
             CompletableFuture<Object> refusedCall = bridge.submit(() -> Bridge.blocking(() -> "never"));
             assertThatThrownBy(() -> refusedCall.get(10, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(BridgeOverloadedException.class);
-            assertThat(bridge.inFlight()).as("the refused SYNC task gave its slot back").isEqualTo(2);
+            awaitTrue(() -> bridge.inFlight() == 2); // the refused SYNC task never took a slot for long; the refused caller ended
             release.countDown();
             assertThat(running.get(10, TimeUnit.SECONDS)).isEqualTo("ran");
             assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("queued");

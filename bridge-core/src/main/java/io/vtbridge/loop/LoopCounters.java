@@ -16,6 +16,7 @@ public final class LoopCounters {
     private static final LoopCounter[] ALL = LoopCounter.values();
 
     private final long[] values = new long[ALL.length]; // setOpaque by the loop owner, getOpaque by readers
+    private final java.util.concurrent.atomic.AtomicLongArray shared = new java.util.concurrent.atomic.AtomicLongArray(ALL.length); // any thread: counts made off the loop (a carrier that lost it)
 
     /** Adds one. Loop owner only. */
     public void increment(LoopCounter counter) {
@@ -29,8 +30,14 @@ public final class LoopCounters {
         VALUE.setOpaque(values, i, values[i] + delta);
     }
 
+    /** Adds one from a thread that is not the loop's owner (atomic). */
+    public void incrementShared(LoopCounter counter) {
+        shared.incrementAndGet(counter.ordinal());
+    }
+
     /** The current value, from any thread. */
     public long get(LoopCounter counter) {
-        return (long) VALUE.getOpaque(values, counter.ordinal());
+        int i = counter.ordinal();
+        return (long) VALUE.getOpaque(values, i) + shared.get(i);
     }
 }

@@ -68,15 +68,21 @@ public final class LoopEvents {
 
     /**
      * The current thread is about to yield for vtbridge's own purposes (the pinning probe): that
-     * suspend and its resume are no events. The resume must call {@link #resumedSilently()}.
+     * suspend and its resume are no events. The resume must call {@link #resumedSilently(boolean)}.
      */
     public void suspendingSilently() {
         silent = true;
     }
 
-    /** After {@link #suspendingSilently()}: back, with nothing recorded. */
-    public void resumedSilently() {
-        resumeClaimed = true;
+    /**
+     * After {@link #suspendingSilently()}: back, with nothing recorded. {@code unmounted}: whether
+     * the yield really unmounted (a pinned thread's does not, and then the current mount is still
+     * the one whose resume is to be classified).
+     */
+    public void resumedSilently(boolean unmounted) {
+        if (unmounted) {
+            resumeClaimed = true;
+        }
         silent = false;
     }
 
@@ -85,7 +91,7 @@ public final class LoopEvents {
         suspendKind = null;
     }
 
-    /** The current thread resumed from a wait for {@code kind} (recorded once per wait, after it). */
+    /** The current thread resumed from a wait for {@code kind} (recorded after each park that unmounted it). */
     public void resumed(EventKind kind) {
         resumeClaimed = true;
         suspendKind = null;

@@ -25,11 +25,14 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>fires up to {@code 8 × batch} due loop timers ({@code Bridge.sleep});</li>
  *   <li>runs up to {@code 8 × batch} resumes from the JDK's timer thread (expired timed parks,
- *       {@code Thread.sleep}; see {@link #executeExpiry});</li>
+ *       {@code Thread.sleep}, on JDK 25 where the loop is seen as a ForkJoinPool; see
+ *       {@link #executeExpiry}; on other JDKs these arrive as other threads' resumes);</li>
+ *   <li>runs up to {@code 8 × batch} resumes issued by other threads (a lock hand-off from another
+ *       shard, a completion, a socket wake-up): work this shard already runs;</li>
  *   <li>runs up to {@code 8 × batch} continuations from the local run queue (resumes issued on this
  *       loop's own thread; no atomics on that path), only those queued before this step;</li>
- *   <li>runs up to {@code batch} continuations from the inbound MPSC queue (starts and resumes
- *       issued by other threads);</li>
+ *   <li>runs up to {@code batch} thread starts from the inbound MPSC queue: new work (see
+ *       {@link #starting});</li>
  *   <li>if it found no work: spins {@code idleSpins} turns, then parks until the next timer or a
  *       wake-up, through the {@link WakeupGate} handshake.</li>
  * </ol>
@@ -38,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  * wait an iteration. With a burst of 100k inbound releases that each arm a 20 ms sleep, serving the
  * sources 1:1 let the wake-ups queue behind the release tail (p99 lateness 40–57 ms against the
  * default scheduler's 22–35 ms; docs/BENCHMARKS.md). Inbound work is never starved: every iteration
- * takes up to {@code batch} of it, whatever the backlog elsewhere (so at least one mount in 17 when
+ * takes up to {@code batch} of it, whatever the backlog elsewhere (so at least one mount in 25 when
  * every source is backlogged), and a thread that yields in a loop re-queues behind the step that
  * runs it.
  * The loop runs only this code and the continuations it mounts: it never logs, takes no lock of
@@ -105,6 +108,8 @@ public final class ShardLoop implements Executor {
 
     private final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>(); // any thread offers; loop polls
     private final MpscLinkedQueue<Runnable> expiries = new MpscLinkedQueue<>(); // the JDK's timer thread offers; loop polls
+    private final MpscLinkedQueue<Runnable> resumes = new MpscLinkedQueue<>();  // other threads' resumes of this loop's threads; loop polls
+    private static final ThreadLocal<ShardLoop> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
     private boolean probing;                                                    // loop-owned: a bridged thread is yielding to probe for pinning (isPinned)
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
@@ -322,8 +327,26 @@ public final class ShardLoop implements Executor {
             return;
         }
         offered.increment();
-        inbound.offer(continuation); // sequentially consistent swap, then...
-        gate.wake();                 // ...the load of the gate's state: see WakeupGate
+        // A start is new work (the inbound share); anything else from another thread resumes work
+        // this shard already runs (a lock hand-off, a completion, a socket): the owned share.
+        MpscLinkedQueue<Runnable> queue = STARTING.get() == this ? inbound : resumes;
+        queue.offer(continuation); // sequentially consistent swap, then...
+        gate.wake();               // ...the load of the gate's state: see WakeupGate
+    }
+
+    /**
+     * Runs {@code action} (which starts virtual threads of this loop, e.g. {@code thread.start()})
+     * so that the starts it makes from this thread take the inbound queue, the share for new work,
+     * rather than the resume queue. The bridge wraps every task start in it.
+     */
+    public void starting(Runnable action) {
+        ShardLoop previous = STARTING.get();
+        STARTING.set(this);
+        try {
+            action.run();
+        } finally {
+            STARTING.set(previous);
+        }
     }
 
     /**
@@ -407,8 +430,9 @@ public final class ShardLoop implements Executor {
         events.suspendingSilently(); // the probe is no event of the event model
         Thread.yield();
         probing = false;  // a pinned yield never reached execute()
-        events.resumedSilently();
-        return counters.get(LoopCounter.MOUNTS) == mounts;
+        boolean pinned = counters.get(LoopCounter.MOUNTS) == mounts;
+        events.resumedSilently(!pinned); // a pinned probe did not unmount: this mount's classification stands
+        return pinned;
     }
 
     /**
@@ -452,6 +476,19 @@ public final class ShardLoop implements Executor {
             events.resumed(kind);
         } else {
             events.notSuspended(); // it never unmounted (the permit was there, or the thread is pinned)
+        }
+    }
+
+    /**
+     * Counts {@code counter} for code running in a bridged thread of this loop: on the loop's
+     * owner a plain single-writer count, elsewhere (a carrier that has just lost the loop to a
+     * hand-off) an atomic one.
+     */
+    public void countFromCurrentThread(LoopCounter counter) {
+        if (inLoop()) {
+            counters.increment(counter);
+        } else {
+            counters.incrementShared(counter);
         }
     }
 
@@ -552,7 +589,7 @@ public final class ShardLoop implements Executor {
 
     /** Continuations waiting in the inbound and expiry queues: offered minus taken, a snapshot. Any thread. */
     public long inboundDepth() {
-        long taken = counters.get(LoopCounter.REMOTE_SCHEDULES) + counters.get(LoopCounter.EXPIRY_SCHEDULES);
+        long taken = counters.get(LoopCounter.REMOTE_SCHEDULES) + counters.get(LoopCounter.EXPIRY_SCHEDULES); // all three foreign queues
         return Math.max(0, offered.sum() - taken);
     }
 
@@ -617,6 +654,10 @@ public final class ShardLoop implements Executor {
             if (handOff && retired()) {
                 return;
             }
+            work += runResumes();
+            if (handOff && retired()) {
+                return;
+            }
             work += runLocal();
             if (handOff && retired()) {
                 return;
@@ -655,6 +696,10 @@ public final class ShardLoop implements Executor {
 
     private int runExpiries() {
         return runRemote(expiries, ownedBatch, LoopCounter.EXPIRY_SCHEDULES);
+    }
+
+    private int runResumes() {
+        return runRemote(resumes, ownedBatch, LoopCounter.REMOTE_SCHEDULES);
     }
 
     private int runRemote(MpscLinkedQueue<Runnable> queue, int limit, LoopCounter counter) {
@@ -724,7 +769,7 @@ public final class ShardLoop implements Executor {
     private void idle() {
         GAUGE.setOpaque(gauges, GAUGE_BUSY_SINCE, 0L); // parked: not a stall, however long
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
-        if (!inbound.isEmpty() || !expiries.isEmpty() || !local.isEmpty() || runState != RUNNING) {
+        if (!inbound.isEmpty() || !expiries.isEmpty() || !resumes.isEmpty() || !local.isEmpty() || runState != RUNNING) {
             gate.awake();
             return;
         }
@@ -750,7 +795,7 @@ public final class ShardLoop implements Executor {
         runState = TERMINATED; // volatile store: execute() callers after this count their drop
         long left = local.size();
         local.clear();
-        left += drain(inbound) + drain(expiries);
+        left += drain(inbound) + drain(expiries) + drain(resumes);
         dropped.addAndGet(left);
         terminated.countDown();
     }

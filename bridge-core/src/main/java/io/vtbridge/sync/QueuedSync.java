@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * the subclass's state under the guard and then {@link #grantWaiters() grants} from the head of the
  * queue for as long as {@link #tryGrant} allows: the lock passes directly to the next waiter, which
  * wakes up owning it. The unpark happens after the guard is let go; for a waiter on the releaser's
- * own shard it lands in the loop's local run queue with no atomic instruction, for a waiter on
+ * own shard it lands in the loop's local run queue, with no atomic instruction of vtbridge's (the
+ * JDK's unpark itself CASes the thread's state, on a line no other thread touches), for a waiter on
  * another shard in that shard's inbound queue, for a platform thread it is a plain unpark.
  *
  * <p><b>Timeouts.</b> A timed wait in bridged code arms a timer on the waiter's own loop, which
@@ -124,7 +125,7 @@ public abstract class QueuedSync {
      * Acquires {@code arg}, waiting if needed.
      *
      * @param timeoutNanos {@link #NO_TIMEOUT}, 0 for "only if available now", or the longest wait
-     * @return whether it was acquired ({@code false} only for a timeout)
+     * @return whether it was acquired ({@code false} for a timeout, or a try that found it taken)
      * @throws InterruptedException if {@code interruptible} and the thread was interrupted before
      *                              the grant (the request is withdrawn)
      */
@@ -135,7 +136,9 @@ public abstract class QueuedSync {
         }
         ShardLoop loop = ShardLoop.current();
         if (loop != null) {
-            loop.coopCheck();
+            if (timeoutNanos != 0) {
+                loop.coopCheck(); // not for a try: tryLock() never gives up the carrier
+            }
             loop.events().request(EventKind.LOCK);
         }
         if (tryFastPath(shared, arg)) {

@@ -21,7 +21,9 @@ public final class SharedExclusiveSync extends QueuedSync {
     private volatile Thread writer;                                      // guarded; volatile for monitoring reads
     private int writeHolds;                                              // guarded
     private volatile int readers;                                        // guarded: read holds of all threads; volatile for monitoring
-    private final IdentityHashMap<Thread, int[]> readHolds = new IdentityHashMap<>(); // guarded: per reader thread
+    private Thread firstReader;                                          // guarded: the first thread to take the read lock when it had none, without a map entry
+    private int firstReaderHolds;                                        // guarded: its read holds
+    private final IdentityHashMap<Thread, int[]> readHolds = new IdentityHashMap<>(); // guarded: every other reader thread
 
     /** Acquires the read lock for the current thread. */
     public boolean acquireShared(boolean interruptible, long timeoutNanos) throws InterruptedException {
@@ -31,8 +33,9 @@ public final class SharedExclusiveSync extends QueuedSync {
     /**
      * Acquires the write lock for the current thread.
      *
-     * @throws IllegalStateException if the current thread holds the read lock (an upgrade would wait
-     *                               for itself forever)
+     * @throws IllegalStateException if the current thread holds the read lock and the call would
+     *                               wait without a timeout (an upgrade would wait for itself forever);
+     *                               a try ({@code timeoutNanos >= 0}) returns {@code false} instead
      */
     public boolean acquireExclusive(boolean interruptible, long timeoutNanos) throws InterruptedException {
         if (interruptible && Thread.interrupted()) {
@@ -44,12 +47,15 @@ public final class SharedExclusiveSync extends QueuedSync {
         if (reentrant) {
             writeHolds++;
         }
-        boolean reading = !reentrant && readHolds.containsKey(me);
+        boolean reading = !reentrant && holdsRead(me);
         unlockGuard();
         if (reentrant) {
             return true;
         }
         if (reading) {
+            if (timeoutNanos >= 0) {
+                return false; // a try, timed or not, fails as ReentrantReadWriteLock's does
+            }
             throw new IllegalStateException(me + " holds the read lock: upgrading to the write lock would deadlock");
         }
         return acquire(false, 1, interruptible, timeoutNanos);
@@ -57,7 +63,7 @@ public final class SharedExclusiveSync extends QueuedSync {
 
     @Override
     protected boolean mayBarge(Thread thread, boolean shared) {
-        return shared && (writer == thread || readHolds.containsKey(thread));
+        return shared && (writer == thread || holdsRead(thread));
     }
 
     @Override
@@ -68,11 +74,18 @@ public final class SharedExclusiveSync extends QueuedSync {
                 return false;
             }
             readers++;
-            int[] holds = readHolds.get(thread);
-            if (holds == null) {
-                readHolds.put(thread, new int[] {1});
+            if (thread == firstReader) {
+                firstReaderHolds++;
+            } else if (firstReader == null) {
+                firstReader = thread; // the common case (one reader at a time) allocates nothing
+                firstReaderHolds = 1;
             } else {
-                holds[0]++;
+                int[] holds = readHolds.get(thread);
+                if (holds == null) {
+                    readHolds.put(thread, new int[] {1});
+                } else {
+                    holds[0]++;
+                }
             }
             return true;
         }
@@ -84,6 +97,11 @@ public final class SharedExclusiveSync extends QueuedSync {
         return true;
     }
 
+    /** Under the guard: whether {@code thread} holds the read lock. */
+    private boolean holdsRead(Thread thread) {
+        return thread == firstReader || readHolds.containsKey(thread);
+    }
+
     /**
      * Releases one read hold of the current thread.
      *
@@ -92,13 +110,19 @@ public final class SharedExclusiveSync extends QueuedSync {
     public void releaseShared() {
         Thread me = Thread.currentThread();
         lockGuard();
-        int[] holds = readHolds.get(me);
-        if (holds == null) {
-            unlockGuard();
-            throw new IllegalMonitorStateException("read lock not held by " + me);
-        }
-        if (--holds[0] == 0) {
-            readHolds.remove(me);
+        if (me == firstReader) {
+            if (--firstReaderHolds == 0) {
+                firstReader = null;
+            }
+        } else {
+            int[] holds = readHolds.get(me);
+            if (holds == null) {
+                unlockGuard();
+                throw new IllegalMonitorStateException("read lock not held by " + me);
+            }
+            if (--holds[0] == 0) {
+                readHolds.remove(me);
+            }
         }
         readers--;
         Waiter granted = readers == 0 ? grantWaiters() : null;
@@ -135,6 +159,11 @@ public final class SharedExclusiveSync extends QueuedSync {
             unlockGuard();
             throw new IllegalMonitorStateException("write lock not held by " + me);
         }
+        if (holdsRead(me)) {
+            unlockGuard();
+            throw new IllegalMonitorStateException(me + " also holds the read lock: waiting on a condition of the"
+                    + " write lock would keep it, and no writer, itself included, could get back in");
+        }
         int saved = writeHolds;
         writeHolds = 0;
         writer = null;
@@ -163,10 +192,17 @@ public final class SharedExclusiveSync extends QueuedSync {
 
     /** The current thread's read holds. */
     public int readHoldsOfCurrentThread() {
+        Thread me = Thread.currentThread();
         lockGuard();
-        int[] holds = readHolds.get(Thread.currentThread());
+        int n;
+        if (me == firstReader) {
+            n = firstReaderHolds;
+        } else {
+            int[] holds = readHolds.get(me);
+            n = holds == null ? 0 : holds[0];
+        }
         unlockGuard();
-        return holds == null ? 0 : holds[0];
+        return n;
     }
 
     /** The current thread's write holds. */

@@ -52,6 +52,18 @@ class ShardLoopPolicyTest {
     }
 
     @Test
+    void otherThreadsResumesRunAheadOfTheStartBacklog() throws Exception {
+        CountDownLatch open = stall(() -> { });
+        queueInboundBacklog();
+        for (int i = 0; i < OWNED; i++) {
+            loop.execute(record("resume")); // from this (test) thread, not a start: e.g. a lock hand-off
+        }
+        open.countDown();
+
+        assertOwnedRanFirst("resume");
+    }
+
+    @Test
     void localResumesRunAheadOfTheInboundBacklog() throws Exception {
         CountDownLatch open = stall(() -> {
             for (int i = 0; i < OWNED; i++) {
@@ -101,10 +113,10 @@ class ShardLoopPolicyTest {
         }));
         int[] lapsWhenInboundRan = new int[1];
         CountDownLatch inboundRan = new CountDownLatch(1);
-        loop.execute(() -> {
+        loop.starting(() -> loop.execute(() -> {
             lapsWhenInboundRan[0] = lapsRun.get();
             inboundRan.countDown();
-        });
+        }));
         open.countDown();
 
         assertThat(inboundRan.await(10, TimeUnit.SECONDS)).isTrue();
@@ -114,7 +126,7 @@ class ShardLoopPolicyTest {
     }
 
     /**
-     * Stalls the loop inside a continuation from the inbound queue, after running {@code onLoop} on
+     * Stalls the loop inside a start from the inbound queue, after running {@code onLoop} on
      * the loop thread. With an inbound batch of 1 that continuation is the whole inbound step, so
      * what runs after it is decided by the policy alone. Returns once the loop is stalled; counting
      * down the returned latch lets it go on.
@@ -123,7 +135,7 @@ class ShardLoopPolicyTest {
         CountDownLatch stalled = new CountDownLatch(1);
         CountDownLatch open = new CountDownLatch(1);
         loop.start();
-        loop.execute(() -> {
+        loop.starting(() -> loop.execute(() -> {
             onLoop.run();
             stalled.countDown();
             try {
@@ -131,7 +143,7 @@ class ShardLoopPolicyTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
+        }));
         stalled.await();
         return open;
     }
@@ -143,9 +155,11 @@ class ShardLoopPolicyTest {
     }
 
     private void queueInboundBacklog() {
-        for (int i = 0; i < BACKLOG; i++) {
-            loop.execute(record("inbound-" + i));
-        }
+        loop.starting(() -> { // thread starts: new work, the inbound share
+            for (int i = 0; i < BACKLOG; i++) {
+                loop.execute(record("inbound-" + i));
+            }
+        });
     }
 
     private Runnable record(String name) {
