@@ -91,9 +91,11 @@ public final class Bridge implements Executor, AutoCloseable {
     private final Duration stopGrace;
     private final ReentrantLock lifecycle = new ReentrantLock(); // held by closing threads only; never by a loop
     private final EventDispatcher dispatcher;                   // null without a listener
+    private final BridgeListener listener;                      // null without one
     private final WorkPool cpuPool;                             // Bridge.compute; threads start on first use
     private final WorkPool blockingPool;                        // Bridge.blocking and Mode.SYNC tasks; threads start on first use
     private final BridgeMBeans mbeans;                          // null when JMX is off
+    private final StallWatchdog watchdog;                       // its own platform thread; never a loop's
 
     private volatile int state; // OPEN -> CLOSING -> STOPPING -> TERMINATED, forward only (CAS in advanceState)
 
@@ -106,12 +108,16 @@ public final class Bridge implements Executor, AutoCloseable {
         this.blockingPool = new WorkPool(name + "-blocking", b.blockingThreads, b.blockingQueueCapacity, b.daemon);
         this.shards = new Shard[b.shards];
         List<EventRing> rings = new ArrayList<>();
+        this.listener = b.listener;
         for (int i = 0; i < shards.length; i++) {
             EventRing ring = b.listener != null ? new EventRing(b.eventBuffer) : null;
             if (ring != null) {
                 rings.add(ring);
             }
             shards[i] = new Shard(this, i, name + "-shard-" + i, b.daemon, b.loopBatch, b.idleSpins, ring, b.coopBudget);
+            if (b.blockingPolicy == BlockingPolicy.HAND_OFF) {
+                shards[i].loop().enableHandOff(b.maxExtraCarriers);
+            }
         }
         this.shardList = List.of(shards);
         this.dispatcher = b.listener != null ? new EventDispatcher(name + "-events", rings, b.listener, b.daemon) : null;
@@ -122,6 +128,34 @@ public final class Bridge implements Executor, AutoCloseable {
             dispatcher.start();
         }
         this.mbeans = b.jmx ? BridgeMBeans.register(this) : null;
+        this.watchdog = new StallWatchdog(this, nanos(b.stallThreshold), b.blockingPolicy, true);
+        watchdog.start();
+    }
+
+    /** The virtual thread of {@code shard} mounted on {@code carrier} now, if vtbridge started it; else null. */
+    Thread threadMountedOn(Shard shard, Thread carrier) {
+        Thread[] found = new Thread[1];
+        tasks.forEach(task -> {
+            Thread runner = task.runner();
+            if (found[0] == null && runner != null && task.shard() == shard && JdkAccess.carrierOf(runner) == carrier) {
+                found[0] = runner;
+            }
+        });
+        if (found[0] == null) {
+            for (Thread t : shard.handMadeThreads()) {
+                if (JdkAccess.carrierOf(t) == carrier) {
+                    return t;
+                }
+            }
+        }
+        return found[0];
+    }
+
+    /** A stall report for the listener, on the event thread (so listener calls stay sequential). */
+    void deliverStall(StallReport report) {
+        if (dispatcher != null) {
+            dispatcher.offerStall(report);
+        }
     }
 
     /** A builder with the defaults documented on each setter. */
@@ -574,6 +608,7 @@ public final class Bridge implements Executor, AutoCloseable {
 
     private void terminate() {
         advanceState(STOPPING);
+        watchdog.stop(); // first: no hand-off of a loop that is stopping
         for (Shard shard : shards) {
             shard.loop().stop();
         }
@@ -706,6 +741,9 @@ public final class Bridge implements Executor, AutoCloseable {
         private int eventBuffer = 8192;
         private int coopBudget = ShardLoop.DEFAULT_COOP_BUDGET;
         private boolean jmx = true;
+        private Duration stallThreshold = Duration.ofMillis(100);
+        private BlockingPolicy blockingPolicy = BlockingPolicy.REPORT;
+        private int maxExtraCarriers = 4;
         private int cpuThreads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         private int cpuQueueCapacity = 10_000;
         private int blockingThreads = 64;
@@ -795,6 +833,38 @@ public final class Bridge implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
             }
             this.name = name;
+            return this;
+        }
+
+        /**
+         * How long one loop iteration may run before the watchdog reports a stall (a carrier-blocking
+         * call: java.io, JNI, a pinned park, long CPU work in bridged code); positive. Default: 100 ms.
+         */
+        public Builder stallThreshold(Duration stallThreshold) {
+            Objects.requireNonNull(stallThreshold, "stallThreshold");
+            if (stallThreshold.isNegative() || stallThreshold.isZero()) {
+                throw new IllegalArgumentException("stallThreshold must be positive, was " + stallThreshold);
+            }
+            this.stallThreshold = stallThreshold;
+            return this;
+        }
+
+        /** What to do about a stall: {@link BlockingPolicy#REPORT} (default) or {@link BlockingPolicy#HAND_OFF}. */
+        public Builder blockingPolicy(BlockingPolicy blockingPolicy) {
+            this.blockingPolicy = Objects.requireNonNull(blockingPolicy, "blockingPolicy");
+            return this;
+        }
+
+        /**
+         * With {@link BlockingPolicy#HAND_OFF}: per shard, the most carriers that lost the loop and are
+         * still stuck in their blocking call at once; beyond it a stall is only reported. 1..64.
+         * Default: 4.
+         */
+        public Builder maxExtraCarriers(int maxExtraCarriers) {
+            if (maxExtraCarriers <= 0 || maxExtraCarriers > 64) {
+                throw new IllegalArgumentException("maxExtraCarriers must be in 1..64, was " + maxExtraCarriers);
+            }
+            this.maxExtraCarriers = maxExtraCarriers;
             return this;
         }
 

@@ -167,6 +167,11 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
         return shard;
     }
 
+    /** The thread running the task now, or null. */
+    Thread runner() {
+        return runner;
+    }
+
     /**
      * Completes a task that has not started with a rejection (and frees its slot), or cancels a
      * running one (its thread frees the slot when it ends).

@@ -29,6 +29,8 @@ public final class Shard implements ThreadFactory {
     private final ForkJoinPoolFacade timerPool; // JDK 25: how the JDK sees this loop (for timed parks); else null
     private final ThreadFactory factory; // thread-safe, per Thread.Builder#factory()
     private final EventRing ring;        // the listener's buffer, or null
+    private final java.util.concurrent.atomic.AtomicLong stalls = new java.util.concurrent.atomic.AtomicLong(); // counted by the watchdog
+    private final java.util.Set<Thread> handMadeThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // newThread() threads alive: for stall reports
 
     Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins,
           EventRing ring, int coopBudget) {
@@ -65,6 +67,7 @@ public final class Shard implements ThreadFactory {
         Objects.requireNonNull(task, "task");
         bridge.checkAccepting();
         return factory.newThread(() -> {
+            handMadeThreads.add(Thread.currentThread());
             LoopCounters counters = loop.counters();
             counters.increment(LoopCounter.THREADS_STARTED);
             loop.events().threadStarted();
@@ -75,6 +78,7 @@ public final class Shard implements ThreadFactory {
                 if (loop.inLoop()) {
                     loop.events().threadEnded();
                 }
+                handMadeThreads.remove(Thread.currentThread());
             }
         });
     }
@@ -113,6 +117,30 @@ public final class Shard implements ThreadFactory {
             m.put(kind, loop.events().count(phase, kind));
         }
         return m;
+    }
+
+    /** Stalls the watchdog reported for this shard. Any thread. */
+    public long stalls() {
+        return stalls.get();
+    }
+
+    /** Hand-offs of this shard's loop to a fresh carrier ({@link BlockingPolicy#HAND_OFF}). Any thread. */
+    public long handOffs() {
+        return loop.handOffs();
+    }
+
+    /** Carriers that lost this shard's loop and are still inside their blocking call. Any thread. */
+    public int extraCarriers() {
+        return loop.extraCarriers();
+    }
+
+    void countStall() {
+        stalls.incrementAndGet();
+    }
+
+    /** The {@link #newThread} threads alive now (for stall reports). */
+    Iterable<Thread> handMadeThreads() {
+        return handMadeThreads;
     }
 
     /** Events dropped because the listener's buffer was full (0 without a listener). Any thread. */

@@ -24,6 +24,8 @@ public final class EventDispatcher {
     private final Thread thread;
     private final AtomicLong listenerErrors = new AtomicLong();
     private volatile boolean stopping;   // set by stop(); read by the dispatcher each round
+    private final java.util.concurrent.ConcurrentLinkedQueue<io.vtbridge.StallReport> stalls =
+            new java.util.concurrent.ConcurrentLinkedQueue<>(); // the watchdog offers (rare), the dispatcher drains
 
     /**
      * @param name     the thread's name
@@ -51,6 +53,12 @@ public final class EventDispatcher {
         thread.join(Math.max(1, unit.toMillis(timeout)));
     }
 
+    /** Hands a stall report to the listener, on this dispatcher's thread (so listener calls stay sequential). */
+    public void offerStall(io.vtbridge.StallReport report) {
+        stalls.offer(report);
+        LockSupport.unpark(thread);
+    }
+
     /** Throwables the listener threw (each one swallowed so the next event is delivered). */
     public long listenerErrors() {
         return listenerErrors.get();
@@ -74,6 +82,15 @@ public final class EventDispatcher {
             int n = 0;
             for (EventRing ring : rings) {
                 n += ring.drain(deliver);
+            }
+            io.vtbridge.StallReport stall;
+            while ((stall = stalls.poll()) != null) {
+                n++;
+                try {
+                    listener.onStall(stall);
+                } catch (Throwable t) {
+                    listenerErrors.incrementAndGet();
+                }
             }
             if (last) {
                 return;

@@ -7,10 +7,12 @@ package io.vtbridge.loop;
 public final class LoopThread extends Thread {
 
     private static final java.lang.invoke.VarHandle IN_OWNED_OP;
+    static final java.lang.invoke.VarHandle MOUNT_STATE;
 
     static {
         try {
             IN_OWNED_OP = java.lang.invoke.MethodHandles.lookup().findVarHandle(LoopThread.class, "inOwnedOp", int.class);
+            MOUNT_STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(LoopThread.class, "mountState", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -19,6 +21,7 @@ public final class LoopThread extends Thread {
     private final ShardLoop loop;
     boolean retired;          // this thread's own: it lost the loop to a hand-off and must leave it
     private volatile int inOwnedOp; // HAND_OFF mode: 1 while code on this carrier touches loop-owned state (see ShardLoop.enterOwned)
+    volatile int mountState;        // HAND_OFF mode, this carrier's own: IDLE / MOUNTED (this thread) / TAKEN (the watchdog, CAS); see ShardLoop.handOff
 
     LoopThread(ShardLoop loop, String name, boolean daemon) {
         super(null, loop::run, name, 0, false);

@@ -72,12 +72,11 @@ public final class ShardLoop implements Executor {
     private static final int TERMINATED = 3;
 
     private static final VarHandle RUN_STATE;
-    private static final VarHandle MOUNT_STATE;
+    private static final VarHandle MOUNT_STATE = LoopThread.MOUNT_STATE; // on each carrier: a new owner has a state of its own
 
     static {
         try {
             RUN_STATE = MethodHandles.lookup().findVarHandle(ShardLoop.class, "runState", int.class);
-            MOUNT_STATE = MethodHandles.lookup().findVarHandle(ShardLoop.class, "mountState", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -95,7 +94,6 @@ public final class ShardLoop implements Executor {
     private int maxExtraCarriers;         // set before start()
     private final AtomicInteger extraCarriers = new AtomicInteger(); // carriers that lost the loop and are still alive
     private final AtomicLong handOffs = new AtomicLong();            // hand-offs so far
-    private volatile int mountState;      // HAND_OFF mode: MOUNT_IDLE / MOUNTED (loop) / MOUNT_TAKEN (watchdog, CAS)
     private static final int MOUNT_IDLE = 0;
     private static final int MOUNTED = 1;
     private static final int MOUNT_TAKEN = 2;
@@ -208,7 +206,7 @@ public final class ShardLoop implements Executor {
         LoopThread old = thread;
         LoopThread next = new LoopThread(this, threadName + "-h" + (handOffs.get() + 1), daemon);
         thread = next; // volatile: from here bridged code on the old carrier takes the cross-thread paths
-        if (!MOUNT_STATE.compareAndSet(this, MOUNTED, MOUNT_TAKEN)) {
+        if (!MOUNT_STATE.compareAndSet(old, MOUNTED, MOUNT_TAKEN)) {
             thread = old; // the mount ended: the old carrier is running the loop again
             return false;
         }
@@ -741,21 +739,22 @@ public final class ShardLoop implements Executor {
     private void mount(Runnable continuation) {
         counters.increment(LoopCounter.MOUNTS);
         events.beginMount();
+        LoopThread self = handOff ? (LoopThread) Thread.currentThread() : null;
         if (handOff) {
-            MOUNT_STATE.setVolatile(this, MOUNTED); // publishes everything above to a watchdog that takes the loop
+            MOUNT_STATE.setVolatile(self, MOUNTED); // publishes everything above to a watchdog that takes the loop
         }
         try {
             continuation.run();
         } catch (Throwable e) { // the JDK's continuation runner handles user exceptions itself
-            if (!handOff || mountState != MOUNT_TAKEN) {
+            if (!handOff || self.mountState != MOUNT_TAKEN) {
                 counters.increment(LoopCounter.ERRORS);
                 lastError = e;
             }
         }
-        if (handOff && !MOUNT_STATE.compareAndSet(this, MOUNTED, MOUNT_IDLE)) {
+        if (handOff && !MOUNT_STATE.compareAndSet(self, MOUNTED, MOUNT_IDLE)) {
             // The watchdog handed the loop to a new carrier while this one was stuck in the mount:
             // touch nothing loop-owned any more, and leave.
-            ((LoopThread) Thread.currentThread()).retired = true;
+            self.retired = true;
             return;
         }
         events.endMount();

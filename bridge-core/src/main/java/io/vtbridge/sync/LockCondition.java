@@ -146,9 +146,9 @@ public final class LockCondition implements Condition {
                         timer = new QueuedSync.WakeTimer(deadline, me);
                         loop.addTimer(timer);
                     }
-                    QueuedSync.park(loop, loopTimer ? 0L : remaining);
+                    QueuedSync.park(loop, loopTimer ? 0L : remaining, this);
                 } else {
-                    QueuedSync.park(loop, 0L);
+                    QueuedSync.park(loop, 0L, this);
                 }
                 if (Thread.interrupted()) {
                     if (interruptible && waiter.casStatus(Waiter.CONDITION, Waiter.CANCELLED)) {

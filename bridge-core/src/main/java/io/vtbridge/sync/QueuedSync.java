@@ -209,9 +209,9 @@ public abstract class QueuedSync {
                         timer = new WakeTimer(deadline, Thread.currentThread());
                         loop.addTimer(timer);
                     }
-                    park(loop, loopTimer ? 0L : remaining);
+                    park(loop, loopTimer ? 0L : remaining, this);
                 } else {
-                    park(loop, 0L);
+                    park(loop, 0L, this);
                 }
                 if (Thread.interrupted()) {
                     if (!interruptible) {
@@ -235,21 +235,24 @@ public abstract class QueuedSync {
         }
     }
 
-    /** Parks the current thread, announcing it to the event model in bridged code. */
-    static void park(ShardLoop loop, long nanos) {
+    /**
+     * Parks the current thread, announcing it to the event model in bridged code. {@code blocker}
+     * is what {@code LockSupport.getBlocker} shows (the stall watchdog names it).
+     */
+    static void park(ShardLoop loop, long nanos, Object blocker) {
         if (loop == null) {
             if (nanos > 0) {
-                LockSupport.parkNanos(nanos);
+                LockSupport.parkNanos(blocker, nanos);
             } else {
-                LockSupport.park();
+                LockSupport.park(blocker);
             }
             return;
         }
         long token = loop.beginWait(EventKind.LOCK);
         if (nanos > 0) {
-            LockSupport.parkNanos(nanos);
+            LockSupport.parkNanos(blocker, nanos);
         } else {
-            LockSupport.park();
+            LockSupport.park(blocker);
         }
         loop.endWait(EventKind.LOCK, token);
     }
@@ -333,7 +336,7 @@ public abstract class QueuedSync {
     final boolean awaitTransferred(Waiter waiter, ShardLoop loop) {
         boolean interrupted = false;
         while (waiter.status != Waiter.GRANTED) {
-            park(loop, 0L);
+            park(loop, 0L, this);
             interrupted |= Thread.interrupted();
         }
         return interrupted;

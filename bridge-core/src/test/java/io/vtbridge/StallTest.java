@@ -1,0 +1,184 @@
+package io.vtbridge;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The stall watchdog: REPORT and HAND_OFF on a real carrier-blocking read (a FIFO nobody writes yet), and the deadlock guard. */
+@Timeout(60)
+class StallTest {
+
+    @TempDir
+    Path dir;
+
+    private Path fifo() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mk.waitFor()).isZero();
+        return fifo;
+    }
+
+    /** A legacy call that blocks its carrier: java.io on a FIFO (open and read both block in native code). */
+    static int blockingRead(Path fifo) throws Exception {
+        try (FileInputStream in = new FileInputStream(fifo.toFile())) {
+            return in.read();
+        }
+    }
+
+    private static void writeFifo(Path fifo, int b) throws Exception {
+        try (FileOutputStream out = new FileOutputStream(fifo.toFile())) { // opens once the reader has
+            out.write(b);
+        }
+    }
+
+    @Test
+    void reportPolicyReportsABlockingReadExactlyOnceNamingItsFrame() throws Exception {
+        Path fifo = fifo();
+        List<StallReport> reports = new CopyOnWriteArrayList<>();
+        CompletableFuture<StallReport> first = new CompletableFuture<>();
+        try (Bridge bridge = Bridge.builder().shards(1).name("stall-report").stallThreshold(Duration.ofMillis(100))
+                .listener(new BridgeListener() {
+                    @Override
+                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+                    }
+
+                    @Override
+                    public void onStall(StallReport report) {
+                        reports.add(report);
+                        first.complete(report);
+                    }
+                }).build()) {
+            CompletableFuture<Integer> reader = bridge.submit(() -> blockingRead(fifo));
+            StallReport report = first.get(10, TimeUnit.SECONDS);
+            // The stall goes on; give the watchdog many more rounds (25 ms each) to report it again.
+            CompletableFuture<Integer> stillBlocked = bridge.submit(() -> 1);
+            assertThat(stillBlocked.completeOnTimeout(-1, 500, TimeUnit.MILLISECONDS).get()).as("REPORT: the shard waits").isEqualTo(-1);
+            writeFifo(fifo, 42);
+            assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(42);
+            assertThat(stillBlocked).isDone();
+            assertThat(reports).hasSize(1);
+            assertThat(bridge.shard(0).stalls()).isEqualTo(1);
+            assertThat(report.kind()).isEqualTo(StallReport.Kind.STALL);
+            assertThat(report.handedOff()).isFalse();
+            assertThat(report.thread()).isNotNull();
+            assertThat(report.thread().isVirtual()).isTrue();
+            assertThat(report.nanos()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+            assertThat(Arrays.stream(report.stack()).map(StackTraceElement::toString))
+                    .as("the frame that blocked, and the task's own frame")
+                    .anyMatch(f -> f.contains("FileInputStream"))
+                    .anyMatch(f -> f.contains("StallTest.blockingRead"));
+            assertThat(report.describe()).contains("shard 0", "stall-report-shard-0", "StallTest.blockingRead");
+        }
+    }
+
+    @Test
+    void handOffKeepsTheShardServingWhileTheOldCarrierStaysInTheRead() throws Exception {
+        Path fifo = fifo();
+        try (Bridge bridge = Bridge.builder().shards(1).name("stall-handoff").blockingPolicy(BlockingPolicy.HAND_OFF).build()) {
+            bridge.submit(() -> null).get(10, TimeUnit.SECONDS);
+            Thread firstCarrier = bridge.shard(0).loop().thread();
+            CompletableFuture<Integer> reader = bridge.submit(() -> blockingRead(fifo));
+            // 1,000 tasks on the same shard, each sleeping 5 ms on a loop timer: they can only finish
+            // if the loop runs on while the reader holds its first carrier.
+            List<CompletableFuture<Void>> sleepers = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                sleepers.add(bridge.submit(() -> {
+                    Bridge.sleep(Duration.ofMillis(5));
+                    return null;
+                }));
+            }
+            CompletableFuture.allOf(sleepers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertThat(reader).as("still blocked in the read").isNotDone();
+            assertThat(bridge.shard(0).handOffs()).isEqualTo(1);
+            assertThat(bridge.shard(0).extraCarriers()).isEqualTo(1);
+            assertThat(bridge.shard(0).loop().thread()).isNotSameAs(firstCarrier);
+            assertThat(firstCarrier.isAlive()).as("the old carrier is inside the read").isTrue();
+
+            writeFifo(fifo, 7);
+            assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(7);
+            firstCarrier.join(TimeUnit.SECONDS.toMillis(10)); // it retires once the reader unmounts (here: ends)
+            assertThat(firstCarrier.isAlive()).isFalse();
+            awaitTrue(() -> bridge.shard(0).extraCarriers() == 0);
+            // And the shard still works, on its new carrier.
+            assertThat(bridge.submit(() -> {
+                Bridge.sleep(Duration.ofMillis(1));
+                return Bridge.current().orElseThrow().index();
+            }).get(10, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    /** A class whose initialiser takes a lock: a virtual thread running it is pinned (class init) while it waits. */
+    static final class NeedsTheLock {
+        static final BridgeLock LOCK = new BridgeLock();
+        static volatile Thread holder;
+
+        static final class Init {
+            static final int VALUE;
+
+            static {
+                LOCK.lock(); // pinned: the carrier itself waits
+                try {
+                    VALUE = 7;
+                } finally {
+                    LOCK.unlock();
+                }
+            }
+        }
+    }
+
+    @Test
+    void theDeadlockGuardNamesTheLockAPinnedThreadWaitsForAndItsOwner() throws Exception {
+        CompletableFuture<StallReport> first = new CompletableFuture<>();
+        try (Bridge bridge = Bridge.builder().shards(1).listener(new BridgeListener() {
+            @Override
+            public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+            }
+
+            @Override
+            public void onStall(StallReport report) {
+                first.complete(report);
+            }
+        }).build()) {
+            NeedsTheLock.LOCK.lock(); // held by this platform thread
+            try {
+                CompletableFuture<Integer> pinned = bridge.submit(() -> NeedsTheLock.Init.VALUE);
+                StallReport report = first.get(10, TimeUnit.SECONDS);
+                assertThat(report.kind()).isEqualTo(StallReport.Kind.LOOP_BLOCKED);
+                assertThat(report.lock()).contains("ExclusiveSync");
+                assertThat(report.lockOwner()).contains(Thread.currentThread().getName());
+                assertThat(pinned).isNotDone();
+                NeedsTheLock.LOCK.unlock();
+                assertThat(pinned.get(10, TimeUnit.SECONDS)).isEqualTo(7);
+            } finally {
+                if (NeedsTheLock.LOCK.isHeldByCurrentThread()) {
+                    NeedsTheLock.LOCK.unlock();
+                }
+            }
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 10 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+}
