@@ -91,7 +91,7 @@ public final class Bridge implements Executor, AutoCloseable {
     private final Duration stopGrace;
     private final ReentrantLock lifecycle = new ReentrantLock(); // held by closing threads only; never by a loop
     private final EventDispatcher dispatcher;                   // null without a listener
-    private final BridgeListener listener;                      // null without one
+    private final PinnedEventWatcher pinnedWatcher;             // null unless reportPinned
     private final WorkPool cpuPool;                             // Bridge.compute; threads start on first use
     private final WorkPool blockingPool;                        // Bridge.blocking and Mode.SYNC tasks; threads start on first use
     private final BridgeMBeans mbeans;                          // null when JMX is off
@@ -108,7 +108,6 @@ public final class Bridge implements Executor, AutoCloseable {
         this.blockingPool = new WorkPool(name + "-blocking", b.blockingThreads, b.blockingQueueCapacity, b.daemon);
         this.shards = new Shard[b.shards];
         List<EventRing> rings = new ArrayList<>();
-        this.listener = b.listener;
         for (int i = 0; i < shards.length; i++) {
             EventRing ring = b.listener != null ? new EventRing(b.eventBuffer) : null;
             if (ring != null) {
@@ -130,6 +129,26 @@ public final class Bridge implements Executor, AutoCloseable {
         this.mbeans = b.jmx ? BridgeMBeans.register(this) : null;
         this.watchdog = new StallWatchdog(this, nanos(b.stallThreshold), b.blockingPolicy, true);
         watchdog.start();
+        this.pinnedWatcher = b.reportPinned ? PinnedEventWatcher.start(this, b.pinnedThreshold) : null;
+    }
+
+    /** The live thread of {@code shard} that vtbridge started with this id, or null. For JFR events. */
+    Thread threadWithId(Shard shard, long id) {
+        Thread[] found = new Thread[1];
+        tasks.forEach(task -> {
+            Thread runner = task.runner();
+            if (found[0] == null && runner != null && task.shard() == shard && runner.threadId() == id) {
+                found[0] = runner;
+            }
+        });
+        if (found[0] == null) {
+            for (Thread t : shard.handMadeThreads()) {
+                if (t.threadId() == id) {
+                    return t;
+                }
+            }
+        }
+        return found[0];
     }
 
     /** The virtual thread of {@code shard} mounted on {@code carrier} now, if vtbridge started it; else null. */
@@ -609,6 +628,9 @@ public final class Bridge implements Executor, AutoCloseable {
     private void terminate() {
         advanceState(STOPPING);
         watchdog.stop(); // first: no hand-off of a loop that is stopping
+        if (pinnedWatcher != null) {
+            pinnedWatcher.close();
+        }
         for (Shard shard : shards) {
             shard.loop().stop();
         }
@@ -744,6 +766,8 @@ public final class Bridge implements Executor, AutoCloseable {
         private Duration stallThreshold = Duration.ofMillis(100);
         private BlockingPolicy blockingPolicy = BlockingPolicy.REPORT;
         private int maxExtraCarriers = 4;
+        private boolean reportPinned;
+        private Duration pinnedThreshold = Duration.ofMillis(20);
         private int cpuThreads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         private int cpuQueueCapacity = 10_000;
         private int blockingThreads = 64;
@@ -865,6 +889,23 @@ public final class Bridge implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("maxExtraCarriers must be in 1..64, was " + maxExtraCarriers);
             }
             this.maxExtraCarriers = maxExtraCarriers;
+            return this;
+        }
+
+        /**
+         * Whether to also report the JVM's {@code jdk.VirtualThreadPinned} events (a virtual thread of
+         * this bridge that parked while pinned for at least {@code threshold}) as
+         * {@link StallReport.Kind#PINNED} stalls, through JFR event streaming. Off by default: a JFR
+         * recording starts a few JVM threads and a disk repository. Ignored (with a warning) on a
+         * JVM without JFR.
+         */
+        public Builder reportPinned(boolean reportPinned, Duration threshold) {
+            Objects.requireNonNull(threshold, "threshold");
+            if (threshold.isNegative()) {
+                throw new IllegalArgumentException("threshold must not be negative, was " + threshold);
+            }
+            this.reportPinned = reportPinned;
+            this.pinnedThreshold = threshold;
             return this;
         }
 

@@ -30,6 +30,7 @@ public final class Shard implements ThreadFactory {
     private final ThreadFactory factory; // thread-safe, per Thread.Builder#factory()
     private final EventRing ring;        // the listener's buffer, or null
     private final java.util.concurrent.atomic.AtomicLong stalls = new java.util.concurrent.atomic.AtomicLong(); // counted by the watchdog
+    private final java.util.concurrent.atomic.AtomicLong pinned = new java.util.concurrent.atomic.AtomicLong(); // counted by the JFR watcher
     private final java.util.Set<Thread> handMadeThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // newThread() threads alive: for stall reports
 
     Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins,
@@ -136,6 +137,15 @@ public final class Shard implements ThreadFactory {
 
     void countStall() {
         stalls.incrementAndGet();
+    }
+
+    /** Pinned parks JFR reported for this shard's threads ({@link Bridge.Builder#reportPinned}). Any thread. */
+    public long pinnedReports() {
+        return pinned.get();
+    }
+
+    void countPinned() {
+        pinned.incrementAndGet();
     }
 
     /** The {@link #newThread} threads alive now (for stall reports). */

@@ -172,6 +172,56 @@ class StallTest {
         }
     }
 
+    /** A class whose initialiser sleeps: a virtual thread running it parks while pinned. */
+    static final class SleepsInItsInitialiser {
+        static final int VALUE;
+
+        static {
+            try {
+                Thread.sleep(60);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            VALUE = 3;
+        }
+    }
+
+    @Test
+    void reportPinnedTurnsJfrPinnedEventsOfBridgedThreadsIntoReports() throws Exception {
+        CompletableFuture<StallReport> pinnedReport = new CompletableFuture<>();
+        try (Bridge bridge = Bridge.builder().shards(1).stallThreshold(Duration.ofSeconds(5))
+                .reportPinned(true, Duration.ofMillis(20))
+                .listener(new BridgeListener() {
+                    @Override
+                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+                    }
+
+                    @Override
+                    public void onStall(StallReport report) {
+                        if (report.kind() == StallReport.Kind.PINNED) {
+                            pinnedReport.complete(report);
+                        }
+                    }
+                }).build()) {
+            // A task that stays alive until the JFR event has been reported (so it can be named).
+            CompletableFuture<Void> release = new CompletableFuture<>();
+            CompletableFuture<Integer> task = bridge.submit(() -> {
+                int v = SleepsInItsInitialiser.VALUE; // parks pinned for 60 ms
+                Bridge.await(release);
+                return v;
+            });
+            StallReport report = pinnedReport.get(30, TimeUnit.SECONDS); // JFR flushes about once a second
+            release.complete(null);
+            assertThat(task.get(10, TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(report.shard()).isZero();
+            assertThat(report.thread()).isNotNull();
+            assertThat(report.nanos()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+            assertThat(Arrays.stream(report.stack()).map(StackTraceElement::toString))
+                    .anyMatch(f -> f.contains("SleepsInItsInitialiser"));
+            assertThat(bridge.shard(0).pinnedReports()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
