@@ -119,6 +119,9 @@ final class BridgeMBeans {
         @Override public long getPendingTimers() { return shard.stats().pendingTimers(); }
         @Override public long getLongestIterationNanos() { return shard.stats().longestIterationNanos(); }
         @Override public long getEventsLost() { return shard.eventsLost(); }
+        @Override public long getStalls() { return shard.stalls(); }
+        @Override public long getHandOffs() { return shard.handOffs(); }
+        @Override public int getExtraCarriers() { return shard.extraCarriers(); }
         @Override public Map<String, Long> getRequests() { return byName(EventPhase.REQUEST); }
         @Override public Map<String, Long> getSuspends() { return byName(EventPhase.SUSPEND); }
         @Override public Map<String, Long> getResumes() { return byName(EventPhase.RESUME); }

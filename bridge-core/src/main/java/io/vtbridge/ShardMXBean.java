@@ -62,6 +62,15 @@ public interface ShardMXBean {
     /** @see Shard#eventsLost() */
     long getEventsLost();
 
+    /** Stalls the watchdog reported. @see Shard#stalls() */
+    long getStalls();
+
+    /** Hand-offs to a fresh carrier. @see Shard#handOffs() */
+    long getHandOffs();
+
+    /** Carriers that lost the loop and are still stuck. @see Shard#extraCarriers() */
+    int getExtraCarriers();
+
     /** REQUEST events by kind name. */
     Map<String, Long> getRequests();
 
