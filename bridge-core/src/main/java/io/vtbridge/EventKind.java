@@ -7,7 +7,7 @@ package io.vtbridge;
 public enum EventKind {
     /** A {@link BridgeLock}, {@link BridgeReadWriteLock} or {@link BridgeSemaphore} acquire. */
     LOCK,
-    /** File I/O through the bridge. */
+    /** File I/O through {@link BridgeFiles} (and the adapters' {@code java.nio.file} provider), on the blocking pool. */
     FILE,
     /** {@link Bridge#sleep}: a timer on the shard's loop. */
     SLEEP,

@@ -10,9 +10,9 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * {@link Bridge#compute} and {@link Bridge#blocking}: a callable handed to one of the current bridge's
- * pools while the calling bridged virtual thread waits, unmounted. REQUEST, SUSPEND and RESUME of
- * kind CPU or BLOCKING.
+ * {@link Bridge#compute}, {@link Bridge#blocking} and {@link BridgeFiles}: a callable handed to one of
+ * the current bridge's pools (CPU for kind CPU, blocking for BLOCKING and FILE) while the calling
+ * bridged virtual thread waits, unmounted. REQUEST, SUSPEND and RESUME of that kind.
  *
  * <p><b>Threading:</b> any thread; in bridged code the pools of that thread's bridge are used,
  * anywhere else the callable runs on the calling thread.
