@@ -11,7 +11,9 @@ package io.vtbridge;
  * records events faster than the listener consumes them, the buffer's newest events are dropped and
  * counted ({@link Shard#eventsLost()}); the counters in {@link ShardStats} are exact regardless. A
  * listener that throws gets the next event anyway (the throwable is counted, not logged per event).
- * Without a listener, there is no buffer and no thread.
+ * Without a listener, there is no buffer and no thread. {@link Bridge#close()} lets the event thread
+ * deliver what the buffers still hold and waits for it up to 5 s; a listener slower than that may
+ * still be called, once, after {@code close()} returned.
  */
 @FunctionalInterface
 public interface BridgeListener {
