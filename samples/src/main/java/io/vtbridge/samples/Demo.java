@@ -75,7 +75,7 @@ public final class Demo {
             for (ShardStats s : bridge.stats()) {
                 System.out.printf(Locale.ROOT, "  %5d %9d %10d %10d %11d %13d %8d %8d %8d%n",
                         s.shard(), s.tasksFinished(), s.suspends(), s.resumes(), s.localResumes(),
-                        s.remoteResumes(), s.timersFired(), s.loopParks(), s.unparks());
+                        s.remoteResumes() + s.expiryResumes(), s.timersFired(), s.loopParks(), s.unparks());
             }
             System.out.println();
             System.out.println("  same-shard: resumes issued on the loop itself (lock hand-offs, Bridge.sleep timers and its");
