@@ -2,6 +2,9 @@ package io.vtbridge;
 
 import io.vtbridge.events.EventDispatcher;
 import io.vtbridge.events.EventRing;
+import io.vtbridge.events.EventSinks;
+import io.vtbridge.events.JfrEventSink;
+import io.vtbridge.loop.EventSink;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.pool.PoolStats;
 import io.vtbridge.pool.WorkPool;
@@ -113,7 +116,8 @@ public final class Bridge implements Executor, AutoCloseable {
             if (ring != null) {
                 rings.add(ring);
             }
-            shards[i] = new Shard(this, i, name + "-shard-" + i, b.daemon, b.loopBatch, b.idleSpins, ring, b.coopBudget);
+            EventSink sink = EventSinks.of(ring, b.jfrEvents ? JfrEventSink.INSTANCE : null);
+            shards[i] = new Shard(this, i, name + "-shard-" + i, b.daemon, b.loopBatch, b.idleSpins, ring, sink, b.jfrEvents, b.coopBudget);
             if (b.blockingPolicy == BlockingPolicy.HAND_OFF) {
                 shards[i].loop().enableHandOff(b.maxExtraCarriers);
             }
@@ -767,6 +771,7 @@ public final class Bridge implements Executor, AutoCloseable {
         private BlockingPolicy blockingPolicy = BlockingPolicy.REPORT;
         private int maxExtraCarriers = 4;
         private boolean reportPinned;
+        private boolean jfrEvents = true;
         private Duration pinnedThreshold = Duration.ofMillis(20);
         private int cpuThreads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         private int cpuQueueCapacity = 10_000;
@@ -889,6 +894,17 @@ public final class Bridge implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("maxExtraCarriers must be in 1..64, was " + maxExtraCarriers);
             }
             this.maxExtraCarriers = maxExtraCarriers;
+            return this;
+        }
+
+        /**
+         * Whether the loops also offer every event to JFR as an {@code io.vtbridge.Event}
+         * ({@code BridgeJfrEvent}, disabled in JFR by default: enable it in a recording to see the
+         * events in JDK Mission Control). While it is not enabled, each event costs one flag check.
+         * Default: true.
+         */
+        public Builder jfrEvents(boolean jfrEvents) {
+            this.jfrEvents = jfrEvents;
             return this;
         }
 

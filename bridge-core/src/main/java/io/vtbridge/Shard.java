@@ -34,11 +34,12 @@ public final class Shard implements ThreadFactory {
     private final java.util.Set<Thread> handMadeThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // newThread() threads alive: for stall reports
 
     Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins,
-          EventRing ring, int coopBudget) {
+          EventRing ring, io.vtbridge.loop.EventSink sink, boolean jfrEvents, int coopBudget) {
         this.bridge = bridge;
         this.index = index;
         this.ring = ring;
-        this.loop = new ShardLoop(index, this, threadName, daemon, batch, idleSpins, ring, coopBudget);
+        this.loop = new ShardLoop(index, this, threadName, daemon, batch, idleSpins, sink, coopBudget);
+        loop.events().jfr(jfrEvents);
         this.timerPool = ForkJoinPoolFacade.isUseful() ? new ForkJoinPoolFacade(loop, threadName) : null;
         this.factory = JdkAccess.virtualThreadBuilder(timerPool != null ? timerPool : loop).factory();
     }

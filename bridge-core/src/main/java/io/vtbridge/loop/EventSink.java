@@ -22,4 +22,12 @@ public interface EventSink {
      * @param nanoTime {@link System#nanoTime()} when it happened
      */
     void accept(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime);
+
+    /**
+     * Whether this sink wants events now. The loop asks before it reads the clock for an event, so
+     * a sink that is off (JFR with the event disabled) costs one check. Default: always.
+     */
+    default boolean wants() {
+        return true;
+    }
 }

@@ -2,6 +2,7 @@ package io.vtbridge.loop;
 
 import io.vtbridge.EventKind;
 import io.vtbridge.EventPhase;
+import io.vtbridge.events.JfrEventSink;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -45,6 +46,7 @@ public final class LoopEvents {
     private long threadId = -1;       // the mounted thread, when vtbridge code in it said so
     private long mountStart;          // nanoTime at the mount, only with a sink
     private int fastPaths;            // fast paths taken in this mount (the coop budget)
+    private boolean jfr;              // set before the loop starts: commit SUSPEND to JFR from the thread
 
     LoopEvents(int shard, EventSink sink, int coopBudget) {
         this.shard = shard;
@@ -64,6 +66,15 @@ public final class LoopEvents {
     public void suspending(EventKind kind) {
         suspendKind = kind;
         threadId = Thread.currentThread().threadId();
+        if (jfr && JfrEventSink.INSTANCE.wants()) {
+            // JFR loses events committed on the loop thread (JfrEventSink): the thread commits its SUSPEND.
+            JfrEventSink.commit(shard, threadId, EventPhase.SUSPEND, kind, System.nanoTime());
+        }
+    }
+
+    /** Whether JFR events are on for this loop (the bridge's jfrEvents setting). Before the loop starts. */
+    public void jfr(boolean on) {
+        this.jfr = on;
     }
 
     /**
@@ -140,7 +151,7 @@ public final class LoopEvents {
         threadEnded = false;
         threadId = -1;
         fastPaths = 0;
-        if (sink != null) {
+        if (sink != null && sink.wants()) {
             mountStart = System.nanoTime();
         }
     }
@@ -158,7 +169,7 @@ public final class LoopEvents {
     private void record(EventPhase phase, EventKind kind, long thread, long at) {
         int i = phase.ordinal() * KINDS.length + kind.ordinal();
         COUNT.setOpaque(counts, i, counts[i] + 1);
-        if (sink != null) {
+        if (sink != null && sink.wants()) {
             sink.accept(shard, thread, phase, kind, at != 0L ? at : System.nanoTime());
         }
     }

@@ -1,0 +1,66 @@
+package io.vtbridge;
+
+import io.vtbridge.events.BridgeJfrEvent;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The event model as JFR events ({@code io.vtbridge.Event}): off by default, recorded when enabled. */
+@Timeout(60)
+class JfrEventTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void enabledInARecordingTheEventsOfASleepAreThere() throws Exception {
+        Path file = dir.resolve("events.jfr");
+        long tid;
+        try (Recording recording = new Recording()) {
+            recording.enable(BridgeJfrEvent.NAME);
+            recording.start();
+            Bridge bridge = Bridge.builder().shards(1).build();
+            tid = bridge.submit(() -> {
+                Bridge.sleep(Duration.ofMillis(2));
+                return Thread.currentThread().threadId();
+            }).get(10, TimeUnit.SECONDS);
+            bridge.close();
+            recording.stop();
+            recording.dump(file);
+        }
+        List<RecordedEvent> sleep = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals(BridgeJfrEvent.NAME))
+                .filter(e -> "SLEEP".equals(e.getString("kind")))
+                .toList();
+        assertThat(sleep).extracting(e -> e.getString("phase")).containsExactly("REQUEST", "SUSPEND", "RESUME");
+        assertThat(sleep).allSatisfy(e -> {
+            assertThat(e.getLong("virtualThreadId")).isEqualTo(tid);
+            assertThat(e.getInt("shard")).isZero();
+        });
+    }
+
+    @Test
+    void disabledByDefault() throws Exception {
+        Path file = dir.resolve("none.jfr");
+        try (Bridge bridge = Bridge.builder().shards(1).build(); Recording recording = new Recording()) {
+            recording.start(); // no settings: io.vtbridge.Event stays at its default, disabled
+            bridge.submit(() -> {
+                Bridge.sleep(Duration.ofMillis(1));
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            recording.stop();
+            recording.dump(file);
+        }
+        assertThat(RecordingFile.readAllEvents(file)).noneMatch(e -> e.getEventType().getName().equals(BridgeJfrEvent.NAME));
+    }
+}
