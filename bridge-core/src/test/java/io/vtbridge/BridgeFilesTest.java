@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** {@link BridgeFiles}: file I/O on the blocking pool while the bridged caller waits unmounted. */
 @Timeout(60)
@@ -135,17 +134,50 @@ class BridgeFilesTest {
         }
     }
 
+    /** The child of the root case below: reads the file in bridged code and prints what it got. */
+    public static void main(String[] args) throws Exception {
+        Path locked = Path.of(args[0]);
+        try (Bridge bridge = Bridge.builder().shards(1).build()) {
+            CompletableFuture<Object> read = bridge.submit(() -> BridgeFiles.readString(locked));
+            try {
+                read.get(10, TimeUnit.SECONDS);
+                System.out.println("read it");
+            } catch (java.util.concurrent.ExecutionException e) {
+                System.out.println("caught " + e.getCause().getClass().getName() + ": " + e.getCause().getMessage()
+                        + "; REQUEST FILE " + bridge.shard(0).events(EventPhase.REQUEST, EventKind.FILE));
+            }
+        }
+    }
+
     @Test
     void aPermissionDeniedIsAnAccessDeniedExceptionAtTheCaller() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // others may look in
         Path locked = Files.writeString(dir.resolve("locked.txt"), "secret");
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
         try {
-            assumeFalse(Files.isReadable(locked), "the tests run as a user who reads any file (root)");
-            try (Bridge bridge = Bridge.builder().shards(1).build()) {
-                CompletableFuture<Object> read = bridge.submit(() -> BridgeFiles.readString(locked));
-                assertThatThrownBy(() -> read.get(10, TimeUnit.SECONDS)).cause()
-                        .isExactlyInstanceOf(AccessDeniedException.class).hasMessage(locked.toString());
+            if (!Files.isReadable(locked)) {
+                try (Bridge bridge = Bridge.builder().shards(1).build()) {
+                    CompletableFuture<Object> read = bridge.submit(() -> BridgeFiles.readString(locked));
+                    assertThatThrownBy(() -> read.get(10, TimeUnit.SECONDS)).cause()
+                            .isExactlyInstanceOf(AccessDeniedException.class).hasMessage(locked.toString());
+                }
+                return;
             }
+            // Root reads any file: run the same check in a child JVM as user nobody (uid 65534).
+            Path setpriv = Path.of("/usr/bin/setpriv");
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(setpriv),
+                    "running as root without setpriv: cannot drop to a user that is denied");
+            String javaBin = ProcessHandle.current().info().command().orElseThrow();
+            String classpath = Path.of("target", "test-classes").toAbsolutePath() + java.io.File.pathSeparator
+                    + Path.of("target", "classes").toAbsolutePath();
+            Process child = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                    javaBin, "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Djava.io.tmpdir=" + dir,
+                    "-cp", classpath, BridgeFilesTest.class.getName(), locked.toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(output).as("child output").contains("caught java.nio.file.AccessDeniedException: " + locked,
+                    "REQUEST FILE 1");
         } finally {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rw-------"));
         }
