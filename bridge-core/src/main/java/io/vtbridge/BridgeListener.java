@@ -31,9 +31,9 @@ public interface BridgeListener {
     void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime);
 
     /**
-     * A stall of a shard (see {@link StallReport}), once per stall. Called on the bridge's watchdog
-     * thread ({@code <bridge>-watchdog}), never on a loop thread. The default does nothing (the
-     * watchdog also logs a {@code System.Logger} warning).
+     * A stall of a shard (see {@link StallReport}), once per stall. Called on the bridge's event
+     * thread, like {@link #onEvent}, so calls stay sequential; never on a loop thread. The default
+     * does nothing (the watchdog also logs a {@code System.Logger} warning).
      */
     default void onStall(StallReport report) {
     }

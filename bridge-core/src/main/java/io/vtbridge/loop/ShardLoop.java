@@ -193,23 +193,25 @@ public final class ShardLoop implements Executor {
      * the loop is not running, the mount has ended meanwhile, or {@code maxExtraCarriers} old
      * carriers are still alive.
      *
-     * <p>The handshake: the watchdog stores the new owner, then CASes the mount state MOUNTED →
-     * TAKEN (the old carrier's own CAS MOUNTED → IDLE at the end of the mount fails from then on),
-     * then waits until the old carrier is not inside an access to loop-owned state (see
-     * {@code enterOwned}), and only then starts the new owner. If the CAS fails, the old owner is put
-     * back: nothing ran on the new one.
+     * <p>The handshake: the watchdog CASes the old carrier's mount state MOUNTED → TAKEN (the old
+     * carrier's own CAS MOUNTED → IDLE at the end of the mount fails from then on, and it retires),
+     * then stores the new owner, then waits until the old carrier is not inside an access to
+     * loop-owned state (see {@code enterOwned}), and only then starts the new owner. If the CAS
+     * fails, the mount had ended: nothing changes.
      */
     public synchronized boolean handOff() { // synchronized: one hand-off decision at a time (the watchdog's thread; never a loop)
         if (!handOff || runState != RUNNING || extraCarriers.get() >= maxExtraCarriers) {
             return false;
         }
         LoopThread old = thread;
-        LoopThread next = new LoopThread(this, threadName + "-h" + (handOffs.get() + 1), daemon);
-        thread = next; // volatile: from here bridged code on the old carrier takes the cross-thread paths
         if (!MOUNT_STATE.compareAndSet(old, MOUNTED, MOUNT_TAKEN)) {
-            thread = old; // the mount ended: the old carrier is running the loop again
-            return false;
+            return false; // the mount ended: no stall any more
         }
+        // The old carrier's mount can no longer end with its CAS: it will retire. Now publish the
+        // new owner (volatile store), then wait out an access the old carrier may have begun
+        // before it could see it (its volatile store of inOwnedOp, then its load of the owner).
+        LoopThread next = new LoopThread(this, threadName + "-h" + (handOffs.get() + 1), daemon);
+        thread = next; // from here bridged code on the old carrier takes the cross-thread paths
         while (old.inOwnedOp()) {
             Thread.onSpinWait(); // an access that began before our store of the owner: a few instructions
         }
