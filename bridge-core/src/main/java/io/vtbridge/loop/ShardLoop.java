@@ -204,7 +204,9 @@ public final class ShardLoop implements Executor {
             return false;
         }
         LoopThread old = thread;
+        extraCarriers.incrementAndGet(); // before the CAS: the old carrier may retire (and count down) at once after it
         if (!MOUNT_STATE.compareAndSet(old, MOUNTED, MOUNT_TAKEN)) {
+            extraCarriers.decrementAndGet();
             return false; // the mount ended: no stall any more
         }
         // The old carrier's mount can no longer end with its CAS: it will retire. Now publish the
@@ -215,7 +217,6 @@ public final class ShardLoop implements Executor {
         while (old.inOwnedOp()) {
             Thread.onSpinWait(); // an access that began before our store of the owner: a few instructions
         }
-        extraCarriers.incrementAndGet();
         handOffs.incrementAndGet();
         next.start(); // happens-after everything the old carrier did before its mount (its volatile store of MOUNTED)
         return true;
