@@ -4,6 +4,8 @@ import io.vtbridge.events.EventDispatcher;
 import io.vtbridge.events.EventRing;
 import io.vtbridge.events.EventSinks;
 import io.vtbridge.events.JfrEventSink;
+import io.vtbridge.events.TraceSink;
+import io.vtbridge.trace.TraceRing;
 import io.vtbridge.loop.EventSink;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.pool.PoolStats;
@@ -116,7 +118,8 @@ public final class Bridge implements Executor, AutoCloseable {
             if (ring != null) {
                 rings.add(ring);
             }
-            EventSink sink = EventSinks.of(ring, b.jfrEvents ? JfrEventSink.INSTANCE : null);
+            EventSink sink = EventSinks.of(ring, b.trace != null ? new TraceSink(b.trace) : null,
+                    b.jfrEvents ? JfrEventSink.INSTANCE : null);
             shards[i] = new Shard(this, i, name + "-shard-" + i, b.daemon, b.loopBatch, b.idleSpins, ring, sink, b.jfrEvents, b.coopBudget);
             if (b.blockingPolicy == BlockingPolicy.HAND_OFF) {
                 shards[i].loop().enableHandOff(b.maxExtraCarriers);
@@ -772,6 +775,7 @@ public final class Bridge implements Executor, AutoCloseable {
         private int maxExtraCarriers = 4;
         private boolean reportPinned;
         private boolean jfrEvents = true;
+        private TraceRing trace;
         private Duration pinnedThreshold = Duration.ofMillis(20);
         private int cpuThreads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         private int cpuQueueCapacity = 10_000;
@@ -894,6 +898,17 @@ public final class Bridge implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("maxExtraCarriers must be in 1..64, was " + maxExtraCarriers);
             }
             this.maxExtraCarriers = maxExtraCarriers;
+            return this;
+        }
+
+        /**
+         * Records every event (REQUEST, SUSPEND, RESUME by kind; shard, virtual thread id, nanoTime)
+         * in {@code ring} as a compact record, from the loops, without a lock convoy (seed 002). A
+         * memory-mapped ring keeps the last events of a process that crashed; read it with
+         * {@code TraceReader} or {@code TraceDump}. The bridge does not close the ring. Default: none.
+         */
+        public Builder trace(TraceRing ring) {
+            this.trace = Objects.requireNonNull(ring, "ring");
             return this;
         }
 

@@ -1,0 +1,146 @@
+package io.vtbridge.trace;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A child JVM appends to a mapped ring from three threads and prints {@code written W S} after each
+ * append returns; a fourth thread appends without reporting (up to twice as many records as were
+ * reported), so that the kill likely lands inside an append. The parent kills the child
+ * ({@code destroyForcibly}, SIGKILL) while it writes, then reads the file: every record the child
+ * reported must be there, each writer's records in order without gaps, and the walk must end cleanly
+ * at the tail, having stepped over at most one uncommitted round per writer thread (the rounds being
+ * copied when the child died; rounds commit independently, so committed ones may follow).
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TraceRingCrashTest {
+
+    private static final int CHILD_WRITERS = 3;
+    private static final int PER_WRITER = 40_000;      // 120,000 records of 40 bytes: 4.8 MB
+    private static final int CAPACITY = 16 << 20;      // with the silent writer's 240,000: 14.4 MB; nothing is overwritten
+    private static final int KILL_AFTER = 3_000;       // reported records before the kill
+    private static final Pattern WRITTEN = Pattern.compile("written (\\d+) (\\d+)");
+
+    /** The child: {@code FILE}. Appends events (shard = writer, thread id = seq) and reports each. */
+    public static void main(String[] args) throws Exception {
+        TraceRing ring = TraceRing.mapped(Path.of(args[0]), CAPACITY);
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.US_ASCII);
+        java.util.concurrent.atomic.AtomicLong reportedCount = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < CHILD_WRITERS; w++) {
+            int id = w;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (long seq = 0; seq < PER_WRITER; seq++) {
+                    ring.appendEvent(id, seq, 0, 0, seq * 31 + id);
+                    synchronized (out) { // the report follows the append's return
+                        out.println("written " + id + " " + seq);
+                        out.flush();
+                    }
+                    reportedCount.incrementAndGet();
+                }
+            }));
+        }
+        Thread silent = Thread.ofPlatform().daemon().start(() -> {
+            for (long seq = 0; ; ) {
+                if (seq < 2 * reportedCount.get()) {
+                    ring.appendEvent(CHILD_WRITERS, seq, 0, 0, seq * 31 + CHILD_WRITERS);
+                    seq++;
+                } else {
+                    Thread.onSpinWait(); // pacing only: keeps the ring from filling up
+                }
+            }
+        });
+        for (Thread t : threads) {
+            t.join();
+        }
+        out.println("finished");
+        out.flush();
+    }
+
+    @Test
+    void everyReportedRecordSurvivesAKill9(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("crash.trace");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String classpath = Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
+                + Path.of("target", "classes").toAbsolutePath();
+        Process child = new ProcessBuilder(java, "-cp", classpath, TraceRingCrashTest.class.getName(), file.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        Set<Long> reported = new HashSet<>(); // writer << 32 | seq
+        boolean killed = false;
+        boolean finished = false;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                Matcher m = WRITTEN.matcher(line);
+                if (m.matches()) { // a line cut short by the kill does not count
+                    reported.add(Long.parseLong(m.group(1)) << 32 | Long.parseLong(m.group(2)));
+                } else if (line.equals("finished")) {
+                    finished = true;
+                }
+                if (!killed && reported.size() >= KILL_AFTER) {
+                    // SIGKILL: no shutdown hook, no unmapping, no flush. Through the ProcessHandle, which
+                    // (unlike Process.destroyForcibly) leaves the pipe open for the lines still in it.
+                    child.toHandle().destroyForcibly();
+                    killed = true;
+                }
+                // after the kill, keep reading: lines already in the pipe were reported too
+            }
+        }
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(killed).isTrue();
+        assertThat(finished).as("the child was killed while writing").isFalse();
+        assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+
+        TraceReader reader = TraceReader.open(file);
+        Set<Long> found = new HashSet<>();
+        long[] next = new long[CHILD_WRITERS + 1];
+        List<String> uncommitted = new ArrayList<>();
+        while (true) {
+            while (reader.next()) {
+                TraceEvent e = reader.event();
+                assertThat(e.nanoTime()).isEqualTo(e.threadId() * 31 + e.shard());
+                // a writer whose record is in an uncommitted round never returned, so appended nothing after it
+                assertThat(e.threadId()).as("writer %d's records are in its order, none missing", e.shard())
+                        .isEqualTo(next[e.shard()]++);
+                found.add((long) e.shard() << 32 | e.threadId());
+            }
+            if (reader.stop() != TraceReader.Stop.UNCOMMITTED) {
+                break;
+            }
+            uncommitted.add(reader.stopDetail());
+            if (!reader.skipUncommitted()) {
+                break;
+            }
+        }
+        assertThat(reader.stop()).as(reader.stopDetail()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
+        assertThat(reader.skippedRounds()).as("uncommitted rounds: %s", uncommitted)
+                .isLessThanOrEqualTo(CHILD_WRITERS + 1);
+        assertThat(reader.headerLost()).isZero();
+        assertThat(reported).hasSizeGreaterThanOrEqualTo(KILL_AFTER);
+        Set<Long> missing = new HashSet<>(reported);
+        missing.removeAll(found);
+        assertThat(missing).as("reported written, not in the file").isEmpty();
+        System.out.printf("TraceRingCrashTest: %d reported, %d in the file, %d lost in %d uncommitted rounds %s%n",
+                reported.size(), found.size(), reader.lost(), reader.skippedRounds(), uncommitted);
+    }
+}
