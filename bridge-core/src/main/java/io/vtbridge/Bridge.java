@@ -141,35 +141,26 @@ public final class Bridge implements Executor, AutoCloseable {
 
     /** The live thread of {@code shard} that vtbridge started with this id, or null. For JFR events. */
     Thread threadWithId(Shard shard, long id) {
-        Thread[] found = new Thread[1];
-        tasks.forEach(task -> {
-            Thread runner = task.runner();
-            if (found[0] == null && runner != null && task.shard() == shard && runner.threadId() == id) {
-                found[0] = runner;
-            }
-        });
-        if (found[0] == null) {
-            for (Thread t : shard.handMadeThreads()) {
-                if (t.threadId() == id) {
-                    return t;
-                }
-            }
-        }
-        return found[0];
+        return findThread(shard, t -> t.threadId() == id);
     }
 
     /** The virtual thread of {@code shard} mounted on {@code carrier} now, if vtbridge started it; else null. */
     Thread threadMountedOn(Shard shard, Thread carrier) {
+        return findThread(shard, t -> JdkAccess.carrierOf(t) == carrier);
+    }
+
+    /** The first live thread of {@code shard} that vtbridge started (task runners, then newThread threads) matching {@code test}. */
+    private Thread findThread(Shard shard, java.util.function.Predicate<Thread> test) {
         Thread[] found = new Thread[1];
         tasks.forEach(task -> {
             Thread runner = task.runner();
-            if (found[0] == null && runner != null && task.shard() == shard && JdkAccess.carrierOf(runner) == carrier) {
+            if (found[0] == null && runner != null && task.shard() == shard && test.test(runner)) {
                 found[0] = runner;
             }
         });
         if (found[0] == null) {
             for (Thread t : shard.handMadeThreads()) {
-                if (JdkAccess.carrierOf(t) == carrier) {
+                if (test.test(t)) {
                     return t;
                 }
             }

@@ -64,7 +64,7 @@ class EventModelTest {
             assertThat(shard.events(EventPhase.SUSPEND, EventKind.PARK)).isGreaterThanOrEqualTo(1);
             // A PARK's RESUME is classified when its mount ends, which may be just after the task
             // completed its future in that mount.
-            awaitTrue(() -> shard.events(EventPhase.RESUME, EventKind.PARK) >= 1);
+            Await.until(() -> shard.events(EventPhase.RESUME, EventKind.PARK) >= 1);
             assertThat(shard.events(EventPhase.REQUEST, EventKind.PARK)).as("PARK has no request").isZero();
         }
     }
@@ -195,7 +195,7 @@ class EventModelTest {
                     }
                 });
             }
-            awaitTrue(() -> bridge.shard(0).events(EventPhase.SUSPEND, EventKind.SLEEP) == 100); // all asleep
+            Await.until(() -> bridge.shard(0).events(EventPhase.SUSPEND, EventKind.SLEEP) == 100); // all asleep
             bridge.submit(() -> null).get(10, TimeUnit.SECONDS); // one more working iteration publishes the gauges
             ShardStats stats = bridge.shard(0).stats();
             assertThat(stats.pendingTimers()).isEqualTo(100);
@@ -212,16 +212,6 @@ class EventModelTest {
             bridge.submit(() -> null).get(10, TimeUnit.SECONDS);
             assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("no-listener-events"));
             assertThat(bridge.shard(0).eventsLost()).isZero();
-        }
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 10 s");
-            }
-            Thread.onSpinWait();
         }
     }
 }

@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,12 +70,12 @@ class OffloadTest {
             })));
             busy.await(); // the only CPU thread is taken
             all.add(bridge.submit(() -> Bridge.compute(Priority.LOW, () -> order.add("low"))));
-            awaitTrue(() -> bridge.cpuPoolStats().queuedLow() == 1);
+            Await.until(() -> bridge.cpuPoolStats().queuedLow() == 1);
             for (int i = 0; i < 3; i++) {
                 int n = i;
                 all.add(bridge.submit(() -> Bridge.compute(Priority.HIGH, () -> order.add("high" + n))));
             }
-            awaitTrue(() -> bridge.cpuPoolStats().queuedHigh() == 3);
+            Await.until(() -> bridge.cpuPoolStats().queuedHigh() == 3);
             release.countDown();
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             assertThat(order).hasSize(4).endsWith("low");
@@ -95,7 +94,7 @@ class OffloadTest {
             }));
             busy.await();
             CompletableFuture<Object> queued = bridge.submit(() -> Bridge.compute(() -> "queued"));
-            awaitTrue(() -> bridge.cpuPoolStats().queuedHigh() == 1);
+            Await.until(() -> bridge.cpuPoolStats().queuedHigh() == 1);
             CompletableFuture<Object> refused = bridge.submit(() -> Bridge.compute(() -> "never"));
             assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(BridgeOverloadedException.class).hasMessageContaining("-cpu").hasMessageContaining("capacity=1");
@@ -117,14 +116,14 @@ class OffloadTest {
             }));
             busy.await();
             CompletableFuture<Object> queued = bridge.submit(Mode.SYNC, () -> "queued");
-            awaitTrue(() -> bridge.blockingPoolStats().queuedLow() == 1);
+            Await.until(() -> bridge.blockingPoolStats().queuedLow() == 1);
             CompletableFuture<Object> refusedSync = bridge.submit(Mode.SYNC, () -> "never");
             assertThatThrownBy(() -> refusedSync.get(1, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(BridgeOverloadedException.class).hasMessageContaining("blk-full-blocking");
             CompletableFuture<Object> refusedCall = bridge.submit(() -> Bridge.blocking(() -> "never"));
             assertThatThrownBy(() -> refusedCall.get(10, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(BridgeOverloadedException.class);
-            awaitTrue(() -> bridge.inFlight() == 2); // the refused SYNC task never took a slot for long; the refused caller ended
+            Await.until(() -> bridge.inFlight() == 2); // the refused SYNC task never took a slot for long; the refused caller ended
             release.countDown();
             assertThat(running.get(10, TimeUnit.SECONDS)).isEqualTo("ran");
             assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("queued");
@@ -146,7 +145,7 @@ class OffloadTest {
             }));
             busy.await();
             CompletableFuture<Object> low = bridge.submit(() -> Bridge.compute(Priority.LOW, () -> null));
-            awaitTrue(() -> bridge.cpuPoolStats().queuedLow() == 1);
+            Await.until(() -> bridge.cpuPoolStats().queuedLow() == 1);
             assertThat((Integer) server.getAttribute(cpu, "QueuedLow")).isEqualTo(1);
             assertThat((Integer) server.getAttribute(cpu, "Running")).isEqualTo(1);
             release.countDown();
@@ -169,9 +168,9 @@ class OffloadTest {
             }));
             busy.await();
             CompletableFuture<Object> caller = bridge.submit(() -> Bridge.compute(() -> ran.getAndSet(true)));
-            awaitTrue(() -> bridge.cpuPoolStats().queuedHigh() == 1);
+            Await.until(() -> bridge.cpuPoolStats().queuedHigh() == 1);
             caller.cancel(true);
-            awaitTrue(() -> bridge.cpuPoolStats().queuedHigh() == 0); // withdrawn from the queue
+            Await.until(() -> bridge.cpuPoolStats().queuedHigh() == 0); // withdrawn from the queue
             release.countDown();
             blocker.get(10, TimeUnit.SECONDS);
             assertThatThrownBy(() -> caller.get(10, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
@@ -214,7 +213,7 @@ class OffloadTest {
                 throw new IllegalStateException("legacy failure");
             });
             assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(IllegalStateException.class);
-            awaitTrue(() -> bridge.inFlight() == 0); // a slot is freed just after its future completes
+            Await.until(() -> bridge.inFlight() == 0); // a slot is freed just after its future completes
             // cancel(true) interrupts the platform thread running it.
             CountDownLatch started = new CountDownLatch(1);
             CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
@@ -241,7 +240,7 @@ class OffloadTest {
             assertThat(interrupted.get(10, TimeUnit.SECONDS)).isTrue();
             second.countDown();
             assertThat(long2.get(10, TimeUnit.SECONDS)).isEqualTo("second");
-            awaitTrue(() -> bridge.inFlight() == 0);
+            Await.until(() -> bridge.inFlight() == 0);
             bridge.close();
             assertThatThrownBy(() -> bridge.submit(Mode.SYNC, () -> "late").get(1, TimeUnit.SECONDS))
                     .cause().isExactlyInstanceOf(RejectedExecutionException.class);
@@ -282,15 +281,5 @@ class OffloadTest {
         assertThatThrownBy(() -> Bridge.builder().cpuQueueCapacity(0)).hasMessageContaining("cpuQueueCapacity");
         assertThatThrownBy(() -> Bridge.builder().blockingQueueCapacity(0)).hasMessageContaining("blockingQueueCapacity");
         assertThatThrownBy(() -> Bridge.builder().build().submit((Mode) null, () -> 1)).isInstanceOf(NullPointerException.class);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 10 s");
-            }
-            Thread.onSpinWait();
-        }
     }
 }

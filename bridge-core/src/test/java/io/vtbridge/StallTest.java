@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -113,7 +112,7 @@ class StallTest {
             assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(7);
             firstCarrier.join(TimeUnit.SECONDS.toMillis(10)); // it retires once the reader unmounts (here: ends)
             assertThat(firstCarrier.isAlive()).isFalse();
-            awaitTrue(() -> bridge.shard(0).extraCarriers() == 0);
+            Await.until(() -> bridge.shard(0).extraCarriers() == 0);
             // And the shard still works, on its new carrier.
             assertThat(bridge.submit(() -> {
                 Bridge.sleep(Duration.ofMillis(1));
@@ -219,16 +218,6 @@ class StallTest {
             assertThat(Arrays.stream(report.stack()).map(StackTraceElement::toString))
                     .anyMatch(f -> f.contains("SleepsInItsInitialiser"));
             assertThat(bridge.shard(0).pinnedReports()).isGreaterThanOrEqualTo(1);
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 10 s");
-            }
-            Thread.onSpinWait();
         }
     }
 }
