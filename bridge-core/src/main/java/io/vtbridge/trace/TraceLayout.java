@@ -121,6 +121,20 @@ final class TraceLayout {
         return (int) (h ^ (h >>> 32));
     }
 
+    /**
+     * {@link #checksum} of a {@link TraceEvent} record, computed from its fields instead of from the
+     * bytes {@link TraceEvent#put} wrote: the same value, without reading the ring back. The payload's
+     * 20 little-endian bytes are word (4), thread id (8), nano time (8), so its two full 8-byte words
+     * and its 4-byte tail are the expressions below.
+     */
+    static int eventChecksum(int word, long threadId, long nanoTime, long sequence) {
+        long h = mix(sequence ^ ((long) TraceEvent.SIZE << 8 | TYPE_EVENT) * 0xC2B2AE3D27D4EB4FL);
+        h = mix(h ^ ((word & 0xFFFF_FFFFL) | threadId << 32));
+        h = mix(h ^ ((threadId >>> 32) | nanoTime << 32));
+        h = mix(h ^ (nanoTime >>> 32) ^ TraceEvent.SIZE);
+        return (int) (h ^ (h >>> 32));
+    }
+
     private static long mix(long x) {
         x *= 0x9E3779B97F4A7C15L;
         return x ^ (x >>> 29);

@@ -41,7 +41,11 @@ import static io.vtbridge.trace.TraceLayout.frameSize;
  *
  * <p><b>Snapshot:</b> the walk goes from the header's {@code oldest} to its {@code tail}, checks each
  * frame (commit tag, type, length, checksum, consecutive sequence numbers) and stops at the first one
- * that fails, for good, with one exception: a record whose writer died before committing it stops the
+ * that fails, for good. The header's {@code tail} is a lower bound (the ring writes it when it evicts
+ * old records and on {@link TraceRing#force()}, not on every append), so the walk goes on past it
+ * while the frames hold intact records numbered one after the other, for at most one lap; the first
+ * frame past it that does not is where the data ends ({@link Stop#CAUGHT_UP}; {@link #stopDetail()}
+ * says what was there: zeros, or a record of an earlier lap). One exception: a record whose writer died before committing it stops the
  * walk with {@link Stop#UNCOMMITTED}, and {@link #skipUncommitted()} steps over its whole round (the
  * records after it in that round are not trusted) to the rounds after it. Those may well be committed:
  * rounds commit independently, and an append that returned had committed its own.
@@ -114,6 +118,7 @@ public final class TraceReader {
     private long stopPosition;
     private long stopA;
     private long stopB;
+    private String endFound;             // snapshot: what the walk past the header's tail found where the data ends, or null
 
     private TraceReader(TraceRing ring, ByteBuffer buf, int capacity, int maxRecord, int available, long oldest,
                         long tail, long lost, long appended) {
@@ -206,6 +211,7 @@ public final class TraceReader {
      */
     public boolean next() {
         recordPosition = -1;
+        endFound = null;
         int overruns = 0;
         while (true) {
             long tail;
@@ -218,8 +224,13 @@ public final class TraceReader {
             } else {
                 tail = imageTail;
             }
-            if (position >= tail) {
-                return stop(Stop.CAUGHT_UP, position, tail, 0);
+            // Snapshot: the header's tail is only a lower bound (TraceRing writes it when it evicts, not
+            // on every append), so the walk goes on past it while the records go on: committed, intact,
+            // and numbered one after the other. Past it, the first frame that is not such a record is
+            // where the data ends, not a corruption: the frame of an earlier lap, or zeros.
+            boolean beyond = ring == null && position >= tail;
+            if (ring != null ? position >= tail : position - imageOldest >= capacity) {
+                return stop(Stop.CAUGHT_UP, position, position, 0);
             }
             int off = (int) (position & mask);
             int at = HEADER + off;
@@ -230,6 +241,9 @@ public final class TraceReader {
             VarHandle.acquireFence(); // the tag before the rest of the frame: pairs with the releaseFence in TraceRing.commit
             int length = buf.getInt(at + F_LENGTH);
             int type = buf.get(at + F_TYPE) & 0xFF;
+            if (beyond && tag != TAG_COMMITTED && tag != TAG_BUSY) {
+                return end(tag == TraceLayout.TAG_EMPTY ? "never written" : "tag " + TraceLayout.tagName(tag));
+            }
             if (tag != TAG_COMMITTED) {
                 if (overrun()) {
                     if (++overruns == OVERRUNS_PER_CALL) {
@@ -252,6 +266,9 @@ public final class TraceReader {
                     }
                     continue;
                 }
+                if (beyond) {
+                    return end("no frame starts there (type " + TraceLayout.typeName(type) + ", length " + length + ")");
+                }
                 return stop(Stop.BAD_FRAME, position, type, length);
             }
             if (padding) {
@@ -272,6 +289,10 @@ public final class TraceReader {
             }
             payload.clear().limit(length);
             int actual = TraceLayout.checksum(payload, 0, length, sequence, type);
+            if (beyond && (actual != checksum || sequence < expected || (!resync && sequence != expected))) {
+                return end(actual != checksum ? "a frame that fails its checksum"
+                        : "a record of an earlier lap (sequence " + sequence + ", " + expected + " expected)");
+            }
             if (actual != checksum) {
                 return stop(Stop.CHECKSUM, position, checksum & 0xFFFF_FFFFL, actual & 0xFFFF_FFFFL);
             }
@@ -319,7 +340,10 @@ public final class TraceReader {
             return false;
         }
         long round = roundBytes(HEADER + (int) (position & mask));
-        if (round == 0 || position + round > imageTail) {
+        // a round below the header's tail was published whole before it; past it, a round must end
+        // within one lap of the oldest record
+        long limit = position < imageTail ? imageTail : imageOldest + capacity;
+        if (round == 0 || position + round > limit) {
             return false;
         }
         position += round;
@@ -336,6 +360,12 @@ public final class TraceReader {
 
     private long roundBytes(int at) {
         return (buf.getShort(at + TraceLayout.F_ROUND) & 0xFFFFL) * 8;
+    }
+
+    /** Snapshot, past the header's tail: the data ends at {@code position}; {@code found} says what is there. */
+    private boolean end(String found) {
+        endFound = found;
+        return stop(Stop.CAUGHT_UP, position, position, 0);
     }
 
     private boolean stop(Stop why, long at, long a, long b) {
@@ -446,7 +476,9 @@ public final class TraceReader {
         return switch (stop) {
             case NONE -> "not stopped";
             case CAUGHT_UP -> "reached the tail at position " + stopA + " (offset " + off + "): every record written"
-                    + (ring != null ? " so far" : "") + " has been read";
+                    + (ring != null ? " so far" : "") + " has been read"
+                    + (endFound != null ? "; the header's tail is " + imageTail + ", the records go on past it to here,"
+                            + " where there is " + endFound : "");
             case IN_PROGRESS -> "the record at position " + stopPosition + " (offset " + off + ") is still being written";
             case OVERRUN -> "overrun " + stopA + " times in a row at position " + stopPosition
                     + ": the writers lap the ring faster than this reader copies one record";
@@ -483,7 +515,10 @@ public final class TraceReader {
         return ring != null ? ring.oldestAcquire() : imageOldest;
     }
 
-    /** Snapshot: the header's {@code tail} position (live: the ring's, now). */
+    /**
+     * Snapshot: the header's {@code tail} position, a lower bound of where the records end (see the
+     * class comment); live: the ring's tail, now.
+     */
     public long headerTail() {
         return ring != null ? ring.tailAcquire() : imageTail;
     }

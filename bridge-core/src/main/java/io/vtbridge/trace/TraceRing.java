@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.vtbridge.trace.TraceLayout.F_CHECKSUM;
 import static io.vtbridge.trace.TraceLayout.F_LENGTH;
@@ -32,13 +33,27 @@ import static io.vtbridge.trace.TraceLayout.word;
 /**
  * A fixed-size ring of variable-length binary records that any number of threads append to at once,
  * without a lock convoy; on the heap, or in a memory-mapped file that still holds the last records
- * after the process is killed. When the ring is full the oldest records are overwritten: appending
- * never waits for a reader, and {@link #lost()} counts exactly how many records were overwritten.
- * Design notes, the file layout and the mapping to HAProxy's "ring v2" (seed 002): docs/TRACE.md.
+ * after the process is killed. When the ring is full the oldest records are evicted: appending never
+ * waits for a reader, and {@link #lost()} counts exactly how many records were evicted. Eviction
+ * goes a chunk at a time: when a round does not fit, the oldest records go until it fits with a
+ * sixteenth of the ring (at most 64 KiB) to spare, so the ring holds between 15/16 of its capacity
+ * and all of it. Design notes, the file layout and the mapping to HAProxy's "ring v2" (seed 002):
+ * docs/TRACE.md.
  *
  * <h2>How a write goes</h2>
  * {@code tail} is the byte position (a count since the start, never wrapped) where the next record
- * goes; its top bit is a lock bit. The writer that sets the bit with one CAS is the <em>lock holder</em>:
+ * goes; its top bit is a lock bit. The writer that sets the bit with one CAS is the <em>lock holder</em>.
+ * A writer that finds it set loads {@code tail} a few more times ({@value #TAIL_SPINS}), with a CAS
+ * only when it sees the bit clear: the uncontended path holds the lock for a few dozen nanoseconds.
+ * <p>A lock holder that finds no waiter and a record of at most {@value #ONE_PASS_FRAME} bytes with
+ * its frame (every event) writes it in <b>one pass</b>, the lock held throughout:
+ * <pre>
+ *   make room (evict a chunk if needed), copy payload, sequence, checksum
+ *   releaseFence; first word := length, tag COMMITTED, type
+ *   setRelease(tail, end)                        publishes the record and drops the lock bit
+ * </pre>
+ * A larger record, or a batch with waiters' records, is a <b>round</b> in two passes, the seed's
+ * scheme, so the next writer can take the lock while this one copies:
  * <pre>
  *   pass 1, holding the lock (short, no copy)
  *     plan the round: every record's position and sequence number; padding where a record would cross the end
@@ -50,18 +65,28 @@ import static io.vtbridge.trace.TraceLayout.word;
  *     releaseFence; first tag := COMMITTED       the whole round becomes readable at once
  *     release the waiting writers whose records were in the round
  * </pre>
+ * For a record of 40 bytes the copy is shorter than the second pass would be; for a large one,
+ * releasing the lock before the copy lets the next writer in sooner.
  * The first frame of a round also records the round's length, so a reader of the file of a process
  * that died while a round was being copied can step over that round to the committed ones after it
  * ({@link TraceReader#skipUncommitted()}).
- * A writer that finds the bit set does not spin on {@code tail}: it pushes a descriptor of its record
- * onto {@code queue} (a lock-free stack) and waits. Only the descriptor on top of the stack watches
- * {@code tail}; the others watch their own {@code done} flag. Whoever next takes the lock (a newcomer
- * or the top waiter) detaches the whole stack and writes its records in its round, so the more
- * writers wait, the larger the batch that one lock acquisition writes. A batch larger than a round
- * (the ring, at most 512 KiB) is written in several rounds under one lock hold.
+ * A writer that still finds the bit set after its few loads does not go on spinning on
+ * {@code tail}: it pushes a descriptor of its record onto {@code queue} (a lock-free stack) and
+ * waits. Only the descriptor on top of the stack watches {@code tail}; the others watch their own
+ * {@code done} flag. Whoever next takes the lock (a newcomer or the top waiter) detaches the whole
+ * stack and writes its records in its round, so the more writers wait, the larger the batch that one
+ * lock acquisition writes. A batch larger than a round (the ring, at most 512 KiB) is written in
+ * several rounds under one lock hold.
  *
- * <p><b>Order and durability:</b> an append returns only after its record is committed (its round's
- * first tag is COMMITTED), so records of one thread are in the ring in the order it appended them,
+ * <p><b>The file header:</b> {@code oldest} and {@code lost} are written on every eviction, before
+ * the evicted bytes are overwritten; {@code tail} and {@code appended} only then too, and on
+ * {@link #force()}: written on every append they would move one more cache line between the
+ * writers' cores. A reader of the file walks on past the header's tail while the records go on
+ * ({@link TraceReader}).
+ *
+ * <p><b>Order and durability:</b> an append returns only after its record is committed (written
+ * whole with tag COMMITTED before the tail moves past it, or its round's first tag is COMMITTED), so
+ * records of one thread are in the ring in the order it appended them,
  * and a record whose append has returned survives a {@code kill -9} of a process with a mapped ring.
  * Rounds commit independently: a writer never waits for an earlier round's copy to finish (the seed's
  * point), so a killed process may leave an uncommitted round with committed ones after it; the
@@ -76,14 +101,25 @@ import static io.vtbridge.trace.TraceLayout.word;
  * entry per virtual thread (there may be millions, most short-lived), more than the descriptor itself.
  *
  * <p><b>Waiting:</b> a lock holder waits for a round of another writer that is still being copied
- * into the bytes it must overwrite (a ring small for the load); a contended writer waits for the lock
- * holder that writes its record. Both spin ({@link Thread#onSpinWait()}), then yield
- * ({@link Thread#yield()}) after a while, with one exception: a virtual thread <em>inside a round</em>
- * (from taking the lock to committing its round) never yields. It would unmount while others wait for
- * it, and hand its carrier, perhaps a shard loop that appends to this ring too, to code that may end
- * up waiting for it: a deadlock. So every thread that others wait for is running. A queued writer
- * holds nothing: when it yields, its record is still written by the next lock holder. Nothing inside
- * a round parks, allocates or calls user code.
+ * into the bytes it must overwrite (a ring small for the load); a queued writer waits for the lock
+ * holder that writes its record. Both spin ({@link Thread#onSpinWait()}) a little first. Then:
+ * <ul>
+ *   <li>a queued platform writer parks for {@value #PARK_NANOS} ns at a time
+ *       ({@link LockSupport#parkNanos}), and nobody unparks it: an unpark per record would cost the
+ *       lock holder a system call for every waiter it writes for. Its record is written meanwhile by
+ *       whoever holds the lock next, and a queued writer holds nothing, so sleeping stalls no one.
+ *       When there are more writers than cores, this lets the running writers append without
+ *       fighting the waiting ones for the cache lines (docs/BENCHMARKS.md). The cost: a contended
+ *       append may take up to that long to return, a bound, where {@link Thread#yield()} gives none;</li>
+ *   <li>a queued virtual thread yields ({@link Thread#yield()}), handing its carrier to other
+ *       virtual threads: parking it would need a timer;</li>
+ *   <li>a lock holder waiting for an older round yields if it is a platform thread, and keeps
+ *       spinning if it is a virtual thread: it is <em>inside a round</em> (from taking the lock to
+ *       committing its round), and unmounting would hand its carrier, perhaps a shard loop that
+ *       appends to this ring too, to code that may end up waiting for it: a deadlock. So every thread
+ *       that others wait for is running.</li>
+ * </ul>
+ * Nothing inside a round parks, allocates or calls user code.
  *
  * <p><b>Threading:</b> every {@code append} may be called by any number of threads at once, platform
  * or virtual. {@link #lost()}, {@link #appended()} and {@link #combined()} may be read from any thread
@@ -100,7 +136,17 @@ public final class TraceRing {
     /** The lock bit of {@code tail}; positions stay below 2^63. */
     private static final long LOCKED = Long.MIN_VALUE;
     private static final long FREE = -1; // what tryLockTail returns when it did not get the lock
-    private static final int SPINS_BEFORE_YIELD = 128;
+    /** Loads of a held tail a writer makes before it queues (test-and-test-and-set: a CAS only when seen free). */
+    private static final int TAIL_SPINS = 16;
+    /** Spins of a wait before it yields (virtual thread, or a lock holder) or parks (a queued platform writer). */
+    private static final int SPINS_BEFORE_BACKING_OFF = 16;
+    /** How long a queued platform writer parks at a time; nobody unparks it (see "Waiting"). */
+    private static final long PARK_NANOS = 50_000;
+    /** Records whose frame is at most this many bytes are copied under the lock, in one pass. */
+    static final int ONE_PASS_FRAME = 256;
+    /** The most bytes one eviction frees beyond what the new round needs: a sixteenth of the ring, at most 64 KiB. */
+    private static final int MAX_SLACK = 64 * 1024;
+    private static final int EVENT_FRAME = frameSize(TraceEvent.SIZE);
     private static final ThreadLocal<Node> NODES = ThreadLocal.withInitial(Node::new);
 
     private static final VarHandle TAIL;
@@ -193,6 +239,7 @@ public final class TraceRing {
     private final int mask;                // capacity - 1
     private final int maxRecord;           // largest payload accepted
     private final int roundLimit;          // most bytes one round spans
+    private final int slack;               // bytes an eviction frees beyond what the round needs
 
     private long tail;       // LOCKED | end of the reserved bytes: CAS by writers (lock); setRelease to publish a round (pairs with the getAcquire in TraceReader and with the next CAS)
     private long oldest;     // start of the oldest frame in the ring: lock holder only, setRelease + storeStoreFence; getAcquire by readers
@@ -209,6 +256,7 @@ public final class TraceRing {
         this.mask = capacity - 1;
         this.maxRecord = maxRecord;
         this.roundLimit = TraceLayout.roundLimit(capacity);
+        this.slack = Math.min(capacity / 16, MAX_SLACK) & ~7;
         buf.putLong(TraceLayout.H_MAGIC, TraceLayout.MAGIC);
         buf.putInt(TraceLayout.H_VERSION, TraceLayout.VERSION);
         buf.putInt(TraceLayout.H_HEADER_SIZE, HEADER);
@@ -290,7 +338,7 @@ public final class TraceRing {
      */
     public long appendEvent(int shard, long threadId, int kind, int phase, long nanoTime) {
         int word = TraceEvent.word(shard, kind, phase);
-        long t = tryLockTail();
+        long t = acquireTail();
         if (t == FREE) {
             return combine(node().event(word, threadId, nanoTime));
         }
@@ -298,9 +346,11 @@ public final class TraceRing {
             return writeWithWaiters(t, node().event(word, threadId, nanoTime));
         }
         long sequence = appended;
-        long at = reserveAlone(t, TYPE_EVENT, TraceEvent.SIZE);
-        TraceEvent.put(buf, index(at) + F_PAYLOAD, word, threadId, nanoTime);
-        finishAlone(t, at, TYPE_EVENT, TraceEvent.SIZE, sequence);
+        long at = placeAlone(t, EVENT_FRAME);
+        int i = index(at);
+        TraceEvent.put(buf, i + F_PAYLOAD, word, threadId, nanoTime);
+        buf.putInt(i + F_CHECKSUM, TraceLayout.eventChecksum(word, threadId, nanoTime, sequence));
+        sealAlone(t, at, TYPE_EVENT, TraceEvent.SIZE, sequence);
         return sequence;
     }
 
@@ -325,7 +375,7 @@ public final class TraceRing {
     public long append(byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
         checkLength(len);
-        long t = tryLockTail();
+        long t = acquireTail();
         if (t == FREE) {
             return combine(node().bytes(src, off, len));
         }
@@ -333,9 +383,17 @@ public final class TraceRing {
             return writeWithWaiters(t, node().bytes(src, off, len));
         }
         long sequence = appended;
-        long at = reserveAlone(t, TYPE_DATA, len);
-        buf.put(index(at) + F_PAYLOAD, src, off, len);
-        finishAlone(t, at, TYPE_DATA, len, sequence);
+        if (frameSize(len) <= ONE_PASS_FRAME) {
+            long at = placeAlone(t, frameSize(len));
+            int i = index(at);
+            buf.put(i + F_PAYLOAD, src, off, len);
+            buf.putInt(i + F_CHECKSUM, checksum(buf, i + F_PAYLOAD, len, sequence, TYPE_DATA));
+            sealAlone(t, at, TYPE_DATA, len, sequence);
+        } else {
+            long at = reserveAlone(t, TYPE_DATA, len);
+            buf.put(index(at) + F_PAYLOAD, src, off, len);
+            finishAlone(t, at, TYPE_DATA, len, sequence);
+        }
         return sequence;
     }
 
@@ -350,12 +408,19 @@ public final class TraceRing {
         int index = src.position();
         int len = src.remaining();
         checkLength(len);
-        long t = tryLockTail();
+        long t = acquireTail();
         long sequence;
         if (t == FREE) {
             sequence = combine(node().bytes(src, index, len));
         } else if (QUEUE.getOpaque(this) != null) {
             sequence = writeWithWaiters(t, node().bytes(src, index, len));
+        } else if (frameSize(len) <= ONE_PASS_FRAME) {
+            sequence = appended;
+            long at = placeAlone(t, frameSize(len));
+            int i = index(at);
+            buf.put(i + F_PAYLOAD, src, index, len);
+            buf.putInt(i + F_CHECKSUM, checksum(buf, i + F_PAYLOAD, len, sequence, TYPE_DATA));
+            sealAlone(t, at, TYPE_DATA, len, sequence);
         } else {
             sequence = appended;
             long at = reserveAlone(t, TYPE_DATA, len);
@@ -373,6 +438,23 @@ public final class TraceRing {
         }
     }
 
+    /**
+     * The tail lock for an append: one CAS, then, while another writer holds the lock, up to
+     * {@value #TAIL_SPINS} loads of {@code tail}, with a CAS only when the bit is seen clear (a waiting
+     * writer keeps the line shared instead of taking it from the holder on every try). A lock holder
+     * on the uncontended path holds it for a few dozen nanoseconds, so a short wait here is cheaper
+     * than the combining queue; a longer one means real contention, and the caller queues. Returns the
+     * tail if this thread now holds the lock, else FREE.
+     */
+    private long acquireTail() {
+        long t = tryLockTail();
+        for (int spins = 0; t == FREE && spins < TAIL_SPINS; spins++) {
+            Thread.onSpinWait();
+            t = tryLockTail();
+        }
+        return t;
+    }
+
     /** One CAS for the lock bit of tail: the tail (without the bit) if this thread now holds the lock, else FREE. */
     private long tryLockTail() {
         long t = (long) TAIL.getOpaque(this);
@@ -386,6 +468,36 @@ public final class TraceRing {
     // ------------------------------------------------------------------------------- uncontended path
 
     /**
+     * One-pass write of a small record, lock held, step 1: places a frame of {@code frame} bytes after
+     * {@code t} (after padding if it would cross the end) and makes room. The caller then writes the
+     * payload and checksum at the returned position, and {@link #sealAlone} finishes.
+     */
+    private long placeAlone(long t, int frame) {
+        long at = place(t, frame);
+        makeRoom(t, at + frame);
+        return at;
+    }
+
+    /**
+     * One-pass write, step 2, lock held: sequence, then the frame's first word (tag COMMITTED) and the
+     * padding word before it if any, then the tail store, which publishes the record and drops the
+     * lock. The record never shows a BUSY tag: nobody can see it before the tail moves past it, and a
+     * reader of the file of a process killed in between finds the old bytes there, which fail the
+     * sequence or checksum check (docs/TRACE.md, "One pass").
+     */
+    private void sealAlone(long t, long at, int type, int length, long sequence) {
+        int i = index(at);
+        long end = at + frameSize(length);
+        buf.putLong(i + F_SEQUENCE, sequence);
+        VarHandle.releaseFence(); // the payload, sequence and checksum before the first word: kill -9 order
+        buf.putLong(i, word(length, TAG_COMMITTED, type, at == t ? end - t : 0));
+        if (at != t) {
+            buf.putLong(index(t), word((int) (at - t), TAG_COMMITTED, TYPE_PADDING, end - t));
+        }
+        publish(end, sequence + 1, false);
+    }
+
+    /**
      * Pass 1 of a round of one record, lock held: places the frame after {@code t} (after padding if it
      * would cross the end), makes room, writes the first header BUSY, publishes the tail and so drops
      * the lock. Returns the position of the record's frame.
@@ -394,7 +506,7 @@ public final class TraceRing {
         int frame = frameSize(length);
         long at = place(t, frame);
         long end = at + frame;
-        makeRoom(end);
+        makeRoom(t, end);
         if (at != t) {
             buf.putLong(index(t), word((int) (at - t), TAG_BUSY, TYPE_PADDING, end - t));
             buf.putLong(index(at), word(length, TAG_COMMITTED, type, 0)); // guarded by the BUSY padding before it
@@ -484,7 +596,7 @@ public final class TraceRing {
                 }
                 m = m.next;
             } while (m != null);
-            makeRoom(end);
+            makeRoom(start, end);
             if (n.position != start) {
                 buf.putLong(index(start), word((int) (n.position - start), TAG_BUSY, TYPE_PADDING, end - start));
             } else {
@@ -533,11 +645,14 @@ public final class TraceRing {
     // --------------------------------------------------------------------------------- shared steps
 
     /**
-     * Lock held: advances {@code oldest} over whole frames until {@code [oldest, end)} fits in the
-     * ring, counting the records it passes in {@code lost}. A frame still BUSY belongs to a round whose
-     * writer is copying: wait for its commit, never overwrite it.
+     * Lock held, for a round {@code [from, end)}: if it does not fit in the ring, advances
+     * {@code oldest} over whole frames until it fits with {@code slack} bytes to spare (or up to
+     * {@code from}), counting the records it passes in {@code lost}. Evicting a chunk at a time, not
+     * one record per append, keeps the uncontended append short and lets the header mirror be written
+     * once per chunk. A frame still BUSY belongs to a round whose writer is copying: wait for its
+     * commit, never overwrite it.
      */
-    private void makeRoom(long end) {
+    private void makeRoom(long from, long end) {
         long o = oldest; // plain: only lock holders write it, and the lock orders them
         if (end - o <= capacity) {
             return;
@@ -553,16 +668,21 @@ public final class TraceRing {
                 o += frameSize(length);
                 dropped++;
             }
-            assert length >= 0 && o <= end : "corrupt frame at offset " + (at - HEADER) + ": length " + length;
-        } while (end - o > capacity);
-        OLDEST.setRelease(this, o); // pairs with the getAcquire in TraceReader: a reader that jumps to oldest finds committed frames
-        // The new oldest before any store into the bytes it frees (the seqlock order of StampedLock): a
-        // reader that loads one of those stores, then acquireFence, then oldest, sees oldest past its frame.
-        VarHandle.storeStoreFence();
+            assert length >= 0 && o <= from : "corrupt frame at offset " + (at - HEADER) + ": length " + length;
+        } while (o < from && end - o > capacity - slack);
         long total = lost + dropped;
+        OLDEST.setRelease(this, o); // pairs with the getAcquire in TraceReader: a reader that jumps to oldest finds committed frames
         LOST.setOpaque(this, total);
-        buf.putLong(TraceLayout.H_OLDEST, o); // header mirror for a reader of the file after a crash
+        // The header mirror for a reader of the file after a crash: oldest and lost exact, tail and
+        // appended as of this round's start (a lower bound the reader walks on from, TraceReader).
+        buf.putLong(TraceLayout.H_OLDEST, o);
         buf.putLong(TraceLayout.H_LOST, total);
+        buf.putLong(TraceLayout.H_TAIL, from);
+        buf.putLong(TraceLayout.H_APPENDED, appended);
+        // The new oldest (field and mirror) before any store into the bytes it frees (the seqlock order
+        // of StampedLock): a reader that loads one of those stores, then acquireFence, then oldest, sees
+        // oldest past its frame.
+        VarHandle.storeStoreFence();
     }
 
     /** Lock held: waits until the frame at buffer index {@code at} is not BUSY; its bytes are then visible. */
@@ -577,13 +697,16 @@ public final class TraceRing {
         }
     }
 
-    /** Lock held: counters and header mirror for a round ending at {@code end}, then the tail store. */
+    /**
+     * Lock held: the appended counter for a round ending at {@code end}, then the tail store. The
+     * header's tail and appended are not written here, only when a chunk is evicted and by
+     * {@link #force()}: on every append they would move one more cache line between the writers' cores.
+     */
     private void publish(long end, long appendedAfter, boolean keepLock) {
         APPENDED.setOpaque(this, appendedAfter);
-        buf.putLong(TraceLayout.H_APPENDED, appendedAfter);
-        buf.putLong(TraceLayout.H_TAIL, end);
-        // The round's first header (BUSY) before the new tail: pairs with the getAcquire of tail in
-        // TraceReader and with the CAS of the next lock holder. Without the lock bit it is the unlock.
+        // The round's first header (BUSY), or a one-pass record whole, before the new tail: pairs with
+        // the getAcquire of tail in TraceReader and with the CAS of the next lock holder. Without the
+        // lock bit it is the unlock.
         TAIL.setRelease(this, keepLock ? end | LOCKED : end);
     }
 
@@ -603,12 +726,24 @@ public final class TraceRing {
         return HEADER + (int) (pos & mask);
     }
 
-    /** One turn of a wait: spin, or after a while yield, unless this is a virtual thread inside a round. */
+    /**
+     * One turn of a wait: spin; after a while, a virtual thread inside a round keeps spinning, a lock
+     * holder or another virtual thread yields, and a queued platform writer parks for
+     * {@value #PARK_NANOS} ns (see "Waiting" in the class comment).
+     */
     private static void backOff(int spins, boolean inRound) {
-        if (spins < SPINS_BEFORE_YIELD || (inRound && Thread.currentThread().isVirtual())) {
+        if (spins < SPINS_BEFORE_BACKING_OFF) {
             Thread.onSpinWait();
-        } else {
+        } else if (Thread.currentThread().isVirtual()) {
+            if (inRound) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        } else if (inRound) {
             Thread.yield();
+        } else {
+            LockSupport.parkNanos(PARK_NANOS);
         }
     }
 
@@ -653,8 +788,21 @@ public final class TraceRing {
      */
     public void force() {
         if (mapped != null) {
+            syncHeader();
             mapped.force();
         }
+    }
+
+    /**
+     * Makes the header's tail and appended exact (they are only written when a chunk is evicted):
+     * takes the tail lock, waiting like a writer, writes them, and unlocks, writing any records queued
+     * meanwhile. Then a reader of the file finds every record without walking past the header's tail.
+     */
+    void syncHeader() {
+        long t = lockTail();
+        buf.putLong(TraceLayout.H_TAIL, t);
+        buf.putLong(TraceLayout.H_APPENDED, appended);
+        unlockWritingWaiters(t, null);
     }
 
     @Override

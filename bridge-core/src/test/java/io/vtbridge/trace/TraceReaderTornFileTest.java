@@ -44,6 +44,7 @@ class TraceReaderTornFileTest {
         for (int i = 0; i < RECORDS; i++) {
             r.append(TraceRingTest.payloadOf(i * 7L + PAYLOAD, PAYLOAD + 7 * 8)); // lengths vary
         }
+        r.force(); // the header's tail exact: every frame below it must be intact, so damage is corruption
         TraceReader reader = TraceReader.open(ring);
         while (reader.next()) {
             if (offsets.isEmpty()) {
@@ -148,20 +149,22 @@ class TraceReaderTornFileTest {
     @Test
     void aBusyTagInsideARoundCannotBeSkipped() throws IOException {
         // 100-byte payloads make 120-byte frames: the 9th does not fit in the 64 bytes left before the
-        // end, so its round is [padding, record] and the record's own frame does not open a round
+        // end, so its round is [padding, record] and the record's own frame does not open a round.
+        // Making room for it evicts the first two (the ring keeps a sixteenth, 64 bytes, spare).
         Path file = dir.resolve("inside.trace");
         TraceRing r = TraceRing.mapped(file, 1024);
         for (int i = 0; i < 9; i++) {
             r.append(new byte[100]);
         }
+        r.force();
         poke(file, TraceLayout.HEADER + TraceLayout.F_TAG, 0xFF);
         TraceReader reader = TraceReader.open(file);
         int read = 0;
         while (reader.next()) {
             read++;
         }
-        assertThat(read).as("the 9th record overwrote the 1st").isEqualTo(7);
-        assertThat(reader.lost()).isEqualTo(1);
+        assertThat(read).as("the 9th record evicted the 1st and 2nd").isEqualTo(6);
+        assertThat(reader.lost()).isEqualTo(2);
         assertThat(reader.stop()).isEqualTo(TraceReader.Stop.UNCOMMITTED);
         assertThat(reader.stopOffset()).isEqualTo(TraceLayout.HEADER);
         assertThat(reader.skipUncommitted()).as("a BUSY tag no round starts at").isFalse();
@@ -181,6 +184,42 @@ class TraceReaderTornFileTest {
             assertThat(reader.stopOffset()).isEqualTo(offsets.get(k));
             assertThat(reader.stopDetail()).contains(value == 0 ? "never written" : "0x42");
         }
+    }
+
+    /**
+     * Without {@code force()} the header's tail lags (it moves when the ring evicts): the reader walks
+     * on past it, and there a damaged record is where the data ends, not a corruption, because it is
+     * what a writer killed in the middle of a one-pass copy leaves.
+     */
+    @Test
+    void pastTheHeadersTailADamagedRecordEndsTheData() throws IOException {
+        Path file = dir.resolve("lazy.trace");
+        TraceRing r = TraceRing.mapped(file, 1024);
+        List<Long> written = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            r.append(TraceRingTest.payloadOf(i * 7L + PAYLOAD, PAYLOAD + 7 * 8));
+        }
+        TraceReader reader = TraceReader.open(file);
+        long lastSequence = -1;
+        long end = 0;
+        while (reader.next()) {
+            written.add(reader.fileOffset());
+            assertThat(TraceRingTest.payload(reader))
+                    .isEqualTo(TraceRingTest.payloadOf(reader.sequence() * 7 + PAYLOAD, PAYLOAD + 7 * 8));
+            lastSequence = reader.sequence();
+            end = reader.position() + TraceLayout.frameSize(reader.length());
+        }
+        assertThat(reader.stop()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
+        assertThat(lastSequence).as("every record, though the header's tail is behind").isEqualTo(RECORDS - 1);
+        assertThat(reader.headerTail()).as("the header's tail lags the records").isLessThan(end);
+
+        int k = written.size() - 1;
+        poke(file, written.get(k) + TraceLayout.F_PAYLOAD + 5, 0x5A ^ 0xFF);
+        List<Long> seen = new ArrayList<>();
+        TraceReader damaged = readUntilStop(file, seen);
+        assertThat(seen).isEqualTo(written.subList(0, k));
+        assertThat(damaged.stop()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
+        assertThat(damaged.stopDetail()).contains("the records go on past it").contains("fails its checksum");
     }
 
     @Test
