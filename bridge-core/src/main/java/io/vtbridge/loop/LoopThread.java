@@ -4,7 +4,7 @@ package io.vtbridge.loop;
  * The platform thread that runs a {@link ShardLoop} and carries its virtual threads. Bridged code
  * finds its loop through its carrier: {@code Thread.currentCarrierThread() instanceof LoopThread}.
  */
-public final class LoopThread extends Thread {
+public final class LoopThread extends Thread implements io.vtbridge.internal.NonBlockingThread {
 
     private static final java.lang.invoke.VarHandle IN_OWNED_OP;
     static final java.lang.invoke.VarHandle MOUNT_STATE;

@@ -2,6 +2,7 @@ package io.vtbridge.trace;
 
 import io.vtbridge.EventKind;
 import io.vtbridge.EventPhase;
+import io.vtbridge.internal.NonBlockingThread;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -34,10 +35,10 @@ import static io.vtbridge.trace.TraceLayout.word;
  * A fixed-size ring of variable-length binary records that any number of threads append to at once,
  * without a lock convoy; on the heap, or in a memory-mapped file that still holds the last records
  * after the process is killed. When the ring is full the oldest records are evicted: appending never
- * waits for a reader, and {@link #lost()} counts exactly how many records were evicted. Eviction
- * goes a chunk at a time: when a round does not fit, the oldest records go until it fits with a
- * sixteenth of the ring (at most 64 KiB) to spare, so the ring holds between 15/16 of its capacity
- * and all of it. Design notes, the file layout and the mapping to HAProxy's "ring v2" (seed 002):
+ * waits for a reader, and {@link #lost()} counts exactly how many records were evicted. A ring of
+ * 64 KiB or more evicts a chunk at a time: when a round does not fit, the oldest records go until it
+ * fits with a sixteenth of the ring (at most 64 KiB) to spare, so the ring holds between 15/16 of
+ * its capacity and all of it; a smaller ring evicts only what the round needs. Design notes, the file layout and the mapping to HAProxy's "ring v2" (seed 002):
  * docs/TRACE.md.
  *
  * <h2>How a write goes</h2>
@@ -104,13 +105,17 @@ import static io.vtbridge.trace.TraceLayout.word;
  * into the bytes it must overwrite (a ring small for the load); a queued writer waits for the lock
  * holder that writes its record. Both spin ({@link Thread#onSpinWait()}) a little first. Then:
  * <ul>
- *   <li>a queued platform writer parks for {@value #PARK_NANOS} ns at a time
- *       ({@link LockSupport#parkNanos}), and nobody unparks it: an unpark per record would cost the
- *       lock holder a system call for every waiter it writes for. Its record is written meanwhile by
- *       whoever holds the lock next, and a queued writer holds nothing, so sleeping stalls no one.
- *       When there are more writers than cores, this lets the running writers append without
- *       fighting the waiting ones for the cache lines (docs/BENCHMARKS.md). The cost: a contended
- *       append may take up to that long to return, a bound, where {@link Thread#yield()} gives none;</li>
+ *   <li>a queued platform writer parks ({@link LockSupport#parkNanos}), and nobody unparks it: an
+ *       unpark per record would cost the lock holder a system call for every waiter it writes for.
+ *       Its record is written meanwhile by whoever holds the lock next, and a queued writer holds
+ *       nothing, so sleeping stalls no one. The park is {@value #MIN_PARK_NANOS} ns, and doubles, up
+ *       to {@value #MAX_PARK_NANOS} ns, while the thread's appends keep queueing (its last queued
+ *       append at most about two parks ago): when there are more writers than cores, the waiting ones then
+ *       stay out of the way, and the running ones append without fighting them for the cache lines
+ *       and the CPU (docs/BENCHMARKS.md). The cost: a contended append can take up to that long to
+ *       return, a bound, where {@link Thread#yield()} gives none; an occasional one, 25 µs. A bridge
+ *       loop thread ({@link NonBlockingThread}) never parks: it carries its shard's virtual threads,
+ *       and it yields instead;</li>
  *   <li>a queued virtual thread yields ({@link Thread#yield()}), handing its carrier to other
  *       virtual threads: parking it would need a timer;</li>
  *   <li>a lock holder waiting for an older round yields if it is a platform thread, and keeps
@@ -140,11 +145,19 @@ public final class TraceRing {
     private static final int TAIL_SPINS = 16;
     /** Spins of a wait before it yields (virtual thread, or a lock holder) or parks (a queued platform writer). */
     private static final int SPINS_BEFORE_BACKING_OFF = 16;
-    /** How long a queued platform writer parks at a time; nobody unparks it (see "Waiting"). */
-    private static final long PARK_NANOS = 50_000;
+    /** The shortest park of a queued platform writer; nobody unparks it (see "Waiting"). */
+    static final long MIN_PARK_NANOS = 25_000;
+    /** The longest: a writer queued append after append doubles its park up to this. */
+    static final long MAX_PARK_NANOS = 1_000_000;
     /** Records whose frame is at most this many bytes are copied under the lock, in one pass. */
     static final int ONE_PASS_FRAME = 256;
-    /** The most bytes one eviction frees beyond what the new round needs: a sixteenth of the ring, at most 64 KiB. */
+    /**
+     * Rings of at least this many bytes evict in chunks: an eviction frees a sixteenth of the ring
+     * (at most {@value #MAX_SLACK} bytes) beyond what the new round needs. A smaller ring evicts just
+     * what it needs: there a sixteenth may be less than one record, and one more evicted record a
+     * large share of what the ring holds.
+     */
+    static final int CHUNKED_EVICTION_MIN = 64 * 1024;
     private static final int MAX_SLACK = 64 * 1024;
     private static final int EVENT_FRAME = frameSize(TraceEvent.SIZE);
     private static final ThreadLocal<Node> NODES = ThreadLocal.withInitial(Node::new);
@@ -190,6 +203,8 @@ public final class TraceRing {
         long nanoTime;        // owner, before the push: EVENT
         long position;        // lock holder, pass 1; read by the same thread in pass 2
         long sequence;        // lock holder, before the setRelease of done; read by the owner after it
+        long parkNanos;       // owner only: how long it parks while queued; kept across appends in a cached node
+        long queuedAt;        // owner only: System.nanoTime() of its last queued append
         boolean done;         // setRelease by the lock holder once the record is committed; getAcquire by the owner
 
         Node event(int word, long id, long time) {
@@ -221,6 +236,22 @@ public final class TraceRing {
             array = null;
             buffer = null;
             done = false;
+        }
+
+        /**
+         * The park of this queued append: {@link #MIN_PARK_NANOS} if the owner's last queued append
+         * was more than two parks ago (or this is a fresh node: a virtual thread's, which does not
+         * park anyway); twice the last one, up to {@link #MAX_PARK_NANOS}, if it was more recent,
+         * that is if the owner keeps finding the tail taken append after append. Owner only.
+         */
+        long adaptPark() {
+            long now = System.nanoTime();
+            long p = parkNanos;
+            // queued append after append, the gap is about one park: within two (and a bit), escalate
+            p = p != 0 && now - queuedAt <= 2 * p + MIN_PARK_NANOS ? Math.min(2 * p, MAX_PARK_NANOS) : MIN_PARK_NANOS;
+            parkNanos = p;
+            queuedAt = now;
+            return p;
         }
 
         /** After done: drop the references to the caller's data; returns the sequence number. */
@@ -256,7 +287,7 @@ public final class TraceRing {
         this.mask = capacity - 1;
         this.maxRecord = maxRecord;
         this.roundLimit = TraceLayout.roundLimit(capacity);
-        this.slack = Math.min(capacity / 16, MAX_SLACK) & ~7;
+        this.slack = capacity >= CHUNKED_EVICTION_MIN ? Math.min(capacity / 16, MAX_SLACK) : 0;
         buf.putLong(TraceLayout.H_MAGIC, TraceLayout.MAGIC);
         buf.putInt(TraceLayout.H_VERSION, TraceLayout.VERSION);
         buf.putInt(TraceLayout.H_HEADER_SIZE, HEADER);
@@ -541,6 +572,7 @@ public final class TraceRing {
             top = (Node) QUEUE.getOpaque(this);
             node.next = top;
         } while (!QUEUE.compareAndSet(this, top, node)); // publishes the node's fields to the getAndSet of the lock holder
+        long park = node.adaptPark();
         for (int spins = 0; !(boolean) DONE.getAcquire(node); spins++) { // pairs with the setRelease in writeRounds
             // Only the top of the stack watches the tail (seed: one waiter bounces the tail's cache line,
             // the rest spin on their own node). The top is the newest waiter; it leads until another
@@ -554,7 +586,7 @@ public final class TraceRing {
                     continue;
                 }
             }
-            backOff(spins, false);
+            backOff(spins, false, park);
         }
         return node.finish();
     }
@@ -693,7 +725,7 @@ public final class TraceRing {
             if (tag != TAG_BUSY) {
                 return;
             }
-            backOff(spins, true);
+            backOff(spins, true, 0);
         }
     }
 
@@ -728,10 +760,10 @@ public final class TraceRing {
 
     /**
      * One turn of a wait: spin; after a while, a virtual thread inside a round keeps spinning, a lock
-     * holder or another virtual thread yields, and a queued platform writer parks for
-     * {@value #PARK_NANOS} ns (see "Waiting" in the class comment).
+     * holder, another virtual thread or a bridge loop thread yields, and any other queued platform
+     * writer parks for {@code parkNanos} (see "Waiting" in the class comment).
      */
-    private static void backOff(int spins, boolean inRound) {
+    private static void backOff(int spins, boolean inRound, long parkNanos) {
         if (spins < SPINS_BEFORE_BACKING_OFF) {
             Thread.onSpinWait();
         } else if (Thread.currentThread().isVirtual()) {
@@ -740,10 +772,10 @@ public final class TraceRing {
             } else {
                 Thread.yield();
             }
-        } else if (inRound) {
+        } else if (inRound || Thread.currentThread() instanceof NonBlockingThread) {
             Thread.yield();
         } else {
-            LockSupport.parkNanos(PARK_NANOS);
+            LockSupport.parkNanos(parkNanos);
         }
     }
 
@@ -834,7 +866,7 @@ public final class TraceRing {
             if (t != FREE) {
                 return t;
             }
-            backOff(spins, false);
+            backOff(spins, false, MIN_PARK_NANOS);
         }
     }
 

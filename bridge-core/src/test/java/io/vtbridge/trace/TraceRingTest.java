@@ -107,23 +107,47 @@ class TraceRingTest {
 
     @Test
     void lostCounterIsExact() {
-        // 44-byte payloads make 64-byte frames: a 1024-byte ring holds M = 16 of them. When the 17th
-        // comes, the ring evicts until the new record fits with a sixteenth of the ring (64 bytes, one
-        // frame) to spare: two records go; the 18th then fits; the 19th evicts two more; and so on.
+        // 44-byte payloads make 64-byte frames: a 1024-byte ring holds exactly M = 16 of them, and a
+        // ring this small evicts only what each append needs
         int m = 16;
-        for (int n : new int[] {0, 1, 15, 16, 17, 18, 19, 100, 1000}) {
+        for (int n : new int[] {0, 1, 15, 16, 17, 100, 1000}) {
             TraceRing ring = TraceRing.onHeap(1024);
             for (int i = 0; i < n; i++) {
                 ring.append(new byte[44]);
             }
-            long lost = n <= m ? 0 : 2L * ((n - m + 1) / 2);
+            assertThat(ring.lost()).as("lost after %d records", n).isEqualTo(Math.max(0, n - m));
+            TraceReader reader = TraceReader.of(ring);
+            while (reader.next()) {
+                assertThat(reader.sequence()).isEqualTo(reader.lost() + reader.read() - 1);
+            }
+            assertThat(reader.read()).isEqualTo(Math.min(n, m));
+            assertThat(reader.lost()).isEqualTo(Math.max(0, n - m));
+        }
+    }
+
+    /**
+     * A ring of 64 KiB or more evicts a chunk at a time: 64-byte frames, a 64 KiB ring holds
+     * M = 1024 of them, and an eviction frees 4 KiB (64 frames) beyond the need, so it drops 65
+     * records and the next 64 appends fit: lost(n) = 65 * ceil((n - M) / 65).
+     */
+    @Test
+    void aLargeRingEvictsInChunksAndCountsEveryRecordExactly() {
+        int m = 1024;
+        for (int n : new int[] {1024, 1025, 1089, 1090, 1154, 1155, 5000}) {
+            TraceRing ring = TraceRing.onHeap(64 * 1024);
+            for (int i = 0; i < n; i++) {
+                ring.append(new byte[44]);
+            }
+            long lost = n <= m ? 0 : 65L * ((n - m + 64) / 65);
             assertThat(ring.lost()).as("lost after %d records", n).isEqualTo(lost);
             TraceReader reader = TraceReader.of(ring);
             while (reader.next()) {
                 assertThat(reader.sequence()).isEqualTo(reader.lost() + reader.read() - 1);
             }
-            assertThat(reader.read()).isEqualTo(n - lost);
+            assertThat(reader.stop()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
+            assertThat(reader.read()).as("read after %d records", n).isEqualTo(n - lost);
             assertThat(reader.lost()).isEqualTo(lost);
+            assertThat(reader.read()).as("at least 15/16 of the ring still holds records").isGreaterThanOrEqualTo(m * 15 / 16);
         }
     }
 
@@ -287,6 +311,44 @@ class TraceRingTest {
             assertThat(problems).as("trial %d", trial).isEmpty();
             assertThat(ring.combined()).isEqualTo(writers);
         }
+    }
+
+    /** A thread that may never park (a bridge loop thread) in the test: the marker is the contract. */
+    static final class NonBlockingWriter extends Thread implements io.vtbridge.internal.NonBlockingThread {
+        NonBlockingWriter(Runnable body) {
+            super(body, "non-blocking-writer");
+            setDaemon(true);
+        }
+    }
+
+    /**
+     * A queued platform writer parks (so it stays out of the working writers' way); a queued
+     * {@link io.vtbridge.internal.NonBlockingThread}, a bridge loop thread, never does: it carries a
+     * shard's virtual threads. Both are written by the unlock.
+     */
+    @Test
+    void aQueuedPlatformWriterParksButALoopThreadNeverDoes() throws Exception {
+        TraceRing ring = TraceRing.onHeap(4096);
+        long t = ring.lockTail();
+        Thread parker = Thread.ofPlatform().daemon().start(() -> ring.append(new byte[] {1}));
+        awaitQueued(ring, 1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (parker.getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime()).as("the queued platform writer parks").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        Thread loop = new NonBlockingWriter(() -> ring.append(new byte[] {2}));
+        loop.start();
+        awaitQueued(ring, 2);
+        for (int i = 0; i < 20_000; i++) { // well past the spins before backing off
+            Thread.State state = loop.getState();
+            assertThat(state).as("sample %d", i).isNotIn(Thread.State.TIMED_WAITING, Thread.State.WAITING);
+        }
+        ring.unlockTail(t);
+        parker.join();
+        loop.join();
+        assertThat(ring.appended()).isEqualTo(2);
+        assertThat(ring.combined()).isEqualTo(2);
     }
 
     /** A batch larger than the ring: written in several rounds under one lock hold; the older records are lost, counted. */
