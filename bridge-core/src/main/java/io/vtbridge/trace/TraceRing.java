@@ -44,8 +44,9 @@ import static io.vtbridge.trace.TraceLayout.word;
  * <h2>How a write goes</h2>
  * {@code tail} is the byte position (a count since the start, never wrapped) where the next record
  * goes; its top bit is a lock bit. The writer that sets the bit with one CAS is the <em>lock holder</em>.
- * A writer that finds it set loads {@code tail} a few more times ({@value #TAIL_SPINS}), with a CAS
- * only when it sees the bit clear: the uncontended path holds the lock for a few dozen nanoseconds.
+ * A writer that finds it set loads {@code tail} a couple more times ({@value #TAIL_SPINS}), with a
+ * CAS only when it sees the bit clear: the uncontended path holds the lock for a few dozen
+ * nanoseconds.
  * <p>A lock holder that finds no waiter and a record of at most {@value #ONE_PASS_FRAME} bytes with
  * its frame (every event) writes it in <b>one pass</b>, the lock held throughout:
  * <pre>
@@ -103,24 +104,27 @@ import static io.vtbridge.trace.TraceLayout.word;
  *
  * <p><b>Waiting:</b> a lock holder waits for a round of another writer that is still being copied
  * into the bytes it must overwrite (a ring small for the load); a queued writer waits for the lock
- * holder that writes its record. Both spin ({@link Thread#onSpinWait()}) a little first. Then:
+ * holder that writes its record.
  * <ul>
- *   <li>a queued platform writer parks ({@link LockSupport#parkNanos}), and nobody unparks it: an
- *       unpark per record would cost the lock holder a system call for every waiter it writes for.
- *       Its record is written meanwhile by whoever holds the lock next, and a queued writer holds
- *       nothing, so sleeping stalls no one. The park is {@value #MIN_PARK_NANOS} ns, and doubles, up
- *       to {@value #MAX_PARK_NANOS} ns, while the thread's appends keep queueing (its last queued
- *       append at most about two parks ago): when there are more writers than cores, the waiting ones then
+ *   <li>A queued platform writer parks ({@link LockSupport#parkNanos}) as soon as it finds its
+ *       record not yet written, and nobody unparks it: an unpark per record would cost the lock
+ *       holder a system call for every waiter it writes for. Its record is written meanwhile by
+ *       whoever holds the lock next, and a queued writer holds nothing, so sleeping stalls no one.
+ *       The park is {@value #MIN_PARK_NANOS} ns, and doubles, up to {@value #MAX_PARK_NANOS} ns,
+ *       while the thread's appends keep queueing (it queues again sooner after its last queued
+ *       append returned than that one's park). With more writers than cores, the waiting ones then
  *       stay out of the way, and the running ones append without fighting them for the cache lines
- *       and the CPU (docs/BENCHMARKS.md). The cost: a contended append can take up to that long to
- *       return, a bound, where {@link Thread#yield()} gives none; an occasional one, 25 µs. A bridge
- *       loop thread ({@link NonBlockingThread}) never parks: it carries its shard's virtual threads,
- *       and it yields instead;</li>
- *   <li>a queued virtual thread yields ({@link Thread#yield()}), handing its carrier to other
- *       virtual threads: parking it would need a timer;</li>
- *   <li>a lock holder waiting for an older round yields if it is a platform thread, and keeps
- *       spinning if it is a virtual thread: it is <em>inside a round</em> (from taking the lock to
- *       committing its round), and unmounting would hand its carrier, perhaps a shard loop that
+ *       and the CPU; on a bridge, spinning pool threads would also take CPU from the shard loops
+ *       (docs/BENCHMARKS.md). The cost is latency: a contended append takes at least one park to
+ *       return, and up to {@value #MAX_PARK_NANOS} ns while contention lasts. That is a bound,
+ *       where {@link Thread#yield()} gives none.</li>
+ *   <li>A bridge loop thread ({@link NonBlockingThread}) never parks: it carries its shard's virtual
+ *       threads. It spins a little, then yields.</li>
+ *   <li>A queued virtual thread spins a little, then yields ({@link Thread#yield()}), handing its
+ *       carrier to other virtual threads: parking it would need a timer.</li>
+ *   <li>A lock holder waiting for an older round spins, then yields if it is a platform thread, and
+ *       keeps spinning if it is a virtual thread: it is <em>inside a round</em> (from taking the lock
+ *       to committing its round), and unmounting would hand its carrier, perhaps a shard loop that
  *       appends to this ring too, to code that may end up waiting for it: a deadlock. So every thread
  *       that others wait for is running.</li>
  * </ul>
@@ -142,8 +146,8 @@ public final class TraceRing {
     private static final long LOCKED = Long.MIN_VALUE;
     private static final long FREE = -1; // what tryLockTail returns when it did not get the lock
     /** Loads of a held tail a writer makes before it queues (test-and-test-and-set: a CAS only when seen free). */
-    private static final int TAIL_SPINS = 16;
-    /** Spins of a wait before it yields (virtual thread, or a lock holder) or parks (a queued platform writer). */
+    private static final int TAIL_SPINS = 2;
+    /** Spins of a wait before it yields: a virtual thread, a loop thread, or a lock holder waiting for a round. */
     private static final int SPINS_BEFORE_BACKING_OFF = 16;
     /** The shortest park of a queued platform writer; nobody unparks it (see "Waiting"). */
     static final long MIN_PARK_NANOS = 25_000;
@@ -204,7 +208,7 @@ public final class TraceRing {
         long position;        // lock holder, pass 1; read by the same thread in pass 2
         long sequence;        // lock holder, before the setRelease of done; read by the owner after it
         long parkNanos;       // owner only: how long it parks while queued; kept across appends in a cached node
-        long queuedAt;        // owner only: System.nanoTime() of its last queued append
+        long queuedEnd;       // owner only: System.nanoTime() when its last queued append returned
         boolean done;         // setRelease by the lock holder once the record is committed; getAcquire by the owner
 
         Node event(int word, long id, long time) {
@@ -239,18 +243,17 @@ public final class TraceRing {
         }
 
         /**
-         * The park of this queued append: {@link #MIN_PARK_NANOS} if the owner's last queued append
-         * was more than two parks ago (or this is a fresh node: a virtual thread's, which does not
-         * park anyway); twice the last one, up to {@link #MAX_PARK_NANOS}, if it was more recent,
-         * that is if the owner keeps finding the tail taken append after append. Owner only.
+         * The park of this queued append: twice the last one, up to {@link #MAX_PARK_NANOS}, if the
+         * owner's last queued append returned less than that park ago (it keeps finding the tail
+         * taken, append after append); else {@link #MIN_PARK_NANOS} (also for a fresh node: a
+         * virtual thread's, which does not park anyway). Measured from the end of the last queued
+         * append, not its start: a park sleeps longer than asked (the kernel's timer slack, 50 µs by
+         * default), and that must not read as a gap. Owner only.
          */
         long adaptPark() {
-            long now = System.nanoTime();
             long p = parkNanos;
-            // queued append after append, the gap is about one park: within two (and a bit), escalate
-            p = p != 0 && now - queuedAt <= 2 * p + MIN_PARK_NANOS ? Math.min(2 * p, MAX_PARK_NANOS) : MIN_PARK_NANOS;
+            p = p != 0 && System.nanoTime() - queuedEnd <= p ? Math.min(2 * p, MAX_PARK_NANOS) : MIN_PARK_NANOS;
             parkNanos = p;
-            queuedAt = now;
             return p;
         }
 
@@ -588,6 +591,7 @@ public final class TraceRing {
             }
             backOff(spins, false, park);
         }
+        node.queuedEnd = System.nanoTime();
         return node.finish();
     }
 
@@ -759,23 +763,19 @@ public final class TraceRing {
     }
 
     /**
-     * One turn of a wait: spin; after a while, a virtual thread inside a round keeps spinning, a lock
-     * holder, another virtual thread or a bridge loop thread yields, and any other queued platform
-     * writer parks for {@code parkNanos} (see "Waiting" in the class comment).
+     * One turn of a wait. A queued platform writer that is not a bridge loop thread parks for
+     * {@code parkNanos} at once. Any other thread spins a little; then a virtual thread inside a
+     * round keeps spinning, and a lock holder, another virtual thread or a loop thread yields (see
+     * "Waiting" in the class comment).
      */
     private static void backOff(int spins, boolean inRound, long parkNanos) {
-        if (spins < SPINS_BEFORE_BACKING_OFF) {
+        Thread me = Thread.currentThread();
+        if (!inRound && !me.isVirtual() && !(me instanceof NonBlockingThread)) {
+            LockSupport.parkNanos(parkNanos); // a queued platform writer: at once (see "Waiting")
+        } else if (spins < SPINS_BEFORE_BACKING_OFF || (inRound && me.isVirtual())) {
             Thread.onSpinWait();
-        } else if (Thread.currentThread().isVirtual()) {
-            if (inRound) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        } else if (inRound || Thread.currentThread() instanceof NonBlockingThread) {
-            Thread.yield();
         } else {
-            LockSupport.parkNanos(parkNanos);
+            Thread.yield();
         }
     }
 
