@@ -815,8 +815,11 @@ public final class TraceRing {
     }
 
     /**
-     * Writes a mapped ring's pages to the storage device ({@link MappedByteBuffer#force()}), so the
-     * file survives an OS crash too; a {@code kill -9} needs no force. No effect on a heap ring.
+     * Makes a mapped ring's file header exact (its {@code tail} and {@code appended}, otherwise
+     * written only on eviction) and writes the ring's pages to the storage device
+     * ({@link MappedByteBuffer#force()}), so the file survives an OS crash too; a {@code kill -9}
+     * needs no force. Takes the tail lock for a moment, like an append: it may wait for writers.
+     * No effect on a heap ring.
      */
     public void force() {
         if (mapped != null) {
