@@ -186,7 +186,7 @@ public final class TraceReader {
         int capacity = b.getInt(TraceLayout.H_CAPACITY);
         int maxRecord = b.getInt(TraceLayout.H_MAX_RECORD);
         long oldest = b.getLong(TraceLayout.H_OLDEST);
-        long tail = b.getLong(TraceLayout.H_TAIL);
+        long tail = Math.max(b.getLong(TraceLayout.H_TAIL), oldest); // a lower bound of where the records end
         if (version != TraceLayout.VERSION || headerSize != HEADER) {
             throw new IllegalArgumentException("trace ring version " + version + " with a " + headerSize
                     + "-byte header; this reader knows version " + TraceLayout.VERSION + ", " + HEADER + " bytes");
@@ -241,7 +241,9 @@ public final class TraceReader {
             VarHandle.acquireFence(); // the tag before the rest of the frame: pairs with the releaseFence in TraceRing.commit
             int length = buf.getInt(at + F_LENGTH);
             int type = buf.get(at + F_TYPE) & 0xFF;
-            if (beyond && tag != TAG_COMMITTED && tag != TAG_BUSY) {
+            if (beyond && tag != TAG_COMMITTED && tag != TAG_BUSY
+                    && (tag == TraceLayout.TAG_EMPTY || length < 0 || length > maxRecord
+                        || !continuesAt(position + frameSize(length), expected + 1))) {
                 return end(tag == TraceLayout.TAG_EMPTY ? "never written" : "tag " + TraceLayout.tagName(tag));
             }
             if (tag != TAG_COMMITTED) {
@@ -289,9 +291,16 @@ public final class TraceReader {
             }
             payload.clear().limit(length);
             int actual = TraceLayout.checksum(payload, 0, length, sequence, type);
-            if (beyond && (actual != checksum || sequence < expected || (!resync && sequence != expected))) {
-                return end(actual != checksum ? "a frame that fails its checksum"
-                        : "a record of an earlier lap (sequence " + sequence + ", " + expected + " expected)");
+            // Past the header's tail, a record numbered below the header's appended (the number of the
+            // record at the header's tail) or below the next expected one is of an earlier lap. A frame
+            // that fails its checksum is where a writer was killed mid-copy, unless the next record
+            // follows it intact: then it is damage, reported as such below.
+            long floor = Math.max(expected, imageAppended);
+            if (beyond && actual != checksum && !continuesAt(position + frameSize(length), expected + 1)) {
+                return end("a frame that fails its checksum");
+            }
+            if (beyond && actual == checksum && (sequence < floor || (!resync && sequence != expected))) {
+                return end("a record of an earlier lap (sequence " + sequence + ", " + floor + " or more expected)");
             }
             if (actual != checksum) {
                 return stop(Stop.CHECKSUM, position, checksum & 0xFFFF_FFFFL, actual & 0xFFFF_FFFFL);
@@ -311,6 +320,41 @@ public final class TraceReader {
             stop = Stop.NONE;
             return true;
         }
+    }
+
+    /**
+     * Snapshot, past the header's tail: whether an intact record numbered {@code sequence} starts at
+     * {@code pos}, after at most one padding frame. A damaged frame followed by the next record is
+     * damage, not the end of the data (a writer killed mid-copy leaves its record last). Needs the
+     * damaged frame's length to be intact, to find the next one.
+     */
+    private boolean continuesAt(long pos, long sequence) {
+        for (int hop = 0; hop < 2; hop++) {
+            if (pos - imageOldest >= capacity) {
+                return false;
+            }
+            int off = (int) (pos & mask);
+            int at = HEADER + off;
+            if (off + F_PAYLOAD > available || buf.get(at + F_TAG) != TAG_COMMITTED) {
+                return false;
+            }
+            int length = buf.getInt(at + F_LENGTH);
+            int type = buf.get(at + F_TYPE) & 0xFF;
+            if (type == TYPE_PADDING) {
+                if (length != capacity - off) {
+                    return false;
+                }
+                pos += length;
+                continue;
+            }
+            if ((type != TYPE_DATA && type != TYPE_EVENT) || length < 0 || length > maxRecord
+                    || off + frameSize(length) > capacity || off + F_PAYLOAD + length > available
+                    || buf.getLong(at + F_SEQUENCE) != sequence) {
+                return false;
+            }
+            return TraceLayout.checksum(buf, at + F_PAYLOAD, length, sequence, type) == buf.getInt(at + F_CHECKSUM);
+        }
+        return false;
     }
 
     /**

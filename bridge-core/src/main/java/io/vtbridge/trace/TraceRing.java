@@ -37,8 +37,9 @@ import static io.vtbridge.trace.TraceLayout.word;
  * after the process is killed. When the ring is full the oldest records are evicted: appending never
  * waits for a reader, and {@link #lost()} counts exactly how many records were evicted. A ring of
  * 64 KiB or more evicts a chunk at a time: when a round does not fit, the oldest records go until it
- * fits with a sixteenth of the ring (at most 64 KiB) to spare, so the ring holds between 15/16 of
- * its capacity and all of it; a smaller ring evicts only what the round needs. Design notes, the file layout and the mapping to HAProxy's "ring v2" (seed 002):
+ * fits with a sixteenth of the ring (at most 64 KiB) to spare, so the ring holds about 15/16 of its
+ * capacity or more (less one record, or less when one round is most of the ring); a smaller ring
+ * evicts only what the round needs. Design notes, the file layout and the mapping to HAProxy's "ring v2" (seed 002):
  * docs/TRACE.md.
  *
  * <h2>How a write goes</h2>
@@ -121,7 +122,10 @@ import static io.vtbridge.trace.TraceLayout.word;
  *   <li>A bridge loop thread ({@link NonBlockingThread}) never parks: it carries its shard's virtual
  *       threads. It spins a little, then yields.</li>
  *   <li>A queued virtual thread spins a little, then yields ({@link Thread#yield()}), handing its
- *       carrier to other virtual threads: parking it would need a timer.</li>
+ *       carrier to other virtual threads, and after {@value #YIELDS_BEFORE_PARKING} yields parks
+ *       as a platform writer does: on JDK 25's default scheduler, virtual threads that yield in a
+ *       loop can keep others from running at all (two of them on two carriers kept a third from
+ *       starting for 3 s in a stand-alone check).</li>
  *   <li>A lock holder waiting for an older round spins, then yields if it is a platform thread, and
  *       keeps spinning if it is a virtual thread: it is <em>inside a round</em> (from taking the lock
  *       to committing its round), and unmounting would hand its carrier, perhaps a shard loop that
@@ -149,6 +153,8 @@ public final class TraceRing {
     private static final int TAIL_SPINS = 2;
     /** Spins of a wait before it yields: a virtual thread, a loop thread, or a lock holder waiting for a round. */
     private static final int SPINS_BEFORE_BACKING_OFF = 16;
+    /** Yields of a queued virtual thread before it parks between checks instead (see "Waiting"). */
+    private static final int YIELDS_BEFORE_PARKING = 16;
     /** The shortest park of a queued platform writer; nobody unparks it (see "Waiting"). */
     static final long MIN_PARK_NANOS = 25_000;
     /** The longest: a writer queued append after append doubles its park up to this. */
@@ -207,6 +213,7 @@ public final class TraceRing {
         long nanoTime;        // owner, before the push: EVENT
         long position;        // lock holder, pass 1; read by the same thread in pass 2
         long sequence;        // lock holder, before the setRelease of done; read by the owner after it
+        Throwable failure;    // lock holder, as sequence: the copy of the owner's buffer failed (record written as zeros)
         long parkNanos;       // owner only: how long it parks while queued; kept across appends in a cached node
         long queuedEnd;       // owner only: System.nanoTime() when its last queued append returned
         boolean done;         // setRelease by the lock holder once the record is committed; getAcquire by the owner
@@ -240,6 +247,7 @@ public final class TraceRing {
             array = null;
             buffer = null;
             done = false;
+            failure = null;
         }
 
         /**
@@ -257,11 +265,17 @@ public final class TraceRing {
             return p;
         }
 
-        /** After done: drop the references to the caller's data; returns the sequence number. */
+        /**
+         * After done: drops the references to the caller's data; returns the sequence number, or
+         * throws what the copy of the caller's buffer threw (its record was written as zeros).
+         */
         long finish() {
             array = null;
             buffer = null;
             next = null;
+            Throwable f = failure;
+            failure = null;
+            rethrow(f);
             return sequence;
         }
     }
@@ -452,14 +466,16 @@ public final class TraceRing {
             sequence = appended;
             long at = placeAlone(t, frameSize(len));
             int i = index(at);
-            buf.put(i + F_PAYLOAD, src, index, len);
+            Throwable failed = copy(i + F_PAYLOAD, src, index, len);
             buf.putInt(i + F_CHECKSUM, checksum(buf, i + F_PAYLOAD, len, sequence, TYPE_DATA));
             sealAlone(t, at, TYPE_DATA, len, sequence);
+            rethrow(failed);
         } else {
             sequence = appended;
             long at = reserveAlone(t, TYPE_DATA, len);
-            buf.put(index(at) + F_PAYLOAD, src, index, len);
+            Throwable failed = copy(index(at) + F_PAYLOAD, src, index, len);
             finishAlone(t, at, TYPE_DATA, len, sequence);
+            rethrow(failed);
         }
         src.position(src.limit());
         return sequence;
@@ -576,11 +592,14 @@ public final class TraceRing {
             node.next = top;
         } while (!QUEUE.compareAndSet(this, top, node)); // publishes the node's fields to the getAndSet of the lock holder
         long park = node.adaptPark();
+        Thread me = Thread.currentThread();
         for (int spins = 0; !(boolean) DONE.getAcquire(node); spins++) { // pairs with the setRelease in writeRounds
-            // Only the top of the stack watches the tail (seed: one waiter bounces the tail's cache line,
-            // the rest spin on their own node). The top is the newest waiter; it leads until another
-            // pushes over it or a lock holder detaches the stack.
-            if (QUEUE.getOpaque(this) == node) {
+            // The top of the stack watches the tail (seed: one waiter bounces the tail's cache line,
+            // the rest wait on their own node). The top is the newest waiter; it leads until another
+            // pushes over it or a lock holder detaches the stack. A waiter that never parks (a loop
+            // thread, a virtual thread) also takes a free lock wherever its node is: the top may be a
+            // platform writer asleep for up to MAX_PARK_NANOS, and a shard loop must not wait for it.
+            if (!parks(me, false) || QUEUE.getOpaque(this) == node) {
                 long t = tryLockTail();
                 if (t != FREE) {
                     // The stack may no longer hold this node (a lock holder detached it between the two
@@ -669,7 +688,7 @@ public final class TraceRing {
         } else if (x.array != null) {
             buf.put(at + F_PAYLOAD, x.array, x.arrayOffset, x.length);
         } else {
-            buf.put(at + F_PAYLOAD, x.buffer, x.bufferIndex, x.length);
+            x.failure = copy(at + F_PAYLOAD, x.buffer, x.bufferIndex, x.length);
         }
         buf.putLong(at + F_SEQUENCE, x.sequence);
         buf.putInt(at + F_CHECKSUM, checksum(buf, at + F_PAYLOAD, x.length, x.sequence, x.type));
@@ -711,10 +730,12 @@ public final class TraceRing {
         LOST.setOpaque(this, total);
         // The header mirror for a reader of the file after a crash: oldest and lost exact, tail and
         // appended as of this round's start (a lower bound the reader walks on from, TraceReader).
-        buf.putLong(TraceLayout.H_OLDEST, o);
-        buf.putLong(TraceLayout.H_LOST, total);
+        // tail before oldest: the header never shows tail < oldest, even to a reader of the file of a
+        // process killed between the two stores (oldest may move up to from)
         buf.putLong(TraceLayout.H_TAIL, from);
         buf.putLong(TraceLayout.H_APPENDED, appended);
+        buf.putLong(TraceLayout.H_OLDEST, o);
+        buf.putLong(TraceLayout.H_LOST, total);
         // The new oldest (field and mirror) before any store into the bytes it frees (the seqlock order
         // of StampedLock): a reader that loads one of those stores, then acquireFence, then oldest, sees
         // oldest past its frame.
@@ -752,6 +773,37 @@ public final class TraceRing {
         buf.put(first + F_TAG, TAG_COMMITTED);
     }
 
+    /**
+     * Copies a caller's buffer into the ring, with the lock held or a round published: the one step
+     * of an append that runs code the ring does not control (another thread may move the buffer's
+     * limit meanwhile). If it throws, the ring must not be left locked, or a round BUSY forever:
+     * the payload is zeroed, the record is written (as zeros, with a valid checksum), and the
+     * caller throws what the copy threw. Returns it, or null.
+     */
+    private Throwable copy(int at, ByteBuffer src, int index, int length) {
+        try {
+            buf.put(at, src, index, length);
+            return null;
+        } catch (Throwable e) {
+            for (int i = 0; i < length; i++) {
+                buf.put(at + i, (byte) 0);
+            }
+            return e;
+        }
+    }
+
+    private static void rethrow(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException(e); // a checked exception cannot come out of a buffer copy
+        }
+    }
+
     /** Where a frame of {@code frame} bytes goes when the previous one ends at {@code pos}: there, or at the next lap. */
     private long place(long pos, int frame) {
         int room = capacity - (int) (pos & mask);
@@ -770,13 +822,27 @@ public final class TraceRing {
      */
     private static void backOff(int spins, boolean inRound, long parkNanos) {
         Thread me = Thread.currentThread();
-        if (!inRound && !me.isVirtual() && !(me instanceof NonBlockingThread)) {
+        if (parks(me, inRound)) {
             LockSupport.parkNanos(parkNanos); // a queued platform writer: at once (see "Waiting")
         } else if (spins < SPINS_BEFORE_BACKING_OFF || (inRound && me.isVirtual())) {
             Thread.onSpinWait();
+        } else if (me.isVirtual() && spins >= SPINS_BEFORE_BACKING_OFF + YIELDS_BEFORE_PARKING && !me.isInterrupted()) {
+            // a queued virtual thread that has yielded a while: Thread.yield alone can starve other
+            // virtual threads (JDK 25, default scheduler: two threads yielding in a loop on two
+            // carriers kept a third from starting for 3 s). A timed park unmounts it for real.
+            LockSupport.parkNanos(parkNanos);
         } else {
             Thread.yield();
         }
+    }
+
+    /**
+     * Whether {@code me} waits by parking: a platform thread that is not a bridge loop thread, waiting
+     * outside a round, and not interrupted (parkNanos returns at once while the interrupt flag is set,
+     * and the flag is the caller's, not ours to clear: such a thread spins and yields instead).
+     */
+    private static boolean parks(Thread me, boolean inRound) {
+        return !inRound && !me.isVirtual() && !(me instanceof NonBlockingThread) && !me.isInterrupted();
     }
 
     // ----------------------------------------------------------------------------------------- state
@@ -862,7 +928,11 @@ public final class TraceRing {
         return (long) TAIL.getAcquire(this) & ~LOCKED; // pairs with the setRelease in publish
     }
 
-    /** Spins until this thread holds the tail lock; returns the tail. Tests: makes every writer queue. */
+    /**
+     * Waits until this thread holds the tail lock, as a queued writer waits (a platform thread parks
+     * 25 µs between tries); returns the tail. For {@link #force()}, and for tests: makes every writer
+     * queue.
+     */
     long lockTail() {
         for (int spins = 0; ; spins++) {
             long t = tryLockTail();

@@ -221,6 +221,65 @@ class TraceReaderTornFileTest {
         assertThat(damaged.stopDetail()).contains("the records go on past it").contains("fails its checksum");
     }
 
+    /**
+     * Past the header's tail, a damaged record followed by the next record intact is damage, not the
+     * end: in a ring that never wrapped the header's tail is 0, so every record is past it.
+     */
+    @Test
+    void pastTheHeadersTailDamageInTheMiddleIsStillReported() throws IOException {
+        Path file = dir.resolve("middle.trace");
+        TraceRing r = TraceRing.mapped(file, 4096);
+        for (int i = 0; i < 20; i++) {
+            r.append(TraceRingTest.payloadOf(i, 40));
+        }
+        TraceReader clean = TraceReader.open(file);
+        assertThat(clean.headerTail()).as("never evicted: the header's tail never moved").isZero();
+        List<Long> at = new ArrayList<>();
+        while (clean.next()) {
+            at.add(clean.fileOffset());
+        }
+        assertThat(at).hasSize(20);
+        poke(file, at.get(7) + TraceLayout.F_PAYLOAD + 3, 0x77);
+        TraceReader reader = TraceReader.open(file);
+        int read = 0;
+        while (reader.next()) {
+            read++;
+        }
+        assertThat(read).isEqualTo(7);
+        assertThat(reader.stop()).as(reader.stopDetail()).isEqualTo(TraceReader.Stop.CHECKSUM);
+        assertThat(reader.stopOffset()).isEqualTo(at.get(7));
+    }
+
+    /**
+     * Past the header's tail, records numbered below the header's appended are of an earlier lap
+     * (the header's appended is the number of the record at its tail): here the header is set as a
+     * writer killed right after evicting everything up to its tail would leave it, with the evicted
+     * records still in place.
+     */
+    @Test
+    void pastTheHeadersTailRecordsNumberedBelowItsAppendedAreOfAnEarlierLap() throws IOException {
+        Path file = dir.resolve("lap.trace");
+        TraceRing r = TraceRing.mapped(file, 1024);
+        for (int i = 0; i < 30; i++) {
+            r.append(TraceRingTest.payloadOf(i, 40)); // 64-byte frames: 16 fit, the ring wrapped
+        }
+        r.force();
+        TraceReader exact = TraceReader.open(file);
+        assertThat(exact.next()).isTrue();
+        long oldestPosition = exact.position();
+        long appended = exact.headerAppended();
+        assertThat(appended).isEqualTo(30);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            header.putLong(0, oldestPosition).putLong(8, oldestPosition).putLong(16, 0); // oldest, tail, lost
+            ch.write(header, TraceLayout.H_OLDEST);
+        }
+        TraceReader reader = TraceReader.open(file);
+        assertThat(reader.next()).as("the records at the header's tail are numbered 14.., below its appended 30").isFalse();
+        assertThat(reader.stop()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
+        assertThat(reader.stopDetail()).contains("earlier lap");
+    }
+
     @Test
     void aChangedPayloadByteFailsTheChecksum() throws IOException {
         int k = offsets.size() - 1;

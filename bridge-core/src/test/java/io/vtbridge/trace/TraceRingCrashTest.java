@@ -13,6 +13,7 @@ import java.io.FileDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,12 +38,14 @@ class TraceRingCrashTest {
     private static final int CHILD_WRITERS = 3;
     private static final int PER_WRITER = 40_000;      // 120,000 records of 40 bytes: 4.8 MB
     private static final int CAPACITY = 16 << 20;      // with the silent writer's 240,000: 14.4 MB; nothing is overwritten
+    private static final int WRAPPING = 128 << 10;     // 3,276 events a lap: 3,000 reported and up to 6,000 silent wrap it
+                                                       // about three times, evicting in chunks of 8 KiB
     private static final int KILL_AFTER = 3_000;       // reported records before the kill
     private static final Pattern WRITTEN = Pattern.compile("written (\\d+) (\\d+)");
 
-    /** The child: {@code FILE}. Appends events (shard = writer, thread id = seq) and reports each. */
+    /** The child: {@code FILE CAPACITY}. Appends events (shard = writer, thread id = seq) and reports each. */
     public static void main(String[] args) throws Exception {
-        TraceRing ring = TraceRing.mapped(Path.of(args[0]), CAPACITY);
+        TraceRing ring = TraceRing.mapped(Path.of(args[0]), Integer.parseInt(args[1]));
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.US_ASCII);
         java.util.concurrent.atomic.AtomicLong reportedCount = new java.util.concurrent.atomic.AtomicLong();
         List<Thread> threads = new ArrayList<>();
@@ -78,11 +81,28 @@ class TraceRingCrashTest {
 
     @Test
     void everyReportedRecordSurvivesAKill9(@TempDir Path dir) throws Exception {
+        crash(dir, CAPACITY);
+    }
+
+    /**
+     * The same with a ring that wraps: evictions in chunks, and a file header whose tail lags the
+     * records (it moves only on eviction), so the reader walks past it to the end of the data. Every
+     * reported record that was not evicted must be there: for each writer, from the oldest of its
+     * records in the file on, none missing.
+     */
+    @Test
+    void everyReportedRecordNotEvictedSurvivesAKill9OfAWrappingRing(@TempDir Path dir) throws Exception {
+        crash(dir, WRAPPING);
+    }
+
+    private void crash(Path dir, int capacity) throws Exception {
+        boolean wraps = capacity == WRAPPING;
         Path file = dir.resolve("crash.trace");
         String java = ProcessHandle.current().info().command().orElseThrow();
         String classpath = Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
                 + Path.of("target", "classes").toAbsolutePath();
-        Process child = new ProcessBuilder(java, "-cp", classpath, TraceRingCrashTest.class.getName(), file.toString())
+        Process child = new ProcessBuilder(java, "-cp", classpath, TraceRingCrashTest.class.getName(), file.toString(),
+                Integer.toString(capacity))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         Set<Long> reported = new HashSet<>(); // writer << 32 | seq
@@ -114,11 +134,20 @@ class TraceRingCrashTest {
         TraceReader reader = TraceReader.open(file);
         Set<Long> found = new HashSet<>();
         long[] next = new long[CHILD_WRITERS + 1];
+        long[] first = new long[CHILD_WRITERS + 1];
+        Arrays.fill(next, wraps ? -1 : 0); // wrapping: each writer's oldest record left sets its start
+        Arrays.fill(first, -1);
         List<String> uncommitted = new ArrayList<>();
         while (true) {
             while (reader.next()) {
                 TraceEvent e = reader.event();
                 assertThat(e.nanoTime()).isEqualTo(e.threadId() * 31 + e.shard());
+                if (next[e.shard()] < 0) {
+                    next[e.shard()] = e.threadId();
+                }
+                if (first[e.shard()] < 0) {
+                    first[e.shard()] = e.threadId();
+                }
                 // a writer whose record is in an uncommitted round never returned, so appended nothing after it
                 assertThat(e.threadId()).as("writer %d's records are in its order, none missing", e.shard())
                         .isEqualTo(next[e.shard()]++);
@@ -135,12 +164,29 @@ class TraceRingCrashTest {
         assertThat(reader.stop()).as(reader.stopDetail()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
         assertThat(reader.skippedRounds()).as("uncommitted rounds: %s", uncommitted)
                 .isLessThanOrEqualTo(CHILD_WRITERS + 1);
-        assertThat(reader.headerLost()).isZero();
+        if (wraps) {
+            assertThat(reader.headerLost()).as("the ring wrapped").isPositive();
+            assertThat(reader.lost()).as("the reader starts after the evicted records").isPositive();
+        } else {
+            assertThat(reader.headerLost()).isZero();
+        }
         assertThat(reported).hasSizeGreaterThanOrEqualTo(KILL_AFTER);
-        Set<Long> missing = new HashSet<>(reported);
-        missing.removeAll(found);
+        Set<Long> missing = new HashSet<>();
+        for (long r : reported) {
+            int w = (int) (r >>> 32);
+            long seq = r & 0xFFFF_FFFFL;
+            if (!found.contains(r) && (!wraps || (first[w] >= 0 && seq >= first[w]))) {
+                missing.add(r);
+            }
+        }
+        if (wraps) {
+            for (int w = 0; w < CHILD_WRITERS; w++) {
+                assertThat(first[w]).as("writer %d has records left in the ring", w).isNotNegative();
+            }
+        }
         assertThat(missing).as("reported written, not in the file").isEmpty();
-        System.out.printf("TraceRingCrashTest: %d reported, %d in the file, %d lost in %d uncommitted rounds %s%n",
-                reported.size(), found.size(), reader.lost(), reader.skippedRounds(), uncommitted);
+        System.out.printf("TraceRingCrashTest (%d-byte ring): %d reported, %d in the file, %d lost, %d uncommitted rounds %s;"
+                + " header tail %d, %s%n", capacity, reported.size(), found.size(), reader.lost(), reader.skippedRounds(),
+                uncommitted, reader.headerTail(), reader.stopDetail());
     }
 }

@@ -351,6 +351,42 @@ class TraceRingTest {
         assertThat(ring.combined()).isEqualTo(2);
     }
 
+    /**
+     * A caller's buffer that changes under the copy (here: its limit cut while its writer is queued)
+     * must not leave the ring locked or a round BUSY: the record is written as zeros, the append
+     * throws what the copy threw, and the ring goes on.
+     */
+    @Test
+    void aBufferThatShrinksDuringItsAppendGivesAZeroRecordAndTheAppendThrows() throws Exception {
+        TraceRing ring = TraceRing.onHeap(4096);
+        byte[] bytes = new byte[30];
+        java.util.Arrays.fill(bytes, (byte) 7);
+        ByteBuffer src = ByteBuffer.wrap(bytes);
+        long t = ring.lockTail();
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                ring.append(src);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        awaitQueued(ring, 1);
+        src.limit(0); // the queued node still says 30 bytes from index 0
+        ring.unlockTail(t);
+        writer.join();
+        assertThat(thrown.get()).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(ring.append(new byte[] {9})).as("the ring is not locked").isEqualTo(1);
+        TraceReader reader = TraceReader.of(ring);
+        assertThat(reader.next()).isTrue();
+        assertThat(reader.sequence()).isZero();
+        assertThat(payload(reader)).isEqualTo(new byte[30]);
+        assertThat(reader.next()).isTrue();
+        assertThat(payload(reader)).containsExactly(9);
+        assertThat(reader.next()).isFalse();
+        assertThat(reader.stop()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
+    }
+
     /** A batch larger than the ring: written in several rounds under one lock hold; the older records are lost, counted. */
     @Test
     void aBatchLargerThanTheRingIsWrittenInRounds() throws Exception {

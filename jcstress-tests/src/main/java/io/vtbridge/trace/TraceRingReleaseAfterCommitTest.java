@@ -48,7 +48,7 @@ public class TraceRingReleaseAfterCommitTest {
     @Actor
     public void unlocker() {
         // a little work first (no sleep: a few hundred spin hints), so that the writer, which loads
-        // the tail 16 times before it queues, often gets to queue: the path under test
+        // the tail twice after its CAS fails and then queues, often gets to queue: the path under test
         for (int i = 0; i < 300; i++) {
             Thread.onSpinWait();
         }
