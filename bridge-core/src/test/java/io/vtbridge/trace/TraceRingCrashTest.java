@@ -180,9 +180,10 @@ class TraceRingCrashTest {
             }
         }
         if (wraps) {
-            for (int w = 0; w < CHILD_WRITERS; w++) {
-                assertThat(first[w]).as("writer %d has records left in the ring", w).isNotNegative();
-            }
+            // a writer can have none left: while it slept in a park (up to 1 ms) the others may have
+            // filled a whole lap of this small ring; the reported records of the others are checked
+            assertThat(Arrays.stream(first, 0, CHILD_WRITERS).filter(f -> f >= 0).count())
+                    .as("reporting writers with records left in the ring").isPositive();
         }
         assertThat(missing).as("reported written, not in the file").isEmpty();
         System.out.printf("TraceRingCrashTest (%d-byte ring): %d reported, %d in the file, %d lost, %d uncommitted rounds %s;"
