@@ -205,9 +205,8 @@ public final class TraceRing {
         int length;           // owner, before the push: payload bytes
         int frame;            // owner, before the push: frame bytes
         byte[] array;         // owner, before the push: DATA from an array (or null)
-        int arrayOffset;      // owner, before the push
         ByteBuffer buffer;    // owner, before the push: DATA from a buffer (or null)
-        int bufferIndex;      // owner, before the push
+        int from;             // owner, before the push: where the DATA payload starts in array or buffer
         int eventWord;        // owner, before the push: EVENT shard/kind/phase
         long threadId;        // owner, before the push: EVENT
         long nanoTime;        // owner, before the push: EVENT
@@ -226,17 +225,12 @@ public final class TraceRing {
             return this;
         }
 
-        Node bytes(byte[] src, int off, int len) {
+        /** DATA from {@code array[from ..]} or {@code buffer[from ..]} (the other null). */
+        Node bytes(byte[] src, ByteBuffer srcBuffer, int start, int len) {
             set(TYPE_DATA, len);
             array = src;
-            arrayOffset = off;
-            return this;
-        }
-
-        Node bytes(ByteBuffer src, int index, int len) {
-            set(TYPE_DATA, len);
-            buffer = src;
-            bufferIndex = index;
+            buffer = srcBuffer;
+            from = start;
             return this;
         }
 
@@ -422,27 +416,7 @@ public final class TraceRing {
      */
     public long append(byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
-        checkLength(len);
-        long t = acquireTail();
-        if (t == FREE) {
-            return combine(node().bytes(src, off, len));
-        }
-        if (QUEUE.getOpaque(this) != null) {
-            return writeWithWaiters(t, node().bytes(src, off, len));
-        }
-        long sequence = appended;
-        if (frameSize(len) <= ONE_PASS_FRAME) {
-            long at = placeAlone(t, frameSize(len));
-            int i = index(at);
-            buf.put(i + F_PAYLOAD, src, off, len);
-            buf.putInt(i + F_CHECKSUM, checksum(buf, i + F_PAYLOAD, len, sequence, TYPE_DATA));
-            sealAlone(t, at, TYPE_DATA, len, sequence);
-        } else {
-            long at = reserveAlone(t, TYPE_DATA, len);
-            buf.put(index(at) + F_PAYLOAD, src, off, len);
-            finishAlone(t, at, TYPE_DATA, len, sequence);
-        }
-        return sequence;
+        return appendData(src, null, off, len);
     }
 
     /**
@@ -453,31 +427,38 @@ public final class TraceRing {
      * @throws IllegalArgumentException if more than {@link #maxRecordSize()} bytes remain
      */
     public long append(ByteBuffer src) {
-        int index = src.position();
-        int len = src.remaining();
+        long sequence = appendData(null, src, src.position(), src.remaining());
+        src.position(src.limit());
+        return sequence;
+    }
+
+    /**
+     * {@link #append(byte[], int, int)} and {@link #append(ByteBuffer)}: a DATA record of
+     * {@code len} bytes from {@code array[from ..]} or {@code buffer[from ..]} (the other null).
+     */
+    private long appendData(byte[] array, ByteBuffer buffer, int from, int len) {
         checkLength(len);
         long t = acquireTail();
-        long sequence;
         if (t == FREE) {
-            sequence = combine(node().bytes(src, index, len));
-        } else if (QUEUE.getOpaque(this) != null) {
-            sequence = writeWithWaiters(t, node().bytes(src, index, len));
-        } else if (frameSize(len) <= ONE_PASS_FRAME) {
-            sequence = appended;
+            return combine(node().bytes(array, buffer, from, len));
+        }
+        if (QUEUE.getOpaque(this) != null) {
+            return writeWithWaiters(t, node().bytes(array, buffer, from, len));
+        }
+        long sequence = appended;
+        Throwable failed;
+        if (frameSize(len) <= ONE_PASS_FRAME) {
             long at = placeAlone(t, frameSize(len));
             int i = index(at);
-            Throwable failed = copy(i + F_PAYLOAD, src, index, len);
+            failed = copyPayload(i + F_PAYLOAD, array, buffer, from, len);
             buf.putInt(i + F_CHECKSUM, checksum(buf, i + F_PAYLOAD, len, sequence, TYPE_DATA));
             sealAlone(t, at, TYPE_DATA, len, sequence);
-            rethrow(failed);
         } else {
-            sequence = appended;
             long at = reserveAlone(t, TYPE_DATA, len);
-            Throwable failed = copy(index(at) + F_PAYLOAD, src, index, len);
+            failed = copyPayload(index(at) + F_PAYLOAD, array, buffer, from, len);
             finishAlone(t, at, TYPE_DATA, len, sequence);
-            rethrow(failed);
         }
-        src.position(src.limit());
+        rethrow(failed);
         return sequence;
     }
 
@@ -685,10 +666,8 @@ public final class TraceRing {
         int at = index(x.position);
         if (x.type == TYPE_EVENT) {
             TraceEvent.put(buf, at + F_PAYLOAD, x.eventWord, x.threadId, x.nanoTime);
-        } else if (x.array != null) {
-            buf.put(at + F_PAYLOAD, x.array, x.arrayOffset, x.length);
         } else {
-            x.failure = copy(at + F_PAYLOAD, x.buffer, x.bufferIndex, x.length);
+            x.failure = copyPayload(at + F_PAYLOAD, x.array, x.buffer, x.from, x.length);
         }
         buf.putLong(at + F_SEQUENCE, x.sequence);
         buf.putInt(at + F_CHECKSUM, checksum(buf, at + F_PAYLOAD, x.length, x.sequence, x.type));
@@ -774,13 +753,17 @@ public final class TraceRing {
     }
 
     /**
-     * Copies a caller's buffer into the ring, with the lock held or a round published: the one step
-     * of an append that runs code the ring does not control (another thread may move the buffer's
-     * limit meanwhile). If it throws, the ring must not be left locked, or a round BUSY forever:
+     * Copies a DATA payload into the ring, from {@code array} or else {@code src}, with the lock held
+     * or a round published. A buffer is the one source the ring does not control (another thread
+     * may move its limit meanwhile); an array's range was checked by the append. If it throws, the ring must not be left locked, or a round BUSY forever:
      * the payload is zeroed, the record is written (as zeros, with a valid checksum), and the
      * caller throws what the copy threw. Returns it, or null.
      */
-    private Throwable copy(int at, ByteBuffer src, int index, int length) {
+    private Throwable copyPayload(int at, byte[] array, ByteBuffer src, int index, int length) {
+        if (array != null) {
+            buf.put(at, array, index, length); // bounds checked by append; an array cannot change length
+            return null;
+        }
         try {
             buf.put(at, src, index, length);
             return null;
