@@ -12,14 +12,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -85,7 +82,7 @@ class BridgeReadWriteLockTest {
         assertThat(rw.isWriteLocked()).isFalse();
         leave.countDown();
         for (CompletableFuture<Void> reader : readers) {
-            result(reader);
+            Await.result(reader);
         }
         assertThat(rw.getReadLockCount()).isZero();
     }
@@ -118,10 +115,10 @@ class BridgeReadWriteLockTest {
             }, r -> Thread.ofPlatform().start(r)));
         }
         for (CompletableFuture<Void> f : bridged) {
-            result(f);
+            Await.result(f);
         }
         for (CompletableFuture<Void> f : platform) {
-            result(f);
+            Await.result(f);
         }
         assertThat(violations.get()).as("someone inside beside a writer").isZero();
         assertThat(writes.get()).as("writes done").isEqualTo(14 * rounds / 3);
@@ -199,10 +196,10 @@ class BridgeReadWriteLockTest {
             }
             return null;
         });
-        awaitUntil("the writer is queued behind the two readers", () -> rw.getQueueLength() == 1);
+        Await.until("the writer is queued behind the two readers", () -> rw.getQueueLength() == 1);
 
         // Only readers hold the lock, but a writer waits: a new reader may not pass it.
-        assertThat(result(on(1, () -> tryReadAndUnlock()))).as("bridged tryLock() past a queued writer").isFalse();
+        assertThat(Await.result(on(1, () -> tryReadAndUnlock()))).as("bridged tryLock() past a queued writer").isFalse();
         assertThat(tryReadAndUnlock()).as("platform-thread tryLock() past a queued writer").isFalse();
 
         CompletableFuture<Void> lateReader = on(1, () -> {
@@ -214,15 +211,15 @@ class BridgeReadWriteLockTest {
             }
             return null;
         });
-        awaitUntil("the late reader is queued behind the writer (or got in: a failure)",
+        Await.until("the late reader is queued behind the writer (or got in: a failure)",
                 () -> rw.getQueueLength() == 2 || !order.isEmpty());
         assertThat(order).as("nobody entered while the first readers held the lock").isEmpty();
 
         releaseReaders.countDown();
-        result(reader1);
-        result(reader2);
-        result(writer);
-        result(lateReader);
+        Await.result(reader1);
+        Await.result(reader2);
+        Await.result(writer);
+        Await.result(lateReader);
         assertThat(order).containsExactly("writer in", "writer out", "late reader in");
         assertThat(rw.getQueueLength()).isZero();
     }
@@ -256,7 +253,7 @@ class BridgeReadWriteLockTest {
                 return null;
             }));
             int queued = i + 1;
-            awaitUntil("reader " + queued + " is queued", () -> rw.getQueueLength() == queued);
+            Await.until("reader " + queued + " is queued", () -> rw.getQueueLength() == queued);
         }
         // Behind them: a second writer, then one more reader.
         AtomicBoolean secondWriterWasIn = new AtomicBoolean();
@@ -269,7 +266,7 @@ class BridgeReadWriteLockTest {
                 writeLock.unlock();
             }
         });
-        awaitUntil("the second writer is queued", () -> rw.getQueueLength() == n + 1);
+        Await.until("the second writer is queued", () -> rw.getQueueLength() == n + 1);
         CompletableFuture<Boolean> lastReader = on(0, () -> {
             readLock.lock();
             try {
@@ -278,7 +275,7 @@ class BridgeReadWriteLockTest {
                 readLock.unlock();
             }
         });
-        awaitUntil("the last reader is queued", () -> rw.getQueueLength() == n + 2);
+        Await.until("the last reader is queued", () -> rw.getQueueLength() == n + 2);
 
         releaseWriter.countDown();
         // The readers stay inside until `leave`: the latch reaching zero means one release let all three in.
@@ -289,11 +286,11 @@ class BridgeReadWriteLockTest {
         assertThat(lastReader).isNotDone();
 
         leave.countDown();
-        assertThat(result(secondWriter)).as("readers inside with the second writer").isZero();
-        assertThat(result(lastReader)).as("the last reader came after the second writer").isTrue();
-        result(writer);
+        assertThat(Await.result(secondWriter)).as("readers inside with the second writer").isZero();
+        assertThat(Await.result(lastReader)).as("the last reader came after the second writer").isTrue();
+        Await.result(writer);
         for (CompletableFuture<Void> reader : readers) {
-            result(reader);
+            Await.result(reader);
         }
     }
 
@@ -301,7 +298,7 @@ class BridgeReadWriteLockTest {
 
     @Test
     void bothLocksAreReentrant() throws Exception {
-        result(on(0, () -> {
+        Await.result(on(0, () -> {
             writeLock.lock();
             writeLock.lock();
             assertThat(writeLock.tryLock()).isTrue();
@@ -358,15 +355,15 @@ class BridgeReadWriteLockTest {
                 writeLock.unlock();
             }
         });
-        awaitUntil("the writer is queued", () -> rw.getQueueLength() == 1);
+        Await.until("the writer is queued", () -> rw.getQueueLength() == 1);
         reenter.countDown();
-        assertThat(result(reader)).isEqualTo(2);
-        assertThat(result(writer)).isTrue();
+        assertThat(Await.result(reader)).isEqualTo(2);
+        assertThat(Await.result(writer)).isTrue();
     }
 
     @Test
     void aWriterDowngradesByTakingTheReadLockThenReleasingTheWriteLock() throws Exception {
-        result(on(0, () -> {
+        Await.result(on(0, () -> {
             writeLock.lock();
             assertThat(Bridge.await(on(1, () -> tryReadAndUnlock()))).as("another reader while writing").isFalse();
             readLock.lock();
@@ -392,7 +389,7 @@ class BridgeReadWriteLockTest {
 
     @Test
     void anUpgradeAttemptThrowsInsteadOfDeadlocking() throws Exception {
-        result(on(0, () -> {
+        Await.result(on(0, () -> {
             readLock.lock();
             try {
                 assertThatThrownBy(writeLock::lock).isInstanceOf(IllegalStateException.class)
@@ -418,7 +415,7 @@ class BridgeReadWriteLockTest {
     @Test
     void awaitingOnTheWriteLocksConditionWhileAlsoReadingIsRefused() throws Exception {
         java.util.concurrent.locks.Condition c = writeLock.newCondition();
-        result(on(0, () -> {
+        Await.result(on(0, () -> {
             writeLock.lock();
             readLock.lock(); // downgrade in progress
             try {
@@ -490,19 +487,19 @@ class BridgeReadWriteLockTest {
             long readNanos = System.nanoTime() - t0;
             return new long[] {write ? 1 : 0, writeNanos, read ? 1 : 0, readNanos};
         });
-        long[] r = result(waiter);
+        long[] r = Await.result(waiter);
         assertThat(r[0]).as("write tryLock acquired").isZero();
         assertThat(r[1]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
         assertThat(r[2]).as("read tryLock acquired").isZero();
         assertThat(r[3]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         // The timeouts were timers of the waiter's own loop, and both are gone.
         assertThat(bridge.shard(1).stats().timersFired() - timersFiredBefore).isGreaterThanOrEqualTo(2);
-        assertThat(result(on(1, () -> bridge.shard(1).loop().timers().size()))).isZero();
+        assertThat(Await.result(on(1, () -> bridge.shard(1).loop().timers().size()))).isZero();
         assertThat(rw.getQueueLength()).as("the timed-out waiters left the queue").isZero();
 
         release.countDown();
-        result(holder);
-        assertThat(result(on(1, () -> {
+        Await.result(holder);
+        assertThat(Await.result(on(1, () -> {
             boolean acquired = writeLock.tryLock(WAIT_SECONDS, TimeUnit.SECONDS);
             writeLock.unlock();
             return acquired;
@@ -521,7 +518,7 @@ class BridgeReadWriteLockTest {
         assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(rw.getQueueLength()).isZero();
         release.countDown();
-        result(holder);
+        Await.result(holder);
         assertThat(writeLock.tryLock(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
         writeLock.unlock();
     }
@@ -531,7 +528,7 @@ class BridgeReadWriteLockTest {
         CountDownLatch releaseReader = new CountDownLatch(1);
         CompletableFuture<Void> reader = holdOn(0, readLock, releaseReader);
         CompletableFuture<Boolean> writer = on(1, () -> writeLock.tryLock(200, TimeUnit.MILLISECONDS));
-        awaitUntil("the timed writer is queued", () -> rw.getQueueLength() == 1);
+        Await.until("the timed writer is queued", () -> rw.getQueueLength() == 1);
         CompletableFuture<Integer> lateReader = on(0, () -> {
             readLock.lock(); // waits behind the writer
             try {
@@ -540,13 +537,13 @@ class BridgeReadWriteLockTest {
                 readLock.unlock();
             }
         });
-        awaitUntil("the late reader is queued behind the writer", () -> rw.getQueueLength() == 2);
+        Await.until("the late reader is queued behind the writer", () -> rw.getQueueLength() == 2);
         // The first reader holds on: only the writer's withdrawal can let the late reader in.
-        assertThat(result(writer)).as("the writer timed out").isFalse();
-        assertThat(result(lateReader)).as("readers inside with the late reader").isEqualTo(2);
+        assertThat(Await.result(writer)).as("the writer timed out").isFalse();
+        assertThat(Await.result(lateReader)).as("readers inside with the late reader").isEqualTo(2);
         assertThat(rw.getQueueLength()).isZero();
         releaseReader.countDown();
-        result(reader);
+        Await.result(reader);
     }
 
     @Test
@@ -577,7 +574,7 @@ class BridgeReadWriteLockTest {
             }
         });
         t.start();
-        awaitUntil("the interruptible request is queued", () -> rw.getQueueLength() == 1);
+        Await.until("the interruptible request is queued", () -> rw.getQueueLength() == 1);
         t.interrupt();
         assertThat(outcome.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("interrupted, flag cleared=true");
         assertThat(t.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
@@ -592,10 +589,10 @@ class BridgeReadWriteLockTest {
                 writeLock.unlock();
             }
         });
-        awaitUntil("the later writer is queued", () -> rw.getQueueLength() == 1);
+        Await.until("the later writer is queued", () -> rw.getQueueLength() == 1);
         release.countDown();
-        assertThat(result(later)).isEqualTo("writer, readers inside: 0");
-        result(holder);
+        assertThat(Await.result(later)).isEqualTo("writer, readers inside: 0");
+        Await.result(holder);
         assertThat(rw.isWriteLocked()).isFalse();
         assertThat(rw.getReadLockCount()).isZero();
     }
@@ -607,7 +604,7 @@ class BridgeReadWriteLockTest {
         // whether or not the lock is free or already held (ReentrantReadWriteLock: the same). Here
         // the writer asks again for both locks, which it may re-enter, each time with its
         // interrupt status set.
-        List<String> seen = result(on(0, () -> {
+        List<String> seen = Await.result(on(0, () -> {
             List<String> outcomes = new ArrayList<>();
             writeLock.lock();
             try {
@@ -681,15 +678,15 @@ class BridgeReadWriteLockTest {
             }
             return null;
         });
-        assertThat(result(waiter)).isEqualTo("holds=2 mine=true signaller out=true shard=0");
-        result(signaller);
+        assertThat(Await.result(waiter)).isEqualTo("holds=2 mine=true signaller out=true shard=0");
+        Await.result(signaller);
         assertThat(rw.isWriteLocked()).isFalse();
     }
 
     @Test
     void aTimedConditionWaitTimesOutOwningTheWriteLockAgain() throws Exception {
         Condition never = writeLock.newCondition();
-        assertThat(result(on(0, () -> {
+        assertThat(Await.result(on(0, () -> {
             writeLock.lock();
             try {
                 long left = never.awaitNanos(TimeUnit.MILLISECONDS.toNanos(50));
@@ -721,14 +718,14 @@ class BridgeReadWriteLockTest {
         assertThatThrownBy(readLock::unlock).isInstanceOf(IllegalMonitorStateException.class);
         assertThat(rw.isWriteLocked()).isTrue();
         releaseWriter.countDown();
-        result(writer);
+        Await.result(writer);
 
         CountDownLatch releaseReader = new CountDownLatch(1);
         CompletableFuture<Void> reader = holdOn(1, readLock, releaseReader);
         assertThatThrownBy(readLock::unlock).as("another thread's read lock").isInstanceOf(IllegalMonitorStateException.class);
         assertThat(rw.getReadLockCount()).isEqualTo(1);
         releaseReader.countDown();
-        result(reader);
+        Await.result(reader);
         assertThat(rw.getReadLockCount()).isZero();
     }
 
@@ -746,7 +743,7 @@ class BridgeReadWriteLockTest {
                 writeLock.unlock(); // on shard 0: grants the waiters on shard 1
             }
         });
-        awaitUntil("the writer holds the lock", rw::isWriteLocked);
+        Await.until("the writer holds the lock", rw::isWriteLocked);
         long suspendsBefore = bridge.shard(1).stats().events(EventPhase.SUSPEND, EventKind.LOCK);
 
         List<CompletableFuture<String>> waiters = new ArrayList<>();
@@ -762,17 +759,17 @@ class BridgeReadWriteLockTest {
                 }
             }));
             int queued = i + 1;
-            awaitUntil("waiter " + queued + " on shard 1 is queued", () -> rw.getQueueLength() == queued);
+            Await.until("waiter " + queued + " on shard 1 is queued", () -> rw.getQueueLength() == queued);
         }
         // Queued is not yet parked: wait until all three have unmounted (their loop runs on without
         // them), so that the release must resume them through shard 1's inbound queue.
-        awaitUntil("the waiters on shard 1 suspended",
+        Await.until("the waiters on shard 1 suspended",
                 () -> bridge.shard(1).stats().events(EventPhase.SUSPEND, EventKind.LOCK) - suspendsBefore >= 3);
         long remoteBefore = bridge.shard(1).stats().remoteResumes();
         releaseWriter.countDown();
-        assertThat(result(writer)).isZero();
+        assertThat(Await.result(writer)).isZero();
         for (CompletableFuture<String> w : waiters) {
-            assertThat(result(w)).isEqualTo("1->1");
+            assertThat(Await.result(w)).isEqualTo("1->1");
         }
         assertThat(bridge.shard(1).stats().remoteResumes() - remoteBefore)
                 .as("resumes that reached shard 1 through its inbound queue").isGreaterThanOrEqualTo(1);
@@ -789,10 +786,10 @@ class BridgeReadWriteLockTest {
                 writeLock.unlock();
             }
         });
-        awaitUntil("the writer on shard 0 is queued", () -> rw.getQueueLength() == 1);
+        Await.until("the writer on shard 0 is queued", () -> rw.getQueueLength() == 1);
         releaseReader.countDown();
-        assertThat(result(waitingWriter)).isEqualTo("0->0");
-        result(reader);
+        assertThat(Await.result(waitingWriter)).isEqualTo("0->0");
+        Await.result(reader);
     }
 
     // ---- helpers --------------------------------------------------------------------------------
@@ -834,34 +831,6 @@ class BridgeReadWriteLockTest {
     private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
         if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
             throw new AssertionError("timed out waiting until " + what);
-        }
-    }
-
-    /** Polls {@code condition} until it holds; fails after {@link #WAIT_SECONDS}. */
-    static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    /** The future's value; an assertion or exception thrown in the task is rethrown as it is. */
-    static <T> T result(CompletableFuture<T> future) throws Exception {
-        try {
-            return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        } catch (TimeoutException e) {
-            throw new AssertionError("task did not finish within " + WAIT_SECONDS + " s", e);
         }
     }
 }

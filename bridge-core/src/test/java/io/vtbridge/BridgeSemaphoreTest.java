@@ -12,11 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -72,7 +69,7 @@ class BridgeSemaphoreTest {
             }));
         }
         for (CompletableFuture<Void> task : tasks) {
-            result(task);
+            Await.result(task);
         }
         assertThat(maxInside.get()).as("most holders at once").isEqualTo(k);
         assertThat(semaphore.availablePermits()).isEqualTo(k);
@@ -109,7 +106,7 @@ class BridgeSemaphoreTest {
             order.add("3");
             return null;
         }));
-        awaitUntil("acquire(3) is queued", () -> semaphore.getQueueLength() == 1);
+        Await.until("acquire(3) is queued", () -> semaphore.getQueueLength() == 1);
         for (int i = 1; i <= 3; i++) {
             String name = "1#" + i;
             requests.add(on(i % 2, () -> {
@@ -118,7 +115,7 @@ class BridgeSemaphoreTest {
                 return null;
             }));
             int queued = i + 1;
-            awaitUntil(name + " is queued", () -> semaphore.getQueueLength() == queued);
+            Await.until(name + " is queued", () -> semaphore.getQueueLength() == queued);
         }
 
         // One permit at a time. The first two would each satisfy a small request, but the large
@@ -133,16 +130,16 @@ class BridgeSemaphoreTest {
         semaphore.release();
         assertThat(semaphore.availablePermits()).as("the third permit completes acquire(3)").isZero();
         assertThat(semaphore.getQueueLength()).isEqualTo(3);
-        awaitUntil("acquire(3) returned", () -> order.size() == 1);
+        Await.until("acquire(3) returned", () -> order.size() == 1);
         for (int left = 2; left >= 0; left--) {
             semaphore.release();
             assertThat(semaphore.availablePermits()).isZero();
             assertThat(semaphore.getQueueLength()).isEqualTo(left);
             int recorded = 4 - left;
-            awaitUntil("a small request returned", () -> order.size() == recorded);
+            Await.until("a small request returned", () -> order.size() == recorded);
         }
         for (CompletableFuture<Void> request : requests) {
-            result(request);
+            Await.result(request);
         }
         assertThat(order).containsExactly("3", "1#1", "1#2", "1#3");
     }
@@ -155,15 +152,15 @@ class BridgeSemaphoreTest {
             semaphore.release(2);
             return null;
         });
-        awaitUntil("acquire(2) is queued", () -> semaphore.getQueueLength() == 1);
+        Await.until("acquire(2) is queued", () -> semaphore.getQueueLength() == 1);
         assertThat(semaphore.availablePermits()).isEqualTo(1);
         assertThat(semaphore.tryAcquire()).as("platform thread, a permit free, someone queued").isFalse();
-        boolean bridgedTry = result(on(1, () -> semaphore.tryAcquire()));
+        boolean bridgedTry = Await.result(on(1, () -> semaphore.tryAcquire()));
         assertThat(bridgedTry).as("bridged, a permit free, someone queued").isFalse();
         assertThat(semaphore.tryAcquire(0, TimeUnit.SECONDS)).isFalse();
         assertThat(semaphore.availablePermits()).isEqualTo(1);
         semaphore.release();
-        result(two);
+        Await.result(two);
         assertThat(semaphore.availablePermits()).isEqualTo(2);
         assertThat(semaphore.tryAcquire()).as("nobody queued any more").isTrue();
     }
@@ -179,11 +176,11 @@ class BridgeSemaphoreTest {
             boolean acquired = semaphore.tryAcquire(100, TimeUnit.MILLISECONDS);
             return new long[] {acquired ? 1 : 0, System.nanoTime() - t0};
         });
-        long[] r = result(waiter);
+        long[] r = Await.result(waiter);
         assertThat(r[0]).as("acquired").isZero();
         assertThat(r[1]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
         assertThat(bridge.shard(1).stats().timersFired() - timersFiredBefore).as("loop timers fired").isGreaterThanOrEqualTo(1);
-        assertThat(result(on(1, () -> bridge.shard(1).loop().timers().size()))).as("timers left").isZero();
+        assertThat(Await.result(on(1, () -> bridge.shard(1).loop().timers().size()))).as("timers left").isZero();
         assertThat(semaphore.getQueueLength()).isZero();
         semaphore.release();
         assertThat(semaphore.availablePermits()).as("the timed-out waiter took nothing").isEqualTo(1);
@@ -204,15 +201,15 @@ class BridgeSemaphoreTest {
     void aTimedOutHeadLetsTheSmallerRequestBehindItProceed() throws Exception {
         BridgeSemaphore semaphore = new BridgeSemaphore(1);
         CompletableFuture<Boolean> large = on(0, () -> semaphore.tryAcquire(3, 200, TimeUnit.MILLISECONDS));
-        awaitUntil("the timed acquire(3) is queued", () -> semaphore.getQueueLength() == 1);
+        Await.until("the timed acquire(3) is queued", () -> semaphore.getQueueLength() == 1);
         CompletableFuture<Integer> small = on(1, () -> {
             semaphore.acquire(1); // fits the free permit, but waits behind the large request
             return semaphore.availablePermits();
         });
-        awaitUntil("acquire(1) is queued behind it", () -> semaphore.getQueueLength() == 2);
+        Await.until("acquire(1) is queued behind it", () -> semaphore.getQueueLength() == 2);
         // Nobody releases anything: only the large request's withdrawal can let the small one in.
-        assertThat(result(large)).as("the large request timed out").isFalse();
-        assertThat(result(small)).as("permits left once the small request got the free one").isZero();
+        assertThat(Await.result(large)).as("the large request timed out").isFalse();
+        assertThat(Await.result(small)).as("permits left once the small request got the free one").isZero();
         assertThat(semaphore.getQueueLength()).isZero();
     }
 
@@ -229,7 +226,7 @@ class BridgeSemaphoreTest {
             }
         });
         t.start();
-        awaitUntil("acquire() is queued", () -> semaphore.getQueueLength() == 1);
+        Await.until("acquire() is queued", () -> semaphore.getQueueLength() == 1);
         t.interrupt();
         assertThat(outcome.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("interrupted, flag cleared=true");
         assertThat(t.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
@@ -241,7 +238,7 @@ class BridgeSemaphoreTest {
     @Test
     void aPendingInterruptFailsAnAcquireEvenWithPermitsFree() throws Exception {
         BridgeSemaphore semaphore = new BridgeSemaphore(1);
-        assertThat(result(on(0, () -> {
+        assertThat(Await.result(on(0, () -> {
             Thread.currentThread().interrupt();
             try {
                 semaphore.acquire();
@@ -262,7 +259,7 @@ class BridgeSemaphoreTest {
             outcome.complete("acquired, interrupted=" + Thread.currentThread().isInterrupted());
         });
         t.start();
-        awaitUntil("acquireUninterruptibly() is queued", () -> semaphore.getQueueLength() == 1);
+        Await.until("acquireUninterruptibly() is queued", () -> semaphore.getQueueLength() == 1);
         t.interrupt();
         Thread.sleep(20); // a chance for a broken acquire to return or withdraw; the checks below hold either way
         assertThat(outcome).as("still waiting after the interrupt").isNotDone();
@@ -274,7 +271,7 @@ class BridgeSemaphoreTest {
 
         // Interrupted before the call, with a permit free: granted at once, the status untouched.
         semaphore.release();
-        assertThat(result(on(0, () -> {
+        assertThat(Await.result(on(0, () -> {
             Thread.currentThread().interrupt();
             semaphore.acquireUninterruptibly();
             return Thread.interrupted();
@@ -297,12 +294,12 @@ class BridgeSemaphoreTest {
             semaphore.acquire(2);
             return null;
         });
-        awaitUntil("acquire(2) is queued", () -> semaphore.getQueueLength() == 1);
+        Await.until("acquire(2) is queued", () -> semaphore.getQueueLength() == 1);
         semaphore.release();
         assertThat(semaphore.drainPermits()).isZero();
         assertThat(semaphore.availablePermits()).isEqualTo(1);
         semaphore.release();
-        result(two);
+        Await.result(two);
         assertThat(semaphore.availablePermits()).isZero();
     }
 
@@ -352,7 +349,7 @@ class BridgeSemaphoreTest {
                 waiter.complete("interrupted");
             }
         });
-        awaitUntil("the platform thread is queued", () -> gate.getQueueLength() == 1);
+        Await.until("the platform thread is queued", () -> gate.getQueueLength() == 1);
         Thread.ofPlatform().start(gate::release).join();
         assertThat(waiter.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("acquired");
         assertThat(blocked.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
@@ -369,17 +366,17 @@ class BridgeSemaphoreTest {
             semaphore.acquire();
             return before + "->" + Bridge.current().orElseThrow().index();
         });
-        awaitUntil("the waiter on shard 0 is queued", () -> semaphore.getQueueLength() == 1);
+        Await.until("the waiter on shard 0 is queued", () -> semaphore.getQueueLength() == 1);
         // Queued is not yet parked: wait until its virtual thread has unmounted, so that the release
         // below must resume it (through shard 0's inbound queue) rather than leave a permit behind.
-        awaitUntil("the waiter on shard 0 suspended",
+        Await.until("the waiter on shard 0 suspended",
                 () -> bridge.shard(0).stats().events(EventPhase.SUSPEND, EventKind.LOCK) > suspendsBefore);
         long remoteBefore = bridge.shard(0).stats().remoteResumes();
-        assertThat(result(on(1, () -> {
+        assertThat(Await.result(on(1, () -> {
             semaphore.release();
             return Bridge.current().orElseThrow().index();
         }))).as("the releaser's shard").isEqualTo(1);
-        assertThat(result(waiter)).isEqualTo("0->0");
+        assertThat(Await.result(waiter)).isEqualTo("0->0");
         assertThat(bridge.shard(0).stats().remoteResumes() - remoteBefore)
                 .as("resumes that reached shard 0 through its inbound queue").isGreaterThanOrEqualTo(1);
     }
@@ -398,33 +395,5 @@ class BridgeSemaphoreTest {
     /** Runs {@code task} in a bridged virtual thread on {@code shard}. */
     private <T> CompletableFuture<T> on(int shard, Callable<T> task) {
         return bridge.submit(keyFor(shard), task);
-    }
-
-    /** Polls {@code condition} until it holds; fails after {@link #WAIT_SECONDS}. */
-    private static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    /** The future's value; an assertion or exception thrown in the task is rethrown as it is. */
-    private static <T> T result(CompletableFuture<T> future) throws Exception {
-        try {
-            return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        } catch (TimeoutException e) {
-            throw new AssertionError("task did not finish within " + WAIT_SECONDS + " s", e);
-        }
     }
 }
