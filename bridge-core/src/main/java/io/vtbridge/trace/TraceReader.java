@@ -259,9 +259,7 @@ public final class TraceReader {
                 return stop(Stop.BAD_TAG, position, tag & 0xFF, 0);
             }
             boolean padding = type == TYPE_PADDING;
-            if (padding ? length != capacity - off
-                    : (type != TYPE_DATA && type != TYPE_EVENT) || length < 0 || length > maxRecord
-                      || off + frameSize(length) > capacity) {
+            if (impossible(off, type, length)) {
                 if (overrun()) {
                     if (++overruns == OVERRUNS_PER_CALL) {
                         return stop(Stop.OVERRUN, position, overruns, 0);
@@ -323,6 +321,18 @@ public final class TraceReader {
     }
 
     /**
+     * Whether a frame at ring offset {@code off} with this type and length cannot be: a padding frame
+     * that does not run to the end of the ring, an unknown type, or a record that does not fit.
+     */
+    private boolean impossible(int off, int type, int length) {
+        if (type == TYPE_PADDING) {
+            return length != capacity - off;
+        }
+        return (type != TYPE_DATA && type != TYPE_EVENT) || length < 0 || length > maxRecord
+                || off + frameSize(length) > capacity;
+    }
+
+    /**
      * Snapshot, past the header's tail: whether an intact record numbered {@code sequence} starts at
      * {@code pos}, after at most one padding frame. A damaged frame followed by the next record is
      * damage, not the end of the data (a writer killed mid-copy leaves its record last). Needs the
@@ -340,16 +350,14 @@ public final class TraceReader {
             }
             int length = buf.getInt(at + F_LENGTH);
             int type = buf.get(at + F_TYPE) & 0xFF;
+            if (impossible(off, type, length)) {
+                return false;
+            }
             if (type == TYPE_PADDING) {
-                if (length != capacity - off) {
-                    return false;
-                }
                 pos += length;
                 continue;
             }
-            if ((type != TYPE_DATA && type != TYPE_EVENT) || length < 0 || length > maxRecord
-                    || off + frameSize(length) > capacity || off + F_PAYLOAD + length > available
-                    || buf.getLong(at + F_SEQUENCE) != sequence) {
+            if (off + F_PAYLOAD + length > available || buf.getLong(at + F_SEQUENCE) != sequence) {
                 return false;
             }
             return TraceLayout.checksum(buf, at + F_PAYLOAD, length, sequence, type) == buf.getInt(at + F_CHECKSUM);
