@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.EventKind;
 import io.vtbridge.loop.ShardLoop;
 
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class BridgeFiles {
 
     private static <T> T offload(IoCall<T> op) throws IOException {
         try {
-            return Offload.call(Priority.HIGH, op::call, EventKind.FILE);
+            return BridgedCalls.offload(Priority.HIGH, op::call, EventKind.FILE);
         } catch (IOException | RuntimeException thrownByOpOrPool) {
             throw thrownByOpOrPool;
         } catch (InterruptedException e) {
@@ -104,7 +105,7 @@ public final class BridgeFiles {
             interrupted.initCause(e);
             throw interrupted;
         } catch (Exception impossible) {
-            // An IoCall throws IOException or unchecked exceptions only, and Offload adds InterruptedException.
+            // An IoCall throws IOException or unchecked exceptions only, and the offload adds InterruptedException.
             throw new IllegalStateException("unexpected checked exception from a file operation", impossible);
         }
     }

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.Lock;
  * <ul>
  *   <li><b>Uncontended</b>: {@link #lock()} is one CAS, no suspend (a REQUEST LOCK event and one
  *       unit of the coop budget in bridged code; a thread that has spent its budget yields first,
- *       see {@link Bridge.Builder#coopBudget}). {@link #tryLock()} never yields.</li>
+ *       see {@link BridgeBuilder#coopBudget}). {@link #tryLock()} never yields.</li>
  *   <li><b>Contended</b>: the thread queues (FIFO) and parks; REQUEST, SUSPEND, RESUME. New lockers
  *       do not barge past queued ones, so no waiter starves.</li>
  *   <li><b>Hand-off</b>: the unlocking thread makes the first waiter the owner and unparks it. A

@@ -1,5 +1,9 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.monitor.PoolMXBean;
+import io.vtbridge.monitor.ShardMXBean;
 import io.vtbridge.pool.WorkPool;
 
 import javax.management.JMException;
@@ -128,7 +132,7 @@ final class BridgeMBeans {
 
         private Map<String, Long> byName(EventPhase phase) {
             Map<String, Long> m = new LinkedHashMap<>();
-            for (EventKind kind : EventKind.VALUES) {
+            for (EventKind kind : EventKind.values()) {
                 m.put(kind.name(), shard.events(phase, kind));
             }
             return m;

@@ -104,7 +104,7 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
 
     private void runClaimed(ShardLoop loop) {
         try {
-            if (bridge.isStopping()) {
+            if (bridge.admission().isStopping()) {
                 completeExceptionally(new RejectedExecutionException("bridge shut down before the task started"));
                 return;
             }
@@ -129,7 +129,7 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
             if (loop != null) {
                 loop.countFromCurrentThread(LoopCounter.TASKS_FINISHED);
             }
-            bridge.release(this); // last: a thread that sees inFlight() drop also sees the counters above
+            bridge.admission().release(this); // last: a thread that sees inFlight() drop also sees the counters above
         }
     }
 
@@ -179,7 +179,7 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
     void abort(String notStartedReason) {
         if (claimUnstarted()) {
             completeExceptionally(new RejectedExecutionException(notStartedReason));
-            bridge.release(this);
+            bridge.admission().release(this);
         } else {
             cancel(true);
         }

@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.StallReport;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -14,7 +15,7 @@ import java.util.List;
  * those of this bridge's virtual threads as {@link StallReport.Kind#PINNED} stalls: a virtual thread
  * that parked while pinned (in a class initialiser or a native frame; inside {@code synchronized}
  * on JDK 21–23), which held its shard's carrier for the whole park. Opt-in
- * ({@link Bridge.Builder#reportPinned}): a JFR recording costs a few threads and a disk repository.
+ * ({@link BridgeBuilder#reportPinned}): a JFR recording costs a few threads and a disk repository.
  *
  * <p><b>Threading:</b> {@link #start} and {@link #close} by the bridge's lifecycle code; events are
  * handled on JFR's streaming thread.
@@ -57,7 +58,7 @@ final class PinnedEventWatcher implements AutoCloseable {
         Shard shard = null;
         Thread thread = null;
         for (Shard s : bridge.shards()) {
-            thread = bridge.threadWithId(s, id);
+            thread = bridge.threads().withId(s, id);
             if (thread != null) {
                 shard = s;
                 break;

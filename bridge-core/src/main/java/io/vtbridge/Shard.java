@@ -1,7 +1,11 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.events.EventRing;
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.loop.EventSink;
 import io.vtbridge.loop.ForkJoinPoolFacade;
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopCounters;
@@ -33,13 +37,16 @@ public final class Shard implements ThreadFactory {
     private final java.util.concurrent.atomic.AtomicLong pinned = new java.util.concurrent.atomic.AtomicLong(); // counted by the JFR watcher
     private final java.util.Set<Thread> handMadeThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // newThread() threads alive: for stall reports
 
-    Shard(Bridge bridge, int index, String threadName, boolean daemon, int batch, int idleSpins,
-          EventRing ring, io.vtbridge.loop.EventSink sink, boolean jfrEvents, int coopBudget) {
+    Shard(Bridge bridge, int index, String threadName, BridgeBuilder settings, EventRing ring, EventSink sink) {
         this.bridge = bridge;
         this.index = index;
         this.ring = ring;
-        this.loop = new ShardLoop(index, this, threadName, daemon, batch, idleSpins, sink, coopBudget);
-        loop.events().jfr(jfrEvents);
+        this.loop = new ShardLoop(index, this, threadName, settings.daemon, settings.loopBatch, settings.idleSpins,
+                sink, settings.coopBudget);
+        loop.events().jfr(settings.jfrEvents);
+        if (settings.blockingPolicy == BlockingPolicy.HAND_OFF) {
+            loop.enableHandOff(settings.maxExtraCarriers);
+        }
         this.timerPool = ForkJoinPoolFacade.isUseful() ? new ForkJoinPoolFacade(loop, threadName) : null;
         this.factory = JdkAccess.virtualThreadBuilder(timerPool != null ? timerPool : loop).factory();
     }
@@ -67,7 +74,7 @@ public final class Shard implements ThreadFactory {
     @Override
     public Thread newThread(Runnable task) {
         Objects.requireNonNull(task, "task");
-        bridge.checkAccepting();
+        bridge.admission().checkAccepting();
         return factory.newThread(() -> {
             handMadeThreads.add(Thread.currentThread());
             LoopCounters counters = loop.counters();
@@ -115,7 +122,7 @@ public final class Shard implements ThreadFactory {
 
     private Map<EventKind, Long> byKind(EventPhase phase) {
         EnumMap<EventKind, Long> m = new EnumMap<>(EventKind.class);
-        for (EventKind kind : EventKind.VALUES) {
+        for (EventKind kind : EventKind.values()) {
             m.put(kind, loop.events().count(phase, kind));
         }
         return m;
@@ -140,7 +147,7 @@ public final class Shard implements ThreadFactory {
         stalls.incrementAndGet();
     }
 
-    /** Pinned parks JFR reported for this shard's threads ({@link Bridge.Builder#reportPinned}). Any thread. */
+    /** Pinned parks JFR reported for this shard's threads ({@link BridgeBuilder#reportPinned}). Any thread. */
     public long pinnedReports() {
         return pinned.get();
     }

@@ -1,5 +1,7 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.BridgeListener;
+import io.vtbridge.monitor.StallReport;
 import io.vtbridge.loop.LoopThread;
 import io.vtbridge.loop.ShardLoop;
 
@@ -83,7 +85,7 @@ final class StallWatchdog {
         }
         reported[shard.index()] = since;
         LoopThread carrier = loop.thread();
-        Thread holder = bridge.threadMountedOn(shard, carrier);
+        Thread holder = bridge.threads().mountedOn(shard, carrier);
         StackTraceElement[] stack = holder != null ? holder.getStackTrace() : new StackTraceElement[0];
         String lock = null;
         String lockOwner = null;

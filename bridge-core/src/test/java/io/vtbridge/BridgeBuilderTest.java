@@ -16,7 +16,7 @@ class BridgeBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shards").hasMessageContaining("was 0");
         assertThatThrownBy(() -> Bridge.builder().shards(-3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shards").hasMessageContaining("-3");
-        assertThatThrownBy(() -> Bridge.builder().shards(Bridge.Builder.MAX_SHARDS + 1))
+        assertThatThrownBy(() -> Bridge.builder().shards(BridgeBuilder.MAX_SHARDS + 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shards");
     }
 

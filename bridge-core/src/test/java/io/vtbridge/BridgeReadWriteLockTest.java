@@ -1,5 +1,7 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.monitor.ShardStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

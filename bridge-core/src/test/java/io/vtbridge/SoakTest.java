@@ -1,5 +1,10 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.BridgeListener;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.monitor.ShardStats;
+import io.vtbridge.monitor.StallReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,7 +90,7 @@ class SoakTest {
     private static final int SHARDS = 2;
     private static final int PERMITS = 3;              // the semaphore's
     private static final int MAX_TASKS = 3_000_000;    // the driver stops early beyond this (the per-id arrays)
-    private static final long THRESHOLD = TimeUnit.MILLISECONDS.toNanos(100); // Bridge.Builder's default stall threshold
+    private static final long THRESHOLD = TimeUnit.MILLISECONDS.toNanos(100); // BridgeBuilder's default stall threshold
     private static final long PROBE_PERIOD = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int MAX_MESSAGES = 20;        // failures kept verbatim
 

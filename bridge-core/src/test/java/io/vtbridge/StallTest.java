@@ -1,5 +1,9 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.BridgeListener;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.monitor.StallReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

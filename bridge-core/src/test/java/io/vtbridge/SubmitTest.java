@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.ShardStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

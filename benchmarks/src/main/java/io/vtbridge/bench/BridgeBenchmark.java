@@ -1,7 +1,7 @@
 package io.vtbridge.bench;
 
 import io.vtbridge.Bridge;
-import io.vtbridge.ShardStats;
+import io.vtbridge.monitor.ShardStats;
 
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,7 +1,7 @@
 package io.vtbridge.bench;
 
 import io.vtbridge.Bridge;
-import io.vtbridge.ShardStats;
+import io.vtbridge.monitor.ShardStats;
 
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;

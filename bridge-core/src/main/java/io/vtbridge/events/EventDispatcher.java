@@ -1,6 +1,6 @@
 package io.vtbridge.events;
 
-import io.vtbridge.BridgeListener;
+import io.vtbridge.monitor.BridgeListener;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +24,7 @@ public final class EventDispatcher {
     private final Thread thread;
     private final AtomicLong listenerErrors = new AtomicLong();
     private volatile boolean stopping;   // set by stop(); read by the dispatcher each round
-    private final java.util.concurrent.ConcurrentLinkedQueue<io.vtbridge.StallReport> stalls =
+    private final java.util.concurrent.ConcurrentLinkedQueue<io.vtbridge.monitor.StallReport> stalls =
             new java.util.concurrent.ConcurrentLinkedQueue<>(); // the watchdog offers (rare), the dispatcher drains
 
     /**
@@ -54,7 +54,7 @@ public final class EventDispatcher {
     }
 
     /** Hands a stall report to the listener, on this dispatcher's thread (so listener calls stay sequential). */
-    public void offerStall(io.vtbridge.StallReport report) {
+    public void offerStall(io.vtbridge.monitor.StallReport report) {
         stalls.offer(report);
         LockSupport.unpark(thread);
     }
@@ -83,7 +83,7 @@ public final class EventDispatcher {
             for (EventRing ring : rings) {
                 n += ring.drain(deliver);
             }
-            io.vtbridge.StallReport stall;
+            io.vtbridge.monitor.StallReport stall;
             while ((stall = stalls.poll()) != null) {
                 n++;
                 try {

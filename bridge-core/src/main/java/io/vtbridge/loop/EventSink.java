@@ -1,7 +1,7 @@
 package io.vtbridge.loop;
 
-import io.vtbridge.EventKind;
-import io.vtbridge.EventPhase;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
 
 /**
  * Where a loop's events go besides its counters (the bridge's listener dispatcher; later the trace

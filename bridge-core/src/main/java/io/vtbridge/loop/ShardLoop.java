@@ -1,6 +1,6 @@
 package io.vtbridge.loop;
 
-import io.vtbridge.EventKind;
+import io.vtbridge.monitor.EventKind;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.queue.MpscLinkedQueue;
 import io.vtbridge.timer.Timer;

@@ -1,5 +1,6 @@
 package io.vtbridge.pool;
 
+import io.vtbridge.monitor.PoolStats;
 import io.vtbridge.BridgeOverloadedException;
 import io.vtbridge.Priority;
 

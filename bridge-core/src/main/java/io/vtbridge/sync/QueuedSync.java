@@ -1,6 +1,6 @@
 package io.vtbridge.sync;
 
-import io.vtbridge.EventKind;
+import io.vtbridge.monitor.EventKind;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.timer.Timer;
 

@@ -1,7 +1,7 @@
 package io.vtbridge.trace;
 
-import io.vtbridge.EventKind;
-import io.vtbridge.EventPhase;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

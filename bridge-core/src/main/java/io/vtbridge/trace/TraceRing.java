@@ -1,7 +1,7 @@
 package io.vtbridge.trace;
 
-import io.vtbridge.EventKind;
-import io.vtbridge.EventPhase;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.internal.NonBlockingThread;
 
 import java.io.IOException;

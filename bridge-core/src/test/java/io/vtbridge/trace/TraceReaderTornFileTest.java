@@ -349,7 +349,7 @@ class TraceReaderTornFileTest {
     void dumpDecodesEvents() throws IOException {
         Path file = dir.resolve("events.trace");
         TraceRing r = TraceRing.mapped(file, 4096);
-        r.appendEvent(1, 42, io.vtbridge.EventKind.SLEEP, io.vtbridge.EventPhase.SUSPEND, 777);
+        r.appendEvent(1, 42, io.vtbridge.monitor.EventKind.SLEEP, io.vtbridge.monitor.EventPhase.SUSPEND, 777);
         r.append(new byte[] {(byte) 0xCA, (byte) 0xFE});
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = TraceDump.run(new String[] {"dump", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),

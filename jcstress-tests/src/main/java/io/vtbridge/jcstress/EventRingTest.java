@@ -1,7 +1,7 @@
 package io.vtbridge.jcstress;
 
-import io.vtbridge.EventKind;
-import io.vtbridge.EventPhase;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.events.EventRing;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;

@@ -1,7 +1,7 @@
 package io.vtbridge.samples;
 
 import io.vtbridge.Bridge;
-import io.vtbridge.ShardStats;
+import io.vtbridge.monitor.ShardStats;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

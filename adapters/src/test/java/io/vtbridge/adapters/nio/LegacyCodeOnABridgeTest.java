@@ -1,8 +1,8 @@
 package io.vtbridge.adapters.nio;
 
 import io.vtbridge.Bridge;
-import io.vtbridge.EventKind;
-import io.vtbridge.EventPhase;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.Shard;
 
 import org.junit.jupiter.api.Test;

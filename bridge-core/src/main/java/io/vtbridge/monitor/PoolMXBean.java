@@ -1,9 +1,11 @@
-package io.vtbridge;
+package io.vtbridge.monitor;
+
+import io.vtbridge.BridgeBuilder;
 
 /**
  * One of a bridge's work pools over JMX, registered as
  * {@code io.vtbridge:type=Pool,bridge=<name>,pool=cpu|blocking} while the bridge runs (see
- * {@link Bridge.Builder#jmx}). Live reads of {@link io.vtbridge.pool.PoolStats}.
+ * {@link BridgeBuilder#jmx}). Live reads of {@link io.vtbridge.monitor.PoolStats}.
  */
 public interface PoolMXBean {
     /** The most worker threads. */

@@ -1,4 +1,10 @@
-package io.vtbridge;
+package io.vtbridge.monitor;
+
+import io.vtbridge.Bridge;
+import io.vtbridge.BridgeFiles;
+import io.vtbridge.BridgeLock;
+import io.vtbridge.BridgeReadWriteLock;
+import io.vtbridge.BridgeSemaphore;
 
 /**
  * What an intercepted call was waiting for. Every intercepted call is a {@link EventPhase#REQUEST},
@@ -25,7 +31,5 @@ public enum EventKind {
      */
     PARK,
     /** A yield vtbridge made: a virtual thread spent its coop budget of fast paths in one run. */
-    YIELD;
-
-    static final EventKind[] VALUES = values();
+    YIELD
 }

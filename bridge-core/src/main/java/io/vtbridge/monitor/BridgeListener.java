@@ -1,8 +1,12 @@
-package io.vtbridge;
+package io.vtbridge.monitor;
+
+import io.vtbridge.Bridge;
+import io.vtbridge.BridgeBuilder;
+import io.vtbridge.Shard;
 
 /**
  * Receives the bridge's events: every intercepted call's REQUEST, SUSPEND and RESUME, with its kind
- * (see {@link EventKind} and {@link EventPhase}). Set with {@link Bridge.Builder#listener}.
+ * (see {@link EventKind} and {@link EventPhase}). Set with {@link BridgeBuilder#listener}.
  *
  * <p><b>Threading and delivery:</b> events are recorded on the loops into a bounded buffer per shard
  * (no allocation, no lock) and delivered on one platform thread per bridge, named

@@ -1,10 +1,13 @@
-package io.vtbridge;
+package io.vtbridge.monitor;
 
+import io.vtbridge.Bridge;
+import io.vtbridge.BridgeBuilder;
+import io.vtbridge.Shard;
 import java.util.Map;
 
 /**
  * One shard's figures over JMX, registered as {@code io.vtbridge:type=Shard,bridge=<name>,shard=<i>}
- * while its bridge runs (see {@link Bridge.Builder#jmx}). Every attribute is a live read of the
+ * while its bridge runs (see {@link BridgeBuilder#jmx}). Every attribute is a live read of the
  * shard's counters, as in {@link ShardStats}.
  */
 public interface ShardMXBean {

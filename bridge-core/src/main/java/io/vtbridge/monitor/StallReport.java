@@ -1,5 +1,6 @@
-package io.vtbridge;
+package io.vtbridge.monitor;
 
+import io.vtbridge.BlockingPolicy;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
-package io.vtbridge;
+package io.vtbridge.monitor;
 
+import io.vtbridge.Bridge;
+import io.vtbridge.Shard;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;

@@ -1,0 +1,277 @@
+package io.vtbridge;
+
+import io.vtbridge.internal.Checks;
+import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.monitor.BridgeListener;
+import io.vtbridge.monitor.ShardStats;
+import io.vtbridge.monitor.StallReport;
+import io.vtbridge.task.TaskTable;
+import io.vtbridge.trace.TraceRing;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configures and starts a {@link Bridge}. Each setter checks its argument at once and names it in
+ * the exception. Not thread-safe; a builder may build several bridges.
+ */
+public final class BridgeBuilder {
+
+    /** The largest shard count accepted. */
+    public static final int MAX_SHARDS = 1024;
+
+    /** The largest in-flight bound accepted ({@link #maxInFlight}). */
+    public static final int MAX_IN_FLIGHT = TaskTable.MAX_CAPACITY;
+
+    /** The most threads a pool accepts ({@link #cpuThreads}, {@link #blockingThreads}). */
+    public static final int MAX_POOL_THREADS = 4096;
+
+    /** The most carriers per shard that may have lost the loop at once ({@link #maxExtraCarriers}). */
+    public static final int MAX_EXTRA_CARRIERS = 64;
+
+    /** The largest per-shard event buffer accepted ({@link #eventBuffer}). */
+    public static final int MAX_EVENT_BUFFER = 1 << 26;
+
+    /** The default coop budget ({@link #coopBudget}). */
+    public static final int DEFAULT_COOP_BUDGET = ShardLoop.DEFAULT_COOP_BUDGET;
+
+    int shards = Runtime.getRuntime().availableProcessors();
+    int maxInFlight = 10_000;
+    Duration closeTimeout = Duration.ofSeconds(30);
+    Duration stopGrace = Duration.ofSeconds(1);
+    int loopBatch = 128;
+    int idleSpins = 64;
+    boolean daemon = true;
+    String name;
+    BridgeListener listener;
+    int eventBuffer = 8192;
+    int coopBudget = ShardLoop.DEFAULT_COOP_BUDGET;
+    boolean jmx = true;
+    Duration stallThreshold = Duration.ofMillis(100);
+    BlockingPolicy blockingPolicy = BlockingPolicy.REPORT;
+    int maxExtraCarriers = 4;
+    boolean reportPinned;
+    boolean jfrEvents = true;
+    TraceRing trace;
+    Duration pinnedThreshold = Duration.ofMillis(20);
+    int cpuThreads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    int cpuQueueCapacity = 10_000;
+    int blockingThreads = 64;
+    int blockingQueueCapacity = 10_000;
+
+    BridgeBuilder() {
+    }
+
+    /** Number of shards (loop threads), 1..{@value #MAX_SHARDS}. Default: available processors. */
+    public BridgeBuilder shards(int shards) {
+        this.shards = Checks.inRange("shards", shards, 1, MAX_SHARDS);
+        return this;
+    }
+
+    /**
+     * Most tasks admitted and not finished, over all shards, 1..{@value #MAX_IN_FLIGHT}.
+     * Submissions beyond it are rejected at once with {@link BridgeOverloadedException}. The
+     * bridge preallocates a table of this many slots. Default: 10,000.
+     */
+    public BridgeBuilder maxInFlight(int maxInFlight) {
+        this.maxInFlight = Checks.inRange("maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT);
+        return this;
+    }
+
+    /** How long {@link Bridge#close()} lets admitted tasks run before cancelling them; positive. Default: 30 s. */
+    public BridgeBuilder closeTimeout(Duration closeTimeout) {
+        this.closeTimeout = Checks.positive("closeTimeout", closeTimeout);
+        return this;
+    }
+
+    /**
+     * How long shutdown waits for cancelled tasks' threads to end before stopping the loops; zero
+     * or positive. Default: 1 s.
+     */
+    public BridgeBuilder stopGrace(Duration stopGrace) {
+        this.stopGrace = Checks.notNegative("stopGrace", stopGrace);
+        return this;
+    }
+
+    /**
+     * Continuations each loop takes from its inbound queue (new tasks, resumes from other threads)
+     * per iteration; positive. Default: 128. Its own timers and same-shard resumes get 8 times as
+     * many per iteration, so due wake-ups run ahead of new work (see docs/RUNTIME.md).
+     */
+    public BridgeBuilder loopBatch(int loopBatch) {
+        this.loopBatch = Checks.positive("loopBatch", loopBatch);
+        return this;
+    }
+
+    /** Empty loop iterations spun before an idle loop parks; zero or positive. Default: 64. */
+    public BridgeBuilder idleSpins(int idleSpins) {
+        this.idleSpins = Checks.notNegative("idleSpins", idleSpins);
+        return this;
+    }
+
+    /** Whether loop threads are daemon threads (they do not keep the JVM alive). Default: true. */
+    public BridgeBuilder daemon(boolean daemon) {
+        this.daemon = daemon;
+        return this;
+    }
+
+    /** The bridge's name, the prefix of its loop threads' names. Default: {@code vtbridge-N}. */
+    public BridgeBuilder name(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
+        }
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * How long one loop iteration may run before the watchdog reports a stall (a carrier-blocking
+     * call: java.io, JNI, a pinned park, long CPU work in bridged code); positive. Default: 100 ms.
+     */
+    public BridgeBuilder stallThreshold(Duration stallThreshold) {
+        this.stallThreshold = Checks.positive("stallThreshold", stallThreshold);
+        return this;
+    }
+
+    /** What to do about a stall: {@link BlockingPolicy#REPORT} (default) or {@link BlockingPolicy#HAND_OFF}. */
+    public BridgeBuilder blockingPolicy(BlockingPolicy blockingPolicy) {
+        this.blockingPolicy = Objects.requireNonNull(blockingPolicy, "blockingPolicy");
+        return this;
+    }
+
+    /**
+     * With {@link BlockingPolicy#HAND_OFF}: per shard, the most carriers that lost the loop and are
+     * still stuck in their blocking call at once; beyond it a stall is only reported.
+     * 1..{@value #MAX_EXTRA_CARRIERS}.
+     * Default: 4.
+     */
+    public BridgeBuilder maxExtraCarriers(int maxExtraCarriers) {
+        this.maxExtraCarriers = Checks.inRange("maxExtraCarriers", maxExtraCarriers, 1, MAX_EXTRA_CARRIERS);
+        return this;
+    }
+
+    /**
+     * Records every event (REQUEST, SUSPEND, RESUME by kind; shard, virtual thread id, nanoTime)
+     * in {@code ring} as a compact record, from the loops, without a lock convoy (a ring in the style of HAProxy's ring v2). A
+     * memory-mapped ring keeps the last events of a process that crashed; read it with
+     * {@code TraceReader} or {@code TraceDump}. The bridge does not close the ring. Default: none.
+     */
+    public BridgeBuilder trace(TraceRing ring) {
+        this.trace = Objects.requireNonNull(ring, "ring");
+        return this;
+    }
+
+    /**
+     * Whether the loops also offer every event to JFR as an {@code io.vtbridge.Event}
+     * ({@code BridgeJfrEvent}, disabled in JFR by default: enable it in a recording to see the
+     * events in JDK Mission Control). While it is not enabled, each event costs one flag check.
+     * Default: true.
+     */
+    public BridgeBuilder jfrEvents(boolean jfrEvents) {
+        this.jfrEvents = jfrEvents;
+        return this;
+    }
+
+    /**
+     * Whether to also report the JVM's {@code jdk.VirtualThreadPinned} events (a virtual thread of
+     * this bridge that parked while pinned for at least {@code threshold}) as
+     * {@link StallReport.Kind#PINNED} stalls, through JFR event streaming. Off by default: a JFR
+     * recording starts a few JVM threads and a disk repository. Ignored (with a warning) on a
+     * JVM without JFR.
+     */
+    public BridgeBuilder reportPinned(boolean reportPinned, Duration threshold) {
+        this.pinnedThreshold = Checks.notNegative("threshold", threshold);
+        this.reportPinned = reportPinned;
+        return this;
+    }
+
+    /**
+     * Platform threads of the CPU pool ({@link Bridge#compute}), 1..{@value #MAX_POOL_THREADS};
+     * started on first use. Default: available processors − 1, at least 1 (leave a core
+     * for the loops: the rule of InfluxDB IOx's CPU-pool guideline).
+     */
+    public BridgeBuilder cpuThreads(int cpuThreads) {
+        this.cpuThreads = Checks.inRange("cpuThreads", cpuThreads, 1, MAX_POOL_THREADS);
+        return this;
+    }
+
+    /** Tasks the CPU pool queues before it rejects with {@link BridgeOverloadedException}; positive. Default: 10,000. */
+    public BridgeBuilder cpuQueueCapacity(int cpuQueueCapacity) {
+        this.cpuQueueCapacity = Checks.positive("cpuQueueCapacity", cpuQueueCapacity);
+        return this;
+    }
+
+    /**
+     * Platform threads of the blocking pool ({@link Bridge#blocking}, {@link Mode#SYNC} tasks),
+     * 1..{@value #MAX_POOL_THREADS}; started on first use. Default: 64.
+     */
+    public BridgeBuilder blockingThreads(int blockingThreads) {
+        this.blockingThreads = Checks.inRange("blockingThreads", blockingThreads, 1, MAX_POOL_THREADS);
+        return this;
+    }
+
+    /** Tasks the blocking pool queues before it rejects with {@link BridgeOverloadedException}; positive. Default: 10,000. */
+    public BridgeBuilder blockingQueueCapacity(int blockingQueueCapacity) {
+        this.blockingQueueCapacity = Checks.positive("blockingQueueCapacity", blockingQueueCapacity);
+        return this;
+    }
+
+    /**
+     * Receives every event (REQUEST, SUSPEND, RESUME by kind) on the bridge's event thread; see
+     * {@link BridgeListener} for delivery. Default: none (no buffer, no thread; the per-shard
+     * counters in {@link ShardStats} are kept either way).
+     */
+    public BridgeBuilder listener(BridgeListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Events each shard buffers for the listener, a power of two in 2..{@value #MAX_EVENT_BUFFER}; beyond it new events
+     * are dropped and counted ({@link Shard#eventsLost()}). Default: 8192.
+     */
+    public BridgeBuilder eventBuffer(int eventBuffer) {
+        this.eventBuffer = Checks.powerOfTwo("eventBuffer", eventBuffer, 2, MAX_EVENT_BUFFER);
+        return this;
+    }
+
+    /**
+     * The coop budget: vtbridge requests a virtual thread may serve on their fast path (an
+     * uncontended lock, a semaphore with permits) in one run on its shard before it yields (a
+     * YIELD event), so that one hot task cannot starve the others on its shard; positive.
+     * Default: {@value #DEFAULT_COOP_BUDGET}.
+     */
+    public BridgeBuilder coopBudget(int coopBudget) {
+        this.coopBudget = Checks.positive("coopBudget", coopBudget);
+        return this;
+    }
+
+    /**
+     * Whether to register one MXBean per shard ({@code io.vtbridge:type=Shard,bridge=<name>,shard=<i>})
+     * in the platform MBean server while the bridge runs (visible in JConsole). Default: true.
+     */
+    public BridgeBuilder jmx(boolean jmx) {
+        this.jmx = jmx;
+        return this;
+    }
+
+    /**
+     * Starts the shards. Unless the JVM was started with {@code -Djdk.virtualThreadScheduler.timerQueues},
+     * the first build sets that JDK property to the shard count (or the processor count, if
+     * larger) rounded up to a power of two, so that {@code Thread.sleep} in bridged code does
+     * not make the loops contend for one JDK timer-queue lock; see {@code docs/RUNTIME.md}.
+     *
+     * @throws IllegalStateException if the JVM does not open {@code java.lang} to vtbridge, naming the
+     *         {@code --add-opens} flag in the form this JVM needs (class path or module path)
+     */
+    public Bridge build() {
+        JdkAccess.checkAvailable();
+        // Before any bridged thread can sleep: one JDK timer queue per loop (see the method).
+        JdkAccess.spreadTimerQueues(Math.max(shards, Runtime.getRuntime().availableProcessors()));
+        // Before any bridged thread can wait on a socket: the JDK's pollers must not become ours.
+        JdkAccess.startSocketPollers();
+        return new Bridge(this);
+    }
+}
