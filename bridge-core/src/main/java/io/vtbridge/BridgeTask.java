@@ -1,7 +1,6 @@
 package io.vtbridge;
 
 import io.vtbridge.loop.LoopCounter;
-import io.vtbridge.loop.LoopCounters;
 import io.vtbridge.loop.ShardLoop;
 
 import java.lang.invoke.MethodHandles;
@@ -73,21 +72,15 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
     @Override
     public void run() {
         ShardLoop loop = shard.loop(); // we run on our shard's loop thread
-        LoopCounters counters = loop.counters();
-        counters.increment(LoopCounter.THREADS_STARTED);
-        loop.events().threadStarted();
+        loop.services().threadStarts();
         try {
             if (PHASE.compareAndSet(this, NEW, RUNNING)) {
                 runner = Thread.currentThread(); // at once: a cancel that won RUNNING -> INTERRUPTING waits for it
-                counters.increment(LoopCounter.TASKS_STARTED);
+                loop.counters().increment(LoopCounter.TASKS_STARTED);
                 runClaimed(loop);
             } // else aborted before it started: the aborter completed the future and freed the slot
         } finally {
-            // The task may end on a carrier that has lost the loop to a hand-off: count off-loop then.
-            loop.countFromCurrentThread(LoopCounter.THREADS_ENDED);
-            if (loop.inLoop()) {
-                loop.events().threadEnded();
-            }
+            loop.services().threadEnds(); // possibly on a carrier that has lost the loop to a hand-off
         }
     }
 
@@ -127,7 +120,7 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
             }
             runner = null;
             if (loop != null) {
-                loop.countFromCurrentThread(LoopCounter.TASKS_FINISHED);
+                loop.services().countFromCurrentThread(LoopCounter.TASKS_FINISHED);
             }
             bridge.admission().release(this); // last: a thread that sees inFlight() drop also sees the counters above
         }

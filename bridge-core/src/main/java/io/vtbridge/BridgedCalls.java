@@ -38,7 +38,7 @@ final class BridgedCalls {
             Thread.sleep(duration);
             return;
         }
-        loop.sleep(Checks.saturatedNanos(duration));
+        loop.services().sleep(Checks.saturatedNanos(duration));
     }
 
     /** {@link Bridge#await}: the stage's value, or its failure as {@code join()} would unwrap it. */
@@ -47,21 +47,21 @@ final class BridgedCalls {
         CompletableFuture<T> future = toFuture(stage);
         ShardLoop loop = ShardLoop.current();
         if (loop != null) {
-            loop.coopCheck();
+            loop.services().coopCheck();
             loop.events().request(EventKind.AWAIT);
         }
         if (!future.isDone()) {
             // In bridged code CompletableFuture.get() parks the virtual thread, which unmounts:
             // the loop runs others, and the completion, on whatever thread, resumes it. An
             // interrupted get() removes its waiter node, so nothing is left on a long-lived stage.
-            long token = loop != null ? loop.beginWait(EventKind.AWAIT) : 0L;
+            long token = loop != null ? loop.services().beginWait(EventKind.AWAIT) : 0L;
             try {
                 future.get();
             } catch (ExecutionException | CancellationException reportedBelow) {
                 // the outcome is reported by join() below
             } finally {
                 if (loop != null) {
-                    loop.endWait(EventKind.AWAIT, token);
+                    loop.services().endWait(EventKind.AWAIT, token);
                 }
             }
         } else if (loop != null) {
@@ -109,13 +109,13 @@ final class BridgedCalls {
         }
         Bridge bridge = ((Shard) loop.owner()).bridge();
         WorkPool pool = kind == EventKind.CPU ? bridge.cpuPool() : bridge.blockingPool();
-        loop.coopCheck();
+        loop.services().coopCheck();
         loop.events().request(kind);
         PoolTask<T> future = pool.submit(priority, task);
         if (future.isCompletedExceptionally() && !future.isCancelled()) {
             return outcome(future); // refused at once: a full queue (BridgeOverloadedException) or a closed pool
         }
-        long token = loop.beginWait(kind);
+        long token = loop.services().beginWait(kind);
         try {
             future.get(); // parks: the virtual thread unmounts until a pool thread completes the task
         } catch (InterruptedException e) {
@@ -124,7 +124,7 @@ final class BridgedCalls {
         } catch (ExecutionException | CancellationException reportedBelow) {
             // rethrown below, unwrapped
         } finally {
-            loop.endWait(kind, token);
+            loop.services().endWait(kind, token);
         }
         return outcome(future);
     }

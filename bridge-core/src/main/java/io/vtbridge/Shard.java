@@ -77,16 +77,11 @@ public final class Shard implements ThreadFactory {
         bridge.admission().checkAccepting();
         return factory.newThread(() -> {
             handMadeThreads.add(Thread.currentThread());
-            LoopCounters counters = loop.counters();
-            counters.increment(LoopCounter.THREADS_STARTED);
-            loop.events().threadStarted();
+            loop.services().threadStarts();
             try {
                 task.run();
             } finally {
-                loop.countFromCurrentThread(LoopCounter.THREADS_ENDED);
-                if (loop.inLoop()) {
-                    loop.events().threadEnded();
-                }
+                loop.services().threadEnds();
                 handMadeThreads.remove(Thread.currentThread());
             }
         });

@@ -1,9 +1,7 @@
 package io.vtbridge.loop;
 
-import io.vtbridge.monitor.EventKind;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.queue.MpscLinkedQueue;
-import io.vtbridge.timer.Timer;
 import io.vtbridge.timer.TimerQueue;
 
 import java.lang.invoke.MethodHandles;
@@ -13,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -57,9 +54,16 @@ import java.util.concurrent.locks.LockSupport;
  *   STOPPING -> TERMINATED  loop exit      (loop thread)
  * </pre>
  *
+ * <p>What lives beside this class: {@link LoopOwnership} (which carrier owns the loop, and the
+ * hand-off to a fresh one), {@link LoopServices} (what bridged threads call on their loop: timers,
+ * sleep, waits and their events), {@link LoopEvents} (the event model), {@link LoopGauges} and
+ * {@link LoopCounters} (what monitoring threads read), {@link WakeupGate} (the go-to-sleep
+ * handshake).
+ *
  * <p><b>Threading:</b> {@link #execute}, {@link #stop}, {@link #awaitTermination} and the readers
- * ({@link #counters()}, {@link #unparks()}...) may be called from any thread. {@link #sleep} and
- * {@link #timers()} only by a virtual thread this loop is carrying ({@code assert inLoop()}).
+ * ({@link #counters()}, {@link #unparks()}...) may be called from any thread; {@link #timers()} only
+ * by a virtual thread this loop is carrying ({@code assert inLoop()}); the loop itself runs on its
+ * {@link LoopThread}.
  */
 public final class ShardLoop implements Executor {
 
@@ -72,7 +76,6 @@ public final class ShardLoop implements Executor {
     private static final int TERMINATED = 3;
 
     private static final VarHandle RUN_STATE;
-    private static final VarHandle MOUNT_STATE = LoopThread.MOUNT_STATE; // on each carrier: a new owner has a state of its own
 
     static {
         try {
@@ -87,16 +90,7 @@ public final class ShardLoop implements Executor {
     private final int batch;
     private final int ownedBatch;
     private final int idleSpins;
-    private volatile LoopThread thread;   // the owner: the carrier that runs the loop now; replaced by a hand-off
-    private final String threadName;
-    private final boolean daemon;
-    private boolean handOff;              // set before start(): the per-mount hand-off handshake is on
-    private int maxExtraCarriers;         // set before start()
-    private final AtomicInteger extraCarriers = new AtomicInteger(); // carriers that lost the loop and are still alive
-    private final AtomicLong handOffs = new AtomicLong();            // hand-offs so far
-    private static final int MOUNT_IDLE = 0;
-    private static final int MOUNTED = 1;
-    private static final int MOUNT_TAKEN = 2;
+    private final LoopOwnership ownership; // which carrier runs the loop now, and the hand-off protocol
 
     /** Per iteration, the loop's own sources (timers, expiries, local) get this many batches each; inbound one. */
     public static final int OWNED_SHARE = 8;
@@ -109,19 +103,14 @@ public final class ShardLoop implements Executor {
     private final MpscLinkedQueue<Runnable> resumes = new MpscLinkedQueue<>();  // other threads' resumes of this loop's threads; loop polls
     private static final ThreadLocal<ShardLoop> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
-    private boolean probing;                                                    // loop-owned: a bridged thread is yielding to probe for pinning (isPinned)
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
     private final WakeupGate gate = new WakeupGate();
     private final LoopCounters counters = new LoopCounters();
     private final LoopEvents events;
+    private final LoopServices services;
+    private final LoopGauges gauges = new LoopGauges();
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
     private final LongAdder offered = new LongAdder();                          // offers to the inbound and expiry queues, for their depth
-    private static final VarHandle GAUGE = MethodHandles.arrayElementVarHandle(long[].class);
-    private final long[] gauges = new long[4];                                  // setOpaque by the loop, getOpaque by readers: see GAUGE_*
-    private static final int GAUGE_LOCAL = 0;          // local run queue length after the last working iteration
-    private static final int GAUGE_TIMERS = 1;         // loop timers pending after the last working iteration
-    private static final int GAUGE_LONGEST = 2;        // the longest working iteration so far, in nanoseconds
-    private static final int GAUGE_BUSY_SINCE = 3;     // nanoTime when the current iteration began; 0 while idle (parked)
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private volatile int runState;          // see the table above
@@ -147,24 +136,18 @@ public final class ShardLoop implements Executor {
      */
     public ShardLoop(int index, Object owner, String name, boolean daemon, int batch, int idleSpins,
                      EventSink sink, int coopBudget) {
-        if (coopBudget <= 0) {
-            throw new IllegalArgumentException("coopBudget must be positive, was " + coopBudget);
-        }
-        if (batch <= 0) {
-            throw new IllegalArgumentException("batch must be positive, was " + batch);
-        }
-        if (idleSpins < 0) {
-            throw new IllegalArgumentException("idleSpins must not be negative, was " + idleSpins);
-        }
+        // Checked once, where the user gave them (BridgeBuilder); here they are the loop's invariants.
+        assert coopBudget > 0 : "coopBudget " + coopBudget;
+        assert batch > 0 : "batch " + batch;
+        assert idleSpins >= 0 : "idleSpins " + idleSpins;
         this.index = index;
         this.owner = owner;
         this.batch = batch;
         this.ownedBatch = (int) Math.min((long) batch * OWNED_SHARE, Integer.MAX_VALUE);
         this.idleSpins = idleSpins;
-        this.thread = new LoopThread(this, name, daemon);
-        this.threadName = name;
-        this.daemon = daemon;
+        this.ownership = new LoopOwnership(this, name, daemon);
         this.events = new LoopEvents(index, sink, coopBudget);
+        this.services = new LoopServices(this, ownership, timers, events, counters);
     }
 
     /**
@@ -178,11 +161,8 @@ public final class ShardLoop implements Executor {
         if (runState != NEW) {
             throw new IllegalStateException("enableHandOff after start");
         }
-        if (maxExtraCarriers <= 0) {
-            throw new IllegalArgumentException("maxExtraCarriers must be positive, was " + maxExtraCarriers);
-        }
-        this.handOff = true;
-        this.maxExtraCarriers = maxExtraCarriers;
+        assert maxExtraCarriers > 0 : "maxExtraCarriers " + maxExtraCarriers;
+        ownership.enable(maxExtraCarriers);
     }
 
     /**
@@ -193,43 +173,22 @@ public final class ShardLoop implements Executor {
      * the loop is not running, the mount has ended meanwhile, or {@code maxExtraCarriers} old
      * carriers are still alive.
      *
-     * <p>The handshake: the watchdog CASes the old carrier's mount state MOUNTED → TAKEN (the old
-     * carrier's own CAS MOUNTED → IDLE at the end of the mount fails from then on, and it retires),
-     * then stores the new owner, then waits until the old carrier is not inside an access to
-     * loop-owned state (see {@code enterOwned}), and only then starts the new owner. If the CAS
-     * fails, the mount had ended: nothing changes.
+     * <p>The handshake is {@link LoopOwnership}'s: one CAS on the old carrier's mount state decides
+     * who keeps the loop; the new owner starts only once the old carrier is outside any access to
+     * loop-owned state.
      */
-    public synchronized boolean handOff() { // synchronized: one hand-off decision at a time (the watchdog's thread; never a loop)
-        if (!handOff || runState != RUNNING || extraCarriers.get() >= maxExtraCarriers) {
-            return false;
-        }
-        LoopThread old = thread;
-        extraCarriers.incrementAndGet(); // before the CAS: the old carrier may retire (and count down) at once after it
-        if (!MOUNT_STATE.compareAndSet(old, MOUNTED, MOUNT_TAKEN)) {
-            extraCarriers.decrementAndGet();
-            return false; // the mount ended: no stall any more
-        }
-        // The old carrier's mount can no longer end with its CAS: it will retire. Now publish the
-        // new owner (volatile store), then wait out an access the old carrier may have begun
-        // before it could see it (its volatile store of inOwnedOp, then its load of the owner).
-        LoopThread next = new LoopThread(this, threadName + "-h" + (handOffs.get() + 1), daemon);
-        thread = next; // from here bridged code on the old carrier takes the cross-thread paths
-        while (old.inOwnedOp()) {
-            Thread.onSpinWait(); // an access that began before our store of the owner: a few instructions
-        }
-        handOffs.incrementAndGet();
-        next.start(); // happens-after everything the old carrier did before its mount (its volatile store of MOUNTED)
-        return true;
+    public boolean handOff() {
+        return ownership.handOff(runState == RUNNING);
     }
 
     /** Hand-offs so far. Any thread. */
     public long handOffs() {
-        return handOffs.get();
+        return ownership.handOffs();
     }
 
     /** Carriers that lost this loop to a hand-off and are still alive (inside their blocking call). Any thread. */
     public int extraCarriers() {
-        return extraCarriers.get();
+        return ownership.extraCarriers();
     }
 
     /** Starts the loop thread. Once. */
@@ -237,7 +196,7 @@ public final class ShardLoop implements Executor {
         if (!RUN_STATE.compareAndSet(this, NEW, RUNNING)) {
             throw new IllegalStateException("loop " + index + " already started");
         }
-        thread.start();
+        ownership.owner().start();
     }
 
     /**
@@ -251,49 +210,13 @@ public final class ShardLoop implements Executor {
         }
         // A carrier that lost its loop to a hand-off still carries the thread that blocked it:
         // that thread is no longer on a shard's owner, so it is not "in bridged code" until it moves.
-        return JdkAccess.currentCarrierThread() instanceof LoopThread carrier && carrier.loop().thread == carrier
+        return JdkAccess.currentCarrierThread() instanceof LoopThread carrier && carrier.loop().ownership.owner() == carrier
                 ? carrier.loop() : null;
     }
 
     /** Whether the current thread is this loop's thread or a virtual thread it is carrying. */
     public boolean inLoop() {
-        Thread t = Thread.currentThread();
-        LoopThread owner = thread;
-        return t == owner || (t.isVirtual() && JdkAccess.currentCarrierThread() == owner);
-    }
-
-    /**
-     * Begins an access to loop-owned state (the local run queue, the timers) from the current
-     * thread, if it may: returns {@code false} (and begins nothing) when the current thread is not
-     * on this loop's owner. In HAND_OFF mode the access is announced on the carrier first (a
-     * volatile store, then the volatile read of the owner), so a hand-off, which stores the new owner
-     * and then waits for the old carrier's announcement to clear, never starts the new owner while
-     * the old carrier is inside such an access. Pair with {@link #endOwned()}.
-     */
-    private boolean enterOwned() {
-        if (!handOff) {
-            return inLoop();
-        }
-        if (!(carrierOfCurrent() instanceof LoopThread carrier) || carrier.loop() != this) {
-            return false;
-        }
-        carrier.beginOwnedOp();
-        if (carrier == thread) {
-            return true;
-        }
-        carrier.endOwnedOp(); // a carrier that lost the loop: take the cross-thread path
-        return false;
-    }
-
-    private void endOwned() {
-        if (handOff && carrierOfCurrent() instanceof LoopThread carrier) {
-            carrier.endOwnedOp();
-        }
-    }
-
-    private static Thread carrierOfCurrent() {
-        Thread t = Thread.currentThread();
-        return t.isVirtual() ? JdkAccess.currentCarrierThread() : t;
+        return ownership.inLoop();
     }
 
     /**
@@ -310,17 +233,16 @@ public final class ShardLoop implements Executor {
      */
     @Override
     public void execute(Runnable continuation) {
-        if (enterOwned()) {
-            if (probing) {
+        if (ownership.enterOwned()) {
+            if (services.takeProbe()) {
                 // The resume of a pinning probe: it goes first, so the probe costs a switch, not a
                 // trip through the whole run queue (which in a burst can be thousands long).
-                probing = false;
                 local.addFirst(continuation);
             } else {
                 local.addLast(continuation);
             }
             counters.increment(LoopCounter.LOCAL_SCHEDULES);
-            endOwned();
+            ownership.endOwned();
             return;
         }
         if (runState == TERMINATED) {
@@ -371,126 +293,9 @@ public final class ShardLoop implements Executor {
         gate.wake();
     }
 
-    /**
-     * Suspends the calling bridged virtual thread for {@code nanos} on a loop timer: the virtual
-     * thread unmounts, the loop keeps running, and step 3 of a later iteration resumes it. No JDK
-     * timer thread is involved, except for a pinned thread, which cannot unmount: that one sleeps
-     * with {@code Thread.sleep}, holding the carrier (see {@link #isPinned()}).
-     *
-     * @throws InterruptedException if the thread is interrupted before or while sleeping; the timer is removed
-     */
-    public void sleep(long nanos) throws InterruptedException {
-        assert inLoop() : "ShardLoop.sleep called off loop " + index;
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        if (nanos <= 0) {
-            return;
-        }
-        long deadline = System.nanoTime() + Math.min(nanos, MAX_DELAY_NANOS);
-        events.request(EventKind.SLEEP);
-        if (isPinned()) {
-            // A pinned virtual thread cannot unmount: its park would park the carrier, i.e. this
-            // loop, and the loop timer meant to wake it could never fire. Block the carrier for the
-            // duration instead, as any blocking call of a pinned thread does.
-            long remaining = deadline - System.nanoTime();
-            if (remaining > 0) {
-                Thread.sleep(Duration.ofNanos(remaining));
-            }
-            return;
-        }
-        SleepTimer timer = new SleepTimer(deadline, Thread.currentThread());
-        addTimer(timer);
-        try {
-            while (!timer.hasExpired()) {
-                long token = beginWait(EventKind.SLEEP);
-                LockSupport.park(timer);
-                endWait(EventKind.SLEEP, token);
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-            }
-        } finally {
-            // Back on this loop's owner: a virtual thread always resumes on its own shard.
-            removeTimer(timer);
-        }
-    }
-
-    /**
-     * Whether the calling bridged virtual thread is pinned to its carrier (inside a class
-     * initialiser or a native frame on every JDK; inside {@code synchronized} or {@code Object.wait}
-     * on JDK 21–23). The JDK's own check ({@code Continuation.isPinned}) is not reachable with the
-     * one flag vtbridge needs, so this probes: a {@code Thread.yield()} unmounts only an unpinned
-     * thread, and its resume is a mount of this loop. A pinned yield returns at once with no mount
-     * in between. Cost: one yield (a same-shard suspend and resume, about 180 ns); the resume goes to
-     * the head of the run queue, so the probe does not wait behind other work.
-     */
-    private boolean isPinned() {
-        long mounts = counters.get(LoopCounter.MOUNTS);
-        probing = true;   // the yield's resume, the next execute() on this loop, jumps the queue
-        events.suspendingSilently(); // the probe is no event of the event model
-        Thread.yield();
-        probing = false;  // a pinned yield never reached execute()
-        boolean pinned = counters.get(LoopCounter.MOUNTS) == mounts;
-        events.resumedSilently(!pinned); // a pinned probe did not unmount: this mount's classification stands
-        return pinned;
-    }
-
-    /**
-     * Whether the calling bridged virtual thread is pinned to its carrier: see the probe below. For
-     * vtbridge primitives that must not park on a loop-owned wait when the thread cannot unmount.
-     */
-    public boolean currentThreadIsPinned() {
-        assert inLoop() : "currentThreadIsPinned called off loop " + index;
-        return isPinned();
-    }
-
-    /**
-     * The coop budget check, at the start of each vtbridge request in bridged code: a virtual thread
-     * that has taken {@code coopBudget} fast paths since it was mounted yields (a YIELD event), so
-     * that one hot thread cannot hold its shard. A pinned thread cannot yield; it goes on.
-     */
-    public void coopCheck() {
-        if (!events.budgetSpent()) {
-            return;
-        }
-        events.request(EventKind.YIELD);
-        long token = beginWait(EventKind.YIELD);
-        Thread.yield();
-        endWait(EventKind.YIELD, token); // a pinned thread's yield does not unmount: no SUSPEND, no RESUME
-        events.resetBudget();
-    }
-
-    /**
-     * Announces that the calling bridged thread is about to wait for {@code kind} (it will park, and
-     * may unmount). Returns a token for {@link #endWait}. The SUSPEND is recorded by the loop if the
-     * wait really unmounts the thread.
-     */
-    public long beginWait(EventKind kind) {
-        events.suspending(kind);
-        return counters.get(LoopCounter.MOUNTS);
-    }
-
-    /** After the wait begun with {@code token}: records the RESUME if the thread was unmounted meanwhile. */
-    public void endWait(EventKind kind, long token) {
-        if (counters.get(LoopCounter.MOUNTS) != token) {
-            events.resumed(kind);
-        } else {
-            events.notSuspended(); // it never unmounted (the permit was there, or the thread is pinned)
-        }
-    }
-
-    /**
-     * Counts {@code counter} for code running in a bridged thread of this loop: on the loop's
-     * owner a plain single-writer count, elsewhere (a carrier that has just lost the loop to a
-     * hand-off) an atomic one.
-     */
-    public void countFromCurrentThread(LoopCounter counter) {
-        if (inLoop()) {
-            counters.increment(counter);
-        } else {
-            counters.incrementShared(counter);
-        }
+    /** What this loop offers the bridged threads it carries: timers, sleep, waits, the coop budget. */
+    public LoopServices services() {
+        return services;
     }
 
     /** The event model of this loop: counters by phase and kind, the coop budget. */
@@ -499,33 +304,9 @@ public final class ShardLoop implements Executor {
     }
 
     /**
-     * Arms a loop timer for the calling bridged thread. On the loop's owner it goes straight into
-     * the loop-owned queue; on a carrier that has just lost the loop to a hand-off, the loop's new
-     * owner adds it (through the inbound queue). Either way it expires on the loop's thread.
-     */
-    public void addTimer(Timer timer) {
-        if (enterOwned()) {
-            timers.add(timer);
-            endOwned();
-        } else {
-            execute(() -> timers.add(timer));
-        }
-    }
-
-    /** Removes a timer armed with {@link #addTimer} (a no-op if it fired). As addTimer, on whichever thread owns the loop. */
-    public void removeTimer(Timer timer) {
-        if (enterOwned()) {
-            timers.remove(timer);
-            endOwned();
-        } else {
-            execute(() -> timers.remove(timer));
-        }
-    }
-
-    /**
      * The loop-owned timer queue, to read (its size, in tests). Only on the loop's owner thread;
-     * arm and cancel timers with {@link #addTimer} and {@link #removeTimer}, which also work while
-     * the loop is being handed off.
+     * arm and cancel timers with {@link LoopServices#addTimer} and {@link LoopServices#removeTimer},
+     * which also work while the loop is being handed off.
      */
     public TimerQueue timers() {
         assert inLoop() : "timers() called off loop " + index;
@@ -551,11 +332,12 @@ public final class ShardLoop implements Executor {
         if (!terminated.await(timeout, unit)) {
             return false;
         }
-        if (thread.getState() == Thread.State.NEW) {
+        LoopThread owner = ownership.owner();
+        if (owner.getState() == Thread.State.NEW) {
             return true; // stopped before it started
         }
         // terminate() is the loop thread's last act: it is returning from run() now.
-        return thread.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return owner.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     /** Whether the loop has exited. */
@@ -575,7 +357,7 @@ public final class ShardLoop implements Executor {
 
     /** The platform thread that runs this loop and carries its virtual threads. */
     public LoopThread thread() {
-        return thread;
+        return ownership.owner();
     }
 
     /** This loop's event counters (written by the loop, readable from any thread). */
@@ -596,12 +378,12 @@ public final class ShardLoop implements Executor {
 
     /** The local run queue's length after the last iteration that found work. Any thread. */
     public long localDepth() {
-        return (long) GAUGE.getOpaque(gauges, GAUGE_LOCAL);
+        return gauges.localDepth();
     }
 
     /** Loop timers pending after the last iteration that found work. Any thread. */
     public long pendingTimers() {
-        return (long) GAUGE.getOpaque(gauges, GAUGE_TIMERS);
+        return gauges.pendingTimers();
     }
 
     /**
@@ -609,12 +391,12 @@ public final class ShardLoop implements Executor {
      * (parked, or about to). A stall is an iteration that has been running too long. Any thread.
      */
     public long busySince() {
-        return (long) GAUGE.getOpaque(gauges, GAUGE_BUSY_SINCE);
+        return gauges.busySince();
     }
 
     /** The longest iteration that found work, in nanoseconds (a stall shows here). Any thread. */
     public long longestIterationNanos() {
-        return (long) GAUGE.getOpaque(gauges, GAUGE_LONGEST);
+        return gauges.longestIterationNanos();
     }
 
     /** Continuations that arrived after the loop terminated, or were still queued when it exited: never run. */
@@ -633,13 +415,13 @@ public final class ShardLoop implements Executor {
         try {
             loop();
         } catch (Throwable e) { // not a continuation's: the loop's own machinery failed (an OOM, say)
-            if (!retired()) {
+            if (!ownership.lost()) {
                 counters.increment(LoopCounter.ERRORS);
                 lastError = e;
             }
         } finally {
-            if (retired()) {
-                extraCarriers.decrementAndGet(); // a carrier that lost the loop leaves; the new owner runs on
+            if (ownership.lost()) {
+                ownership.retired(); // a carrier that lost the loop leaves; the new owner runs on
             } else {
                 terminate(); // never leave a dead loop that still looks RUNNING to execute()
             }
@@ -650,28 +432,28 @@ public final class ShardLoop implements Executor {
         int spins = 0;
         while (runState == RUNNING) {
             long start = System.nanoTime();
-            GAUGE.setOpaque(gauges, GAUGE_BUSY_SINCE, start | 1L); // never 0 while busy (| 1: off by 1 ns at most)
+            gauges.busy(start);
             int work = fireTimers() + runExpiries();
-            if (handOff && retired()) {
+            if (ownership.lost()) {
                 return;
             }
             work += runResumes();
-            if (handOff && retired()) {
+            if (ownership.lost()) {
                 return;
             }
             work += runLocal();
-            if (handOff && retired()) {
+            if (ownership.lost()) {
                 return;
             }
             work += runInbound();
-            if (handOff && retired()) {
+            if (ownership.lost()) {
                 return;
             }
             if (work > 0) {
                 // Only iterations that found work are counted: an idle spin writes nothing, so it
                 // does not bounce the counters' cache line under threads that read them.
                 counters.increment(LoopCounter.ITERATIONS);
-                publishGauges(System.nanoTime() - start);
+                gauges.publish(local.size(), timers.size(), System.nanoTime() - start);
                 spins = 0;
             } else if (spins < idleSpins) {
                 spins++;
@@ -680,14 +462,6 @@ public final class ShardLoop implements Executor {
                 spins = 0;
                 idle();
             }
-        }
-    }
-
-    private void publishGauges(long iterationNanos) {
-        GAUGE.setOpaque(gauges, GAUGE_LOCAL, (long) local.size());
-        GAUGE.setOpaque(gauges, GAUGE_TIMERS, (long) timers.size());
-        if (iterationNanos > gauges[GAUGE_LONGEST]) {
-            GAUGE.setOpaque(gauges, GAUGE_LONGEST, iterationNanos);
         }
     }
 
@@ -710,7 +484,7 @@ public final class ShardLoop implements Executor {
             n++;
             counters.increment(counter); // before the mount: whoever the continuation completes sees it counted
             mount(continuation);
-            if (handOff && retired()) {
+            if (ownership.lost()) {
                 return n;
             }
         }
@@ -723,7 +497,7 @@ public final class ShardLoop implements Executor {
         int n = Math.min(local.size(), ownedBatch);
         for (int i = 0; i < n; i++) {
             mount(local.pollFirst());
-            if (handOff && retired()) {
+            if (ownership.lost()) {
                 return i + 1;
             }
         }
@@ -742,34 +516,25 @@ public final class ShardLoop implements Executor {
     private void mount(Runnable continuation) {
         counters.increment(LoopCounter.MOUNTS);
         events.beginMount();
-        LoopThread self = handOff ? (LoopThread) Thread.currentThread() : null;
-        if (handOff) {
-            MOUNT_STATE.setVolatile(self, MOUNTED); // publishes everything above to a watchdog that takes the loop
-        }
+        LoopThread self = ownership.beginMount(); // with hand-off on: publishes everything above to a watchdog that takes the loop
         try {
             continuation.run();
         } catch (Throwable e) { // the JDK's continuation runner handles user exceptions itself
-            if (!handOff || self.mountState != MOUNT_TAKEN) {
+            if (!LoopOwnership.taken(self)) {
                 counters.increment(LoopCounter.ERRORS);
                 lastError = e;
             }
         }
-        if (handOff && !MOUNT_STATE.compareAndSet(self, MOUNTED, MOUNT_IDLE)) {
+        if (!ownership.endMount(self)) {
             // The watchdog handed the loop to a new carrier while this one was stuck in the mount:
             // touch nothing loop-owned any more, and leave.
-            self.retired = true;
             return;
         }
         events.endMount();
     }
 
-    /** Whether the current thread, a loop thread, lost the loop in its last mount. */
-    private static boolean retired() {
-        return Thread.currentThread() instanceof LoopThread self && self.retired;
-    }
-
     private void idle() {
-        GAUGE.setOpaque(gauges, GAUGE_BUSY_SINCE, 0L); // parked: not a stall, however long
+        gauges.idle(); // parked: not a stall, however long
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
         if (!inbound.isEmpty() || !expiries.isEmpty() || !resumes.isEmpty() || !local.isEmpty() || runState != RUNNING) {
             gate.awake();
@@ -812,36 +577,5 @@ public final class ShardLoop implements Executor {
             }
         }
         return n;
-    }
-
-    /** A loop timer that resumes one sleeping virtual thread. */
-    private static final class SleepTimer extends Timer {
-        private static final VarHandle EXPIRED;
-
-        static {
-            try {
-                EXPIRED = MethodHandles.lookup().findVarHandle(SleepTimer.class, "expired", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private final Thread sleeper;
-        private boolean expired; // setRelease by the loop in expire(); getAcquire by the sleeper in hasExpired()
-
-        SleepTimer(long deadline, Thread sleeper) {
-            super(deadline);
-            this.sleeper = sleeper;
-        }
-
-        @Override
-        protected void expire() {
-            EXPIRED.setRelease(this, true);   // pairs with the getAcquire in hasExpired()
-            LockSupport.unpark(sleeper);        // on the loop thread: lands in the local run queue
-        }
-
-        boolean hasExpired() {
-            return (boolean) EXPIRED.getAcquire(this);
-        }
     }
 }

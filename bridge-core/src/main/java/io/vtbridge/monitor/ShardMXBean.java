@@ -1,6 +1,5 @@
 package io.vtbridge.monitor;
 
-import io.vtbridge.Bridge;
 import io.vtbridge.BridgeBuilder;
 import io.vtbridge.Shard;
 import java.util.Map;

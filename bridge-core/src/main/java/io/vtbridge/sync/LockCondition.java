@@ -129,7 +129,7 @@ public final class LockCondition implements Condition {
         waiters.addLast(waiter);
         int holds = lock.fullyRelease();
 
-        boolean loopTimer = timed && timeoutNanos > 0 && loop != null && !loop.currentThreadIsPinned();
+        boolean loopTimer = timed && timeoutNanos > 0 && loop != null && !loop.services().currentThreadIsPinned();
         QueuedSync.WakeTimer timer = null;
         boolean interruptedBeforeSignal = false;
         boolean interruptedAfter = false;
@@ -144,7 +144,7 @@ public final class LockCondition implements Condition {
                     }
                     if (loopTimer && timer == null) {
                         timer = new QueuedSync.WakeTimer(deadline, me);
-                        loop.addTimer(timer);
+                        loop.services().addTimer(timer);
                     }
                     QueuedSync.park(loop, loopTimer ? 0L : remaining, this);
                 } else {
@@ -161,7 +161,7 @@ public final class LockCondition implements Condition {
             }
         } finally {
             if (timer != null) {
-                loop.removeTimer(timer);
+                loop.services().removeTimer(timer);
             }
         }
         // Own the lock again, whatever happened.

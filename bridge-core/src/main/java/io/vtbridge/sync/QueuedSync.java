@@ -137,7 +137,7 @@ public abstract class QueuedSync {
         ShardLoop loop = ShardLoop.current();
         if (loop != null) {
             if (timeoutNanos != 0) {
-                loop.coopCheck(); // not for a try: tryLock() never gives up the carrier
+                loop.services().coopCheck(); // not for a try: tryLock() never gives up the carrier
             }
             loop.events().request(EventKind.LOCK);
         }
@@ -192,7 +192,7 @@ public abstract class QueuedSync {
         boolean timed = timeoutNanos > 0;
         long deadline = timed ? System.nanoTime() + Math.min(timeoutNanos, ShardLoop.MAX_DELAY_NANOS) : 0L;
         // A pinned virtual thread cannot unmount, so its loop cannot fire a loop timer for it.
-        boolean loopTimer = timed && loop != null && !loop.currentThreadIsPinned();
+        boolean loopTimer = timed && loop != null && !loop.services().currentThreadIsPinned();
         WakeTimer timer = null;
         boolean interrupted = false;
         try {
@@ -207,7 +207,7 @@ public abstract class QueuedSync {
                     }
                     if (loopTimer && timer == null) {
                         timer = new WakeTimer(deadline, Thread.currentThread());
-                        loop.addTimer(timer);
+                        loop.services().addTimer(timer);
                     }
                     park(loop, loopTimer ? 0L : remaining, this);
                 } else {
@@ -227,7 +227,7 @@ public abstract class QueuedSync {
         } finally {
             if (timer != null) {
                 // A bridged virtual thread resumes on its own shard: the timer is ours to remove.
-                loop.removeTimer(timer);
+                loop.services().removeTimer(timer);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -248,13 +248,13 @@ public abstract class QueuedSync {
             }
             return;
         }
-        long token = loop.beginWait(EventKind.LOCK);
+        long token = loop.services().beginWait(EventKind.LOCK);
         if (nanos > 0) {
             LockSupport.parkNanos(blocker, nanos);
         } else {
             LockSupport.park(blocker);
         }
-        loop.endWait(EventKind.LOCK, token);
+        loop.services().endWait(EventKind.LOCK, token);
     }
 
     /**

@@ -16,31 +16,30 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * The HAND_OFF handshake between a loop carrier that is inside a mount and the stall watchdog that
- * takes its loop away ({@code ShardLoop.handOff()}), in decision form: nobody starts a thread, each
+ * takes its loop away ({@code LoopOwnership.handOff}), in decision form: nobody starts a thread, each
  * side records what it decided and what it saw.
  *
  * <p><b>A model, not the code itself.</b> The real sides cannot run on jcstress threads: the
- * carrier's half runs only on a {@code LoopThread} ({@code ShardLoop.enterOwned} finds its carrier
- * through {@code currentCarrierThread() instanceof LoopThread}; {@code mount} is private), the
- * per-carrier fields and their accessors are package-private in {@code io.vtbridge.loop}, and
- * {@code handOff()} starts a real loop thread. So {@link Model} repeats the protocol on fields of
- * its own, with the access mode the code uses for each access. It mirrors these lines of
- * {@code bridge-core/src/main/java/io/vtbridge/loop/} (as of commit d368b0b):
+ * carrier's half runs only on a {@code LoopThread} ({@code LoopOwnership.enterOwned} finds its carrier
+ * through {@code currentCarrierThread() instanceof LoopThread}), the per-carrier fields and their
+ * accessors are package-private in {@code io.vtbridge.loop}, and {@code handOff} starts a real loop
+ * thread. So {@link Model} repeats the protocol on fields of its own, with the access mode the code
+ * uses for each access. It mirrors these steps of {@code bridge-core/src/main/java/io/vtbridge/loop/}:
  * <pre>
- *   carrier, in a mount: ShardLoop.mount (ShardLoop.java 739-761)
- *     MOUNT_STATE.setVolatile(self, MOUNTED)                         744  (before the actors: the state starts MOUNTED)
- *     an owned op: ShardLoop.enterOwned (270-283), the op, ShardLoop.endOwned (285-289)
- *       carrier.beginOwnedOp(): IN_OWNED_OP.setVolatile(this, 1)     277; LoopThread.java 33-35
- *       carrier == thread   (volatile read of the owner)             278
+ *   carrier, in a mount: ShardLoop.mount
+ *     LoopOwnership.beginMount: MOUNT_STATE.setVolatile(self, MOUNTED)   (before the actors: the state starts MOUNTED)
+ *     an owned op: LoopOwnership.enterOwned, the op, LoopOwnership.endOwned
+ *       carrier.beginOwnedOp(): IN_OWNED_OP.setVolatile(this, 1)          LoopThread.beginOwnedOp
+ *       carrier == owner   (volatile read of the owner)
  *       yes: the loop-owned write (local.addLast, timers.add), then
- *            carrier.endOwnedOp(): IN_OWNED_OP.setRelease(this, 0)   287; LoopThread.java 38-40
- *       no:  carrier.endOwnedOp(), and the cross-thread path          281  (an offer to the inbound queue)
- *     end of mount: !MOUNT_STATE.compareAndSet(self, MOUNTED, MOUNT_IDLE) -> retired   754-757
- *   watchdog: ShardLoop.handOff
+ *            carrier.endOwnedOp(): IN_OWNED_OP.setRelease(this, 0)        LoopThread.endOwnedOp
+ *       no:  carrier.endOwnedOp(), and the cross-thread path               (an offer to the inbound queue)
+ *     LoopOwnership.endMount: !MOUNT_STATE.compareAndSet(self, MOUNTED, MOUNT_IDLE) -> retired
+ *   watchdog: LoopOwnership.handOff
  *     MOUNT_STATE.compareAndSet(old, MOUNTED, MOUNT_TAKEN); failed: return false
- *     thread = next   (volatile store, only after the CAS won)
- *     while (old.inOwnedOp()) Thread.onSpinWait()  (volatile read)   213-215; LoopThread.java 43-45
- *     next.start()   (the new owner sees what happened before it; here: what the watchdog reads)   218
+ *     owner = next   (volatile store, only after the CAS won)
+ *     while (old.inOwnedOp()) Thread.onSpinWait()  (volatile read)        LoopThread.inOwnedOp
+ *     next.start()   (the new owner sees what happened before it; here: what the watchdog reads)
  * </pre>
  * If that code changes, change {@link Model} with it.
  *
@@ -60,9 +59,9 @@ public final class HandOffTest {
     private HandOffTest() {
     }
 
-    static final int IDLE = 0;      // ShardLoop.MOUNT_IDLE
-    static final int MOUNTED = 1;   // ShardLoop.MOUNTED
-    static final int TAKEN = 2;     // ShardLoop.MOUNT_TAKEN
+    static final int IDLE = 0;      // LoopOwnership.MOUNT_IDLE
+    static final int MOUNTED = 1;   // LoopOwnership.MOUNTED
+    static final int TAKEN = 2;     // LoopOwnership.MOUNT_TAKEN
     static final int OLD = 1;       // the carrier that runs the loop now (and is stuck in a mount)
     static final int NEXT = 2;      // the fresh carrier the watchdog hands the loop to
 
@@ -80,7 +79,7 @@ public final class HandOffTest {
             }
         }
 
-        volatile int owner = OLD;          // ShardLoop.thread: stored by the watchdog, read by the carrier's owned ops
+        volatile int owner = OLD;          // LoopOwnership.owner: stored by the watchdog, read by the carrier's owned ops
         volatile int mountState = MOUNTED; // LoopThread.mountState: the carrier's own; CAS by both sides
         volatile int inOwnedOp;            // LoopThread.inOwnedOp: setVolatile 1 / setRelease 0 by the carrier, read by the watchdog
         int firstA;                        // loop-owned state written by owned op 0 (two plain writes: "in progress" shows)
@@ -91,7 +90,7 @@ public final class HandOffTest {
         /** An owned op of bridged code on the carrier; returns whether it ran as the owner. */
         boolean ownedOp(int op) {
             IN_OWNED_OP.setVolatile(this, 1);      // LoopThread.beginOwnedOp
-            if (owner == OLD) {                    // ShardLoop.enterOwned: carrier == thread
+            if (owner == OLD) {                    // LoopOwnership.enterOwned: carrier == owner
                 if (op == 0) {
                     firstA = 1;                    // local.addLast(...), timers.add(...): loop-owned, plain
                     firstB = 1;
@@ -99,7 +98,7 @@ public final class HandOffTest {
                     secondA = 1;
                     secondB = 1;
                 }
-                IN_OWNED_OP.setRelease(this, 0);   // LoopThread.endOwnedOp, via ShardLoop.endOwned
+                IN_OWNED_OP.setRelease(this, 0);   // LoopThread.endOwnedOp, via LoopOwnership.endOwned
                 return true;
             }
             IN_OWNED_OP.setRelease(this, 0);       // enterOwned: a carrier that lost the loop; the cross-thread path
@@ -108,17 +107,17 @@ public final class HandOffTest {
 
         /** The end of the carrier's mount; returns whether it lost the loop (retired). */
         boolean endMount() {
-            return !MOUNT_STATE.compareAndSet(this, MOUNTED, IDLE); // ShardLoop.mount
+            return !MOUNT_STATE.compareAndSet(this, MOUNTED, IDLE); // LoopOwnership.endMount
         }
 
-        /** ShardLoop.handOff() from the watchdog: returns what the new owner saw at its start, or -1 if the take failed. */
+        /** LoopOwnership.handOff from the watchdog: returns what the new owner saw at its start, or -1 if the take failed. */
         int takeAndStart(IIIII_Result r) {
             if (!MOUNT_STATE.compareAndSet(this, MOUNTED, TAKEN)) {
                 r.r3 = 0;                                      // the mount ended: no hand-off
                 return -1;
             }
             r.r3 = 1;
-            owner = NEXT;                                      // thread = next (after the CAS won)
+            owner = NEXT;                                      // owner = next (after the CAS won)
             while (inOwnedOp != 0) {                           // old.inOwnedOp()
                 Thread.onSpinWait();
             }

@@ -1,0 +1,240 @@
+package io.vtbridge.loop;
+
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.timer.Timer;
+import io.vtbridge.timer.TimerQueue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What a shard loop offers the bridged virtual threads it carries: loop timers and the sleep built
+ * on them, the bracket around every wait that feeds the event model ({@link #beginWait},
+ * {@link #endWait}), the coop budget, the pinning probe, and the accounting of thread starts and
+ * ends. The vtbridge primitives ({@code Bridge.sleep}, {@code Bridge.await}, the locks, the
+ * offloads) are written against this class.
+ *
+ * <p><b>Threading:</b> every method runs in a bridged virtual thread of this loop, i.e. on the loop's
+ * owner, except while a hand-off is moving the loop to a fresh carrier: then a thread that was stuck
+ * on the old carrier may still call {@link #addTimer}, {@link #removeTimer},
+ * {@link #countFromCurrentThread} and {@link #threadEnds}, which take cross-thread paths for it.
+ */
+public final class LoopServices {
+
+    private final ShardLoop loop;
+    private final LoopOwnership ownership;
+    private final TimerQueue timers;      // loop-owned
+    private final LoopEvents events;
+    private final LoopCounters counters;
+    private boolean probing;              // loop-owned: a bridged thread is yielding to probe for pinning (isPinned)
+
+    LoopServices(ShardLoop loop, LoopOwnership ownership, TimerQueue timers, LoopEvents events, LoopCounters counters) {
+        this.loop = loop;
+        this.ownership = ownership;
+        this.timers = timers;
+        this.events = events;
+        this.counters = counters;
+    }
+
+    /**
+     * Suspends the calling bridged virtual thread for {@code nanos} on a loop timer: the virtual
+     * thread unmounts, the loop keeps running, and a later iteration resumes it. No JDK timer thread
+     * is involved, except for a pinned thread, which cannot unmount: that one sleeps with
+     * {@code Thread.sleep}, holding the carrier (see {@link #currentThreadIsPinned()}).
+     *
+     * @throws InterruptedException if the thread is interrupted before or while sleeping; the timer is removed
+     */
+    public void sleep(long nanos) throws InterruptedException {
+        assert loop.inLoop() : "sleep called off loop " + loop.index();
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (nanos <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.min(nanos, ShardLoop.MAX_DELAY_NANOS);
+        events.request(EventKind.SLEEP);
+        if (isPinned()) {
+            // A pinned virtual thread cannot unmount: its park would park the carrier, i.e. this
+            // loop, and the loop timer meant to wake it could never fire. Block the carrier for the
+            // duration instead, as any blocking call of a pinned thread does.
+            long remaining = deadline - System.nanoTime();
+            if (remaining > 0) {
+                Thread.sleep(Duration.ofNanos(remaining));
+            }
+            return;
+        }
+        SleepTimer timer = new SleepTimer(deadline, Thread.currentThread());
+        addTimer(timer);
+        try {
+            while (!timer.hasExpired()) {
+                long token = beginWait(EventKind.SLEEP);
+                LockSupport.park(timer);
+                endWait(EventKind.SLEEP, token);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        } finally {
+            // Back on this loop's owner: a virtual thread always resumes on its own shard.
+            removeTimer(timer);
+        }
+    }
+
+    /**
+     * Whether the calling bridged virtual thread is pinned to its carrier (inside a class
+     * initialiser or a native frame on every JDK; inside {@code synchronized} or {@code Object.wait}
+     * on JDK 21–23). For vtbridge primitives that must not park on a loop-owned wait when the thread
+     * cannot unmount.
+     */
+    public boolean currentThreadIsPinned() {
+        assert loop.inLoop() : "currentThreadIsPinned called off loop " + loop.index();
+        return isPinned();
+    }
+
+    /**
+     * The JDK's own check ({@code Continuation.isPinned}) is not reachable with the one flag vtbridge
+     * needs, so this probes: a {@code Thread.yield()} unmounts only an unpinned thread, and its
+     * resume is a mount of this loop. A pinned yield returns at once with no mount in between. Cost:
+     * one yield (a same-shard suspend and resume, about 180 ns); the resume goes to the head of the
+     * run queue ({@link #takeProbe()}), so the probe does not wait behind other work.
+     */
+    private boolean isPinned() {
+        long mounts = counters.get(LoopCounter.MOUNTS);
+        probing = true;   // the yield's resume, the next execute() on this loop, jumps the queue
+        events.suspendingSilently(); // the probe is no event of the event model
+        Thread.yield();
+        probing = false;  // a pinned yield never reached execute()
+        boolean pinned = counters.get(LoopCounter.MOUNTS) == mounts;
+        events.resumedSilently(!pinned); // a pinned probe did not unmount: this mount's classification stands
+        return pinned;
+    }
+
+    /** For {@link ShardLoop#execute} on the owner: whether this resume is a pinning probe's (and it is taken). */
+    boolean takeProbe() {
+        if (!probing) {
+            return false;
+        }
+        probing = false;
+        return true;
+    }
+
+    /**
+     * The coop budget check, at the start of each vtbridge request in bridged code: a virtual thread
+     * that has taken {@code coopBudget} fast paths since it was mounted yields (a YIELD event), so
+     * that one hot thread cannot hold its shard. A pinned thread cannot yield; it goes on.
+     */
+    public void coopCheck() {
+        if (!events.budgetSpent()) {
+            return;
+        }
+        events.request(EventKind.YIELD);
+        long token = beginWait(EventKind.YIELD);
+        Thread.yield();
+        endWait(EventKind.YIELD, token); // a pinned thread's yield does not unmount: no SUSPEND, no RESUME
+        events.resetBudget();
+    }
+
+    /**
+     * Announces that the calling bridged thread is about to wait for {@code kind} (it will park, and
+     * may unmount). Returns a token for {@link #endWait}. The SUSPEND is recorded by the loop if the
+     * wait really unmounts the thread.
+     */
+    public long beginWait(EventKind kind) {
+        events.suspending(kind);
+        return counters.get(LoopCounter.MOUNTS);
+    }
+
+    /** After the wait begun with {@code token}: records the RESUME if the thread was unmounted meanwhile. */
+    public void endWait(EventKind kind, long token) {
+        if (counters.get(LoopCounter.MOUNTS) != token) {
+            events.resumed(kind);
+        } else {
+            events.notSuspended(); // it never unmounted (the permit was there, or the thread is pinned)
+        }
+    }
+
+    /**
+     * Counts {@code counter} for code running in a bridged thread of this loop: on the loop's
+     * owner a plain single-writer count, elsewhere (a carrier that has just lost the loop to a
+     * hand-off) an atomic one.
+     */
+    public void countFromCurrentThread(LoopCounter counter) {
+        if (loop.inLoop()) {
+            counters.increment(counter);
+        } else {
+            counters.incrementShared(counter);
+        }
+    }
+
+    /** A thread vtbridge created (a task's, or {@code Shard.newThread}'s) starts: first thing in its body. */
+    public void threadStarts() {
+        counters.increment(LoopCounter.THREADS_STARTED);
+        events.threadStarted();
+    }
+
+    /** That thread ends: last thing in its body. It may end on a carrier that lost the loop to a hand-off. */
+    public void threadEnds() {
+        countFromCurrentThread(LoopCounter.THREADS_ENDED);
+        if (loop.inLoop()) {
+            events.threadEnded();
+        }
+    }
+
+    /**
+     * Arms a loop timer for the calling bridged thread. On the loop's owner it goes straight into
+     * the loop-owned queue; on a carrier that has just lost the loop to a hand-off, the loop's new
+     * owner adds it (through the inbound queue). Either way it expires on the loop's thread.
+     */
+    public void addTimer(Timer timer) {
+        if (ownership.enterOwned()) {
+            timers.add(timer);
+            ownership.endOwned();
+        } else {
+            loop.execute(() -> timers.add(timer));
+        }
+    }
+
+    /** Removes a timer armed with {@link #addTimer} (a no-op if it fired). As addTimer, on whichever thread owns the loop. */
+    public void removeTimer(Timer timer) {
+        if (ownership.enterOwned()) {
+            timers.remove(timer);
+            ownership.endOwned();
+        } else {
+            loop.execute(() -> timers.remove(timer));
+        }
+    }
+
+    /** A loop timer that resumes one sleeping virtual thread. */
+    private static final class SleepTimer extends Timer {
+        private static final VarHandle EXPIRED;
+
+        static {
+            try {
+                EXPIRED = MethodHandles.lookup().findVarHandle(SleepTimer.class, "expired", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Thread sleeper;
+        private boolean expired; // setRelease by the loop in expire(); getAcquire by the sleeper in hasExpired()
+
+        SleepTimer(long deadline, Thread sleeper) {
+            super(deadline);
+            this.sleeper = sleeper;
+        }
+
+        @Override
+        protected void expire() {
+            EXPIRED.setRelease(this, true);   // pairs with the getAcquire in hasExpired()
+            LockSupport.unpark(sleeper);        // on the loop thread: lands in the local run queue
+        }
+
+        boolean hasExpired() {
+            return (boolean) EXPIRED.getAcquire(this);
+        }
+    }
+}
