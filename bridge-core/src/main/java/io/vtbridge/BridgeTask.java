@@ -2,65 +2,34 @@ package io.vtbridge;
 
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.task.RunOnceFuture;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A submitted task and its future. The task runs as the body of its own bridged virtual thread, so
  * its future completes on that thread (dependent stages run there, never on the loop thread), except
- * when the bridge shuts down and completes it from the closing thread.
+ * when the bridge shuts down and completes it from the closing thread; a {@link Mode#SYNC} task runs
+ * on a blocking-pool worker instead.
  *
- * <p>Exactly once: completion goes through {@link CompletableFuture}'s single CAS, the first of value,
- * failure, cancellation or rejection wins, and {@code obtrude*} is refused.
- *
- * <p>Start or abort: a task in phase NEW is claimed exactly once, by its own thread starting it
- * ({@link #run}) or by the bridge giving up on it ({@link #claimUnstarted}: shutdown, or a start that
- * failed). Whoever claims it owns its slot and releases it, so a task the bridge reports as "never
- * started" never ran a line of its callable, and no slot is released twice.
- * <pre>
- *   NEW          -> RUNNING       run()/runSync(), CAS (the task's thread)
- *   NEW          -> ABORTED       claimUnstarted(), CAS (a closing thread, or the submitter backing out)
- *   RUNNING      -> FINISHED      the run's end, CAS (the task's thread)
- *   RUNNING      -> INTERRUPTING  cancel(true) during the run, CAS (the canceller, which then interrupts)
- *   INTERRUPTING -> INTERRUPTED   the canceller, once Thread.interrupt() returned (release store)
- * </pre>
- * A run that loses {@code RUNNING -> FINISHED} waits until INTERRUPTED before its thread moves on,
- * so a cancel's interrupt lands in this task or not at all: never in the next task of a
- * blocking-pool worker ({@link Mode#SYNC}), which clears the flag between tasks.
+ * <p>Start or abort, and cancel: the phases of {@link RunOnceFuture}. The task's thread claims the
+ * run ({@link #run}, {@link #runSync}); the bridge gives up on a task that has not started with
+ * {@link #claimUnstarted} (shutdown, or a start that failed). Whoever claims it owns its in-flight
+ * slot and releases it, so a task the bridge reports as "never started" never ran a line of its
+ * callable, and no slot is released twice. {@code cancel(true)} completes the future, then interrupts
+ * the run if there is one; that interrupt never reaches a blocking-pool worker's next task.
  *
  * <p><b>Threading:</b> {@link #run} on the task's own virtual thread, or {@link #runSync} on a
  * blocking-pool worker ({@link Mode#SYNC}, no shard); {@link #cancel} and the rest from any thread.
  */
-final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
-
-    private static final int NEW = 0;
-    private static final int RUNNING = 1;
-    private static final int ABORTED = 2;
-    private static final int FINISHED = 3;
-    private static final int INTERRUPTING = 4;
-    private static final int INTERRUPTED = 5;
-
-    private static final VarHandle PHASE;
-
-    static {
-        try {
-            PHASE = MethodHandles.lookup().findVarHandle(BridgeTask.class, "phase", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable {
 
     private final Bridge bridge;
-    private final Shard shard;
+    private final Shard shard;        // null for a Mode.SYNC task
     private final Callable<T> callable;
     private final boolean reportUncaught;
-    int slot = -1;                   // written by the submitting thread before the thread start that publishes it
-    private volatile int phase;      // NEW -> RUNNING | ABORTED, once, by CAS (see above)
-    private volatile Thread runner;  // written by the task's thread (set when it starts, cleared when it ends); read by cancel()
+    int slot = -1;                    // written by the submitting thread before the thread start that publishes it
 
     BridgeTask(Bridge bridge, Shard shard, Callable<T> callable, boolean reportUncaught) {
         this.bridge = bridge;
@@ -74,8 +43,7 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
         ShardLoop loop = shard.loop(); // we run on our shard's loop thread
         loop.services().threadStarts();
         try {
-            if (PHASE.compareAndSet(this, NEW, RUNNING)) {
-                runner = Thread.currentThread(); // at once: a cancel that won RUNNING -> INTERRUPTING waits for it
+            if (claimRun()) {
                 loop.counters().increment(LoopCounter.TASKS_STARTED);
                 runClaimed(loop);
             } // else aborted before it started: the aborter completed the future and freed the slot
@@ -89,8 +57,7 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
      * worker. Same phases and completion as {@link #run}; no loop counters (they belong to a loop).
      */
     void runSync() {
-        if (PHASE.compareAndSet(this, NEW, RUNNING)) {
-            runner = Thread.currentThread();
+        if (claimRun()) {
             runClaimed(null);
         }
     }
@@ -113,12 +80,7 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
                 self.getUncaughtExceptionHandler().uncaughtException(self, failure);
             }
         } finally {
-            if (!PHASE.compareAndSet(this, RUNNING, FINISHED)) {
-                while (phase == INTERRUPTING) {
-                    Thread.onSpinWait(); // the canceller is inside Thread.interrupt(); INTERRUPTED comes next
-                }
-            }
-            runner = null;
+            finishRun(); // a cancel(true) that interrupted us is done with its interrupt when this returns
             if (loop != null) {
                 loop.services().countFromCurrentThread(LoopCounter.TASKS_FINISHED);
             }
@@ -132,37 +94,24 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
      * @return whether this call claimed it; if so the caller owns the slot and must release it
      */
     boolean claimUnstarted() {
-        return PHASE.compareAndSet(this, NEW, ABORTED);
+        return claimAbort();
     }
 
     /**
      * Cancels the task: the future completes with a {@link java.util.concurrent.CancellationException}
-     * and, if {@code mayInterruptIfRunning}, the task's virtual thread is interrupted.
+     * and, if {@code mayInterruptIfRunning}, the task's thread is interrupted if it is running it.
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled && mayInterruptIfRunning && PHASE.compareAndSet(this, RUNNING, INTERRUPTING)) {
-            try {
-                Thread t;
-                while ((t = runner) == null) {
-                    Thread.onSpinWait(); // stored right after its RUNNING claim: a few instructions
-                }
-                t.interrupt();
-            } finally {
-                PHASE.setRelease(this, INTERRUPTED); // pairs with the volatile read of phase at the run's end
-            }
+        if (cancelled && mayInterruptIfRunning) {
+            interruptRun();
         }
         return cancelled;
     }
 
     Shard shard() {
         return shard;
-    }
-
-    /** The thread running the task now, or null. */
-    Thread runner() {
-        return runner;
     }
 
     /**
@@ -176,24 +125,6 @@ final class BridgeTask<T> extends CompletableFuture<T> implements Runnable {
         } else {
             cancel(true);
         }
-    }
-
-    /** Dependent stages are plain futures: cancelling one must not interrupt this task. */
-    @Override
-    public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new CompletableFuture<>();
-    }
-
-    /** Refused: a bridge future completes exactly once. */
-    @Override
-    public void obtrudeValue(T value) {
-        throw new UnsupportedOperationException("a bridge future completes exactly once; obtrudeValue is not supported");
-    }
-
-    /** Refused: a bridge future completes exactly once. */
-    @Override
-    public void obtrudeException(Throwable ex) {
-        throw new UnsupportedOperationException("a bridge future completes exactly once; obtrudeException is not supported");
     }
 
     @Override
