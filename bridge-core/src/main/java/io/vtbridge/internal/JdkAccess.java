@@ -14,16 +14,21 @@ import java.util.concurrent.Executor;
  *   <li>the package-private static {@code Thread.currentCarrierThread()}, which tells bridged code
  *       which loop thread carries it.</li>
  * </ul>
- * Both need {@value #OPENS_FLAG} on the command line (or {@code Add-Opens: java.base/java.lang} in
- * an executable jar's manifest). Without it the bridge fails at {@code build()} with
- * {@link #checkAvailable()}'s message.
+ * Both need {@code java.lang} opened to vtbridge: {@value #OPENS_FLAG_CLASS_PATH} when vtbridge is on
+ * the class path (or {@code Add-Opens: java.base/java.lang} in an executable jar's manifest),
+ * {@value #OPENS_FLAG_MODULE_PATH} when it is on the module path. Without it the bridge fails at
+ * {@code build()} with {@link #checkAvailable()}'s message, which names the form this JVM needs
+ * ({@link #opensFlag()}).
  *
  * <p><b>Threading:</b> all methods are thread-safe.
  */
 public final class JdkAccess {
 
-    /** The JVM option that opens {@code java.lang} to vtbridge. */
-    public static final String OPENS_FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+    /** The JVM option that opens {@code java.lang} to vtbridge on the class path (the unnamed module). */
+    public static final String OPENS_FLAG_CLASS_PATH = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    /** The JVM option that opens {@code java.lang} to vtbridge on the module path (module {@code io.vtbridge}). */
+    public static final String OPENS_FLAG_MODULE_PATH = "--add-opens java.base/java.lang=io.vtbridge";
 
     private static final Constructor<?> VIRTUAL_THREAD_BUILDER;
     private static final MethodHandle CURRENT_CARRIER_THREAD;
@@ -81,13 +86,24 @@ public final class JdkAccess {
     }
 
     /**
-     * @throws IllegalStateException naming {@value #OPENS_FLAG} if the JDK internals are not reachable
+     * The flag this JVM needs: {@value #OPENS_FLAG_MODULE_PATH} if vtbridge was loaded as the named
+     * module {@code io.vtbridge} (module path), {@value #OPENS_FLAG_CLASS_PATH} otherwise (class path).
+     */
+    public static String opensFlag() {
+        Module module = JdkAccess.class.getModule();
+        return module.isNamed() ? "--add-opens java.base/java.lang=" + module.getName() : OPENS_FLAG_CLASS_PATH;
+    }
+
+    /**
+     * @throws IllegalStateException naming {@link #opensFlag()} if the JDK internals are not reachable
      */
     public static void checkAvailable() {
         if (FAILURE != null) {
+            String flag = opensFlag();
+            String jarTip = JdkAccess.class.getModule().isNamed() ? ""
+                    : " (or put 'Add-Opens: java.base/java.lang' in an executable jar's manifest)";
             throw new IllegalStateException("vtbridge cannot install its virtual-thread scheduler: run the JVM with "
-                    + OPENS_FLAG + " (or put 'Add-Opens: java.base/java.lang' in an executable jar's manifest); cause: "
-                    + FAILURE, FAILURE);
+                    + flag + jarTip + "; cause: " + FAILURE, FAILURE);
         }
     }
 

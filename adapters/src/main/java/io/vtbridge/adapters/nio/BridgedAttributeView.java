@@ -1,6 +1,7 @@
 package io.vtbridge.adapters.nio;
 
 import io.vtbridge.BridgeFiles;
+import io.vtbridge.internal.Failures;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
@@ -77,17 +78,8 @@ final class BridgedAttributeView implements InvocationHandler {
         try {
             return method.invoke(platform, args);
         } catch (InvocationTargetException e) {
-            Throwable thrown = e.getCause();
-            if (thrown instanceof IOException io) {
-                throw io;
-            }
-            if (thrown instanceof RuntimeException unchecked) {
-                throw unchecked;
-            }
-            if (thrown instanceof Error error) {
-                throw error;
-            }
-            throw new UndeclaredThrowableException(thrown);
+            Failures.throwIfUncheckedOr(e.getCause(), IOException.class);
+            throw new UndeclaredThrowableException(e.getCause());
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot call " + method + " on " + platform, e);
         }

@@ -1,0 +1,15 @@
+/**
+ * vtbridge adapters: glue between legacy blocking code and a bridge, with no change to that code.
+ * {@link io.vtbridge.adapters.nio} is a {@code java.nio.file} provider that moves the file I/O of
+ * bridged code to the bridge's blocking pool.
+ *
+ * <p>Install the provider as the JVM's default with
+ * {@code -Djava.nio.file.spi.DefaultFileSystemProvider=io.vtbridge.adapters.nio.BridgeFileSystemProvider};
+ * put this module and {@code io.vtbridge} on the same path (both on the module path, or both on the
+ * class path).
+ */
+module io.vtbridge.adapters {
+    requires transitive io.vtbridge;
+
+    exports io.vtbridge.adapters.nio;
+}

@@ -1,0 +1,31 @@
+/**
+ * vtbridge: run blocking, synchronous code inside an event-loop process without freezing the loop,
+ * and call it from asynchronous code with {@link java.util.concurrent.CompletableFuture}s.
+ *
+ * <p>The API is three packages: {@link io.vtbridge} (the bridge, its shards, the locks and the
+ * calls bridged code makes), {@link io.vtbridge.monitor} (events, counters, MXBeans, stall reports)
+ * and {@link io.vtbridge.trace} (the crash-surviving trace ring and its reader). Every other package
+ * is the runtime's inside: not exported, free to change.
+ *
+ * <p><b>The one JVM flag.</b> The custom virtual-thread scheduler reaches a package-private JDK
+ * constructor, so a JVM that builds a bridge needs {@code java.lang} opened to this module:
+ * <ul>
+ *   <li>on the module path: {@code --add-opens java.base/java.lang=io.vtbridge};</li>
+ *   <li>on the class path: {@code --add-opens java.base/java.lang=ALL-UNNAMED}, or
+ *       {@code Add-Opens: java.base/java.lang} in an executable jar's manifest.</li>
+ * </ul>
+ * Without it, {@link io.vtbridge.BridgeBuilder#build()} throws an {@link IllegalStateException}
+ * that names the form this JVM needs.
+ */
+module io.vtbridge {
+    requires java.management;   // the shard and pool MXBeans; the stall watchdog's thread info
+    requires jdk.jfr;           // io.vtbridge.Event, and the pinned-park watcher's event stream
+
+    exports io.vtbridge;
+    exports io.vtbridge.monitor;
+    exports io.vtbridge.trace;
+
+    // The java.nio.file provider of the adapters rethrows what a reflective call threw with the
+    // runtime's one helper for that (Failures); nothing else of the inside is shared.
+    exports io.vtbridge.internal to io.vtbridge.adapters;
+}
