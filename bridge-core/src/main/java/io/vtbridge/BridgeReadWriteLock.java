@@ -10,8 +10,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 
 /**
- * A reentrant shared/exclusive lock that knows the bridge (seed 003: per-job locks, shared readers,
- * waiters that hold no thread). Waiters in bridged code suspend; a release hands the lock directly
+ * A reentrant shared/exclusive lock that knows the bridge (the locking of Ganeti masterd 2.2's job
+ * queue: per-job locks, shared readers, waiters that hold no thread). Waiters in bridged code suspend; a release hands the lock directly
  * to the next waiter (a writer, or every reader queued before the next writer) and resumes them on
  * their own shards.
  *

@@ -10,7 +10,8 @@ public enum Mode {
     /**
      * On a platform thread of the bridge's blocking pool, for the whole task: for code known to
      * block its carrier (java.io, JNI, a library that pins). Blocking then costs a pool thread, not
-     * a shard. Seed 000's "sync" walredo mode.
+     * a shard. This is the "sync" mode of Neon's walredo (a request holds a thread for its
+     * whole round trip).
      */
     SYNC
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Append throughput of the trace ring against the same ring guarded by one lock, with 1, 2, 4 and
- * 8 writer threads in one run (issue #6, seed 002). Every append is one 20-byte event record
+ * 8 writer threads in one run (the ring of HAProxy's ring v2 design notes). Every append is one 20-byte event record
  * (shard, thread id, kind, phase, nanoTime), into a 1 MiB ring nobody reads (so the oldest records
  * are overwritten, as in a process whose trace nobody is looking at).
  * <ul>

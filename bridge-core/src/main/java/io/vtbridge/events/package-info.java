@@ -5,7 +5,5 @@
  * <h2>Access-mode names</h2>
  * As in {@code io.vtbridge.queue}: {@code setRelease}/{@code getAcquire} pairs name each other;
  * {@code setOpaque}/{@code getOpaque} for single-writer counters.
- *
- * <p><b>Not API.</b> Public for the other vtbridge packages and the jcstress tests only.
  */
 package io.vtbridge.events;

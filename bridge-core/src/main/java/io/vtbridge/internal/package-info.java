@@ -1,8 +1,8 @@
-/** Access to JDK internals that vtbridge needs; not API.
- *
- * <p><b>Not API.</b> The public types here are public for the other vtbridge packages and the
- * jcstress tests, not for applications: they may change without notice, and calling them directly
- * can break the bridge's guarantees (e.g. running code on a loop thread instead of in a virtual
- * thread it carries).
+/**
+ * Helpers the whole runtime shares: access to the two JDK internals a custom virtual-thread
+ * scheduler needs ({@link io.vtbridge.internal.JdkAccess}), the argument checks every configuration
+ * entry point uses ({@link io.vtbridge.internal.Checks}), the rethrow of an unwrapped failure
+ * ({@link io.vtbridge.internal.Failures}), and the marker of threads that must never park
+ * ({@link io.vtbridge.internal.NonBlockingThread}).
  */
 package io.vtbridge.internal;

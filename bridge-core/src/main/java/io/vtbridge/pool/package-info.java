@@ -12,10 +12,5 @@
  * its callers are virtual threads, which {@code synchronized} pins on JDK 21–23.
  * Access-mode names as in {@link io.vtbridge.queue} (here only a task's and a pool's state:
  * {@code compareAndSet}, one {@code setRelease}, volatile reads).
- *
- * <p><b>Not API.</b> The public types here are public for the other vtbridge packages and the
- * jcstress tests, not for applications: they may change without notice, and calling them directly
- * can break the bridge's guarantees (e.g. running code on a loop thread instead of in a virtual
- * thread it carries).
  */
 package io.vtbridge.pool;

@@ -15,10 +15,5 @@
  *   <li>plain — data owned by one thread (the loop), or ordered by a release/acquire pair named
  *       next to it.</li>
  * </ul>
- *
- * <p><b>Not API.</b> The public types here are public for the other vtbridge packages and the
- * jcstress tests, not for applications: they may change without notice, and calling them directly
- * can break the bridge's guarantees (e.g. running code on a loop thread instead of in a virtual
- * thread it carries).
  */
 package io.vtbridge.queue;

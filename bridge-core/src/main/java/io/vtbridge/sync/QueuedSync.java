@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * a spin guard: one CAS to take it, a release store to let it go. It is held for a few dozen
  * instructions (queue links, a counter, a hash-map entry) and never across a park, a yield, a
  * callback or user code. So no virtual thread can hold it while unmounted, and a loop thread never
- * waits on a thread that is parked (the invariant of DESIGN.md). A thread that finds it taken spins
+ * waits on a thread that is parked (the loop never blocks; docs/DESIGN.md, "Invariants"). A thread that finds it taken spins
  * briefly, then yields, because its holder may be a platform thread the OS has just descheduled.
  * Go's runtime guards its semaphore waiter queues the same way ({@code semaRoot.lock}).
  *
