@@ -1,51 +1,27 @@
 package io.vtbridge.loop;
 
 import io.vtbridge.internal.JdkAccess;
-import io.vtbridge.queue.MpscLinkedQueue;
 import io.vtbridge.timer.TimerQueue;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * One shard's event loop, and the {@link Executor} that schedules its virtual threads.
+ * One shard's event loop, and the {@link Executor} that schedules its virtual threads: every
+ * continuation of a virtual thread created with this loop as its scheduler comes here
+ * ({@link #execute}), waits in one of the loop's {@link RunQueues}, and is mounted by the loop
+ * thread in a later turn ({@link LoopTurn}, which holds the service order and its reasons).
  *
- * <p>Each iteration serves the work the loop already owns before it takes new work from outside:
- * <ol>
- *   <li>fires up to {@code 8 × batch} due loop timers ({@code Bridge.sleep});</li>
- *   <li>runs up to {@code 8 × batch} resumes from the JDK's timer thread (expired timed parks,
- *       {@code Thread.sleep}, on JDK 25 where the loop is seen as a ForkJoinPool; see
- *       {@link #executeExpiry}; on other JDKs these arrive as other threads' resumes);</li>
- *   <li>runs up to {@code 8 × batch} resumes issued by other threads (a lock hand-off from another
- *       shard, a completion, a socket wake-up): work this shard already runs;</li>
- *   <li>runs up to {@code 8 × batch} continuations from the local run queue (resumes issued on this
- *       loop's own thread; no atomics on that path), only those queued before this step;</li>
- *   <li>runs up to {@code batch} thread starts from the inbound MPSC queue: new work (see
- *       {@link #starting});</li>
- *   <li>if it found no work: spins {@code idleSpins} turns, then parks until the next timer or a
- *       wake-up, through the {@link WakeupGate} handshake.</li>
- * </ol>
- * Why this order and these shares: a resume that is due (a timer expired, a same-shard lock
- * hand-off) belongs to work already admitted, and its lateness is what users see; a new start can
- * wait an iteration. With a burst of 100k inbound releases that each arm a 20 ms sleep, serving the
- * sources 1:1 let the wake-ups queue behind the release tail (p99 lateness 40–57 ms against the
- * default scheduler's 22–35 ms; docs/BENCHMARKS.md). Inbound work is never starved: every iteration
- * takes up to {@code batch} of it, whatever the backlog elsewhere (so at least one mount in 25 when
- * every source is backlogged), and a thread that yields in a loop re-queues behind the step that
- * runs it.
- * The loop runs only this code and the continuations it mounts: it never logs, takes no lock of
- * its own, and calls no user code except by mounting a virtual thread. (One JDK lock can be taken on
- * the loop thread: when a mounted virtual thread parks with a timeout, {@code Thread.sleep}, the JDK
- * arms the timer under its {@code ScheduledThreadPoolExecutor}'s queue lock; no virtual thread ever
- * holds that lock. See {@code JdkAccess.spreadTimerQueues}.)
+ * <p>What lives beside this class: {@link LoopTurn} (the iterations), {@link RunQueues} (one queue
+ * per source), {@link LoopOwnership} (which carrier owns the loop, and the hand-off to a fresh one),
+ * {@link LoopServices} (what bridged threads call on their loop: timers, sleep, waits and their
+ * events), {@link LoopEvents} (the event model), {@link LoopGauges} and {@link LoopCounters} (what
+ * monitoring threads read), {@link WakeupGate} (the go-to-sleep handshake).
  *
  * <p>Run states:
  * <pre>
@@ -53,12 +29,6 @@ import java.util.concurrent.locks.LockSupport;
  *   RUNNING  -> STOPPING    stop()         (any thread, CAS)
  *   STOPPING -> TERMINATED  loop exit      (loop thread)
  * </pre>
- *
- * <p>What lives beside this class: {@link LoopOwnership} (which carrier owns the loop, and the
- * hand-off to a fresh one), {@link LoopServices} (what bridged threads call on their loop: timers,
- * sleep, waits and their events), {@link LoopEvents} (the event model), {@link LoopGauges} and
- * {@link LoopCounters} (what monitoring threads read), {@link WakeupGate} (the go-to-sleep
- * handshake).
  *
  * <p><b>Threading:</b> {@link #execute}, {@link #stop}, {@link #awaitTermination} and the readers
  * ({@link #counters()}, {@link #unparks()}...) may be called from any thread; {@link #timers()} only
@@ -87,9 +57,6 @@ public final class ShardLoop implements Executor {
 
     private final int index;
     private final Object owner;
-    private final int batch;
-    private final int ownedBatch;
-    private final int idleSpins;
     private final LoopOwnership ownership; // which carrier runs the loop now, and the hand-off protocol
 
     /** Per iteration, the loop's own sources (timers, expiries, local) get this many batches each; inbound one. */
@@ -98,19 +65,16 @@ public final class ShardLoop implements Executor {
     /** Default coop budget: fast paths one virtual thread may take in one run before it yields. */
     public static final int DEFAULT_COOP_BUDGET = 128;
 
-    private final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>(); // any thread offers; loop polls
-    private final MpscLinkedQueue<Runnable> expiries = new MpscLinkedQueue<>(); // the JDK's timer thread offers; loop polls
-    private final MpscLinkedQueue<Runnable> resumes = new MpscLinkedQueue<>();  // other threads' resumes of this loop's threads; loop polls
     private static final ThreadLocal<ShardLoop> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts
-    private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
+    private final RunQueues queues = new RunQueues();
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
     private final WakeupGate gate = new WakeupGate();
     private final LoopCounters counters = new LoopCounters();
     private final LoopEvents events;
     private final LoopServices services;
     private final LoopGauges gauges = new LoopGauges();
+    private final LoopTurn turn;
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
-    private final LongAdder offered = new LongAdder();                          // offers to the inbound and expiry queues, for their depth
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private volatile int runState;          // see the table above
@@ -142,12 +106,10 @@ public final class ShardLoop implements Executor {
         assert idleSpins >= 0 : "idleSpins " + idleSpins;
         this.index = index;
         this.owner = owner;
-        this.batch = batch;
-        this.ownedBatch = (int) Math.min((long) batch * OWNED_SHARE, Integer.MAX_VALUE);
-        this.idleSpins = idleSpins;
         this.ownership = new LoopOwnership(this, name, daemon);
         this.events = new LoopEvents(index, sink, coopBudget);
         this.services = new LoopServices(this, ownership, timers, events, counters);
+        this.turn = new LoopTurn(this, queues, timers, gate, counters, events, gauges, ownership, batch, idleSpins);
     }
 
     /**
@@ -237,9 +199,9 @@ public final class ShardLoop implements Executor {
             if (services.takeProbe()) {
                 // The resume of a pinning probe: it goes first, so the probe costs a switch, not a
                 // trip through the whole run queue (which in a burst can be thousands long).
-                local.addFirst(continuation);
+                queues.local.addFirst(continuation);
             } else {
-                local.addLast(continuation);
+                queues.local.addLast(continuation);
             }
             counters.increment(LoopCounter.LOCAL_SCHEDULES);
             ownership.endOwned();
@@ -249,11 +211,9 @@ public final class ShardLoop implements Executor {
             dropped.incrementAndGet();
             return;
         }
-        offered.increment();
         // A start is new work (the inbound share); anything else from another thread resumes work
         // this shard already runs (a lock hand-off, a completion, a socket): the owned share.
-        MpscLinkedQueue<Runnable> queue = STARTING.get() == this ? inbound : resumes;
-        queue.offer(continuation); // sequentially consistent swap, then...
+        queues.offer(STARTING.get() == this ? queues.inbound : queues.resumes, continuation); // sequentially consistent swap, then...
         gate.wake();               // ...the load of the gate's state: see WakeupGate
     }
 
@@ -288,8 +248,7 @@ public final class ShardLoop implements Executor {
             dropped.incrementAndGet();
             return;
         }
-        offered.increment();
-        expiries.offer(continuation); // as in execute(): the swap, then the gate's load
+        queues.offer(queues.expiries, continuation); // as in execute(): the swap, then the gate's load
         gate.wake();
     }
 
@@ -373,7 +332,7 @@ public final class ShardLoop implements Executor {
     /** Continuations waiting in the inbound and expiry queues: offered minus taken, a snapshot. Any thread. */
     public long inboundDepth() {
         long taken = counters.get(LoopCounter.REMOTE_SCHEDULES) + counters.get(LoopCounter.EXPIRY_SCHEDULES); // all three foreign queues
-        return Math.max(0, offered.sum() - taken);
+        return Math.max(0, queues.offered() - taken);
     }
 
     /** The local run queue's length after the last iteration that found work. Any thread. */
@@ -409,173 +368,28 @@ public final class ShardLoop implements Executor {
         return lastError;
     }
 
-    // ---- the loop -------------------------------------------------------------------------------
+    // ---- for the turn ---------------------------------------------------------------------------
 
-    void run() { // the body of LoopThread
-        try {
-            loop();
-        } catch (Throwable e) { // not a continuation's: the loop's own machinery failed (an OOM, say)
-            if (!ownership.lost()) {
-                counters.increment(LoopCounter.ERRORS);
-                lastError = e;
-            }
-        } finally {
-            if (ownership.lost()) {
-                ownership.retired(); // a carrier that lost the loop leaves; the new owner runs on
-            } else {
-                terminate(); // never leave a dead loop that still looks RUNNING to execute()
-            }
-        }
+    /** The body of the loop's thread (and of each carrier a hand-off starts). */
+    void run() {
+        turn.run();
     }
 
-    private void loop() {
-        int spins = 0;
-        while (runState == RUNNING) {
-            long start = System.nanoTime();
-            gauges.busy(start);
-            int work = fireTimers() + runExpiries();
-            if (ownership.lost()) {
-                return;
-            }
-            work += runResumes();
-            if (ownership.lost()) {
-                return;
-            }
-            work += runLocal();
-            if (ownership.lost()) {
-                return;
-            }
-            work += runInbound();
-            if (ownership.lost()) {
-                return;
-            }
-            if (work > 0) {
-                // Only iterations that found work are counted: an idle spin writes nothing, so it
-                // does not bounce the counters' cache line under threads that read them.
-                counters.increment(LoopCounter.ITERATIONS);
-                gauges.publish(local.size(), timers.size(), System.nanoTime() - start);
-                spins = 0;
-            } else if (spins < idleSpins) {
-                spins++;
-                Thread.onSpinWait();
-            } else {
-                spins = 0;
-                idle();
-            }
-        }
+    /** Whether the loop should go on turning. */
+    boolean isRunning() {
+        return runState == RUNNING;
     }
 
-    private int runInbound() {
-        return runRemote(inbound, batch, LoopCounter.REMOTE_SCHEDULES);
+    /** A throwable escaped a continuation or the loop's own machinery. On the owner. */
+    void recordError(Throwable e) {
+        counters.increment(LoopCounter.ERRORS);
+        lastError = e;
     }
 
-    private int runExpiries() {
-        return runRemote(expiries, ownedBatch, LoopCounter.EXPIRY_SCHEDULES);
-    }
-
-    private int runResumes() {
-        return runRemote(resumes, ownedBatch, LoopCounter.REMOTE_SCHEDULES);
-    }
-
-    private int runRemote(MpscLinkedQueue<Runnable> queue, int limit, LoopCounter counter) {
-        int n = 0;
-        Runnable continuation;
-        while (n < limit && (continuation = queue.poll()) != null) {
-            n++;
-            counters.increment(counter); // before the mount: whoever the continuation completes sees it counted
-            mount(continuation);
-            if (ownership.lost()) {
-                return n;
-            }
-        }
-        return n;
-    }
-
-    private int runLocal() {
-        // Only what was queued before this step: resumes issued now wait for the next iteration,
-        // so the inbound queue gets its turn even when threads yield in a loop.
-        int n = Math.min(local.size(), ownedBatch);
-        for (int i = 0; i < n; i++) {
-            mount(local.pollFirst());
-            if (ownership.lost()) {
-                return i + 1;
-            }
-        }
-        return n;
-    }
-
-    private int fireTimers() {
-        if (timers.size() == 0) {
-            return 0;
-        }
-        int fired = timers.fireDue(System.nanoTime(), ownedBatch);
-        counters.add(LoopCounter.TIMERS_FIRED, fired);
-        return fired;
-    }
-
-    private void mount(Runnable continuation) {
-        counters.increment(LoopCounter.MOUNTS);
-        events.beginMount();
-        LoopThread self = ownership.beginMount(); // with hand-off on: publishes everything above to a watchdog that takes the loop
-        try {
-            continuation.run();
-        } catch (Throwable e) { // the JDK's continuation runner handles user exceptions itself
-            if (!LoopOwnership.taken(self)) {
-                counters.increment(LoopCounter.ERRORS);
-                lastError = e;
-            }
-        }
-        if (!ownership.endMount(self)) {
-            // The watchdog handed the loop to a new carrier while this one was stuck in the mount:
-            // touch nothing loop-owned any more, and leave.
-            return;
-        }
-        events.endMount();
-    }
-
-    private void idle() {
-        gauges.idle(); // parked: not a stall, however long
-        gate.prepareToSleep(); // volatile store; the loads below cannot move above it
-        if (!inbound.isEmpty() || !expiries.isEmpty() || !resumes.isEmpty() || !local.isEmpty() || runState != RUNNING) {
-            gate.awake();
-            return;
-        }
-        long next = timers.nextDeadline();
-        if (next == TimerQueue.NONE) {
-            LockSupport.park(this);
-        } else {
-            long delay = next - System.nanoTime();
-            if (delay <= 0) {
-                gate.awake(); // a timer is due already: back to step 3
-                return;
-            }
-            LockSupport.parkNanos(this, delay);
-        }
-        gate.awake();
-        counters.increment(LoopCounter.PARKS);
-        // No virtual thread is mounted here, so the carrier's interrupt status means nothing;
-        // a stray interrupt would otherwise turn every later park into a spin.
-        Thread.interrupted();
-    }
-
-    private void terminate() {
+    /** The loop's last act, on its thread: nothing queued will ever run; waiters are released. */
+    void terminate() {
         runState = TERMINATED; // volatile store: execute() callers after this count their drop
-        long left = local.size();
-        local.clear();
-        left += drain(inbound) + drain(expiries) + drain(resumes);
-        dropped.addAndGet(left);
+        dropped.addAndGet(queues.clear());
         terminated.countDown();
-    }
-
-    private static long drain(MpscLinkedQueue<Runnable> queue) {
-        long n = 0;
-        while (!queue.isEmpty()) {
-            if (queue.poll() != null) {
-                n++;
-            } else {
-                Thread.onSpinWait(); // a producer between its swap and its link
-            }
-        }
-        return n;
     }
 }

@@ -1,0 +1,65 @@
+package io.vtbridge.loop;
+
+import io.vtbridge.queue.MpscLinkedQueue;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Where the continuations of one loop wait to be mounted, one queue per source, so that the loop's
+ * turn ({@link LoopTurn}) can serve the sources in its own order and share:
+ * <ul>
+ *   <li>{@link #local}: resumes issued on the loop's own thread (the loop, or a virtual thread it
+ *       carries): an {@link ArrayDeque}, no atomics;</li>
+ *   <li>{@link #resumes}: resumes of this loop's threads issued by other threads (a lock hand-off
+ *       from another shard, a completion, a socket wake-up): work the shard already runs;</li>
+ *   <li>{@link #expiries}: resumes of timed parks issued by the JDK's timer thread;</li>
+ *   <li>{@link #inbound}: starts of new virtual threads from other threads: new work.</li>
+ * </ul>
+ *
+ * <p><b>Threading:</b> {@link #local} only on the loop's owner; the three MPSC queues take offers
+ * from any thread ({@link #offer}) and are polled by the owner only.
+ */
+final class RunQueues {
+
+    final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
+    final MpscLinkedQueue<Runnable> resumes = new MpscLinkedQueue<>();  // other threads' resumes of this loop's threads; loop polls
+    final MpscLinkedQueue<Runnable> expiries = new MpscLinkedQueue<>(); // the JDK's timer thread offers; loop polls
+    final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>();  // thread starts from other threads; loop polls
+    private final LongAdder offered = new LongAdder();                  // offers to the three MPSC queues, for their depth
+
+    /** Offers {@code continuation} to one of the MPSC queues: a sequentially consistent swap. Any thread. */
+    void offer(MpscLinkedQueue<Runnable> queue, Runnable continuation) {
+        offered.increment();
+        queue.offer(continuation);
+    }
+
+    /** Offers so far to the MPSC queues. Any thread. */
+    long offered() {
+        return offered.sum();
+    }
+
+    /** Whether every queue is empty. On the owner (it reads {@link #local}). */
+    boolean allEmpty() {
+        return inbound.isEmpty() && expiries.isEmpty() && resumes.isEmpty() && local.isEmpty();
+    }
+
+    /** Empties every queue (the loop has stopped: none of these will ever run) and returns how many were left. Owner. */
+    long clear() {
+        long left = local.size();
+        local.clear();
+        return left + drain(inbound) + drain(expiries) + drain(resumes);
+    }
+
+    private static long drain(MpscLinkedQueue<Runnable> queue) {
+        long n = 0;
+        while (!queue.isEmpty()) {
+            if (queue.poll() != null) {
+                n++;
+            } else {
+                Thread.onSpinWait(); // a producer between its swap and its link
+            }
+        }
+        return n;
+    }
+}
