@@ -13,6 +13,9 @@ import jdk.jfr.StackTrace;
  * Disabled by default; enable it in a recording ({@code -XX:StartFlightRecording:...} with a
  * settings file, or {@code recording.enable("io.vtbridge.Event")}). While disabled, recording an
  * event costs one check of the event type's enabled flag.
+ *
+ * <p><b>Threading:</b> an instance is made, filled and committed by one thread, the bridged virtual
+ * thread or the loop that records the event ({@link JfrEventSink}).
  */
 @Name(BridgeJfrEvent.NAME)
 @Label("vtbridge Event")

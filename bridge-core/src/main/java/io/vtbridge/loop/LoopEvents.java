@@ -40,7 +40,7 @@ public final class LoopEvents {
 
     // Per-mount state: loop-owned, reset by beginMount().
     private boolean resumeClaimed;    // a primitive recorded this mount's RESUME, or the mount started a thread
-    private boolean silent;           // the mount ends in an internal yield that is no event (ShardLoop.isPinned)
+    private boolean silent;           // the mount ends in an internal yield that is no event (LoopServices.isPinned)
     private EventKind suspendKind;    // the kind a primitive announced before parking; null: none
     private boolean threadEnded;      // the mounted thread finished in this mount
     private long threadId = -1;       // the mounted thread, when vtbridge code in it said so

@@ -3,6 +3,12 @@ package io.vtbridge.loop;
 /**
  * The platform thread that runs a {@link ShardLoop} and carries its virtual threads. Bridged code
  * finds its loop through its carrier: {@code Thread.currentCarrierThread() instanceof LoopThread}.
+ * With hand-off on, each carrier also holds its own side of the hand-off handshake
+ * ({@link LoopOwnership}): its mount state and its owned-access announcement.
+ *
+ * <p><b>Threading:</b> {@link #loop()} from any thread; {@code retired} is this thread's own;
+ * {@code mountState} is CAS'd by this thread and the stall watchdog; {@code inOwnedOp} is written
+ * by code on this carrier and read by the watchdog.
  */
 public final class LoopThread extends Thread implements io.vtbridge.internal.NonBlockingThread {
 
@@ -20,8 +26,8 @@ public final class LoopThread extends Thread implements io.vtbridge.internal.Non
 
     private final ShardLoop loop;
     boolean retired;          // this thread's own: it lost the loop to a hand-off and must leave it
-    private volatile int inOwnedOp; // HAND_OFF mode: 1 while code on this carrier touches loop-owned state (see ShardLoop.enterOwned)
-    volatile int mountState;        // HAND_OFF mode, this carrier's own: IDLE / MOUNTED (this thread) / TAKEN (the watchdog, CAS); see ShardLoop.handOff
+    private volatile int inOwnedOp; // HAND_OFF mode: 1 while code on this carrier touches loop-owned state (see LoopOwnership.enterOwned)
+    volatile int mountState;        // HAND_OFF mode, this carrier's own: IDLE / MOUNTED (this thread) / TAKEN (the watchdog, CAS); see LoopOwnership.handOff
 
     LoopThread(ShardLoop loop, String name, boolean daemon) {
         super(null, loop::run, name, 0, false);

@@ -5,7 +5,9 @@ import io.vtbridge.BridgeBuilder;
 /**
  * One of a bridge's work pools over JMX, registered as
  * {@code io.vtbridge:type=Pool,bridge=<name>,pool=cpu|blocking} while the bridge runs (see
- * {@link BridgeBuilder#jmx}). Live reads of {@link io.vtbridge.monitor.PoolStats}.
+ * {@link BridgeBuilder#jmx}). Live reads of {@link PoolStats}.
+ *
+ * <p><b>Threading:</b> any thread; each getter reads its figure on its own.
  */
 public interface PoolMXBean {
     /** The most worker threads. */

@@ -8,6 +8,9 @@ import java.util.Map;
  * One shard's figures over JMX, registered as {@code io.vtbridge:type=Shard,bridge=<name>,shard=<i>}
  * while its bridge runs (see {@link BridgeBuilder#jmx}). Every attribute is a live read of the
  * shard's counters, as in {@link ShardStats}.
+ *
+ * <p><b>Threading:</b> any thread; each getter reads its figure on its own, so two getters may
+ * see two different moments.
  */
 public interface ShardMXBean {
     /** @see ShardStats#shard() */

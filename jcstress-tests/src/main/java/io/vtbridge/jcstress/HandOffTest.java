@@ -26,7 +26,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * thread. So {@link Model} repeats the protocol on fields of its own, with the access mode the code
  * uses for each access. It mirrors these steps of {@code bridge-core/src/main/java/io/vtbridge/loop/}:
  * <pre>
- *   carrier, in a mount: ShardLoop.mount
+ *   carrier, in a mount: LoopTurn.mount
  *     LoopOwnership.beginMount: MOUNT_STATE.setVolatile(self, MOUNTED)   (before the actors: the state starts MOUNTED)
  *     an owned op: LoopOwnership.enterOwned, the op, LoopOwnership.endOwned
  *       carrier.beginOwnedOp(): IN_OWNED_OP.setVolatile(this, 1)          LoopThread.beginOwnedOp

@@ -33,7 +33,7 @@ public final class WakeupGateParkTest {
     }
 
     /**
-     * The {@code @Actor} is a shard loop that has one task to run: the {@code ShardLoop.run()} turn
+     * The {@code @Actor} is a shard loop that has one task to run: the {@code LoopTurn} iteration
      * (poll the inbound queue) and its {@code idle()} handshake, same public calls in the same
      * order. The {@code @Signal} is {@code ShardLoop.execute()} from another thread: offer, then
      * wake.
@@ -55,7 +55,7 @@ public final class WakeupGateParkTest {
                 if (queue.poll() != null) {  // ShardLoop.runInbound
                     return;
                 }
-                gate.prepareToSleep();       // ShardLoop.idle
+                gate.prepareToSleep();       // LoopTurn.idle
                 if (!queue.isEmpty()) {
                     gate.awake();
                     continue;                // in flight (swapped, not linked yet): go round again
@@ -64,7 +64,7 @@ public final class WakeupGateParkTest {
                     LockSupport.park(this);
                 } while (gate.isSleeping()); // only wake()'s CAS SLEEPING -> AWAKE ends the sleep
                 gate.awake();
-                Thread.interrupted();        // as ShardLoop.idle: a stray interrupt means nothing here
+                Thread.interrupted();        // as LoopTurn.idle: a stray interrupt means nothing here
             }
         }
 
