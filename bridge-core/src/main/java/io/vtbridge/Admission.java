@@ -89,9 +89,10 @@ final class Admission {
         } catch (BridgeOverloadedException queueFull) {
             backOut(task);
             return queueFull;
-        } catch (RejectedExecutionException loopStopped) {
-            // The loop (or the blocking pool) stopped between our state check and the start (a
-            // shutdown that ran its whole course meanwhile): the start failed, the task never ran.
+        } catch (RejectedExecutionException poolStopped) {
+            // The blocking pool stopped between our state check and the start (a shutdown that ran
+            // its whole course meanwhile): the task never ran. (A shard's loop never refuses a
+            // start: after its stop it drops it, and the closer's walk of the table rejects the task.)
             backOut(task);
             return closedRejection();
         }

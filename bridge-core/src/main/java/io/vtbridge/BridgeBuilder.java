@@ -95,9 +95,10 @@ public final class BridgeBuilder {
     }
 
     /**
-     * Continuations each loop takes from its inbound queue (new tasks, resumes from other threads)
-     * per iteration; positive. Default: 128. Its own timers and same-shard resumes get 8 times as
-     * many per iteration, so due wake-ups run ahead of new work (see docs/RUNTIME.md).
+     * New thread starts (submitted tasks) each loop takes from its inbound queue per iteration;
+     * positive. Default: 128. The work a shard already runs gets 8 times as many per iteration from
+     * each of its sources (due loop timers, expired timed parks, other threads' resumes, same-shard
+     * resumes), so due wake-ups run ahead of new work (see docs/RUNTIME.md).
      */
     public BridgeBuilder loopBatch(int loopBatch) {
         this.loopBatch = Checks.positive("loopBatch", loopBatch);

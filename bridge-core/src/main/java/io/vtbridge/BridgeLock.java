@@ -22,7 +22,7 @@ import java.util.concurrent.locks.Lock;
  *       do not barge past queued ones, so no waiter starves.</li>
  *   <li><b>Hand-off</b>: the unlocking thread makes the first waiter the owner and unparks it. A
  *       waiter on the unlocker's shard resumes through that loop's local run queue (no atomic
- *       instruction); one on another shard through that shard's inbound queue; a platform thread by
+ *       instruction); one on another shard through that shard's queue of cross-thread resumes; a platform thread by
  *       a plain unpark. The lock's own word is shared by every thread that uses the lock, so it is a
  *       CAS however it is reached.</li>
  *   <li><b>Timeouts</b> ({@link #tryLock(long, TimeUnit)}) are timers on the waiter's own loop.</li>

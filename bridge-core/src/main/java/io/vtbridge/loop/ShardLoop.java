@@ -329,7 +329,7 @@ public final class ShardLoop implements Executor {
         return gate.unparks();
     }
 
-    /** Continuations waiting in the inbound and expiry queues: offered minus taken, a snapshot. Any thread. */
+    /** Continuations waiting in the three cross-thread queues (inbound, resume, expiry): offered minus taken, a snapshot. Any thread. */
     public long inboundDepth() {
         long taken = counters.get(LoopCounter.REMOTE_SCHEDULES) + counters.get(LoopCounter.EXPIRY_SCHEDULES); // all three foreign queues
         return Math.max(0, queues.offered() - taken);

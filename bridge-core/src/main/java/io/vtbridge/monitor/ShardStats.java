@@ -23,7 +23,8 @@ import java.util.Map;
  * @param resumes         {@code mounts - threadsStarted}: resumes of suspended virtual threads
  * @param suspends        {@code mounts - threadsEnded}: unmounts that left the thread alive
  * @param localResumes    continuations scheduled from the loop's own thread (no atomics)
- * @param remoteResumes   continuations that came through the inbound queue (from other threads)
+ * @param remoteResumes   continuations that came from other threads: starts (the inbound queue) and
+ *                        resumes (the resume queue)
  * @param expiryResumes   continuations that came through the expiry queue: timed parks
  *                        ({@code Thread.sleep}) resumed by the JDK's timer thread, on JDK 25
  * @param timersFired     loop timers expired ({@code Bridge.sleep})
@@ -32,7 +33,8 @@ import java.util.Map;
  * @param unparks         unparks other threads issued to wake this loop
  * @param dropped         continuations that arrived after the loop stopped (their threads never run again)
  * @param loopErrors      throwables that escaped a continuation or the loop itself (0 in a healthy loop)
- * @param inboundDepth    continuations waiting in the inbound and expiry queues
+ * @param inboundDepth    continuations from other threads waiting in the loop's cross-thread queues
+ *                        (inbound, resume and expiry)
  * @param localDepth      the local run queue's length after the last iteration that found work
  * @param pendingTimers   loop timers pending after the last iteration that found work
  * @param longestIterationNanos the longest loop iteration so far (a stall shows here)

@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * wakes up owning it. The unpark happens after the guard is let go; for a waiter on the releaser's
  * own shard it lands in the loop's local run queue, with no atomic instruction of vtbridge's (the
  * JDK's unpark itself CASes the thread's state, on a line no other thread touches), for a waiter on
- * another shard in that shard's inbound queue, for a platform thread it is a plain unpark.
+ * another shard in that shard's queue of cross-thread resumes, for a platform thread it is a plain unpark.
  *
  * <p><b>Timeouts.</b> A timed wait in bridged code arms a timer on the waiter's own loop, which
  * expires on that loop's thread and unparks it through the local run queue: no JDK timer thread. A

@@ -19,8 +19,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * a task that the submitter goes on to start (it saw the bridge open after taking its slot) is
  * always seen by the closer's scan, and its future cannot be left pending.
  *
- * <p>The submitter's sequence is the one in {@code Bridge.admit}, the closer's the one in
- * {@code Bridge.abortPending}: {@code r1} = 1 if the submitter kept the task (would start it),
+ * <p>The submitter's sequence is the one in {@code Admission.admit}, the closer's the one in
+ * {@code BridgeLifecycle.abortPending}: {@code r1} = 1 if the submitter kept the task (would start it),
  * 0 if it backed out; {@code r2} = 1 if the closer's scan saw the task.
  */
 @JCStressTest

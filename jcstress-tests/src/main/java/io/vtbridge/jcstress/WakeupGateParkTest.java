@@ -52,7 +52,7 @@ public final class WakeupGateParkTest {
         @Actor
         public void loop() {
             while (true) {
-                if (queue.poll() != null) {  // ShardLoop.runInbound
+                if (queue.poll() != null) {  // LoopTurn.runRemote(inbound)
                     return;
                 }
                 gate.prepareToSleep();       // LoopTurn.idle
