@@ -83,23 +83,13 @@ final class LiveReader extends RecordWalk {
     }
 
     @Override
-    long headerOldest() {
-        return ring.oldestAcquire();
-    }
-
-    @Override
-    long headerTail() {
-        return ring.tailAcquire();
-    }
-
-    @Override
-    long headerLost() {
-        return ring.lost();
-    }
-
-    @Override
-    long headerAppended() {
-        return ring.appended();
+    long header(int field) {
+        return switch (field) {
+            case TraceLayout.H_OLDEST -> ring.oldestAcquire();
+            case TraceLayout.H_TAIL -> ring.tailAcquire();
+            case TraceLayout.H_LOST -> ring.lost();
+            default -> ring.appended();
+        };
     }
 
     @Override

@@ -64,13 +64,12 @@ abstract class RecordWalk {
 
     abstract boolean isLive();
 
-    abstract long headerOldest();
-
-    abstract long headerTail();
-
-    abstract long headerLost();
-
-    abstract long headerAppended();
+    /**
+     * A field of the ring's state as {@link TraceReader}'s header methods give it, by its header
+     * offset ({@link TraceLayout#H_OLDEST}, {@code H_TAIL}, {@code H_LOST} or {@code H_APPENDED}):
+     * a live ring's now, or what the image's header holds.
+     */
+    abstract long header(int field);
 
     /** The end of {@link TraceReader#stopDetail()} for {@link Stop#CAUGHT_UP}, after "every record written". */
     abstract String caughtUpDetail();

@@ -36,23 +36,23 @@ import static io.vtbridge.trace.TraceLayout.frameSize;
  */
 final class RecoveryReader extends RecordWalk {
 
-    private final long imageOldest;      // header fields, as read when the reader was made
-    private final long imageTail;        // a lower bound of where the records end (at least imageOldest)
-    private final long imageLost;
-    private final long imageAppended;    // the sequence number of the record at imageTail
+    private final ByteBuffer header;     // a copy of the image's header as the reader was made, its tail raised to at least its oldest
+    private final long imageOldest;      // the header's oldest: where the walk starts
+    private final long imageTail;        // the header's tail: a lower bound of where the records end (at least imageOldest)
+    private final long imageAppended;    // the header's appended: the sequence number of the record at imageTail
     private final FrameCheck lookAhead;  // the same check, for continuesAt: checksum in place, the scratch untouched
 
     private boolean resync = true;       // reader thread: the next record may follow a gap (the first one, or one after a skipped round)
     private long skippedRounds;          // reader thread: uncommitted rounds stepped over
     private String endFound;             // reader thread: what the walk past the header's tail found where the data ends, or null
 
-    private RecoveryReader(ByteBuffer image, int capacity, int maxRecord, int available, long oldest, long tail,
-                           long lost, long appended) {
+    private RecoveryReader(ByteBuffer image, int capacity, int maxRecord, int available, long oldest, long tail) {
         super(new FrameCheck(image, capacity, maxRecord, available, true), oldest);
+        this.header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN).put(0, image, 0, HEADER)
+                .putLong(TraceLayout.H_TAIL, tail);
         this.imageOldest = oldest;
         this.imageTail = tail;
-        this.imageLost = lost;
-        this.imageAppended = appended;
+        this.imageAppended = header.getLong(TraceLayout.H_APPENDED);
         this.lookAhead = new FrameCheck(image, capacity, maxRecord, available, false);
     }
 
@@ -82,8 +82,7 @@ final class RecoveryReader extends RecordWalk {
                     + ", capacity " + capacity);
         }
         int available = Math.min(capacity, b.limit() - HEADER);
-        return new RecoveryReader(b, capacity, maxRecord, available, oldest, tail,
-                b.getLong(TraceLayout.H_LOST), b.getLong(TraceLayout.H_APPENDED));
+        return new RecoveryReader(b, capacity, maxRecord, available, oldest, tail);
     }
 
     @Override
@@ -200,23 +199,8 @@ final class RecoveryReader extends RecordWalk {
     }
 
     @Override
-    long headerOldest() {
-        return imageOldest;
-    }
-
-    @Override
-    long headerTail() {
-        return imageTail;
-    }
-
-    @Override
-    long headerLost() {
-        return imageLost;
-    }
-
-    @Override
-    long headerAppended() {
-        return imageAppended;
+    long header(int field) {
+        return header.getLong(field);
     }
 
     @Override

@@ -289,7 +289,7 @@ public final class TraceReader {
 
     /** Snapshot: the header's {@code oldest} position (live: the ring's, now). */
     public long headerOldest() {
-        return walk.headerOldest();
+        return walk.header(TraceLayout.H_OLDEST);
     }
 
     /**
@@ -297,17 +297,17 @@ public final class TraceReader {
      * class comment); live: the ring's tail, now.
      */
     public long headerTail() {
-        return walk.headerTail();
+        return walk.header(TraceLayout.H_TAIL);
     }
 
     /** Snapshot: the ring's lost counter as the header holds it (live: {@link TraceRing#lost()}). */
     public long headerLost() {
-        return walk.headerLost();
+        return walk.header(TraceLayout.H_LOST);
     }
 
     /** Snapshot: the ring's appended counter as the header holds it (live: {@link TraceRing#appended()}). */
     public long headerAppended() {
-        return walk.headerAppended();
+        return walk.header(TraceLayout.H_APPENDED);
     }
 
     /** The header's maximum record size. */
