@@ -27,7 +27,7 @@ import static io.vtbridge.trace.TraceLayout.frameSize;
  * {@link java.util.concurrent.locks.StampedLock}: the new {@code oldest} (field and header mirror)
  * is stored, then a {@code storeStoreFence}, and only then are the freed bytes overwritten. A reader
  * that copied a frame, fenced, and finds {@code oldest} still at or before the frame copied it whole
- * ({@link TraceReader}).
+ * ({@link LiveReader}).
  *
  * <p><b>Threading:</b> {@link #makeRoom}: the holder of the tail lock only (it alone writes
  * {@code oldest} and {@code lost}, and the lock orders the holders). {@link #oldestAcquire} and
@@ -89,10 +89,10 @@ abstract class TraceRingEviction extends TraceRingTail {
             assert length >= 0 && o <= from : "corrupt frame at offset " + (at - HEADER) + ": length " + length;
         } while (o < from && end - o > capacity - slack);
         long total = lost + dropped;
-        OLDEST.setRelease(this, o); // pairs with the getAcquire in TraceReader: a reader that jumps to oldest finds committed frames
+        OLDEST.setRelease(this, o); // pairs with the getAcquire in oldestAcquire (LiveReader): a reader that jumps to oldest finds committed frames
         LOST.setOpaque(this, total);
         // The header mirror for a reader of the file after a crash: oldest and lost exact, tail and
-        // appended as of this round's start (a lower bound the reader walks on from, TraceReader).
+        // appended as of this round's start (a lower bound the reader walks on from, RecoveryReader).
         mirrorEviction(from, nextSequence(), o, total);
         // The new oldest (field and mirror) before any store into the bytes it frees (the seqlock order
         // of StampedLock): a reader that loads one of those stores, then acquireFence, then oldest, sees

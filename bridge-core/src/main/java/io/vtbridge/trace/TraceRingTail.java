@@ -31,7 +31,7 @@ abstract class TraceRingTail extends TraceRingBacking {
     /** Loads of a held tail a writer makes before it queues (test-and-test-and-set: a CAS only when seen free). */
     static final int TAIL_SPINS = 2;
 
-    private long tail;     // LOCKED | end of the reserved bytes: CAS by writers (lock); setRelease to publish a round (pairs with the getAcquire in TraceReader and with the next CAS)
+    private long tail;     // LOCKED | end of the reserved bytes: CAS by writers (lock); setRelease to publish a round (pairs with the getAcquire in tailAcquire, LiveReader's, and with the next CAS)
     private static final VarHandle TAIL = fieldHandle(MethodHandles.lookup(), "tail", long.class);
     private long appended; // records appended, the next sequence number: lock holder only (plain read, setOpaque); getOpaque by others
     private static final VarHandle APPENDED = fieldHandle(MethodHandles.lookup(), "appended", long.class);
@@ -93,7 +93,7 @@ abstract class TraceRingTail extends TraceRingBacking {
     final void publish(long end, long appendedAfter, boolean keepLock) {
         APPENDED.setOpaque(this, appendedAfter);
         // The round's first header (BUSY), or a one-pass record whole, before the new tail: pairs with
-        // the getAcquire of tail in TraceReader and with the CAS of the next lock holder. Without the
+        // the getAcquire of tail in tailAcquire (LiveReader) and with the CAS of the next lock holder. Without the
         // lock bit it is the unlock.
         TAIL.setRelease(this, keepLock ? end | LOCKED : end);
     }
