@@ -20,12 +20,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Append throughput of the trace ring against the same ring guarded by one lock, with 1, 2, 4 and
- * 8 writer threads in one run (the ring of HAProxy's ring v2 design notes). Every append is one 20-byte event record
+ * 8 writer threads in one run. Every append is one 20-byte event record
  * (shard, thread id, kind, phase, nanoTime), into a 1 MiB ring nobody reads (so the oldest records
  * are overwritten, as in a process whose trace nobody is looking at).
  * <ul>
  *   <li>{@code trace}: {@link TraceRing#onHeap}: a tail CAS with a lock bit, a busy tag, and a
- *       combining queue for contended writers;</li>
+ *       combining queue for contended writers, after HAProxy's ring v2 design notes;</li>
  *   <li>{@code reentrant-lock}: a plain byte ring (length + payload, the same 20 bytes), every append
  *       under one {@link ReentrantLock};</li>
  *   <li>{@code synchronized}: the same plain ring under {@code synchronized}.</li>

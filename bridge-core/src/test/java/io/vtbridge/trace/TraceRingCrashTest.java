@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.FileOutputStream;
@@ -26,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A child JVM appends to a mapped ring from three threads and prints {@code written W S} after each
  * append returns; a fourth thread appends without reporting (up to twice as many records as were
- * reported), so that the kill likely lands inside an append. The parent kills the child
- * ({@code destroyForcibly}, SIGKILL) while it writes, then reads the file: every record the child
+ * reported, and at most {@value #SILENT_AHEAD} per report it sees), so that the kill likely lands
+ * inside an append. The parent kills the child ({@code destroyForcibly}, SIGKILL) while it writes
+ * (the wrapping ring once it has wrapped), then reads the file: every record the child
  * reported must be there, each writer's records in order without gaps, and the walk must end cleanly
  * at the tail, having stepped over at most one uncommitted round per writer thread (the rounds being
  * copied when the child died; rounds commit independently, so committed ones may follow).
@@ -38,9 +38,10 @@ class TraceRingCrashTest {
     private static final int CHILD_WRITERS = 3;
     private static final int PER_WRITER = 40_000;      // 120,000 records of 40 bytes: 4.8 MB
     private static final int CAPACITY = 16 << 20;      // with the silent writer's 240,000: 14.4 MB; nothing is overwritten
-    private static final int WRAPPING = 128 << 10;     // 3,276 events a lap: 3,000 reported and up to 6,000 silent wrap it
-                                                       // about three times, evicting in chunks of 8 KiB
-    private static final int KILL_AFTER = 3_000;       // reported records before the kill
+    private static final int WRAPPING = 128 << 10;     // 3,276 events a lap: 3,000 or more reported and up to twice as many
+                                                       // silent wrap it one to three times, evicting in chunks of 8 KiB
+    private static final int KILL_AFTER = 3_000;       // reported records before the kill (and, wrapping, a report that it wrapped)
+    private static final int SILENT_AHEAD = 256;       // silent appends per change of the report count it sees (see main)
     private static final Pattern WRITTEN = Pattern.compile("written (\\d+) (\\d+)");
 
     /** The child: {@code FILE CAPACITY}. Appends events (shard = writer, thread id = seq) and reports each. */
@@ -48,6 +49,7 @@ class TraceRingCrashTest {
         TraceRing ring = TraceRing.mapped(Path.of(args[0]), Integer.parseInt(args[1]));
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.US_ASCII);
         java.util.concurrent.atomic.AtomicLong reportedCount = new java.util.concurrent.atomic.AtomicLong();
+        boolean[] wrapReported = new boolean[1]; // guarded by out's monitor
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < CHILD_WRITERS; w++) {
             int id = w;
@@ -56,19 +58,42 @@ class TraceRingCrashTest {
                     ring.appendEvent(id, seq, 0, 0, seq * 31 + id);
                     synchronized (out) { // the report follows the append's return
                         out.println("written " + id + " " + seq);
+                        if (!wrapReported[0] && ring.lost() > 0) {
+                            wrapReported[0] = true;
+                            out.println("wrapped"); // the wrapping test kills only after this line
+                        }
                         out.flush();
                     }
                     reportedCount.incrementAndGet();
                 }
             }));
         }
+        // The silent writer's pacing keeps the wrapping test meaningful: some reporting writer's records
+        // must still be in the ring at the kill. Bounded only by 2 x the reports, a silent writer that had
+        // fallen behind could catch up while the reporting writers sat blocked on a full stdout pipe, and
+        // append more than a lap (3,276 events of the 128 KiB ring) after their last records, evicting
+        // them all. So it also appends at most SILENT_AHEAD records per change of the report count it
+        // sees. Let X be the newest reporting record in the ring. A reporting writer reports each record
+        // before it appends the next, so after X's append at most three reports are counted (X's, and one
+        // outstanding per other reporting writer): the silent writer gets at most five budgets after X
+        // (the one running, one for reports counted before X that it had not seen yet, one per later
+        // report), at most 5 x 256 = 1,280 records, well under the 3,071 events the ring holds after an
+        // eviction. X survives.
         Thread silent = Thread.ofPlatform().daemon().start(() -> {
+            long reports = -1;   // the report count last seen
+            int sinceReport = 0; // silent appends since it changed
             for (long seq = 0; ; ) {
-                if (seq < 2 * reportedCount.get()) {
+                long r = reportedCount.get();
+                if (r != reports) {
+                    reports = r;
+                    sinceReport = 0;
+                }
+                if (seq < 2 * r && sinceReport < SILENT_AHEAD) {
                     ring.appendEvent(CHILD_WRITERS, seq, 0, 0, seq * 31 + CHILD_WRITERS);
                     seq++;
+                    sinceReport++;
                 } else {
-                    Thread.onSpinWait(); // pacing only: keeps the ring from filling up
+                    Thread.onSpinWait(); // pacing only: keeps the ring from filling up, and X in it (above)
                 }
             }
         });
@@ -99,8 +124,7 @@ class TraceRingCrashTest {
         boolean wraps = capacity == WRAPPING;
         Path file = dir.resolve("crash.trace");
         String java = ProcessHandle.current().info().command().orElseThrow();
-        String classpath = Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
-                + Path.of("target", "classes").toAbsolutePath();
+        String classpath = System.getProperty("java.class.path"); // this JVM's: whatever the working directory
         Process child = new ProcessBuilder(java, "-cp", classpath, TraceRingCrashTest.class.getName(), file.toString(),
                 Integer.toString(capacity))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -108,6 +132,7 @@ class TraceRingCrashTest {
         Set<Long> reported = new HashSet<>(); // writer << 32 | seq
         boolean killed = false;
         boolean finished = false;
+        boolean wrapped = false;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
             String line;
             while ((line = lines.readLine()) != null) {
@@ -116,8 +141,13 @@ class TraceRingCrashTest {
                     reported.add(Long.parseLong(m.group(1)) << 32 | Long.parseLong(m.group(2)));
                 } else if (line.equals("finished")) {
                     finished = true;
+                } else if (line.equals("wrapped")) {
+                    wrapped = true;
                 }
-                if (!killed && reported.size() >= KILL_AFTER) {
+                // The wrapping test waits until the ring has wrapped: the 3,000 reports alone fill only
+                // 120,000 of its 131,072 bytes, and a silent writer kept behind by the scheduler (a queued
+                // platform writer parks 25 us to 1 ms) may not have added the rest.
+                if (!killed && reported.size() >= KILL_AFTER && (wrapped || !wraps)) {
                     // SIGKILL: no shutdown hook, no unmapping, no flush. Through the ProcessHandle, which
                     // (unlike Process.destroyForcibly) leaves the pipe open for the lines still in it.
                     child.toHandle().destroyForcibly();
@@ -138,9 +168,11 @@ class TraceRingCrashTest {
         Arrays.fill(next, wraps ? -1 : 0); // wrapping: each writer's oldest record left sets its start
         Arrays.fill(first, -1);
         List<String> uncommitted = new ArrayList<>();
+        long silentAfterReporting = 0; // silent records after the newest reporting record (the pacing bounds it)
         while (true) {
             while (reader.next()) {
                 TraceEvent e = reader.event();
+                silentAfterReporting = e.shard() == CHILD_WRITERS ? silentAfterReporting + 1 : 0;
                 assertThat(e.nanoTime()).isEqualTo(e.threadId() * 31 + e.shard());
                 if (next[e.shard()] < 0) {
                     next[e.shard()] = e.threadId();
@@ -186,8 +218,9 @@ class TraceRingCrashTest {
                     .as("reporting writers with records left in the ring").isPositive();
         }
         assertThat(missing).as("reported written, not in the file").isEmpty();
-        System.out.printf("TraceRingCrashTest (%d-byte ring): %d reported, %d in the file, %d lost, %d uncommitted rounds %s;"
-                + " header tail %d, %s%n", capacity, reported.size(), found.size(), reader.lost(), reader.skippedRounds(),
-                uncommitted, reader.headerTail(), reader.stopDetail());
+        System.out.printf("TraceRingCrashTest (%d-byte ring): %d reported, %d in the file (%d silent after the newest"
+                + " reporting record), %d lost, %d uncommitted rounds %s; header tail %d, %s%n", capacity, reported.size(),
+                found.size(), silentAfterReporting, reader.lost(), reader.skippedRounds(), uncommitted,
+                reader.headerTail(), reader.stopDetail());
     }
 }
