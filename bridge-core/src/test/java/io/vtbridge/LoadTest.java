@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Many suspended virtual threads, few platform threads. */
+/** Many suspended virtual threads, few platform threads. A load test: {@code ./vtb soak}, not the default build. */
+@Tag("soak")
 @Timeout(120)
 class LoadTest {
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,12 +33,6 @@ class StallTest {
     static int blockingRead(Path fifo) throws Exception {
         try (FileInputStream in = new FileInputStream(fifo.toFile())) {
             return in.read();
-        }
-    }
-
-    private static void writeFifo(Path fifo, int b) throws Exception {
-        try (FileOutputStream out = new FileOutputStream(fifo.toFile())) { // opens once the reader has
-            out.write(b);
         }
     }
 
@@ -67,7 +60,7 @@ class StallTest {
             // the timing; the 500 ms only give a broken watchdog the chance to show a second report.
             CompletableFuture<Integer> stillBlocked = bridge.submit(() -> 1);
             assertThat(stillBlocked.completeOnTimeout(-1, 500, TimeUnit.MILLISECONDS).get()).as("REPORT: the shard waits").isEqualTo(-1);
-            writeFifo(fifo, 42);
+            Fifo.write(fifo, new byte[] {42});
             assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(42);
             assertThat(stillBlocked).isDone();
             assertThat(reports).hasSize(1);
@@ -108,7 +101,7 @@ class StallTest {
             assertThat(bridge.shard(0).loop().thread()).isNotSameAs(firstCarrier);
             assertThat(firstCarrier.isAlive()).as("the old carrier is inside the read").isTrue();
 
-            writeFifo(fifo, 7);
+            Fifo.write(fifo, new byte[] {7});
             assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(7);
             Await.join("the old carrier retires once the reader unmounts (here: ends)", firstCarrier);
             Await.until("no extra carrier left on shard 0", () -> bridge.shard(0).extraCarriers() == 0);

@@ -1,8 +1,12 @@
 package io.vtbridge.testing;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -36,5 +40,39 @@ public final class Fifo {
             throw new AssertionError("mkfifo " + path + " exited " + mkfifo.exitValue() + ": " + output);
         }
         return path;
+    }
+
+    /**
+     * Writes {@code data} into the FIFO at {@code fifo}, whose reader the code under test opens:
+     * opening a FIFO for writing waits (in the kernel) for a reader, so the write runs on a helper
+     * platform thread and this waits for it, bounded. If no reader came, the helper's open is
+     * released (see {@link #release}) and the test fails naming the FIFO.
+     */
+    public static void write(Path fifo, byte[] data) throws Exception {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("fifo-writer " + fifo.getFileName()).start(() -> {
+            try (OutputStream out = Files.newOutputStream(fifo)) { // a platform thread: plain java.nio.file
+                out.write(data);
+                written.complete(null);
+            } catch (Throwable e) {
+                written.completeExceptionally(e);
+            }
+        });
+        try {
+            Await.result("a reader to open " + fifo + " so that " + data.length + " byte(s) could be written", written);
+        } catch (AssertionError noReader) {
+            release(fifo);
+            throw noReader;
+        }
+    }
+
+    /**
+     * Opens the FIFO for reading and writing at once, which never waits, and closes it again: a
+     * thread blocked opening it (for reading or writing) gets its open, and a reader then sees end
+     * of file. For the end of a test whose reader was abandoned inside open(2), which an interrupt
+     * does not end.
+     */
+    public static void release(Path fifo) throws IOException {
+        new RandomAccessFile(fifo.toFile(), "rw").close();
     }
 }
