@@ -1,6 +1,7 @@
 package io.vtbridge;
 
 import io.vtbridge.monitor.ShardStats;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,7 +111,7 @@ class SubmitTest {
     void currentIsEmptyOutsideBridgedCode() throws Exception {
         assertThat(Bridge.current()).isEmpty();
         AtomicReference<Optional<Shard>> onDefaultVirtual = new AtomicReference<>();
-        Thread.ofVirtual().start(() -> onDefaultVirtual.set(Bridge.current())).join();
+        Await.join("the plain virtual thread ends", Thread.ofVirtual().start(() -> onDefaultVirtual.set(Bridge.current())));
         assertThat(onDefaultVirtual.get()).isEmpty();
     }
 
@@ -122,7 +123,7 @@ class SubmitTest {
         assertThat(t.isVirtual()).isTrue();
         assertThat(t.getState()).isEqualTo(Thread.State.NEW);
         t.start();
-        t.join();
+        Await.join("the bridged thread ends", t);
         assertThat(seen.get()).containsSame(shard);
     }
 
@@ -171,9 +172,7 @@ class SubmitTest {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         // Futures complete inside the task, just before its counters move: wait for inFlight.
-        while (bridge.inFlight() != 0) {
-            Thread.onSpinWait();
-        }
+        Await.until("no task in flight", () -> bridge.inFlight() == 0);
         long started = bridge.stats().stream().mapToLong(ShardStats::tasksStarted).sum();
         long finished = bridge.stats().stream().mapToLong(ShardStats::tasksFinished).sum();
         long resumes = bridge.stats().stream().mapToLong(ShardStats::resumes).sum();

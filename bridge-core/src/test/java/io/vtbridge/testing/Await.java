@@ -45,6 +45,23 @@ public final class Await {
     }
 
     /**
+     * {@link #until} for a hot wait: polls {@code condition} with {@link Thread#yield()} only, never
+     * sleeping, for a thread that must stay right behind another (a canceller behind a submitter, a
+     * producer backing off a full queue). Still bounded: fails naming {@code what} after
+     * {@link #WAIT_SECONDS}. {@code condition} may act (an offer that may be refused) and is then
+     * retried until it succeeds.
+     */
+    public static void spin(String what, BooleanSupplier condition) {
+        long start = System.nanoTime();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(WAIT_SECONDS)) {
+                throw timedOut("until " + what);
+            }
+            Thread.yield();
+        }
+    }
+
+    /**
      * The future's value within {@link #WAIT_SECONDS}; what the task threw is rethrown as it is (an
      * assertion in a task fails the test with its own message).
      */
