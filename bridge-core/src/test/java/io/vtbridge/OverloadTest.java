@@ -27,7 +27,7 @@ class OverloadTest {
             for (int i = 0; i < max; i++) {
                 int id = i;
                 held.add(bridge.submit(() -> {
-                    release.await();
+                    Await.latch("the test releases the held tasks", release);
                     return id;
                 }));
             }

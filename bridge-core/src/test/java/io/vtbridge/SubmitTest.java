@@ -94,12 +94,12 @@ class SubmitTest {
                     child.set(Bridge.current());
                     Thread g = Thread.ofVirtual().start(() -> grandChild.set(Bridge.current()));
                     try {
-                        g.join();
+                        Await.join("the grandchild ends", g);
                     } catch (InterruptedException e) {
                         throw new RuntimeException(e);
                     }
                 });
-                t.join();
+                Await.join("the child ends", t);
                 return List.of(parent, child.get().orElseThrow().index(), grandChild.get().orElseThrow().index());
             });
             int expected = bridge.shardFor(shard.index()).index();
