@@ -283,6 +283,8 @@ class OffloadTest {
         assertThatThrownBy(() -> Bridge.builder().blockingThreads(-1)).hasMessageContaining("blockingThreads");
         assertThatThrownBy(() -> Bridge.builder().cpuQueueCapacity(0)).hasMessageContaining("cpuQueueCapacity");
         assertThatThrownBy(() -> Bridge.builder().blockingQueueCapacity(0)).hasMessageContaining("blockingQueueCapacity");
-        assertThatThrownBy(() -> Bridge.builder().build().submit((Mode) null, () -> 1)).isInstanceOf(NullPointerException.class);
+        try (Bridge bridge = Bridge.builder().build()) { // closed: a bridge left open keeps its threads
+            assertThatThrownBy(() -> bridge.submit((Mode) null, () -> 1)).isInstanceOf(NullPointerException.class);
+        }
     }
 }

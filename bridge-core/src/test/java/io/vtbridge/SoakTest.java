@@ -512,7 +512,7 @@ class SoakTest {
                 Thread.sleep(delayMillis); // how long the reader blocks its carrier: load, not synchronisation
                 Fifo.write(fifo, new byte[] {(byte) (id & 0x7f)}); // once the reader has opened it
                 Files.deleteIfExists(fifo);
-            } catch (Exception e) {
+            } catch (Exception | AssertionError e) {
                 note("FIFO writer " + id + " failed: " + e);
             }
         });

@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.testing.Await;
+import io.vtbridge.testing.BridgeFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,8 +61,8 @@ class SubmitTest {
         assertThatThrownBy(() -> error.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(StackOverflowError.class);
         // Both loops still serve work.
         for (Shard shard : bridge.shards()) {
-            assertThat(bridge.submit(shard.index(), () -> Bridge.current().orElseThrow().index())
-                    .get(10, TimeUnit.SECONDS)).isNotNegative();
+            assertThat(BridgeFixture.on(shard, () -> Bridge.current().orElseThrow().index())
+                    .get(10, TimeUnit.SECONDS)).isEqualTo(shard.index());
         }
         assertThat(bridge.stats()).allSatisfy(s -> assertThat(s.dropped()).isZero());
     }
@@ -86,7 +87,7 @@ class SubmitTest {
     @Test
     void childVirtualThreadsInheritTheShard() throws Exception {
         for (Shard shard : bridge.shards()) {
-            CompletableFuture<List<Integer>> f = bridge.submit(shard.index(), () -> {
+            CompletableFuture<List<Integer>> f = BridgeFixture.on(shard, () -> {
                 int parent = Bridge.current().orElseThrow().index();
                 AtomicReference<Optional<Shard>> child = new AtomicReference<>();
                 AtomicReference<Optional<Shard>> grandChild = new AtomicReference<>();
@@ -102,7 +103,7 @@ class SubmitTest {
                 Await.join("the child ends", t);
                 return List.of(parent, child.get().orElseThrow().index(), grandChild.get().orElseThrow().index());
             });
-            int expected = bridge.shardFor(shard.index()).index();
+            int expected = shard.index();
             assertThat(f.get(10, TimeUnit.SECONDS)).containsExactly(expected, expected, expected);
         }
     }

@@ -109,11 +109,15 @@ public final class ChildJvm {
 
     /** Starts the child with its standard error merged into its standard output, for a caller that reads it as it comes. */
     public Process start() throws IOException {
+        return builder().start();
+    }
+
+    private ProcessBuilder builder() {
         ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true);
         if (directory != null) {
             builder.directory(directory.toFile());
         }
-        return builder.start();
+        return builder;
     }
 
     /**
@@ -123,11 +127,7 @@ public final class ChildJvm {
     public Result run() throws IOException, InterruptedException {
         File out = File.createTempFile("child-jvm-", ".out");
         try {
-            ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true).redirectOutput(out);
-            if (directory != null) {
-                builder.directory(directory.toFile());
-            }
-            Process child = builder.start();
+            Process child = builder().redirectOutput(out).start();
             child.getOutputStream().close(); // no input
             if (!child.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 child.destroyForcibly().waitFor(Await.WAIT_SECONDS, TimeUnit.SECONDS);
