@@ -529,6 +529,14 @@ class BridgeReadWriteLockTest {
     void aWriterThatGivesUpLetsTheReadersQueuedBehindItIn() throws Exception {
         CountDownLatch releaseReader = new CountDownLatch(1);
         CompletableFuture<Void> reader = holdOn(0, readLock, releaseReader);
+        // The writer's timeout is a timer of shard 1's loop. This task holds that loop from the
+        // moment the writer is queued until the late reader is queued behind it, so the timeout
+        // cannot fire before then, however slow the machine.
+        CompletableFuture<Void> hold = on(bridge, 1, () -> {
+            Await.spin("the timed writer is queued", () -> rw.getQueueLength() == 1); // yields: it runs
+            Await.spinOnCarrier("the late reader is queued behind the writer", () -> rw.getQueueLength() == 2);
+            return null;
+        });
         CompletableFuture<Boolean> writer = on(bridge, 1, () -> writeLock.tryLock(200, TimeUnit.MILLISECONDS));
         Await.until("the timed writer is queued", () -> rw.getQueueLength() == 1);
         CompletableFuture<Integer> lateReader = on(bridge, 0, () -> {
@@ -539,7 +547,7 @@ class BridgeReadWriteLockTest {
                 readLock.unlock();
             }
         });
-        Await.until("the late reader is queued behind the writer", () -> rw.getQueueLength() == 2);
+        Await.result("shard 1 let go once the late reader was queued behind the writer", hold);
         // The first reader holds on: only the writer's withdrawal can let the late reader in.
         assertThat(Await.result(writer)).as("the writer timed out").isFalse();
         assertThat(Await.result(lateReader)).as("readers inside with the late reader").isEqualTo(2);

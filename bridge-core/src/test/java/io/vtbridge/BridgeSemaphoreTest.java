@@ -203,13 +203,21 @@ class BridgeSemaphoreTest {
     @Test
     void aTimedOutHeadLetsTheSmallerRequestBehindItProceed() throws Exception {
         BridgeSemaphore semaphore = new BridgeSemaphore(1);
+        // The large request's timeout is a timer of shard 0's loop. This task holds that loop from
+        // the moment the request is queued until the small one is queued behind it, so the timeout
+        // cannot fire before then, however slow the machine.
+        CompletableFuture<Void> hold = on(bridge, 0, () -> {
+            Await.spin("the timed acquire(3) is queued", () -> semaphore.getQueueLength() == 1); // yields: it runs
+            Await.spinOnCarrier("acquire(1) is queued behind it", () -> semaphore.getQueueLength() == 2);
+            return null;
+        });
         CompletableFuture<Boolean> large = on(bridge, 0, () -> semaphore.tryAcquire(3, 200, TimeUnit.MILLISECONDS));
         Await.until("the timed acquire(3) is queued", () -> semaphore.getQueueLength() == 1);
         CompletableFuture<Integer> small = on(bridge, 1, () -> {
             semaphore.acquire(1); // fits the free permit, but waits behind the large request
             return semaphore.availablePermits();
         });
-        Await.until("acquire(1) is queued behind it", () -> semaphore.getQueueLength() == 2);
+        Await.result("shard 0 let go once acquire(1) was queued behind the large request", hold);
         // Nobody releases anything: only the large request's withdrawal can let the small one in.
         assertThat(Await.result(large)).as("the large request timed out").isFalse();
         assertThat(Await.result(small)).as("permits left once the small request got the free one").isZero();

@@ -62,6 +62,22 @@ public final class Await {
     }
 
     /**
+     * {@link #spin} without giving up the processor: polls with {@link Thread#onSpinWait()} only. In
+     * bridged code this keeps the shard's carrier, so nothing else runs on that shard (no other
+     * task, no loop timer) until {@code condition} holds: for a test that must keep a waiter's loop
+     * timer on that shard from firing while it sets up the rest. Bounded like every wait here.
+     */
+    public static void spinOnCarrier(String what, BooleanSupplier condition) {
+        long start = System.nanoTime();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(WAIT_SECONDS)) {
+                throw timedOut("until " + what);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
      * The future's value within {@link #WAIT_SECONDS}; what the task threw is rethrown as it is (an
      * assertion in a task fails the test with its own message).
      */
