@@ -31,17 +31,13 @@ public final class Await {
      * fails naming {@code what} after {@link #WAIT_SECONDS}.
      */
     public static void until(String what, BooleanSupplier condition) throws InterruptedException {
-        long start = System.nanoTime();
-        for (int polls = 0; !condition.getAsBoolean(); polls++) {
-            if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(WAIT_SECONDS)) {
-                throw timedOut("until " + what);
-            }
+        poll(what, condition, polls -> {
             if (polls < 100) {
                 Thread.yield();
             } else {
                 Thread.sleep(1);
             }
-        }
+        });
     }
 
     /**
@@ -52,13 +48,7 @@ public final class Await {
      * retried until it succeeds.
      */
     public static void spin(String what, BooleanSupplier condition) {
-        long start = System.nanoTime();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(WAIT_SECONDS)) {
-                throw timedOut("until " + what);
-            }
-            Thread.yield();
-        }
+        pollHot(what, condition, Thread::yield);
     }
 
     /**
@@ -68,12 +58,29 @@ public final class Await {
      * timer on that shard from firing while it sets up the rest. Bounded like every wait here.
      */
     public static void spinOnCarrier(String what, BooleanSupplier condition) {
+        pollHot(what, condition, Thread::onSpinWait);
+    }
+
+    /** What a poll does between two looks at the condition; {@code polls} looks so far. */
+    private interface Pause {
+        void after(int polls) throws InterruptedException;
+    }
+
+    private static void poll(String what, BooleanSupplier condition, Pause pause) throws InterruptedException {
         long start = System.nanoTime();
-        while (!condition.getAsBoolean()) {
+        for (int polls = 0; !condition.getAsBoolean(); polls++) {
             if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(WAIT_SECONDS)) {
                 throw timedOut("until " + what);
             }
-            Thread.onSpinWait();
+            pause.after(polls);
+        }
+    }
+
+    private static void pollHot(String what, BooleanSupplier condition, Runnable pause) {
+        try {
+            poll(what, condition, polls -> pause.run());
+        } catch (InterruptedException notThrown) { // a hot pause never sleeps
+            throw new AssertionError(notThrown);
         }
     }
 
