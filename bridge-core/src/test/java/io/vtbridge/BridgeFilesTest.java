@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Random;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@link BridgeFiles}: file I/O on the blocking pool while the bridged caller waits unmounted. */
 @Timeout(60)
@@ -136,21 +139,34 @@ class BridgeFilesTest {
         }
     }
 
-    /** The child of the root case below: reads the file in bridged code and prints what it got. */
-    public static void main(String[] args) throws Exception {
-        Path locked = Path.of(args[0]);
-        try (Bridge bridge = Bridge.builder().shards(1).build()) {
-            CompletableFuture<Object> read = bridge.submit(() -> BridgeFiles.readString(locked));
-            try {
-                read.get(10, TimeUnit.SECONDS);
-                System.out.println("read it");
-            } catch (java.util.concurrent.ExecutionException e) {
-                System.out.println("caught " + e.getCause().getClass().getName() + ": " + e.getCause().getMessage()
-                        + "; REQUEST FILE " + bridge.shard(0).events(EventPhase.REQUEST, EventKind.FILE));
+    /**
+     * The child of the root case below: reads the file in bridged code and prints what it got. A
+     * class of its own that uses bridge-core only: it runs from a copy of the class path that the
+     * other user can read.
+     */
+    static final class DeniedRead {
+        public static void main(String[] args) throws Exception {
+            Path locked = Path.of(args[0]);
+            try (Bridge bridge = Bridge.builder().shards(1).build()) {
+                CompletableFuture<Object> read = bridge.submit(() -> BridgeFiles.readString(locked));
+                try {
+                    read.get(10, TimeUnit.SECONDS);
+                    System.out.println("read it");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    System.out.println("caught " + e.getCause().getClass().getName() + ": " + e.getCause().getMessage()
+                            + "; REQUEST FILE " + bridge.shard(0).events(EventPhase.REQUEST, EventKind.FILE));
+                }
             }
         }
     }
 
+    /**
+     * A file the caller may not read. As a normal user the file's mode 000 denies its owner, so the
+     * check runs here. Root reads any file: then the same check runs in a child JVM as user nobody
+     * (uid 65534), from a world-readable copy of the classes it needs in this test's temporary
+     * directory (the checkout and the Maven repository may be in folders nobody cannot enter, such as
+     * a 0700 clone or root's home).
+     */
     @Test
     void aPermissionDeniedIsAnAccessDeniedExceptionAtTheCaller() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // others may look in
@@ -165,24 +181,40 @@ class BridgeFilesTest {
                 }
                 return;
             }
-            // Root reads any file: run the same check in a child JVM as user nobody (uid 65534).
             Path setpriv = Path.of("/usr/bin/setpriv");
-            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(setpriv),
-                    "running as root without setpriv: cannot drop to a user that is denied");
-            String javaBin = ProcessHandle.current().info().command().orElseThrow();
-            String classpath = Path.of("target", "test-classes").toAbsolutePath() + java.io.File.pathSeparator
-                    + Path.of("target", "classes").toAbsolutePath();
-            Process child = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
-                    javaBin, "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Djava.io.tmpdir=" + dir,
-                    "-cp", classpath, BridgeFilesTest.class.getName(), locked.toString())
-                    .redirectErrorStream(true).start();
-            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(output).as("child output").contains("caught java.nio.file.AccessDeniedException: " + locked,
+            assumeTrue(Files.isExecutable(setpriv),
+                    "running as root without /usr/bin/setpriv: cannot run the check as a user that is denied");
+            Path javaHome = Path.of(System.getProperty("java.home"));
+            String noEntry = firstNotSearchableByOthers(javaHome);
+            assumeTrue(noEntry == null, "running as root, and user nobody cannot reach the JDK at " + javaHome
+                    + ": " + noEntry + " is not searchable by others");
+            noEntry = firstNotSearchableByOthers(dir);
+            assumeTrue(noEntry == null, "running as root, and user nobody cannot reach the test's temporary directory "
+                    + dir + " (under java.io.tmpdir): " + noEntry + " is not searchable by others");
+
+            Path classes = Files.createDirectory(dir.resolve("classes"));
+            String classPath = ChildJvm.readableClassPath(classes, Bridge.class, DeniedRead.class);
+            ChildJvm.Result child = ChildJvm.of(DeniedRead.class)
+                    .runUnder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups")
+                    .flags(ChildJvm.OPENS).flags("-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir)
+                    .classPath(classPath).directory(classes).args(locked.toString())
+                    .run();
+            assertThat(child.exitCode()).as("child output: %s", child.output()).isZero();
+            assertThat(child.output()).as("child output").contains("caught java.nio.file.AccessDeniedException: " + locked,
                     "REQUEST FILE 1");
         } finally {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rw-------"));
         }
+    }
+
+    /** The first of {@code path} and its parents that others may not enter (no x bit for others), or null. */
+    private static String firstNotSearchableByOthers(Path path) throws IOException {
+        for (Path p = path.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return p.toString();
+            }
+        }
+        return null;
     }
 
     @Test

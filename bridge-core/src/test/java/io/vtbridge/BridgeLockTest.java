@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,11 +14,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 
+import static io.vtbridge.testing.BridgeFixture.on;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -84,7 +85,7 @@ class BridgeLockTest {
                 }
                 return null;
             });
-            held.await();
+            Await.latch("the holder took the lock", held);
             CompletableFuture<String> waiter = one.submit(() -> {
                 lock.lock();
                 try {
@@ -93,9 +94,7 @@ class BridgeLockTest {
                     lock.unlock();
                 }
             });
-            while (!lock.hasQueuedThreads()) {
-                Thread.onSpinWait(); // the waiter is queued: from here it is suspended
-            }
+            Await.until("the waiter is queued", lock::hasQueuedThreads); // from here it is suspended
             // One shard: if the waiter held the loop, this could not run.
             assertThat(one.submit(() -> "other").get(10, TimeUnit.SECONDS)).isEqualTo("other");
             assertThat(waiter).isNotDone();
@@ -113,7 +112,6 @@ class BridgeLockTest {
         try (Bridge one = Bridge.builder().shards(1).build()) {
             BridgeLock lock = new BridgeLock();
             List<Integer> order = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> first = new CompletableFuture<>();
             lock.lock(); // the test thread (a platform thread) holds it
             List<CompletableFuture<Void>> waiters = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -128,14 +126,11 @@ class BridgeLockTest {
                     return null;
                 }));
                 int queued = i + 1;
-                while (lock.getQueueLength() < queued) {
-                    Thread.onSpinWait(); // queue them in a known order
-                }
+                Await.until("waiter " + n + " is queued", () -> lock.getQueueLength() == queued); // a known order
             }
             lock.unlock();
             CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             assertThat(order).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
-            first.complete(null);
         }
     }
 
@@ -144,9 +139,7 @@ class BridgeLockTest {
         BridgeLock lock = new BridgeLock();
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Object keyA = keyFor(0);
-        Object keyB = keyFor(1);
-        CompletableFuture<Integer> holder = bridge.submit(keyA, () -> {
+        CompletableFuture<Integer> holder = on(bridge, 0, () -> {
             lock.lock();
             held.countDown();
             try {
@@ -156,8 +149,8 @@ class BridgeLockTest {
                 lock.unlock();
             }
         });
-        held.await();
-        CompletableFuture<int[]> waiter = bridge.submit(keyB, () -> {
+        Await.latch("the holder on shard 0 took the lock", held);
+        CompletableFuture<int[]> waiter = on(bridge, 1, () -> {
             int before = Bridge.current().orElseThrow().index();
             lock.lock();
             try {
@@ -166,9 +159,7 @@ class BridgeLockTest {
                 lock.unlock();
             }
         });
-        while (!lock.hasQueuedThreads()) {
-            Thread.onSpinWait();
-        }
+        Await.until("the waiter on shard 1 is queued", lock::hasQueuedThreads);
         release.countDown();
         assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo(0);
         assertThat(waiter.get(10, TimeUnit.SECONDS)).containsExactly(1, 1);
@@ -211,7 +202,7 @@ class BridgeLockTest {
         lock.lock(); // held by the test thread for the whole test
         try {
             long timersBefore = bridge.shard(0).stats().timersFired();
-            CompletableFuture<Boolean> timed = bridge.submit(0, () -> lock.tryLock(50, TimeUnit.MILLISECONDS));
+            CompletableFuture<Boolean> timed = on(bridge, 0, () -> lock.tryLock(50, TimeUnit.MILLISECONDS));
             assertThat(timed.get(10, TimeUnit.SECONDS)).isFalse();
             assertThat(lock.hasQueuedThreads()).isFalse();
             assertThat(bridge.shard(0).stats().timersFired()).as("the timeout was a loop timer").isGreaterThan(timersBefore);
@@ -241,9 +232,7 @@ class BridgeLockTest {
             }
             return got;
         });
-        while (!lock.hasQueuedThreads()) {
-            Thread.onSpinWait();
-        }
+        Await.until("the timed tryLock is queued", lock::hasQueuedThreads);
         lock.unlock();
         assertThat(timed.get(10, TimeUnit.SECONDS)).isTrue();
     }
@@ -257,13 +246,9 @@ class BridgeLockTest {
             lock.unlock();
             return null;
         });
-        while (!lock.hasQueuedThreads()) {
-            Thread.onSpinWait();
-        }
+        Await.until("lockInterruptibly() is queued", lock::hasQueuedThreads);
         waiter.cancel(true); // interrupts the task's virtual thread
-        while (lock.hasQueuedThreads()) {
-            Thread.onSpinWait(); // it withdraws
-        }
+        Await.until("the interrupted lockInterruptibly() withdraws from the queue", () -> !lock.hasQueuedThreads());
         lock.unlock();
         assertThat(lock.isLocked()).isFalse();
         assertThat(bridge.submit(lock::tryLock).get(10, TimeUnit.SECONDS)).isTrue();
@@ -282,14 +267,12 @@ class BridgeLockTest {
             lock.unlock();
         });
         t.start();
-        started.await();
-        while (!lock.hasQueuedThreads()) {
-            Thread.onSpinWait();
-        }
+        Await.latch("the bridged thread started", started);
+        Await.until("lock() is queued", lock::hasQueuedThreads);
         t.interrupt();
         lock.unlock();
         assertThat(result.get(10, TimeUnit.SECONDS)).isTrue();
-        t.join();
+        Await.join("the bridged thread ends", t);
     }
 
     @Test
@@ -297,7 +280,7 @@ class BridgeLockTest {
         BridgeLock lock = new BridgeLock();
         Condition ready = lock.newCondition();
         boolean[] flag = {false};
-        CompletableFuture<Integer> waiter = bridge.submit(0, () -> {
+        CompletableFuture<Integer> waiter = on(bridge, 0, () -> {
             lock.lock();
             try {
                 lock.lock(); // two holds, restored after the wait
@@ -312,7 +295,7 @@ class BridgeLockTest {
             }
         });
         awaitWaiters(lock, ready, 1);
-        bridge.submit(1, () -> {
+        on(bridge, 1, () -> {
             lock.lock();
             try {
                 flag[0] = true;
@@ -394,7 +377,7 @@ class BridgeLockTest {
         awaitWaiters(lock, never, 1);
         t.interrupt();
         assertThat(heldAfter.get(10, TimeUnit.SECONDS)).isTrue();
-        t.join();
+        Await.join("the interrupted waiter ends", t);
         lock.lock();
         try {
             assertThat(((io.vtbridge.sync.LockCondition) never).waitQueueLength()).isZero();
@@ -447,36 +430,26 @@ class BridgeLockTest {
             }));
         }
         for (Thread t : threads) {
-            t.join();
+            Await.join("platform thread " + t.getName() + " ends its 10,000 rounds", t);
         }
         assertThat(counter[0]).isEqualTo(40_000);
     }
 
-    private void awaitWaiters(BridgeLock lock, Condition c, int n) throws ExecutionException, InterruptedException {
-        while (true) {
+    /** Waits until {@code n} threads wait on {@code c} (its queue is read under the lock). */
+    private static void awaitWaiters(BridgeLock lock, Condition c, int n) throws InterruptedException {
+        Await.until(n + " threads wait on the condition", () -> {
             lock.lock();
             try {
-                if (((io.vtbridge.sync.LockCondition) c).waitQueueLength() >= n) {
-                    return;
-                }
+                return ((io.vtbridge.sync.LockCondition) c).waitQueueLength() >= n;
             } finally {
                 lock.unlock();
             }
-            Thread.onSpinWait();
-        }
-    }
-
-    private Object keyFor(int shard) {
-        for (int i = 0; ; i++) {
-            if (bridge.shardFor(i).index() == shard) {
-                return i;
-            }
-        }
+        });
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
         try {
-            latch.await();
+            Await.latch("the test releases the holder", latch);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

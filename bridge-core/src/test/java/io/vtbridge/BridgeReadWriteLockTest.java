@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 
+import static io.vtbridge.testing.Await.WAIT_SECONDS;
+import static io.vtbridge.testing.BridgeFixture.on;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,8 +38,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(60)
 class BridgeReadWriteLockTest {
-
-    private static final long WAIT_SECONDS = 10;
 
     private Bridge bridge;
     private BridgeReadWriteLock rw;
@@ -67,11 +67,11 @@ class BridgeReadWriteLockTest {
         CountDownLatch leave = new CountDownLatch(1);
         List<CompletableFuture<Void>> readers = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            readers.add(on(i % 2, () -> {
+            readers.add(on(bridge, i % 2, () -> {
                 readLock.lock();
                 try {
                     inside.countDown();
-                    awaitLatch(leave, "the test lets the readers go");
+                    Await.latch("the test lets the readers go", leave);
                 } finally {
                     readLock.unlock();
                 }
@@ -79,7 +79,7 @@ class BridgeReadWriteLockTest {
             }));
         }
         // No reader unlocks before `leave` opens: the latch reaching zero means all n are inside together.
-        assertThat(inside.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("all %d readers inside at once", n).isTrue();
+        Await.latch("all " + n + " readers are inside at once", inside);
         assertThat(rw.getReadLockCount()).isEqualTo(n);
         assertThat(rw.isWriteLocked()).isFalse();
         leave.countDown();
@@ -99,7 +99,7 @@ class BridgeReadWriteLockTest {
         List<CompletableFuture<Void>> bridged = new ArrayList<>();
         for (int id = 0; id < 12; id++) {
             int task = id;
-            bridged.add(on(task % 2, () -> {
+            bridged.add(on(bridge, task % 2, () -> {
                 mixedRounds(task, rounds, readersInside, writersInside, violations, writes);
                 return null;
             }));
@@ -187,7 +187,7 @@ class BridgeReadWriteLockTest {
         assertThat(rw.getReadLockCount()).isEqualTo(2);
 
         List<String> order = Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Void> writer = on(0, () -> {
+        CompletableFuture<Void> writer = on(bridge, 0, () -> {
             writeLock.lock();
             try {
                 order.add("writer in");
@@ -201,10 +201,10 @@ class BridgeReadWriteLockTest {
         Await.until("the writer is queued behind the two readers", () -> rw.getQueueLength() == 1);
 
         // Only readers hold the lock, but a writer waits: a new reader may not pass it.
-        assertThat(Await.result(on(1, () -> tryReadAndUnlock()))).as("bridged tryLock() past a queued writer").isFalse();
+        assertThat(Await.result(on(bridge, 1, () -> tryReadAndUnlock()))).as("bridged tryLock() past a queued writer").isFalse();
         assertThat(tryReadAndUnlock()).as("platform-thread tryLock() past a queued writer").isFalse();
 
-        CompletableFuture<Void> lateReader = on(1, () -> {
+        CompletableFuture<Void> lateReader = on(bridge, 1, () -> {
             readLock.lock();
             try {
                 order.add("late reader in");
@@ -244,11 +244,11 @@ class BridgeReadWriteLockTest {
         CountDownLatch leave = new CountDownLatch(1);
         List<CompletableFuture<Void>> readers = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            readers.add(on(i % 2, () -> {
+            readers.add(on(bridge, i % 2, () -> {
                 readLock.lock();
                 try {
                     readersInside.countDown();
-                    awaitLatch(leave, "the test lets the readers go");
+                    Await.latch("the test lets the readers go", leave);
                 } finally {
                     readLock.unlock();
                 }
@@ -259,7 +259,7 @@ class BridgeReadWriteLockTest {
         }
         // Behind them: a second writer, then one more reader.
         AtomicBoolean secondWriterWasIn = new AtomicBoolean();
-        CompletableFuture<Integer> secondWriter = on(1, () -> {
+        CompletableFuture<Integer> secondWriter = on(bridge, 1, () -> {
             writeLock.lock();
             try {
                 secondWriterWasIn.set(true);
@@ -269,7 +269,7 @@ class BridgeReadWriteLockTest {
             }
         });
         Await.until("the second writer is queued", () -> rw.getQueueLength() == n + 1);
-        CompletableFuture<Boolean> lastReader = on(0, () -> {
+        CompletableFuture<Boolean> lastReader = on(bridge, 0, () -> {
             readLock.lock();
             try {
                 return secondWriterWasIn.get();
@@ -281,7 +281,7 @@ class BridgeReadWriteLockTest {
 
         releaseWriter.countDown();
         // The readers stay inside until `leave`: the latch reaching zero means one release let all three in.
-        assertThat(readersInside.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("all queued readers granted at once").isTrue();
+        Await.latch("all queued readers are granted at once", readersInside);
         assertThat(rw.getReadLockCount()).isEqualTo(n);
         assertThat(rw.getQueueLength()).as("the second writer and the reader behind it still wait").isEqualTo(2);
         assertThat(secondWriter).isNotDone();
@@ -300,7 +300,7 @@ class BridgeReadWriteLockTest {
 
     @Test
     void bothLocksAreReentrant() throws Exception {
-        Await.result(on(0, () -> {
+        Await.result(on(bridge, 0, () -> {
             writeLock.lock();
             writeLock.lock();
             assertThat(writeLock.tryLock()).isTrue();
@@ -333,11 +333,11 @@ class BridgeReadWriteLockTest {
         // reader and the reader for the writer: a deadlock.
         CountDownLatch readerIn = new CountDownLatch(1);
         CountDownLatch reenter = new CountDownLatch(1);
-        CompletableFuture<Integer> reader = on(0, () -> {
+        CompletableFuture<Integer> reader = on(bridge, 0, () -> {
             readLock.lock();
             try {
                 readerIn.countDown();
-                awaitLatch(reenter, "the writer is queued");
+                Await.latch("the writer is queued", reenter);
                 readLock.lock();
                 try {
                     return rw.getReadHoldCount();
@@ -348,8 +348,8 @@ class BridgeReadWriteLockTest {
                 readLock.unlock();
             }
         });
-        assertThat(readerIn.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Boolean> writer = on(1, () -> {
+        Await.latch("the reader is inside", readerIn);
+        CompletableFuture<Boolean> writer = on(bridge, 1, () -> {
             writeLock.lock();
             try {
                 return rw.getReadLockCount() == 0;
@@ -365,16 +365,16 @@ class BridgeReadWriteLockTest {
 
     @Test
     void aWriterDowngradesByTakingTheReadLockThenReleasingTheWriteLock() throws Exception {
-        Await.result(on(0, () -> {
+        Await.result(on(bridge, 0, () -> {
             writeLock.lock();
-            assertThat(Bridge.await(on(1, () -> tryReadAndUnlock()))).as("another reader while writing").isFalse();
+            assertThat(Bridge.await(on(bridge, 1, () -> tryReadAndUnlock()))).as("another reader while writing").isFalse();
             readLock.lock();
             writeLock.unlock();
             // Now only a reader: others may read, nobody may write.
             assertThat(rw.isWriteLocked()).isFalse();
             assertThat(rw.getReadHoldCount()).isEqualTo(1);
-            assertThat(Bridge.await(on(1, () -> tryReadAndUnlock()))).as("another reader after the downgrade").isTrue();
-            assertThat(Bridge.await(on(1, () -> {
+            assertThat(Bridge.await(on(bridge, 1, () -> tryReadAndUnlock()))).as("another reader after the downgrade").isTrue();
+            assertThat(Bridge.await(on(bridge, 1, () -> {
                 boolean acquired = writeLock.tryLock();
                 if (acquired) {
                     writeLock.unlock();
@@ -391,7 +391,7 @@ class BridgeReadWriteLockTest {
 
     @Test
     void anUpgradeAttemptThrowsInsteadOfDeadlocking() throws Exception {
-        Await.result(on(0, () -> {
+        Await.result(on(bridge, 0, () -> {
             readLock.lock();
             try {
                 assertThatThrownBy(writeLock::lock).isInstanceOf(IllegalStateException.class)
@@ -417,7 +417,7 @@ class BridgeReadWriteLockTest {
     @Test
     void awaitingOnTheWriteLocksConditionWhileAlsoReadingIsRefused() throws Exception {
         java.util.concurrent.locks.Condition c = writeLock.newCondition();
-        Await.result(on(0, () -> {
+        Await.result(on(bridge, 0, () -> {
             writeLock.lock();
             readLock.lock(); // downgrade in progress
             try {
@@ -442,7 +442,7 @@ class BridgeReadWriteLockTest {
         java.util.List<java.util.concurrent.CompletableFuture<Integer>> fs = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             int extra = i % 3;
-            fs.add(on(i % 2, () -> {
+            fs.add(on(bridge, i % 2, () -> {
                 readLock.lock();
                 for (int k = 0; k < extra; k++) {
                     readLock.lock();
@@ -450,7 +450,7 @@ class BridgeReadWriteLockTest {
                 allIn.countDown();
                 Bridge.await(java.util.concurrent.CompletableFuture.runAsync(() -> {
                     try {
-                        out.await();
+                        Await.latch("the test lets the readers out", out);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -462,11 +462,11 @@ class BridgeReadWriteLockTest {
                 return holds - 1 - extra; // 0 when the count was this thread's own
             }));
         }
-        allIn.await();
+        Await.latch("all " + n + " readers are inside", allIn);
         assertThat(rw.getReadLockCount()).isEqualTo(n + (n / 3) * 3 + (n % 3 > 1 ? 1 : 0));
         out.countDown();
         for (java.util.concurrent.CompletableFuture<Integer> f : fs) {
-            assertThat(f.get(10, TimeUnit.SECONDS)).isZero();
+            assertThat(Await.result(f)).isZero();
         }
         assertThat(rw.getReadLockCount()).isZero();
         assertThat(writeLock.tryLock()).isTrue();
@@ -480,7 +480,7 @@ class BridgeReadWriteLockTest {
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Void> holder = holdOn(0, writeLock, release);
         long timersFiredBefore = bridge.shard(1).stats().timersFired();
-        CompletableFuture<long[]> waiter = on(1, () -> {
+        CompletableFuture<long[]> waiter = on(bridge, 1, () -> {
             long t0 = System.nanoTime();
             boolean write = writeLock.tryLock(100, TimeUnit.MILLISECONDS);
             long writeNanos = System.nanoTime() - t0;
@@ -496,12 +496,12 @@ class BridgeReadWriteLockTest {
         assertThat(r[3]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         // The timeouts were timers of the waiter's own loop, and both are gone.
         assertThat(bridge.shard(1).stats().timersFired() - timersFiredBefore).isGreaterThanOrEqualTo(2);
-        assertThat(Await.result(on(1, () -> bridge.shard(1).loop().timers().size()))).isZero();
+        assertThat(Await.result(on(bridge, 1, () -> bridge.shard(1).loop().timers().size()))).isZero();
         assertThat(rw.getQueueLength()).as("the timed-out waiters left the queue").isZero();
 
         release.countDown();
         Await.result(holder);
-        assertThat(Await.result(on(1, () -> {
+        assertThat(Await.result(on(bridge, 1, () -> {
             boolean acquired = writeLock.tryLock(WAIT_SECONDS, TimeUnit.SECONDS);
             writeLock.unlock();
             return acquired;
@@ -529,9 +529,17 @@ class BridgeReadWriteLockTest {
     void aWriterThatGivesUpLetsTheReadersQueuedBehindItIn() throws Exception {
         CountDownLatch releaseReader = new CountDownLatch(1);
         CompletableFuture<Void> reader = holdOn(0, readLock, releaseReader);
-        CompletableFuture<Boolean> writer = on(1, () -> writeLock.tryLock(200, TimeUnit.MILLISECONDS));
+        // The writer's timeout is a timer of shard 1's loop. This task holds that loop from the
+        // moment the writer is queued until the late reader is queued behind it, so the timeout
+        // cannot fire before then, however slow the machine.
+        CompletableFuture<Void> hold = on(bridge, 1, () -> {
+            Await.spin("the timed writer is queued", () -> rw.getQueueLength() == 1); // yields: it runs
+            Await.spinOnCarrier("the late reader is queued behind the writer", () -> rw.getQueueLength() == 2);
+            return null;
+        });
+        CompletableFuture<Boolean> writer = on(bridge, 1, () -> writeLock.tryLock(200, TimeUnit.MILLISECONDS));
         Await.until("the timed writer is queued", () -> rw.getQueueLength() == 1);
-        CompletableFuture<Integer> lateReader = on(0, () -> {
+        CompletableFuture<Integer> lateReader = on(bridge, 0, () -> {
             readLock.lock(); // waits behind the writer
             try {
                 return rw.getReadLockCount();
@@ -539,7 +547,7 @@ class BridgeReadWriteLockTest {
                 readLock.unlock();
             }
         });
-        Await.until("the late reader is queued behind the writer", () -> rw.getQueueLength() == 2);
+        Await.result("shard 1 let go once the late reader was queued behind the writer", hold);
         // The first reader holds on: only the writer's withdrawal can let the late reader in.
         assertThat(Await.result(writer)).as("the writer timed out").isFalse();
         assertThat(Await.result(lateReader)).as("readers inside with the late reader").isEqualTo(2);
@@ -578,12 +586,12 @@ class BridgeReadWriteLockTest {
         t.start();
         Await.until("the interruptible request is queued", () -> rw.getQueueLength() == 1);
         t.interrupt();
-        assertThat(outcome.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("interrupted, flag cleared=true");
-        assertThat(t.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
+        assertThat(Await.result("the interrupted request's outcome", outcome)).isEqualTo("interrupted, flag cleared=true");
+        Await.join("the interrupted requester ends", t);
         assertThat(rw.getQueueLength()).as("the interrupted request left the queue").isZero();
 
         // A later writer queues and gets the lock when the holder lets go: the withdrawn request took nothing.
-        CompletableFuture<String> later = on(1, () -> {
+        CompletableFuture<String> later = on(bridge, 1, () -> {
             writeLock.lock();
             try {
                 return "writer, readers inside: " + rw.getReadLockCount();
@@ -606,7 +614,7 @@ class BridgeReadWriteLockTest {
         // whether or not the lock is free or already held (ReentrantReadWriteLock: the same). Here
         // the writer asks again for both locks, which it may re-enter, each time with its
         // interrupt status set.
-        List<String> seen = Await.result(on(0, () -> {
+        List<String> seen = Await.result(on(bridge, 0, () -> {
             List<String> outcomes = new ArrayList<>();
             writeLock.lock();
             try {
@@ -652,7 +660,7 @@ class BridgeReadWriteLockTest {
         AtomicBoolean flag = new AtomicBoolean();
         AtomicBoolean signallerOut = new AtomicBoolean();
         CountDownLatch waiting = new CountDownLatch(1);
-        CompletableFuture<String> waiter = on(0, () -> {
+        CompletableFuture<String> waiter = on(bridge, 0, () -> {
             writeLock.lock();
             writeLock.lock(); // two holds: await must release both, and give both back
             try {
@@ -667,8 +675,8 @@ class BridgeReadWriteLockTest {
                 writeLock.unlock();
             }
         });
-        assertThat(waiting.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Void> signaller = on(1, () -> {
+        Await.latch("the waiter holds the write lock twice", waiting);
+        CompletableFuture<Void> signaller = on(bridge, 1, () -> {
             writeLock.lock(); // possible only once the waiter's await has released both holds
             try {
                 flag.set(true);
@@ -688,7 +696,7 @@ class BridgeReadWriteLockTest {
     @Test
     void aTimedConditionWaitTimesOutOwningTheWriteLockAgain() throws Exception {
         Condition never = writeLock.newCondition();
-        assertThat(Await.result(on(0, () -> {
+        assertThat(Await.result(on(bridge, 0, () -> {
             writeLock.lock();
             try {
                 long left = never.awaitNanos(TimeUnit.MILLISECONDS.toNanos(50));
@@ -736,10 +744,10 @@ class BridgeReadWriteLockTest {
     @Test
     void waitersResumeOnTheirOwnShardWhenAnotherShardReleases() throws Exception {
         CountDownLatch releaseWriter = new CountDownLatch(1);
-        CompletableFuture<Integer> writer = on(0, () -> {
+        CompletableFuture<Integer> writer = on(bridge, 0, () -> {
             writeLock.lock();
             try {
-                awaitLatch(releaseWriter, "the test lets the writer go");
+                Await.latch("the test lets the writer go", releaseWriter);
                 return Bridge.current().orElseThrow().index();
             } finally {
                 writeLock.unlock(); // on shard 0: grants the waiters on shard 1
@@ -751,7 +759,7 @@ class BridgeReadWriteLockTest {
         List<CompletableFuture<String>> waiters = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Lock lock = i < 2 ? readLock : writeLock; // two readers, then a writer
-            waiters.add(on(1, () -> {
+            waiters.add(on(bridge, 1, () -> {
                 int before = Bridge.current().orElseThrow().index();
                 lock.lock();
                 try {
@@ -779,7 +787,7 @@ class BridgeReadWriteLockTest {
         // And the other way round: a reader on shard 1 holds, a writer on shard 0 waits.
         CountDownLatch releaseReader = new CountDownLatch(1);
         CompletableFuture<Void> reader = holdOn(1, readLock, releaseReader);
-        CompletableFuture<String> waitingWriter = on(0, () -> {
+        CompletableFuture<String> waitingWriter = on(bridge, 0, () -> {
             int before = Bridge.current().orElseThrow().index();
             writeLock.lock();
             try {
@@ -796,43 +804,23 @@ class BridgeReadWriteLockTest {
 
     // ---- helpers --------------------------------------------------------------------------------
 
-    /** A key that {@link Bridge#submit(Object, Callable)} sends to {@code shard}. */
-    private int keyFor(int shard) {
-        for (int key = 0; ; key++) {
-            if (bridge.shardFor(key).index() == shard) {
-                return key;
-            }
-        }
-    }
-
-    /** Runs {@code task} in a bridged virtual thread on {@code shard}. */
-    private <T> CompletableFuture<T> on(int shard, Callable<T> task) {
-        return bridge.submit(keyFor(shard), task);
-    }
-
     /**
      * A bridged task on {@code shard} that takes {@code lock} and holds it until {@code release}
      * opens; returns once it holds the lock.
      */
     private CompletableFuture<Void> holdOn(int shard, Lock lock, CountDownLatch release) throws InterruptedException {
         CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<Void> holder = on(shard, () -> {
+        CompletableFuture<Void> holder = on(bridge, shard, () -> {
             lock.lock();
             try {
                 held.countDown();
-                awaitLatch(release, "the test lets the holder go");
+                Await.latch("the test lets the holder go", release);
             } finally {
                 lock.unlock();
             }
             return null;
         });
-        assertThat(held.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("the holder took the lock").isTrue();
+        Await.latch("the holder took the lock", held);
         return holder;
-    }
-
-    private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
-        if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            throw new AssertionError("timed out waiting until " + what);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,12 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.vtbridge.testing.Await.WAIT_SECONDS;
+import static io.vtbridge.testing.BridgeFixture.on;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,8 +33,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(60)
 class BridgeSemaphoreTest {
-
-    private static final long WAIT_SECONDS = 10;
 
     private Bridge bridge;
 
@@ -58,7 +57,7 @@ class BridgeSemaphoreTest {
         AtomicInteger maxInside = new AtomicInteger();
         List<CompletableFuture<Void>> tasks = new ArrayList<>();
         for (int i = 0; i < 10 * k; i++) {
-            tasks.add(on(i % 2, () -> {
+            tasks.add(on(bridge, i % 2, () -> {
                 semaphore.acquire();
                 try {
                     maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
@@ -103,7 +102,7 @@ class BridgeSemaphoreTest {
         BridgeSemaphore semaphore = new BridgeSemaphore(0);
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<Void>> requests = new ArrayList<>();
-        requests.add(on(0, () -> {
+        requests.add(on(bridge, 0, () -> {
             semaphore.acquire(3);
             order.add("3");
             return null;
@@ -111,7 +110,7 @@ class BridgeSemaphoreTest {
         Await.until("acquire(3) is queued", () -> semaphore.getQueueLength() == 1);
         for (int i = 1; i <= 3; i++) {
             String name = "1#" + i;
-            requests.add(on(i % 2, () -> {
+            requests.add(on(bridge, i % 2, () -> {
                 semaphore.acquire(1);
                 order.add(name);
                 return null;
@@ -149,7 +148,7 @@ class BridgeSemaphoreTest {
     @Test
     void tryAcquireDoesNotBargePastAQueuedRequest() throws Exception {
         BridgeSemaphore semaphore = new BridgeSemaphore(1);
-        CompletableFuture<Void> two = on(0, () -> {
+        CompletableFuture<Void> two = on(bridge, 0, () -> {
             semaphore.acquire(2);
             semaphore.release(2);
             return null;
@@ -157,7 +156,7 @@ class BridgeSemaphoreTest {
         Await.until("acquire(2) is queued", () -> semaphore.getQueueLength() == 1);
         assertThat(semaphore.availablePermits()).isEqualTo(1);
         assertThat(semaphore.tryAcquire()).as("platform thread, a permit free, someone queued").isFalse();
-        boolean bridgedTry = Await.result(on(1, () -> semaphore.tryAcquire()));
+        boolean bridgedTry = Await.result(on(bridge, 1, () -> semaphore.tryAcquire()));
         assertThat(bridgedTry).as("bridged, a permit free, someone queued").isFalse();
         assertThat(semaphore.tryAcquire(0, TimeUnit.SECONDS)).isFalse();
         assertThat(semaphore.availablePermits()).isEqualTo(1);
@@ -173,7 +172,7 @@ class BridgeSemaphoreTest {
     void timedTryAcquireTimesOutInBridgedCodeOnALoopTimerAndLeavesTheQueue() throws Exception {
         BridgeSemaphore semaphore = new BridgeSemaphore(0);
         long timersFiredBefore = bridge.shard(1).stats().timersFired();
-        CompletableFuture<long[]> waiter = on(1, () -> {
+        CompletableFuture<long[]> waiter = on(bridge, 1, () -> {
             long t0 = System.nanoTime();
             boolean acquired = semaphore.tryAcquire(100, TimeUnit.MILLISECONDS);
             return new long[] {acquired ? 1 : 0, System.nanoTime() - t0};
@@ -182,7 +181,7 @@ class BridgeSemaphoreTest {
         assertThat(r[0]).as("acquired").isZero();
         assertThat(r[1]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
         assertThat(bridge.shard(1).stats().timersFired() - timersFiredBefore).as("loop timers fired").isGreaterThanOrEqualTo(1);
-        assertThat(Await.result(on(1, () -> bridge.shard(1).loop().timers().size()))).as("timers left").isZero();
+        assertThat(Await.result(on(bridge, 1, () -> bridge.shard(1).loop().timers().size()))).as("timers left").isZero();
         assertThat(semaphore.getQueueLength()).isZero();
         semaphore.release();
         assertThat(semaphore.availablePermits()).as("the timed-out waiter took nothing").isEqualTo(1);
@@ -202,13 +201,21 @@ class BridgeSemaphoreTest {
     @Test
     void aTimedOutHeadLetsTheSmallerRequestBehindItProceed() throws Exception {
         BridgeSemaphore semaphore = new BridgeSemaphore(1);
-        CompletableFuture<Boolean> large = on(0, () -> semaphore.tryAcquire(3, 200, TimeUnit.MILLISECONDS));
+        // The large request's timeout is a timer of shard 0's loop. This task holds that loop from
+        // the moment the request is queued until the small one is queued behind it, so the timeout
+        // cannot fire before then, however slow the machine.
+        CompletableFuture<Void> hold = on(bridge, 0, () -> {
+            Await.spin("the timed acquire(3) is queued", () -> semaphore.getQueueLength() == 1); // yields: it runs
+            Await.spinOnCarrier("acquire(1) is queued behind it", () -> semaphore.getQueueLength() == 2);
+            return null;
+        });
+        CompletableFuture<Boolean> large = on(bridge, 0, () -> semaphore.tryAcquire(3, 200, TimeUnit.MILLISECONDS));
         Await.until("the timed acquire(3) is queued", () -> semaphore.getQueueLength() == 1);
-        CompletableFuture<Integer> small = on(1, () -> {
+        CompletableFuture<Integer> small = on(bridge, 1, () -> {
             semaphore.acquire(1); // fits the free permit, but waits behind the large request
             return semaphore.availablePermits();
         });
-        Await.until("acquire(1) is queued behind it", () -> semaphore.getQueueLength() == 2);
+        Await.result("shard 0 let go once acquire(1) was queued behind the large request", hold);
         // Nobody releases anything: only the large request's withdrawal can let the small one in.
         assertThat(Await.result(large)).as("the large request timed out").isFalse();
         assertThat(Await.result(small)).as("permits left once the small request got the free one").isZero();
@@ -230,8 +237,8 @@ class BridgeSemaphoreTest {
         t.start();
         Await.until("acquire() is queued", () -> semaphore.getQueueLength() == 1);
         t.interrupt();
-        assertThat(outcome.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("interrupted, flag cleared=true");
-        assertThat(t.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
+        assertThat(Await.result("the interrupted acquire()'s outcome", outcome)).isEqualTo("interrupted, flag cleared=true");
+        Await.join("the interrupted acquirer ends", t);
         assertThat(semaphore.getQueueLength()).isZero();
         semaphore.release();
         assertThat(semaphore.availablePermits()).as("the withdrawn request took nothing").isEqualTo(1);
@@ -240,7 +247,7 @@ class BridgeSemaphoreTest {
     @Test
     void aPendingInterruptFailsAnAcquireEvenWithPermitsFree() throws Exception {
         BridgeSemaphore semaphore = new BridgeSemaphore(1);
-        assertThat(Await.result(on(0, () -> {
+        assertThat(Await.result(on(bridge, 0, () -> {
             Thread.currentThread().interrupt();
             try {
                 semaphore.acquire();
@@ -262,18 +269,23 @@ class BridgeSemaphoreTest {
         });
         t.start();
         Await.until("acquireUninterruptibly() is queued", () -> semaphore.getQueueLength() == 1);
+        // Queued is not yet parked: wait until it has unmounted, so that the interrupt below wakes a parked waiter.
+        Await.until("acquireUninterruptibly() suspended", () -> lockEvents(EventPhase.SUSPEND) == 1);
         t.interrupt();
-        Thread.sleep(20); // a chance for a broken acquire to return or withdraw; the checks below hold either way
+        // The interrupt wakes it (a RESUME); a correct acquire finds no permit and parks again (a
+        // second SUSPEND). A broken one returns or withdraws instead, and this wait fails.
+        Await.until("the interrupted acquireUninterruptibly() resumed and parked again",
+                () -> lockEvents(EventPhase.RESUME) == 1 && lockEvents(EventPhase.SUSPEND) == 2);
         assertThat(outcome).as("still waiting after the interrupt").isNotDone();
         assertThat(semaphore.getQueueLength()).isEqualTo(1);
         semaphore.release();
-        assertThat(outcome.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("acquired, interrupted=true");
-        assertThat(t.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
+        assertThat(Await.result("the uninterruptible acquire's outcome", outcome)).isEqualTo("acquired, interrupted=true");
+        Await.join("the acquirer ends", t);
         assertThat(semaphore.availablePermits()).isZero();
 
         // Interrupted before the call, with a permit free: granted at once, the status untouched.
         semaphore.release();
-        assertThat(Await.result(on(0, () -> {
+        assertThat(Await.result(on(bridge, 0, () -> {
             Thread.currentThread().interrupt();
             semaphore.acquireUninterruptibly();
             return Thread.interrupted();
@@ -292,7 +304,7 @@ class BridgeSemaphoreTest {
         assertThat(semaphore.drainPermits()).isZero();
 
         // With a request queued, the free permits are kept for it (no barging, also by drain).
-        CompletableFuture<Void> two = on(0, () -> {
+        CompletableFuture<Void> two = on(bridge, 0, () -> {
             semaphore.acquire(2);
             return null;
         });
@@ -334,7 +346,7 @@ class BridgeSemaphoreTest {
             }));
         }
         for (Thread t : threads) {
-            assertThat(t.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
+            Await.join("platform thread " + t.getName() + " ends its rounds", t);
         }
         assertThat(failures).isEmpty();
         assertThat(maxInside.get()).isBetween(1, k);
@@ -352,9 +364,9 @@ class BridgeSemaphoreTest {
             }
         });
         Await.until("the platform thread is queued", () -> gate.getQueueLength() == 1);
-        Thread.ofPlatform().start(gate::release).join();
-        assertThat(waiter.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("acquired");
-        assertThat(blocked.join(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
+        Await.join("the releasing platform thread ends", Thread.ofPlatform().start(gate::release));
+        assertThat(Await.result("the blocked platform thread's outcome", waiter)).isEqualTo("acquired");
+        Await.join("the blocked platform thread ends", blocked);
     }
 
     // ---- across shards --------------------------------------------------------------------------
@@ -363,7 +375,7 @@ class BridgeSemaphoreTest {
     void aReleaseOnAnotherShardResumesTheWaiterOnItsOwnShard() throws Exception {
         BridgeSemaphore semaphore = new BridgeSemaphore(0);
         long suspendsBefore = bridge.shard(0).stats().events(EventPhase.SUSPEND, EventKind.LOCK);
-        CompletableFuture<String> waiter = on(0, () -> {
+        CompletableFuture<String> waiter = on(bridge, 0, () -> {
             int before = Bridge.current().orElseThrow().index();
             semaphore.acquire();
             return before + "->" + Bridge.current().orElseThrow().index();
@@ -374,7 +386,7 @@ class BridgeSemaphoreTest {
         Await.until("the waiter on shard 0 suspended",
                 () -> bridge.shard(0).stats().events(EventPhase.SUSPEND, EventKind.LOCK) > suspendsBefore);
         long remoteBefore = bridge.shard(0).stats().remoteResumes();
-        assertThat(Await.result(on(1, () -> {
+        assertThat(Await.result(on(bridge, 1, () -> {
             semaphore.release();
             return Bridge.current().orElseThrow().index();
         }))).as("the releaser's shard").isEqualTo(1);
@@ -383,19 +395,8 @@ class BridgeSemaphoreTest {
                 .as("resumes that reached shard 0 through its inbound queue").isGreaterThanOrEqualTo(1);
     }
 
-    // ---- helpers --------------------------------------------------------------------------------
-
-    /** A key that {@link Bridge#submit(Object, Callable)} sends to {@code shard}. */
-    private int keyFor(int shard) {
-        for (int key = 0; ; key++) {
-            if (bridge.shardFor(key).index() == shard) {
-                return key;
-            }
-        }
-    }
-
-    /** Runs {@code task} in a bridged virtual thread on {@code shard}. */
-    private <T> CompletableFuture<T> on(int shard, Callable<T> task) {
-        return bridge.submit(keyFor(shard), task);
+    /** LOCK events of {@code phase} on shard 1 (where the uninterruptible acquirer runs). */
+    private long lockEvents(EventPhase phase) {
+        return bridge.shard(1).stats().events(phase, EventKind.LOCK);
     }
 }

@@ -3,6 +3,8 @@ package io.vtbridge;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.ShardStats;
+import io.vtbridge.testing.Await;
+import io.vtbridge.testing.BridgeFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -61,13 +63,13 @@ class EventModelTest {
                 never.await(50, TimeUnit.MILLISECONDS); // a JDK-native timed park, nothing of vtbridge
                 return null;
             });
-            parked.await();
+            Await.latch("the task is about to park", parked);
             task.get(10, TimeUnit.SECONDS);
             Shard shard = bridge.shard(0);
             assertThat(shard.events(EventPhase.SUSPEND, EventKind.PARK)).isGreaterThanOrEqualTo(1);
             // A PARK's RESUME is classified when its mount ends, which may be just after the task
             // completed its future in that mount.
-            Await.until(() -> shard.events(EventPhase.RESUME, EventKind.PARK) >= 1);
+            Await.until("the PARK's RESUME is counted", () -> shard.events(EventPhase.RESUME, EventKind.PARK) >= 1);
             assertThat(shard.events(EventPhase.REQUEST, EventKind.PARK)).as("PARK has no request").isZero();
         }
     }
@@ -77,9 +79,7 @@ class EventModelTest {
         try (Bridge bridge = Bridge.builder().shards(1).build()) {
             CompletableFuture<String> later = new CompletableFuture<>();
             CompletableFuture<String> task = bridge.submit(() -> Bridge.await(later) + Bridge.await(CompletableFuture.completedFuture("!")));
-            while (bridge.shard(0).events(EventPhase.SUSPEND, EventKind.AWAIT) == 0) {
-                Thread.onSpinWait();
-            }
+            Await.until("the task suspended in Bridge.await", () -> bridge.shard(0).events(EventPhase.SUSPEND, EventKind.AWAIT) > 0);
             later.complete("done");
             assertThat(task.get(10, TimeUnit.SECONDS)).isEqualTo("done!");
             ShardStats stats = bridge.shard(0).stats();
@@ -106,7 +106,7 @@ class EventModelTest {
                 }
                 return n;
             });
-            hotStarted.await();
+            Await.latch("the hot task started", hotStarted);
             // One shard: this task runs only if the hot one yields.
             CompletableFuture<Void> other = bridge.submit(() -> {
                 stop.set(true);
@@ -144,7 +144,7 @@ class EventModelTest {
         AtomicLong delivered = new AtomicLong();
         try (Bridge bridge = Bridge.builder().shards(1).eventBuffer(4).listener((s, t, p, k, n) -> {
             try {
-                release.await(); // a stuck listener
+                release.await(Await.WAIT_SECONDS, TimeUnit.SECONDS); // a stuck listener, until the test releases it
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -173,7 +173,7 @@ class EventModelTest {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("io.vtbridge:type=Shard,bridge=" + ObjectName.quote("jmx-test") + ",shard=1");
         try (Bridge bridge = Bridge.builder().shards(2).name("jmx-test").build()) {
-            bridge.submit(1 == bridge.shardFor(7).index() ? 7 : 8, () -> {
+            BridgeFixture.on(bridge, 1, () -> {
                 Bridge.sleep(Duration.ofMillis(1));
                 return null;
             }).get(10, TimeUnit.SECONDS);
@@ -198,7 +198,7 @@ class EventModelTest {
                     }
                 });
             }
-            Await.until(() -> bridge.shard(0).events(EventPhase.SUSPEND, EventKind.SLEEP) == 100); // all asleep
+            Await.until("all 100 tasks are asleep", () -> bridge.shard(0).events(EventPhase.SUSPEND, EventKind.SLEEP) == 100);
             bridge.submit(() -> null).get(10, TimeUnit.SECONDS); // one more working iteration publishes the gauges
             ShardStats stats = bridge.shard(0).stats();
             assertThat(stats.pendingTimers()).isEqualTo(100);

@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -71,7 +72,7 @@ class ExactlyOnceTest {
                     }
                 }
             });
-            canceller.join();
+            Await.join("the canceller went through every future", canceller);
             cancellerDone.complete(null);
             for (CompletableFuture<Integer> callback : callbacks) {
                 try {
@@ -81,11 +82,7 @@ class ExactlyOnceTest {
                 }
             }
             // Every task's thread has also ended and returned its slot.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (bridge.inFlight() != 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertThat(bridge.inFlight()).isZero();
+            Await.until("every task's slot is returned (inFlight 0)", () -> bridge.inFlight() == 0);
         }
         for (int i = 0; i < TASKS; i++) {
             assertThat(runs.get(i)).as("runs of task %d", i).isLessThanOrEqualTo(1);

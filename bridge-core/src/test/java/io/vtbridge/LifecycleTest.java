@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -154,9 +155,7 @@ class LifecycleTest {
         Bridge bridge = Bridge.builder().shards(1).closeTimeout(Duration.ofHours(1)).build();
         CompletableFuture<Object> f = startSleepingForAnHour(bridge);
         CompletableFuture<Void> closed = CompletableFuture.runAsync(bridge::close);
-        while (!bridge.isClosed()) {
-            Thread.onSpinWait();
-        }
+        Await.until("close() has begun", bridge::isClosed);
         bridge.shutdownNow();
         closed.get(30, TimeUnit.SECONDS); // well under the hour-long closeTimeout
         assertThat(f).isCancelled();
@@ -191,11 +190,9 @@ class LifecycleTest {
                 }
             }
         });
-        started.await();
+        Await.latch("the stubborn task started", started);
         CompletableFuture<Void> closed = CompletableFuture.runAsync(bridge::close);
-        while (!bridge.isClosed()) {
-            Thread.onSpinWait();
-        }
+        Await.until("close() has begun", bridge::isClosed);
         long t0 = System.nanoTime();
         bridge.shutdownNow();
         closed.get(30, TimeUnit.SECONDS);
@@ -213,7 +210,7 @@ class LifecycleTest {
             return 7;
         });
         bridge.close(); // waits for the task, then stops: no ArithmeticException
-        assertThat(f.join()).isEqualTo(7);
+        assertThat(Await.result(f)).isEqualTo(7);
         assertThat(bridge.isTerminated()).isTrue();
     }
 
@@ -229,7 +226,7 @@ class LifecycleTest {
             for (int t = 0; t < 3; t++) {
                 submitters.add(Thread.ofPlatform().start(() -> {
                     try {
-                        go.await();
+                        Await.latch("the test says go", go);
                         for (int i = 0; i < 2_000; i++) {
                             java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
                             CompletableFuture<Integer> f = bridge.submit(() -> ran.incrementAndGet());
@@ -250,7 +247,7 @@ class LifecycleTest {
                 bridge.close();
             }
             for (Thread t : submitters) {
-                t.join();
+                Await.join("submitter " + t.getName() + " ends (round " + round + ")", t);
             }
             assertThat(thrown).as("submit() threw").isEmpty();
             for (int i = 0; i < futures.size(); i++) {
@@ -290,8 +287,13 @@ class LifecycleTest {
         for (int i = 0; i < 20; i++) {
             oneBridge.run();
         }
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("leak-check"));
-        assertThat(threads.getThreadCount()).as("live platform threads after 20 more bridges").isLessThanOrEqualTo(before);
+        // close() stops each shard's JDK timer pool and waits for its termination, which the pool
+        // reports when its worker deregisters, a moment before that thread has exited: so wait for
+        // the threads to be gone (bounded). A leaked thread never goes, and fails the wait.
+        Await.until("every thread of the closed leak-check bridges has exited",
+                () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("leak-check")));
+        Await.until("live platform threads after 20 more bridges are back to " + before + " or fewer",
+                () -> threads.getThreadCount() <= before);
     }
 
     /** Submits a task that sleeps (interruptibly) for an hour, and returns once it has started. */
@@ -302,7 +304,7 @@ class LifecycleTest {
             Thread.sleep(TimeUnit.HOURS.toMillis(1));
             return null;
         });
-        started.await();
+        Await.latch("the hour-long sleeper started", started);
         return f;
     }
 

@@ -1,12 +1,8 @@
 package io.vtbridge;
 
+import io.vtbridge.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,30 +23,15 @@ class MissingOpensFlagTest {
 
     @Test
     void buildFailsWithAMessageNamingTheFlag() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String classpath = Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
-                + Path.of("target", "classes").toAbsolutePath();
-        Process child = new ProcessBuilder(java, "-cp", classpath, MissingOpensFlagTest.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("child output: %s", output).isEqualTo(3);
-        assertThat(output).contains("--add-opens java.base/java.lang=ALL-UNNAMED");
+        ChildJvm.Result child = ChildJvm.of(MissingOpensFlagTest.class).run();
+        assertThat(child.exitCode()).as("child output: %s", child.output()).isEqualTo(3);
+        assertThat(child.output()).contains("--add-opens java.base/java.lang=ALL-UNNAMED");
     }
 
     @Test
     void theSameChildSucceedsWithTheFlag() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String classpath = Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
-                + Path.of("target", "classes").toAbsolutePath();
-        Process child = new ProcessBuilder(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-cp", classpath, MissingOpensFlagTest.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("child output: %s", output).isZero();
-        assertThat(output).contains("built Bridge[");
+        ChildJvm.Result child = ChildJvm.of(MissingOpensFlagTest.class).flags(ChildJvm.OPENS).run();
+        assertThat(child.exitCode()).as("child output: %s", child.output()).isZero();
+        assertThat(child.output()).contains("built Bridge[");
     }
 }

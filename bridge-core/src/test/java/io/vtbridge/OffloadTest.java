@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,10 +32,10 @@ class OffloadTest {
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<String> caller = bridge.submit(() -> Bridge.compute(() -> {
                 running.countDown();
-                release.await();
+                Await.latch("the test releases the task", release);
                 return Thread.currentThread().getName();
             }));
-            running.await();
+            Await.latch("the compute is running", running);
             // One shard: this runs only because the caller is unmounted while it waits.
             assertThat(bridge.submit(() -> "other").get(10, TimeUnit.SECONDS)).isEqualTo("other");
             assertThat(caller).isNotDone();
@@ -67,17 +68,17 @@ class OffloadTest {
             List<CompletableFuture<?>> all = new ArrayList<>();
             all.add(bridge.submit(() -> Bridge.compute(() -> {
                 busy.countDown();
-                release.await();
+                Await.latch("the test releases the task", release);
                 return null;
             })));
-            busy.await(); // the only CPU thread is taken
+            Await.latch("the only pool thread is busy", busy); // the only CPU thread is taken
             all.add(bridge.submit(() -> Bridge.compute(Priority.LOW, () -> order.add("low"))));
-            Await.until(() -> bridge.cpuPoolStats().queuedLow() == 1);
+            Await.until("the low compute is queued", () -> bridge.cpuPoolStats().queuedLow() == 1);
             for (int i = 0; i < 3; i++) {
                 int n = i;
                 all.add(bridge.submit(() -> Bridge.compute(Priority.HIGH, () -> order.add("high" + n))));
             }
-            Await.until(() -> bridge.cpuPoolStats().queuedHigh() == 3);
+            Await.until("the three high computes are queued", () -> bridge.cpuPoolStats().queuedHigh() == 3);
             release.countDown();
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             assertThat(order).hasSize(4).endsWith("low");
@@ -91,12 +92,12 @@ class OffloadTest {
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<Object> running = bridge.submit(() -> Bridge.compute(() -> {
                 busy.countDown();
-                release.await();
+                Await.latch("the test releases the task", release);
                 return "ran";
             }));
-            busy.await();
+            Await.latch("the only pool thread is busy", busy);
             CompletableFuture<Object> queued = bridge.submit(() -> Bridge.compute(() -> "queued"));
-            Await.until(() -> bridge.cpuPoolStats().queuedHigh() == 1);
+            Await.until("the compute is queued", () -> bridge.cpuPoolStats().queuedHigh() == 1);
             CompletableFuture<Object> refused = bridge.submit(() -> Bridge.compute(() -> "never"));
             assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(BridgeOverloadedException.class).hasMessageContaining("-cpu").hasMessageContaining("capacity=1");
@@ -113,19 +114,19 @@ class OffloadTest {
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<Object> running = bridge.submit(() -> Bridge.blocking(() -> {
                 busy.countDown();
-                release.await();
+                Await.latch("the test releases the task", release);
                 return "ran";
             }));
-            busy.await();
+            Await.latch("the only pool thread is busy", busy);
             CompletableFuture<Object> queued = bridge.submit(Mode.SYNC, () -> "queued");
-            Await.until(() -> bridge.blockingPoolStats().queuedLow() == 1);
+            Await.until("the SYNC task is queued", () -> bridge.blockingPoolStats().queuedLow() == 1);
             CompletableFuture<Object> refusedSync = bridge.submit(Mode.SYNC, () -> "never");
             assertThatThrownBy(() -> refusedSync.get(1, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(BridgeOverloadedException.class).hasMessageContaining("blk-full-blocking");
             CompletableFuture<Object> refusedCall = bridge.submit(() -> Bridge.blocking(() -> "never"));
             assertThatThrownBy(() -> refusedCall.get(10, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(BridgeOverloadedException.class);
-            Await.until(() -> bridge.inFlight() == 2); // the refused SYNC task never took a slot for long; the refused caller ended
+            Await.until("two tasks in flight", () -> bridge.inFlight() == 2); // the refused SYNC task never took a slot for long; the refused caller ended
             release.countDown();
             assertThat(running.get(10, TimeUnit.SECONDS)).isEqualTo("ran");
             assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("queued");
@@ -142,12 +143,12 @@ class OffloadTest {
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<Object> running = bridge.submit(() -> Bridge.compute(() -> {
                 busy.countDown();
-                release.await();
+                Await.latch("the test releases the task", release);
                 return null;
             }));
-            busy.await();
+            Await.latch("the only pool thread is busy", busy);
             CompletableFuture<Object> low = bridge.submit(() -> Bridge.compute(Priority.LOW, () -> null));
-            Await.until(() -> bridge.cpuPoolStats().queuedLow() == 1);
+            Await.until("the low compute is queued", () -> bridge.cpuPoolStats().queuedLow() == 1);
             assertThat((Integer) server.getAttribute(cpu, "QueuedLow")).isEqualTo(1);
             assertThat((Integer) server.getAttribute(cpu, "Running")).isEqualTo(1);
             release.countDown();
@@ -165,14 +166,14 @@ class OffloadTest {
             AtomicBoolean ran = new AtomicBoolean();
             CompletableFuture<Object> blocker = bridge.submit(() -> Bridge.compute(() -> {
                 busy.countDown();
-                release.await();
+                Await.latch("the test releases the task", release);
                 return null;
             }));
-            busy.await();
+            Await.latch("the only pool thread is busy", busy);
             CompletableFuture<Object> caller = bridge.submit(() -> Bridge.compute(() -> ran.getAndSet(true)));
-            Await.until(() -> bridge.cpuPoolStats().queuedHigh() == 1);
+            Await.until("the compute is queued", () -> bridge.cpuPoolStats().queuedHigh() == 1);
             caller.cancel(true);
-            Await.until(() -> bridge.cpuPoolStats().queuedHigh() == 0); // withdrawn from the queue
+            Await.until("the cancelled compute left the queue", () -> bridge.cpuPoolStats().queuedHigh() == 0); // withdrawn from the queue
             release.countDown();
             blocker.get(10, TimeUnit.SECONDS);
             assertThatThrownBy(() -> caller.get(10, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
@@ -187,10 +188,10 @@ class OffloadTest {
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<String> caller = bridge.submit(() -> Bridge.blocking(() -> {
                 inside.countDown();
-                release.await(); // stands for a java.io read that would hold a carrier
+                Await.latch("the test releases the task", release); // stands for a java.io read that would hold a carrier
                 return Thread.currentThread().getName() + (Thread.currentThread().isVirtual() ? " virtual" : " platform");
             }));
-            inside.await();
+            Await.latch("the blocking call is running", inside);
             assertThat(bridge.submit(() -> "served").get(10, TimeUnit.SECONDS)).isEqualTo("served");
             release.countDown();
             assertThat(caller.get(10, TimeUnit.SECONDS)).startsWith("blk-blocking-").endsWith(" platform");
@@ -215,7 +216,7 @@ class OffloadTest {
                 throw new IllegalStateException("legacy failure");
             });
             assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(IllegalStateException.class);
-            Await.until(() -> bridge.inFlight() == 0); // a slot is freed just after its future completes
+            Await.until("no task in flight", () -> bridge.inFlight() == 0); // a slot is freed just after its future completes
             // cancel(true) interrupts the platform thread running it.
             CountDownLatch started = new CountDownLatch(1);
             CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
@@ -233,7 +234,7 @@ class OffloadTest {
             // maxInFlight counts sync tasks: with one running, a second fits, a third does not.
             CountDownLatch second = new CountDownLatch(1);
             CompletableFuture<Object> long2 = bridge.submit(Mode.SYNC, () -> {
-                second.await();
+                Await.latch("the test releases the second task", second);
                 return "second";
             });
             CompletableFuture<Object> third = bridge.submit(Mode.SYNC, () -> "third");
@@ -242,7 +243,7 @@ class OffloadTest {
             assertThat(interrupted.get(10, TimeUnit.SECONDS)).isTrue();
             second.countDown();
             assertThat(long2.get(10, TimeUnit.SECONDS)).isEqualTo("second");
-            Await.until(() -> bridge.inFlight() == 0);
+            Await.until("no task in flight", () -> bridge.inFlight() == 0);
             bridge.close();
             assertThatThrownBy(() -> bridge.submit(Mode.SYNC, () -> "late").get(1, TimeUnit.SECONDS))
                     .cause().isExactlyInstanceOf(RejectedExecutionException.class);
@@ -259,7 +260,7 @@ class OffloadTest {
             return null;
         });
         bridge.submit(() -> Bridge.compute(() -> 1)).get(10, TimeUnit.SECONDS);
-        started.await();
+        Await.latch("the SYNC task started", started);
         bridge.close();
         assertThat(stubborn).isDone();
         assertThatThrownBy(() -> stubborn.get()).isInstanceOf(CancellationException.class);
@@ -282,6 +283,8 @@ class OffloadTest {
         assertThatThrownBy(() -> Bridge.builder().blockingThreads(-1)).hasMessageContaining("blockingThreads");
         assertThatThrownBy(() -> Bridge.builder().cpuQueueCapacity(0)).hasMessageContaining("cpuQueueCapacity");
         assertThatThrownBy(() -> Bridge.builder().blockingQueueCapacity(0)).hasMessageContaining("blockingQueueCapacity");
-        assertThatThrownBy(() -> Bridge.builder().build().submit((Mode) null, () -> 1)).isInstanceOf(NullPointerException.class);
+        try (Bridge bridge = Bridge.builder().build()) { // closed: a bridge left open keeps its threads
+            assertThatThrownBy(() -> bridge.submit((Mode) null, () -> 1)).isInstanceOf(NullPointerException.class);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,7 +27,7 @@ class OverloadTest {
             for (int i = 0; i < max; i++) {
                 int id = i;
                 held.add(bridge.submit(() -> {
-                    release.await();
+                    Await.latch("the test releases the held tasks", release);
                     return id;
                 }));
             }
@@ -51,10 +52,7 @@ class OverloadTest {
                 assertThat(held.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i);
             }
             // Capacity comes back once the held tasks end.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (bridge.inFlight() != 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            Await.until("every held task's slot is freed", () -> bridge.inFlight() == 0);
             assertThat(bridge.submit(() -> 42).get(10, TimeUnit.SECONDS)).isEqualTo(42);
         }
     }
@@ -83,7 +81,7 @@ class OverloadTest {
                 }));
             }
             for (Thread t : submitters) {
-                t.join();
+                Await.join("submitter " + t.getName() + " submitted its 5,000 tasks", t);
             }
             for (CompletableFuture<?> f : all) {
                 try {

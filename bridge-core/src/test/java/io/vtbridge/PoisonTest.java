@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -153,7 +154,7 @@ class PoisonTest {
         CompletableFuture<Poison.Guard<String>> armed = new CompletableFuture<>();
         Thread armer = Thread.ofPlatform().name("armer-thread").start(() -> armed.complete(poison.checkAndArm()));
         Poison.Guard<String> guard = armed.get(10, TimeUnit.SECONDS);
-        armer.join();
+        Await.join("the armer thread ends", armer);
 
         assertThatThrownBy(poison::checkAndArm).isInstanceOf(IllegalStateException.class)
                 .isNotInstanceOf(PoisonedException.class)
@@ -185,9 +186,7 @@ class PoisonTest {
                 racers.add(Thread.ofPlatform().start(() -> {
                     try {
                         arrived.incrementAndGet();
-                        while (arrived.get() < threads) {
-                            Thread.onSpinWait();
-                        }
+                        Await.spin("all " + threads + " racers arrived", () -> arrived.get() >= threads);
                         result.complete(poison.checkAndArm());
                     } catch (Throwable t) {
                         result.completeExceptionally(t);
@@ -195,7 +194,7 @@ class PoisonTest {
                 }));
             }
             for (Thread racer : racers) {
-                racer.join();
+                Await.join("racer " + racer.getName() + " ends (round " + round + ")", racer);
             }
             List<Poison.Guard<Object>> winners = results.stream().filter(r -> !r.isCompletedExceptionally())
                     .map(CompletableFuture::join).toList();

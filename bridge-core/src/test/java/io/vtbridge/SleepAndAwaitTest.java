@@ -1,6 +1,7 @@
 package io.vtbridge;
 
 import io.vtbridge.monitor.ShardStats;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,12 +11,18 @@ import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,38 +44,59 @@ class SleepAndAwaitTest {
 
     @Test
     void bridgeSleepSuspendsOnALoopTimerWhileTheLoopServesOthers() throws Exception {
-        // One shard: if the sleeper held the loop, the second task could not run during its sleep.
-        CompletableFuture<Long> sleeper = bridge.submit(() -> {
+        long slept = Await.result(bridge.submit(() -> {
             long t0 = System.nanoTime();
             Bridge.sleep(Duration.ofMillis(200));
             return System.nanoTime() - t0;
-        });
-        CompletableFuture<Boolean> other = bridge.submit(() -> sleeper.isDone());
-        assertThat(other.get(10, TimeUnit.SECONDS)).as("ran while the sleeper slept").isFalse();
-        assertThat(sleeper.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
-        ShardStats stats = bridge.shard(0).stats();
-        assertThat(stats.timersFired()).isGreaterThanOrEqualTo(1);
+        }));
+        assertThat(slept).as("at least the duration asked for").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+        assertThat(bridge.shard(0).stats().timersFired()).isGreaterThanOrEqualTo(1);
+        // One shard: the sleeper sleeps in short turns until the other task has run. If a sleep held
+        // the loop, the other task could never run and neither would finish.
+        assertTheLoopServesOthersWhileASleeperSleeps(otherRan -> {
+            do {
+                Bridge.sleep(Duration.ofMillis(5));
+            } while (!otherRan.get());
+        }, Thread.State.WAITING, "Bridge.sleep");
     }
 
     @Test
     void bridgeSleepWakesInDeadlineOrder() throws Exception {
+        // Submitted longest first: a timer queue that woke them in arrival order would say "cab".
+        // Each sleeper notes its deadline (now + its duration) right before it sleeps; the expected
+        // order is that of these deadlines, so a slow start on a busy machine changes what is
+        // expected, never the verdict.
+        Map<Character, Long> deadlines = new ConcurrentHashMap<>();
         StringBuffer order = new StringBuffer();
-        CompletableFuture<?> c = bridge.submit(() -> { Bridge.sleep(Duration.ofMillis(90)); order.append('c'); return null; });
-        CompletableFuture<?> a = bridge.submit(() -> { Bridge.sleep(Duration.ofMillis(10)); order.append('a'); return null; });
-        CompletableFuture<?> b = bridge.submit(() -> { Bridge.sleep(Duration.ofMillis(50)); order.append('b'); return null; });
-        CompletableFuture.allOf(a, b, c).get(10, TimeUnit.SECONDS);
-        assertThat(order.toString()).isEqualTo("abc");
+        List<CompletableFuture<?>> sleepers = new ArrayList<>();
+        for (char name : new char[] {'c', 'a', 'b'}) {
+            Duration duration = Duration.ofMillis(switch (name) {
+                case 'a' -> 30;
+                case 'b' -> 120;
+                default -> 210;
+            });
+            sleepers.add(bridge.submit(() -> {
+                deadlines.put(name, System.nanoTime() + duration.toNanos());
+                Bridge.sleep(duration);
+                order.append(name);
+                return null;
+            }));
+        }
+        for (CompletableFuture<?> sleeper : sleepers) {
+            Await.result(sleeper);
+        }
+        String byDeadline = deadlines.entrySet().stream().sorted(Map.Entry.comparingByValue())
+                .map(e -> e.getKey().toString()).collect(Collectors.joining());
+        assertThat(order.toString()).as("wake-up order; deadlines %s", deadlines).isEqualTo(byDeadline);
     }
 
     @Test
     void threadSleepInBridgedCodeAlsoUnmounts() throws Exception {
-        CompletableFuture<Void> sleeper = bridge.submit(() -> {
-            Thread.sleep(200);
-            return null;
-        });
-        CompletableFuture<Boolean> other = bridge.submit(sleeper::isDone);
-        assertThat(other.get(10, TimeUnit.SECONDS)).isFalse();
-        sleeper.get(10, TimeUnit.SECONDS);
+        assertTheLoopServesOthersWhileASleeperSleeps(otherRan -> {
+            do {
+                Thread.sleep(5);
+            } while (!otherRan.get());
+        }, Thread.State.TIMED_WAITING, "Thread.sleep");
         // The JDK's timer thread resumed it through execute(): on JDK 25 (the ForkJoinPool facade)
         // through the expiry queue, elsewhere through the inbound queue.
         ShardStats stats = bridge.shard(0).stats();
@@ -77,6 +105,35 @@ class SleepAndAwaitTest {
         } else {
             assertThat(stats.remoteResumes()).isGreaterThanOrEqualTo(2);
         }
+    }
+
+    /** A sleeper's body: sleeps in turns until {@code otherRan} is set. */
+    private interface Sleeper {
+        void sleepUntil(AtomicBoolean otherRan) throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code sleeper} on the one shard, waits until its thread is in {@code state} inside
+     * {@code frame} (asleep), then runs another task on the same shard, which can run only while the
+     * sleeper is unmounted, and which ends the sleeper's turns.
+     */
+    private void assertTheLoopServesOthersWhileASleeperSleeps(Sleeper sleeper, Thread.State state, String frame)
+            throws Exception {
+        AtomicBoolean otherRan = new AtomicBoolean();
+        CompletableFuture<Thread> sleeperThread = new CompletableFuture<>();
+        CompletableFuture<Void> sleeping = bridge.submit(() -> {
+            sleeperThread.complete(Thread.currentThread());
+            sleeper.sleepUntil(otherRan);
+            return null;
+        });
+        Await.state(Await.result("the sleeper started", sleeperThread), state, frame);
+        CompletableFuture<Boolean> other = bridge.submit(() -> {
+            otherRan.set(true);
+            return sleeping.isDone();
+        });
+        assertThat(Await.result("the other task, which runs only while the sleeper is unmounted", other))
+                .as("the sleeper was done when the other task ran").isFalse();
+        Await.result("the sleeper, which ends once the other task ran", sleeping);
     }
 
     @Test
@@ -93,10 +150,10 @@ class SleepAndAwaitTest {
             }
         });
         t.start();
-        sleeping.await();
+        Await.latch("the bridged thread is about to sleep", sleeping);
         t.interrupt();
         assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("interrupted, flag cleared=true");
-        t.join();
+        Await.join("the interrupted sleeper ends", t);
         // The hour-long timer is gone: the loop has nothing left to wait for.
         assertThat(bridge.submit(() -> bridge.shard(0).loop().timers().size()).get(10, TimeUnit.SECONDS)).isZero();
     }
@@ -221,7 +278,7 @@ class SleepAndAwaitTest {
             }
         });
         t.start();
-        waiting.await();
+        Await.latch("the bridged thread is about to await", waiting);
         t.interrupt();
         assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("interrupted");
         assertThat(never).isNotDone();

@@ -5,12 +5,15 @@ import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.monitor.StallReport;
+import io.vtbridge.testing.Await;
+import io.vtbridge.testing.BridgeFixture;
+import io.vtbridge.testing.Fifo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,6 +84,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p><b>Threading:</b> the driver is the test thread; tasks run on the bridge's shards, pools and
  * retired carriers; FIFO writers are platform threads; the listener runs on the bridge's event thread.
  */
+@Tag("soak") // runs for vtbridge.soak.seconds by design: ./vtb soak, not the default build
 @Timeout(120)
 class SoakTest {
 
@@ -205,14 +208,13 @@ class SoakTest {
         Bridge bridge = Bridge.builder().shards(SHARDS).name("soak").blockingPolicy(BlockingPolicy.HAND_OFF)
                 .maxExtraCarriers(4).listener(listener).jmx(false).build();
         try (bridge) {
-            Integer[] keyOf = keysPerShard(bridge);
 
             List<CompletableFuture<Probe>> probeFutures = new ArrayList<>();
             for (int s = 0; s < SHARDS; s++) {
                 Probe probe = new Probe((int) (TimeUnit.SECONDS.toNanos(seconds + 10) / PROBE_PERIOD));
                 probes[s] = probe;
                 CompletableFuture<Void> started = new CompletableFuture<>();
-                probeFutures.add(bridge.submit(keyOf[s], () -> probe.run(started)));
+                probeFutures.add(BridgeFixture.on(bridge, s, () -> probe.run(started)));
                 started.get(10, TimeUnit.SECONDS);
             }
 
@@ -238,7 +240,7 @@ class SoakTest {
                         submitted.get(Kind.FIFO).incrementAndGet();
                         fifoReads++;
                         int shard = s;
-                        CompletableFuture<Long> f = submitFifoRead(bridge, keyOf[s], id, 150 + random.nextInt(251), runs, writers);
+                        CompletableFuture<Long> f = submitFifoRead(bridge, BridgeFixture.keyFor(bridge, s), id, 150 + random.nextInt(251), runs, writers);
                         f.whenComplete((v, e) -> {
                             try {
                                 fifoInFlight.decrementAndGet(shard);
@@ -290,24 +292,18 @@ class SoakTest {
                 f.get(10, TimeUnit.SECONDS);
             }
             for (Thread writer : writers) {
-                writer.join(TimeUnit.SECONDS.toMillis(10));
-                assertThat(writer.isAlive()).as("FIFO writer %s", writer.getName()).isFalse();
+                Await.join("FIFO writer " + writer.getName() + " ends", writer);
             }
 
             // A task's slot is freed just after its future completes.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (bridge.inFlight() != 0 && System.nanoTime() < deadline) {
-                Thread.yield();
-            }
-            assertThat(bridge.inFlight()).as("inFlight after every future completed").isZero();
+            Await.until("inFlight is 0 after every future completed", () -> bridge.inFlight() == 0);
 
             // A carrier that lost its loop decrements extraCarriers and then exits (its task's future
             // completes a little earlier, inside its last mount): join every loop thread of this
             // bridge that no longer owns a loop. Their names all start with the shards' names.
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 if (t.getName().startsWith(bridge.name() + "-shard-") && !isOwner(bridge, t)) {
-                    t.join(TimeUnit.SECONDS.toMillis(10));
-                    assertThat(t.isAlive()).as("carrier %s that lost its loop has exited", t.getName()).isFalse();
+                    Await.join("carrier " + t.getName() + " that lost its loop exits", t);
                 }
             }
             for (int s = 0; s < SHARDS; s++) {
@@ -507,19 +503,15 @@ class SoakTest {
     /** A FIFO read that blocks its carrier; a platform writer writes one byte {@code delayMillis} after it began. */
     private CompletableFuture<Long> submitFifoRead(Bridge bridge, Integer key, int id, int delayMillis,
                                                    AtomicIntegerArray runs, List<Thread> writers) throws Exception {
-        Path fifo = dir.resolve("fifo-" + id);
-        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-        assertThat(mk.waitFor()).as("mkfifo").isZero();
+        Path fifo = Fifo.create(dir.resolve("fifo-" + id));
         CompletableFuture<Void> readerStarted = new CompletableFuture<>();
         Thread writer = Thread.ofPlatform().daemon().name("soak-fifo-writer-" + id).start(() -> {
             try {
                 readerStarted.get(60, TimeUnit.SECONDS);
                 Thread.sleep(delayMillis); // how long the reader blocks its carrier: load, not synchronisation
-                try (FileOutputStream out = new FileOutputStream(fifo.toFile())) { // opens once the reader has
-                    out.write(id & 0x7f);
-                }
+                Fifo.write(fifo, new byte[] {(byte) (id & 0x7f)}); // once the reader has opened it
                 Files.deleteIfExists(fifo);
-            } catch (Exception e) {
+            } catch (Exception | AssertionError e) {
                 note("FIFO writer " + id + " failed: " + e);
             }
         });
@@ -627,15 +619,6 @@ class SoakTest {
             m.put(kind, new AtomicLong());
         }
         return m;
-    }
-
-    /** A key that lands on each shard, in shard order. */
-    private static Integer[] keysPerShard(Bridge bridge) {
-        Integer[] keys = new Integer[SHARDS];
-        for (int k = -1; keys[0] == null || keys[1] == null; k--) {
-            keys[bridge.shardFor(k).index()] = k;
-        }
-        return keys;
     }
 
     private static boolean isOwner(Bridge bridge, Thread t) {

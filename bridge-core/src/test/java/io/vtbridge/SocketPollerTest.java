@@ -1,18 +1,16 @@
 package io.vtbridge;
 
+import io.vtbridge.testing.Await;
+import io.vtbridge.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,39 +28,42 @@ class SocketPollerTest {
     public static void main(String[] args) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             try (Bridge bridge = Bridge.builder().shards(1).build()) {
-                CompletableFuture<Integer> bridged = bridge.submit(() -> readOne(server));
-                writeOne(server, 7);
-                System.out.println("bridged read " + bridged.get(10, TimeUnit.SECONDS));
+                CompletableFuture<Thread> reader = new CompletableFuture<>();
+                CompletableFuture<Integer> bridged = bridge.submit(() -> readOne(server, reader));
+                writeOne(server, reader, 7);
+                System.out.println("bridged read " + Await.result("the bridged read", bridged));
             }
             // The bridge is gone. A socket wait elsewhere in the JVM must still be resumed.
+            CompletableFuture<Thread> reader = new CompletableFuture<>();
             CompletableFuture<Integer> plain = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> {
                 try {
-                    plain.complete(readOne(server));
+                    plain.complete(readOne(server, reader));
                 } catch (Exception e) {
                     plain.completeExceptionally(e);
                 }
             });
-            writeOne(server, 9);
-            System.out.println("plain read " + plain.get(10, TimeUnit.SECONDS));
+            writeOne(server, reader, 9);
+            System.out.println("plain read " + Await.result("the plain virtual thread's read", plain));
             System.exit(0);
-        } catch (java.util.concurrent.TimeoutException e) {
-            System.out.println("timed out: " + e);
-            System.exit(4);
         }
     }
 
-    private static int readOne(ServerSocket server) throws Exception {
+    private static int readOne(ServerSocket server, CompletableFuture<Thread> reader) throws Exception {
         try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+            reader.complete(Thread.currentThread());
             return in.read(); // parks on the socket until the client writes
         }
     }
 
-    private static void writeOne(ServerSocket server, int b) throws Exception {
+    private static void writeOne(ServerSocket server, CompletableFuture<Thread> reader, int b) throws Exception {
         try (Socket client = new Socket(server.getInetAddress(), server.getLocalPort());
              OutputStream out = client.getOutputStream()) {
             client.setSoTimeout(10_000); // a reader that never wakes fails the child instead of hanging it
-            Thread.sleep(100); // let the reader park on the socket first (the path under test); not a synchronisation
+            // The path under test: the reader parks on the socket (in the JDK's poller) before the
+            // byte arrives. Wait until it has; a reader that never parks there fails the child.
+            Await.state(Await.result("the reader accepted the connection", reader), Thread.State.WAITING,
+                    "SocketInputStream.read");
             out.write(b);
             out.flush();
             client.shutdownOutput();
@@ -72,16 +73,8 @@ class SocketPollerTest {
 
     @Test
     void socketWaitsOutsideTheBridgeStillWorkAfterItCloses() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String classpath = Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
-                + Path.of("target", "classes").toAbsolutePath();
-        Process child = new ProcessBuilder(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-cp", classpath, SocketPollerTest.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("child output: %s", output).isZero();
-        assertThat(output).contains("bridged read 7", "plain read 9");
+        ChildJvm.Result child = ChildJvm.of(SocketPollerTest.class).flags(ChildJvm.OPENS).run();
+        assertThat(child.exitCode()).as("child output: %s", child.output()).isZero();
+        assertThat(child.output()).contains("bridged read 7", "plain read 9");
     }
 }

@@ -4,13 +4,13 @@ import io.vtbridge.monitor.BridgeListener;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.StallReport;
+import io.vtbridge.testing.Await;
+import io.vtbridge.testing.Fifo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,13 +29,6 @@ class StallTest {
     @TempDir
     Path dir;
 
-    private Path fifo() throws Exception {
-        Path fifo = dir.resolve("fifo");
-        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-        assertThat(mk.waitFor()).isZero();
-        return fifo;
-    }
-
     /** A legacy call that blocks its carrier: java.io on a FIFO (open and read both block in native code). */
     static int blockingRead(Path fifo) throws Exception {
         try (FileInputStream in = new FileInputStream(fifo.toFile())) {
@@ -43,15 +36,9 @@ class StallTest {
         }
     }
 
-    private static void writeFifo(Path fifo, int b) throws Exception {
-        try (FileOutputStream out = new FileOutputStream(fifo.toFile())) { // opens once the reader has
-            out.write(b);
-        }
-    }
-
     @Test
     void reportPolicyReportsABlockingReadExactlyOnceNamingItsFrame() throws Exception {
-        Path fifo = fifo();
+        Path fifo = Fifo.create(dir.resolve("fifo"));
         List<StallReport> reports = new CopyOnWriteArrayList<>();
         CompletableFuture<StallReport> first = new CompletableFuture<>();
         try (Bridge bridge = Bridge.builder().shards(1).name("stall-report").stallThreshold(Duration.ofMillis(100))
@@ -68,10 +55,12 @@ class StallTest {
                 }).build()) {
             CompletableFuture<Integer> reader = bridge.submit(() -> blockingRead(fifo));
             StallReport report = first.get(10, TimeUnit.SECONDS);
-            // The stall goes on; give the watchdog many more rounds (25 ms each) to report it again.
+            // The stall goes on; give the watchdog many more rounds (25 ms each) to report it again. Not a
+            // synchronisation: the shard cannot run the task below before the FIFO is written, whatever
+            // the timing; the 500 ms only give a broken watchdog the chance to show a second report.
             CompletableFuture<Integer> stillBlocked = bridge.submit(() -> 1);
             assertThat(stillBlocked.completeOnTimeout(-1, 500, TimeUnit.MILLISECONDS).get()).as("REPORT: the shard waits").isEqualTo(-1);
-            writeFifo(fifo, 42);
+            Fifo.write(fifo, new byte[] {42});
             assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(42);
             assertThat(stillBlocked).isDone();
             assertThat(reports).hasSize(1);
@@ -91,7 +80,7 @@ class StallTest {
 
     @Test
     void handOffKeepsTheShardServingWhileTheOldCarrierStaysInTheRead() throws Exception {
-        Path fifo = fifo();
+        Path fifo = Fifo.create(dir.resolve("fifo"));
         try (Bridge bridge = Bridge.builder().shards(1).name("stall-handoff").blockingPolicy(BlockingPolicy.HAND_OFF).build()) {
             bridge.submit(() -> null).get(10, TimeUnit.SECONDS);
             Thread firstCarrier = bridge.shard(0).loop().thread();
@@ -112,11 +101,10 @@ class StallTest {
             assertThat(bridge.shard(0).loop().thread()).isNotSameAs(firstCarrier);
             assertThat(firstCarrier.isAlive()).as("the old carrier is inside the read").isTrue();
 
-            writeFifo(fifo, 7);
+            Fifo.write(fifo, new byte[] {7});
             assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(7);
-            firstCarrier.join(TimeUnit.SECONDS.toMillis(10)); // it retires once the reader unmounts (here: ends)
-            assertThat(firstCarrier.isAlive()).isFalse();
-            Await.until(() -> bridge.shard(0).extraCarriers() == 0);
+            Await.join("the old carrier retires once the reader unmounts (here: ends)", firstCarrier);
+            Await.until("no extra carrier left on shard 0", () -> bridge.shard(0).extraCarriers() == 0);
             // And the shard still works, on its new carrier.
             assertThat(bridge.submit(() -> {
                 Bridge.sleep(Duration.ofMillis(1));

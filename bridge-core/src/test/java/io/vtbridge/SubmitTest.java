@@ -1,6 +1,8 @@
 package io.vtbridge;
 
 import io.vtbridge.monitor.ShardStats;
+import io.vtbridge.testing.Await;
+import io.vtbridge.testing.BridgeFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,8 +61,8 @@ class SubmitTest {
         assertThatThrownBy(() -> error.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(StackOverflowError.class);
         // Both loops still serve work.
         for (Shard shard : bridge.shards()) {
-            assertThat(bridge.submit(shard.index(), () -> Bridge.current().orElseThrow().index())
-                    .get(10, TimeUnit.SECONDS)).isNotNegative();
+            assertThat(BridgeFixture.on(shard, () -> Bridge.current().orElseThrow().index())
+                    .get(10, TimeUnit.SECONDS)).isEqualTo(shard.index());
         }
         assertThat(bridge.stats()).allSatisfy(s -> assertThat(s.dropped()).isZero());
     }
@@ -85,7 +87,7 @@ class SubmitTest {
     @Test
     void childVirtualThreadsInheritTheShard() throws Exception {
         for (Shard shard : bridge.shards()) {
-            CompletableFuture<List<Integer>> f = bridge.submit(shard.index(), () -> {
+            CompletableFuture<List<Integer>> f = BridgeFixture.on(shard, () -> {
                 int parent = Bridge.current().orElseThrow().index();
                 AtomicReference<Optional<Shard>> child = new AtomicReference<>();
                 AtomicReference<Optional<Shard>> grandChild = new AtomicReference<>();
@@ -93,15 +95,15 @@ class SubmitTest {
                     child.set(Bridge.current());
                     Thread g = Thread.ofVirtual().start(() -> grandChild.set(Bridge.current()));
                     try {
-                        g.join();
+                        Await.join("the grandchild ends", g);
                     } catch (InterruptedException e) {
                         throw new RuntimeException(e);
                     }
                 });
-                t.join();
+                Await.join("the child ends", t);
                 return List.of(parent, child.get().orElseThrow().index(), grandChild.get().orElseThrow().index());
             });
-            int expected = bridge.shardFor(shard.index()).index();
+            int expected = shard.index();
             assertThat(f.get(10, TimeUnit.SECONDS)).containsExactly(expected, expected, expected);
         }
     }
@@ -110,7 +112,7 @@ class SubmitTest {
     void currentIsEmptyOutsideBridgedCode() throws Exception {
         assertThat(Bridge.current()).isEmpty();
         AtomicReference<Optional<Shard>> onDefaultVirtual = new AtomicReference<>();
-        Thread.ofVirtual().start(() -> onDefaultVirtual.set(Bridge.current())).join();
+        Await.join("the plain virtual thread ends", Thread.ofVirtual().start(() -> onDefaultVirtual.set(Bridge.current())));
         assertThat(onDefaultVirtual.get()).isEmpty();
     }
 
@@ -122,7 +124,7 @@ class SubmitTest {
         assertThat(t.isVirtual()).isTrue();
         assertThat(t.getState()).isEqualTo(Thread.State.NEW);
         t.start();
-        t.join();
+        Await.join("the bridged thread ends", t);
         assertThat(seen.get()).containsSame(shard);
     }
 
@@ -171,9 +173,7 @@ class SubmitTest {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         // Futures complete inside the task, just before its counters move: wait for inFlight.
-        while (bridge.inFlight() != 0) {
-            Thread.onSpinWait();
-        }
+        Await.until("no task in flight", () -> bridge.inFlight() == 0);
         long started = bridge.stats().stream().mapToLong(ShardStats::tasksStarted).sum();
         long finished = bridge.stats().stream().mapToLong(ShardStats::tasksFinished).sum();
         long resumes = bridge.stats().stream().mapToLong(ShardStats::resumes).sum();

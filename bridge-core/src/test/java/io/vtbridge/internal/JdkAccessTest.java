@@ -1,5 +1,6 @@
 package io.vtbridge.internal;
 
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,7 +12,7 @@ class JdkAccessTest {
         assertThat(JdkAccess.isAvailable()).isTrue();
         assertThat(JdkAccess.currentCarrierThread()).isSameAs(Thread.currentThread());
         Thread[] carrier = new Thread[1];
-        Thread.ofVirtual().start(() -> carrier[0] = JdkAccess.currentCarrierThread()).join();
+        Await.join("the virtual thread ends", Thread.ofVirtual().start(() -> carrier[0] = JdkAccess.currentCarrierThread()));
         assertThat(carrier[0]).isNotNull();
         assertThat(carrier[0].isVirtual()).isFalse();
     }

@@ -2,6 +2,7 @@ package io.vtbridge.loop;
 
 import io.vtbridge.timer.Timer;
 import org.junit.jupiter.api.AfterEach;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -139,12 +140,12 @@ class ShardLoopPolicyTest {
             onLoop.run();
             stalled.countDown();
             try {
-                open.await();
+                Await.latch("the test lets the stalled loop go on", open);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }));
-        stalled.await();
+        Await.latch("the loop is stalled", stalled);
         return open;
     }
 

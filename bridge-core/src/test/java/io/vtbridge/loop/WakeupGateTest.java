@@ -1,6 +1,7 @@
 package io.vtbridge.loop;
 
 import io.vtbridge.queue.MpscLinkedQueue;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -62,8 +63,8 @@ class WakeupGateTest {
                 }
             }
         });
-        producer.join();
-        consumer.join();
+        Await.join("the producer offered all " + n, producer);
+        Await.join("the consumer received all " + n + " (a lost wake-up leaves it parked)", consumer);
         assertThat(received[0]).isEqualTo(n);
         // Unparks go only to a consumer that announced sleep: at most one per announcement,
         // far fewer than the million offers.

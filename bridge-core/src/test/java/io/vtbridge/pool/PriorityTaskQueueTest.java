@@ -1,6 +1,7 @@
 package io.vtbridge.pool;
 
 import io.vtbridge.Priority;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -138,7 +139,7 @@ class PriorityTaskQueueTest {
         assertThat(queue.enqueue(HIGH, first)).isEqualTo(PriorityTaskQueue.Offer.QUEUED);
         assertThat(queue.enqueue(HIGH, second)).isEqualTo(PriorityTaskQueue.Offer.QUEUED_NO_IDLE_TAKER);
         assertThat(taken.get(10, TimeUnit.SECONDS)).isSameAs(first);
-        taker.join();
+        Await.join("the taker ends", taker);
         assertThat(queue.waitingTakers()).isZero();
         assertThat(queue.enqueue(LOW, new Named("third"))).isEqualTo(PriorityTaskQueue.Offer.QUEUED_NO_IDLE_TAKER);
     }
@@ -156,7 +157,7 @@ class PriorityTaskQueueTest {
         });
         awaitWaitingTakers(queue, 1);
         taker.interrupt();
-        taker.join();
+        Await.join("the interrupted taker ends", taker);
         assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
         assertThat(queue.waitingTakers()).isZero();
     }
@@ -187,7 +188,7 @@ class PriorityTaskQueueTest {
         awaitWaitingTakers(open, 1);
         open.close();
         assertThat(taken.get(10, TimeUnit.SECONDS)).isNull();
-        taker.join();
+        Await.join("the released taker ends", taker);
     }
 
     @Test
@@ -226,29 +227,25 @@ class PriorityTaskQueueTest {
                 for (int i = 0; i < perProducer; i++) {
                     Runnable task = new Named(id + ":" + i);
                     Priority priority = i % 3 == 0 ? LOW : HIGH;
-                    while (!queue.offer(priority, task)) {
-                        Thread.yield(); // full: back off, as a pool's caller would
-                    }
+                    Await.spin("the queue takes task " + task, () -> queue.offer(priority, task)); // full: back off, as a pool's caller would
                 }
             }));
         }
         for (Thread t : offerers) {
-            t.join();
+            Await.join("producer " + t.getName() + " offered all its tasks", t);
         }
         assertThat(allTaken.await(30, TimeUnit.SECONDS)).as("every task taken").isTrue();
         queue.close(); // releases the takers
         for (Thread t : threads) {
-            t.join();
+            Await.join("taker " + t.getName() + " ends once the queue is closed", t);
         }
         assertThat(duplicates.get()).isZero();
         assertThat(seen).hasSize(total);
         assertThat(queue.size()).isZero();
     }
 
-    /** Waits (bounded by the class timeout) until {@code n} threads wait in take(). */
-    private static void awaitWaitingTakers(PriorityTaskQueue queue, int n) {
-        while (queue.waitingTakers() != n) {
-            Thread.yield();
-        }
+    /** Waits until {@code n} threads wait in take(). */
+    private static void awaitWaitingTakers(PriorityTaskQueue queue, int n) throws InterruptedException {
+        Await.until(n + " thread(s) wait in take()", () -> queue.waitingTakers() == n);
     }
 }

@@ -3,6 +3,7 @@ package io.vtbridge.pool;
 import io.vtbridge.monitor.PoolStats;
 import io.vtbridge.BridgeOverloadedException;
 import io.vtbridge.Priority;
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -66,7 +66,7 @@ class WorkPoolTest {
     private static Callable<String> blocker(CountDownLatch started, CountDownLatch release) {
         return () -> {
             started.countDown();
-            release.await();
+            Await.latch("the test releases the worker", release);
             return "released";
         };
     }
@@ -211,7 +211,7 @@ class WorkPoolTest {
                 seen.add(Thread.currentThread());
                 peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
                 threeRunning.countDown();
-                release.await();
+                Await.latch("the test releases the workers", release);
                 concurrent.decrementAndGet();
                 return null;
             }));
@@ -343,9 +343,7 @@ class WorkPoolTest {
                 }
                 return Thread.currentThread().isInterrupted();
             });
-            while (!started.get()) {
-                Thread.onSpinWait();
-            }
+            Await.until("round " + round + ": the ending task started", started::get);
             stop.set(true);     // the body returns...
             if (ending.cancel(true)) { // ...while we try to cancel it
                 cancelsWon++;
@@ -365,7 +363,7 @@ class WorkPoolTest {
         CompletableFuture<Boolean> interruptedAtEnd = new CompletableFuture<>();
         PoolTask<String> running = pool.submit(HIGH, () -> {
             started.countDown();
-            release.await();
+            Await.latch("the test releases the cancelled task", release);
             interruptedAtEnd.complete(Thread.currentThread().isInterrupted());
             return "finished";
         });
@@ -516,20 +514,19 @@ class WorkPoolTest {
 
         Thread canceller = Thread.ofPlatform().start(() -> {
             for (int i = 0; i < n; i++) {
-                PoolTask<Integer> f;
-                while ((f = futures.get(i)) == null) {
-                    Thread.yield();
-                }
+                int id = i;
+                Await.spin("task " + id + " is submitted", () -> futures.get(id) != null); // right behind the submitter
+                PoolTask<Integer> f = futures.get(i);
                 if (i % 3 == 0 && f.cancel(i % 2 == 0)) {
                     cancelsWon.incrementAndGet();
                 }
             }
         });
-        long overloaded = 0;
+        long[] overloaded = {0};
         for (int i = 0; i < n; i++) {
             int id = i;
             Priority priority = i % 4 == 0 ? LOW : HIGH;
-            while (true) {
+            Await.spin("the pool accepts task " + id, () -> { // refused while its queue is full: back off and retry
                 PoolTask<Integer> f = pool.submit(priority, () -> {
                     runs.incrementAndGet(id);
                     if (Thread.currentThread().isInterrupted()) {
@@ -538,15 +535,15 @@ class WorkPoolTest {
                     return id;
                 });
                 if (!f.isCompletedExceptionally()) { // not yet published, so not cancelled: only a refusal fails it
-                    futures.set(i, f);
-                    break;
+                    futures.set(id, f);
+                    return true;
                 }
                 assertThat(causeOf(f)).isInstanceOf(BridgeOverloadedException.class);
-                overloaded++;
-                Thread.yield(); // queue full: back off
-            }
+                overloaded[0]++;
+                return false;
+            });
         }
-        canceller.join();
+        Await.join("the canceller went through every task", canceller);
 
         int cancelled = 0;
         long bodies = 0;
@@ -572,7 +569,7 @@ class WorkPoolTest {
         assertThat(pool.awaitTermination(30, SECONDS)).isTrue();
         PoolStats stats = pool.stats();
         assertThat(stats.completed()).isEqualTo(bodies);
-        assertThat(stats.rejected()).isEqualTo(overloaded);
+        assertThat(stats.rejected()).isEqualTo(overloaded[0]);
         assertThat(stats.running()).isZero();
         assertThat(stats.liveThreads()).isZero();
     }

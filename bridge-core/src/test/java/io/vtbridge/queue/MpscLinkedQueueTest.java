@@ -1,5 +1,6 @@
 package io.vtbridge.queue;
 
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,7 +46,7 @@ class MpscLinkedQueueTest {
             long producer = p;
             threads.add(Thread.ofPlatform().start(() -> {
                 try {
-                    go.await();
+                    Await.latch("the test says go", go);
                 } catch (InterruptedException e) {
                     throw new RuntimeException(e);
                 }
@@ -56,23 +57,26 @@ class MpscLinkedQueueTest {
         }
         go.countDown();
         long[] next = new long[producers];
-        int received = 0;
-        while (received < producers * perProducer) {
-            long[] e = q.poll();
-            if (e == null) {
-                Thread.onSpinWait();
-                continue;
-            }
+        for (int received = 0; received < producers * perProducer; received++) {
+            long[] e = poll(q, received);
             int producer = (int) e[0];
             assertThat(e[1]).as("producer %d order", producer).isEqualTo(next[producer]);
             next[producer]++;
-            received++;
         }
         for (Thread t : threads) {
-            t.join();
+            Await.join("producer " + t.getName() + " ends", t);
         }
         assertThat(q.poll()).isNull();
         assertThat(q.isEmpty()).isTrue();
         assertThat(next).containsOnly(perProducer);
+    }
+
+    /** The next element, polled hot as the queue's one consumer does; fails if none comes within the bound. */
+    private static long[] poll(MpscLinkedQueue<long[]> q, int received) {
+        long[][] next = {q.poll()};
+        if (next[0] == null) {
+            Await.spin("element " + (received + 1) + " arrives", () -> (next[0] = q.poll()) != null);
+        }
+        return next[0];
     }
 }

@@ -1,5 +1,6 @@
 package io.vtbridge.task;
 
+import io.vtbridge.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -68,7 +69,7 @@ class TaskTableTest {
             }));
         }
         for (Thread t : threads) {
-            t.join();
+            Await.join("thread " + t.getName() + " ends its rounds", t);
         }
         assertThat(violation.get()).isNull();
         assertThat(table.used()).isZero();
@@ -90,7 +91,7 @@ class TaskTableTest {
             table.release(b);
         });
         assertThat(table.awaitEmpty(30, TimeUnit.SECONDS)).isTrue();
-        releaser.join();
+        Await.join("the releaser ends", releaser);
     }
 
     @Test
@@ -113,9 +114,7 @@ class TaskTableTest {
             }));
         }
         for (Thread t : threads) { // all three parked in awaitEmpty
-            while (t.getState() != Thread.State.TIMED_WAITING) {
-                Thread.onSpinWait();
-            }
+            Await.state(t, Thread.State.TIMED_WAITING, "awaitEmpty");
         }
         table.release(slot);
         assertThat(woke.await(30, TimeUnit.SECONDS)).isTrue();

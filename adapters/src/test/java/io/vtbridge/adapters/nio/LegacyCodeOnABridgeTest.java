@@ -4,29 +4,28 @@ import io.vtbridge.Bridge;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.Shard;
+import io.vtbridge.testing.Await;
+import io.vtbridge.testing.Fifo;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link LegacyJournal}, plain {@code java.nio.file} code, run unchanged on a 1-shard bridge: its
@@ -71,7 +70,7 @@ class LegacyCodeOnABridgeTest {
 
     @Test
     void theShardServesOtherTasksWhileLegacyCodeWaitsInAFileRead() throws Exception {
-        Path feed = namedPipe(dir.resolve("feed"));
+        Path feed = Fifo.create(dir.resolve("feed"));
         try (Bridge bridge = Bridge.builder().shards(1).name("legacy-feed").build()) {
             CompletableFuture<Thread> legacyThread = new CompletableFuture<>();
             CompletableFuture<String> legacy = bridge.submit(() -> {
@@ -81,7 +80,7 @@ class LegacyCodeOnABridgeTest {
                 return journal.readFeed(feed) + " after " + seen.size() + " steps"; // opening the pipe waits for a writer
             });
             Thread reader = legacyThread.get(10, TimeUnit.SECONDS);
-            awaitTrue(() -> isWaitingIn(reader, "readFeed"), "the legacy thread waits, unmounted, inside readFeed");
+            Await.state(reader, Thread.State.WAITING, "readFeed"); // the legacy thread waits, unmounted, inside readFeed
 
             // One shard. Without the provider the legacy thread would hold the loop thread inside
             // open(2) of the pipe (a carrier-blocking call), and none of these could run.
@@ -96,10 +95,7 @@ class LegacyCodeOnABridgeTest {
             assertThat(legacy).as("still waiting for the pipe").isNotDone();
             long suspendsWhileWaiting = bridge.shard(0).events(EventPhase.SUSPEND, EventKind.FILE);
 
-            try (BufferedWriter producer = Files.newBufferedWriter(feed)) { // a platform thread: pass-through
-                producer.write("tick");
-                producer.newLine();
-            }
+            Fifo.write(feed, "tick\n".getBytes(StandardCharsets.UTF_8)); // from a platform thread: pass-through
             assertThat(legacy.get(10, TimeUnit.SECONDS)).isEqualTo("tick after 8 steps");
             assertThat(suspendsWhileWaiting).isPositive();
         }
@@ -151,7 +147,7 @@ class LegacyCodeOnABridgeTest {
 
     @Test
     void legacyCodeInterruptedInAFileReadGetsAnInterruptedIOException() throws Exception {
-        Path feed = namedPipe(dir.resolve("stuck"));
+        Path feed = Fifo.create(dir.resolve("stuck"));
         try (Bridge bridge = Bridge.builder().shards(1).build()) {
             CompletableFuture<Thread> legacyThread = new CompletableFuture<>();
             CompletableFuture<String> caught = new CompletableFuture<>();
@@ -165,40 +161,11 @@ class LegacyCodeOnABridgeTest {
                 }
             });
             Thread reader = legacyThread.get(10, TimeUnit.SECONDS);
-            awaitTrue(() -> isWaitingIn(reader, "readFeed"), "the legacy thread waits inside readFeed");
+            Await.state(reader, Thread.State.WAITING, "readFeed"); // the legacy thread waits inside readFeed
             legacy.cancel(true);
             assertThat(caught.get(10, TimeUnit.SECONDS)).isEqualTo(InterruptedIOException.class.getSimpleName() + " interrupted=true");
             // The pool thread is still inside open(2), which an interrupt does not end: give it its writer.
-            Files.newOutputStream(feed).close();
-        }
-    }
-
-    /** A named pipe: reading it blocks in the kernel until the test writes, which is what a slow disk looks like. */
-    static Path namedPipe(Path path) throws Exception {
-        Process mkfifo;
-        try {
-            mkfifo = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
-        } catch (IOException noMkfifo) {
-            assumeTrue(false, "mkfifo is not available: " + noMkfifo);
-            throw noMkfifo;
-        }
-        assumeTrue(mkfifo.waitFor() == 0, "mkfifo failed");
-        return path;
-    }
-
-    /** Whether {@code thread} is parked (unmounted, for a bridged thread) with {@code method} on its stack. */
-    static boolean isWaitingIn(Thread thread, String method) {
-        return thread.getState() == Thread.State.WAITING
-                && Arrays.stream(thread.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals(method));
-    }
-
-    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached in 10 s: " + what);
-            }
-            Thread.sleep(1);
+            Fifo.release(feed);
         }
     }
 }
