@@ -3,18 +3,17 @@ package io.vtbridge.modulepath;
 import io.vtbridge.Bridge;
 import io.vtbridge.Shard;
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.testing.Await;
+import io.vtbridge.testing.ChildJvm;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
@@ -48,9 +47,9 @@ class ModulePathTest {
             boolean bridged = bridge.submit(() -> {
                 Bridge.sleep(Duration.ofMillis(1));
                 return Bridge.current().map(Shard::index).isPresent();
-            }).get(30, TimeUnit.SECONDS);
+            }).get(Await.WAIT_SECONDS, TimeUnit.SECONDS);
             System.out.println("bridged " + bridged);
-            System.out.println("jfr event " + jfrEvent.await(30, TimeUnit.SECONDS));
+            System.out.println("jfr event " + jfrEvent.await(Await.WAIT_SECONDS, TimeUnit.SECONDS));
         } catch (IllegalStateException e) {
             System.out.println(e.getMessage());
             System.exit(3);
@@ -81,19 +80,13 @@ class ModulePathTest {
     }
 
     private static String runChild(boolean withFlag) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
+        ChildJvm child = ChildJvm.of(ModulePathTest.class);
         if (withFlag) {
-            command.add("--add-opens");
-            command.add("java.base/java.lang=io.vtbridge");
+            child.flags("--add-opens", "java.base/java.lang=io.vtbridge");
         }
-        command.addAll(List.of("--module-path", moduleDirectory().toString(), "--add-modules", "io.vtbridge",
-                "-cp", System.getProperty("java.class.path"), ModulePathTest.class.getName()));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child exits").isTrue();
-        assertThat(child.exitValue()).as("child output: %s", output).isEqualTo(withFlag ? 0 : 3);
-        return output;
+        ChildJvm.Result result = child.flags("--module-path", moduleDirectory().toString(), "--add-modules", "io.vtbridge").run();
+        assertThat(result.exitCode()).as("child output: %s", result.output()).isEqualTo(withFlag ? 0 : 3);
+        return result.output();
     }
 
     private static ModuleDescriptor descriptor() {

@@ -1,5 +1,6 @@
 package io.vtbridge.trace;
 
+import io.vtbridge.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,12 +124,8 @@ class TraceRingCrashTest {
     private void crash(Path dir, int capacity) throws Exception {
         boolean wraps = capacity == WRAPPING;
         Path file = dir.resolve("crash.trace");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String classpath = System.getProperty("java.class.path"); // this JVM's: whatever the working directory
-        Process child = new ProcessBuilder(java, "-cp", classpath, TraceRingCrashTest.class.getName(), file.toString(),
-                Integer.toString(capacity))
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
+        // Its standard error joins its output; only the lines the child prints on purpose are parsed.
+        Process child = ChildJvm.of(TraceRingCrashTest.class).args(file.toString(), Integer.toString(capacity)).start();
         Set<Long> reported = new HashSet<>(); // writer << 32 | seq
         boolean killed = false;
         boolean finished = false;
