@@ -133,7 +133,9 @@ final class BridgeLifecycle {
             }
         }
         for (Shard shard : bridge.shards()) {
-            shard.stopTimerPool();
+            if (!shard.stopTimerPool()) {
+                LOG.log(System.Logger.Level.WARNING, "vtbridge: the JDK timer threads of {0} did not exit within 5 s", shard);
+            }
         }
         stopPool(bridge.cpuPool());
         stopPool(bridge.blockingPool());

@@ -180,11 +180,9 @@ public final class Shard implements ThreadFactory {
         return loop;
     }
 
-    /** Stops the JDK timer threads this shard may have (after its loop stopped). */
-    void stopTimerPool() {
-        if (timerPool != null) {
-            timerPool.stop();
-        }
+    /** Stops the JDK timer threads this shard may have (after its loop stopped); returns whether they have exited. */
+    boolean stopTimerPool() {
+        return timerPool == null || timerPool.stop();
     }
 
     /** Starts a virtual thread running {@code task} on this shard (the task's own counters apply). */

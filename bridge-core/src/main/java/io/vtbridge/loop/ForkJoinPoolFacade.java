@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Every continuation still runs on the loop: {@link #execute(Runnable)} is the loop's. The pool's
  * own machinery runs only the expired timer tasks (one worker thread, started on first use, plus the
  * pool's delay-scheduler thread), and those only unpark the sleeper, which reaches the loop through
- * {@code execute()}. {@link #shutdownNow()} with the loop stops both threads.
+ * {@code execute()}. {@link #stop()}, after the loop, stops both threads and waits until they have
+ * exited.
  *
  * <p>Used on JDK 25 only ({@link #isUseful()}): that is the JDK whose source was checked. In it,
  * {@code VirtualThread} treats a custom {@code ForkJoinPool} scheduler differently in that one place;
@@ -30,20 +31,49 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ForkJoinPoolFacade extends ForkJoinPool {
 
+    private static final String WORKER = "-worker-";                  // the JDK's worker names: <pool>-worker-<n>
+    private static final String DELAY_SCHEDULER = "-delayScheduler";  // the JDK's delay-scheduler thread: <pool>-delayScheduler
+
     private final ShardLoop loop;
+    private final PoolThreads threads;
 
     /**
      * @param loop       the loop that runs every continuation
      * @param threadName prefix of the worker thread's name
      */
     public ForkJoinPoolFacade(ShardLoop loop, String threadName) {
+        this(loop, threadName, new PoolThreads());
+    }
+
+    private ForkJoinPoolFacade(ShardLoop loop, String threadName, PoolThreads threads) {
         super(1, pool -> {
             ForkJoinWorkerThread worker = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            threads.workerMade(worker);
             worker.setName(threadName + "-timers");
             worker.setDaemon(true);
             return worker;
         }, null, false);
         this.loop = loop;
+        this.threads = threads;
+    }
+
+    /**
+     * The threads of this pool, for {@link #stop()} to wait for: the workers its factory made, and the
+     * pool's delay scheduler, which the JDK names after the pool (the prefix of a worker's default
+     * name). Filled by the pool's factory (on whatever thread makes a worker); read by {@link #stop()}.
+     */
+    private static final class PoolThreads {
+        final java.util.Set<Thread> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile String poolName; // from the first worker's default name; null until a worker was made
+
+        void workerMade(ForkJoinWorkerThread worker) {
+            workers.add(worker);
+            String name = worker.getName();
+            int at = name.lastIndexOf(WORKER);
+            if (at > 0) {
+                poolName = name.substring(0, at);
+            }
+        }
     }
 
     /** Whether this JDK is one where the facade was checked to be safe and useful (JDK 25). */
@@ -66,13 +96,41 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
         }
     }
 
-    /** Stops the pool's threads, cancelling pending timers (of threads the stopped loop abandoned). */
-    public void stop() {
+    /**
+     * Stops the pool's threads, cancelling pending timers (of threads the stopped loop abandoned), and
+     * waits (up to 5 s) until they have exited: the pool reports its termination when its worker
+     * deregisters, a moment before that thread is gone. The pool's delay scheduler is found by the
+     * name the JDK gives it, which is known once the pool has made a worker (its first expired
+     * timer); a pool that never made one is waited for up to its termination only.
+     *
+     * @return whether every thread of the pool has exited
+     */
+    public boolean stop() {
         shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            awaitTermination(5, TimeUnit.SECONDS);
+            if (!awaitTermination(5, TimeUnit.SECONDS)) {
+                return false;
+            }
+            java.util.List<Thread> exiting = new java.util.ArrayList<>(threads.workers);
+            String pool = threads.poolName;
+            if (pool != null) {
+                // The delay scheduler is the pool's own thread, not the factory's: found by its name.
+                for (Thread t : Thread.getAllStackTraces().keySet()) {
+                    if (t.getName().equals(pool + DELAY_SCHEDULER)) {
+                        exiting.add(t);
+                    }
+                }
+            }
+            for (Thread t : exiting) {
+                if (!t.join(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    return false;
+                }
+            }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }
