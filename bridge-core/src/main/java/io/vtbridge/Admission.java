@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.internal.VarHandles;
 import io.vtbridge.pool.WorkPool;
 import io.vtbridge.task.TaskTable;
 
@@ -34,15 +35,8 @@ final class Admission {
     static final int STOPPING = 2;
     static final int TERMINATED = 3;
 
-    private static final VarHandle STATE;
+    private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
 
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Admission.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final String bridgeName;
     private final Shard[] shards;

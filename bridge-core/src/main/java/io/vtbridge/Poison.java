@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Instant;
@@ -66,15 +67,8 @@ public final class Poison<T> {
         }
     };
 
-    private static final VarHandle STATE;
+    private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", Object.class);
 
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Poison.class, "state", Object.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final String what;
     private final T data;

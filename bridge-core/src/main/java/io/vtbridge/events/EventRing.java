@@ -1,5 +1,6 @@
 package io.vtbridge.events;
 
+import io.vtbridge.internal.VarHandles;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.loop.EventSink;
@@ -27,22 +28,12 @@ import java.lang.invoke.VarHandle;
  */
 public final class EventRing implements EventSink {
 
-    private static final VarHandle HEAD;
-    private static final VarHandle TAIL;
-    private static final VarHandle LOST;
+    private static final VarHandle HEAD = VarHandles.field(MethodHandles.lookup(), "head", long.class);
+    private static final VarHandle TAIL = VarHandles.field(MethodHandles.lookup(), "tail", long.class);
+    private static final VarHandle LOST = VarHandles.field(MethodHandles.lookup(), "lost", long.class);
     private static final EventPhase[] PHASES = EventPhase.values();
     private static final EventKind[] KINDS = EventKind.values();
 
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(EventRing.class, "head", long.class);
-            TAIL = l.findVarHandle(EventRing.class, "tail", long.class);
-            LOST = l.findVarHandle(EventRing.class, "lost", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final long[] slots;   // 3 per event; written by the producer before its release of tail
     private final int mask;       // capacity - 1

@@ -1,5 +1,6 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.internal.VarHandles;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.timer.Timer;
 import io.vtbridge.timer.TimerQueue;
@@ -209,15 +210,8 @@ public final class LoopServices {
 
     /** A loop timer that resumes one sleeping virtual thread. */
     private static final class SleepTimer extends Timer {
-        private static final VarHandle EXPIRED;
+        private static final VarHandle EXPIRED = VarHandles.field(MethodHandles.lookup(), "expired", boolean.class);
 
-        static {
-            try {
-                EXPIRED = MethodHandles.lookup().findVarHandle(SleepTimer.class, "expired", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
 
         private final Thread sleeper;
         private boolean expired; // setRelease by the loop in expire(); getAcquire by the sleeper in hasExpired()

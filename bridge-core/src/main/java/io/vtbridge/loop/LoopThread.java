@@ -1,5 +1,10 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.internal.VarHandles;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The platform thread that runs a {@link ShardLoop} and carries its virtual threads. Bridged code
  * finds its loop through its carrier: {@code Thread.currentCarrierThread() instanceof LoopThread}.
@@ -12,17 +17,8 @@ package io.vtbridge.loop;
  */
 public final class LoopThread extends Thread implements io.vtbridge.internal.NonBlockingThread {
 
-    private static final java.lang.invoke.VarHandle IN_OWNED_OP;
-    static final java.lang.invoke.VarHandle MOUNT_STATE;
-
-    static {
-        try {
-            IN_OWNED_OP = java.lang.invoke.MethodHandles.lookup().findVarHandle(LoopThread.class, "inOwnedOp", int.class);
-            MOUNT_STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(LoopThread.class, "mountState", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle IN_OWNED_OP = VarHandles.field(MethodHandles.lookup(), "inOwnedOp", int.class);
+    static final VarHandle MOUNT_STATE = VarHandles.field(MethodHandles.lookup(), "mountState", int.class);
 
     private final ShardLoop loop;
     boolean retired;          // this thread's own: it lost the loop to a hand-off and must leave it

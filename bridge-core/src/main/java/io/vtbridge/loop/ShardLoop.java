@@ -1,5 +1,6 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.internal.VarHandles;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.timer.TimerQueue;
 
@@ -45,15 +46,8 @@ public final class ShardLoop implements Executor {
     private static final int STOPPING = 2;
     private static final int TERMINATED = 3;
 
-    private static final VarHandle RUN_STATE;
+    private static final VarHandle RUN_STATE = VarHandles.field(MethodHandles.lookup(), "runState", int.class);
 
-    static {
-        try {
-            RUN_STATE = MethodHandles.lookup().findVarHandle(ShardLoop.class, "runState", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final int index;
     private final Object owner;

@@ -1,5 +1,6 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -39,18 +40,9 @@ public final class WakeupGate {
     private static final int AWAKE = 0;
     private static final int SLEEPING = 1;
 
-    private static final VarHandle STATE;
-    private static final VarHandle UNPARKS;
+    private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
+    private static final VarHandle UNPARKS = VarHandles.field(MethodHandles.lookup(), "unparks", long.class);
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(WakeupGate.class, "state", int.class);
-            UNPARKS = lookup.findVarHandle(WakeupGate.class, "unparks", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private volatile int state;      // written by the sleeper; CAS SLEEPING -> AWAKE by wakers
     private Thread sleeper;          // written by the sleeper before its volatile store of SLEEPING; read by the waker after its volatile load of SLEEPING

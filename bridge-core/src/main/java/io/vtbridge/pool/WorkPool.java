@@ -1,5 +1,6 @@
 package io.vtbridge.pool;
 
+import io.vtbridge.internal.VarHandles;
 import io.vtbridge.monitor.PoolStats;
 import io.vtbridge.BridgeOverloadedException;
 import io.vtbridge.Priority;
@@ -61,15 +62,8 @@ public final class WorkPool {
     private static final int STOP = 2;
     private static final int TERMINATED = 3;
 
-    private static final VarHandle RUN_STATE;
+    private static final VarHandle RUN_STATE = VarHandles.field(MethodHandles.lookup(), "runState", int.class);
 
-    static {
-        try {
-            RUN_STATE = MethodHandles.lookup().findVarHandle(WorkPool.class, "runState", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final String name;
     private final int threads;

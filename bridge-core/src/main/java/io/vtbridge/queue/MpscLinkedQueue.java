@@ -1,5 +1,6 @@
 package io.vtbridge.queue;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -27,18 +28,8 @@ import java.util.Objects;
  */
 public final class MpscLinkedQueue<E> {
 
-    private static final VarHandle LAST;
-    private static final VarHandle NEXT;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            LAST = lookup.findVarHandle(MpscLinkedQueue.class, "last", Node.class);
-            NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle LAST = VarHandles.field(MethodHandles.lookup(), "last", Node.class);
+    private static final VarHandle NEXT = VarHandles.field(MethodHandles.lookup(), Node.class, "next", Node.class);
 
     static final class Node<E> {
         E value;            // written by the producer before the getAndSet on last; cleared by the consumer

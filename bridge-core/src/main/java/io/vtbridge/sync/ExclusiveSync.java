@@ -1,5 +1,6 @@
 package io.vtbridge.sync;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -21,15 +22,8 @@ import java.lang.invoke.VarHandle;
  */
 public final class ExclusiveSync extends QueuedSync {
 
-    private static final VarHandle OWNER;
+    private static final VarHandle OWNER = VarHandles.field(MethodHandles.lookup(), "owner", Thread.class);
 
-    static {
-        try {
-            OWNER = MethodHandles.lookup().findVarHandle(ExclusiveSync.class, "owner", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private volatile Thread owner; // see the table above
     private int holds;             // owner-only; published to the next owner with the release of owner

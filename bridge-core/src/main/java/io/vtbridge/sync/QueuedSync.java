@@ -1,5 +1,6 @@
 package io.vtbridge.sync;
 
+import io.vtbridge.internal.VarHandles;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.timer.Timer;
@@ -42,16 +43,9 @@ public abstract class QueuedSync {
     /** {@code timeoutNanos} for an untimed wait. */
     protected static final long NO_TIMEOUT = -1;
 
-    private static final VarHandle GUARD;
+    private static final VarHandle GUARD = VarHandles.field(MethodHandles.lookup(), "guard", int.class);
     private static final int SPINS_BEFORE_YIELD = 64;
 
-    static {
-        try {
-            GUARD = MethodHandles.lookup().findVarHandle(QueuedSync.class, "guard", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private volatile int guard;   // 0 free, 1 taken: CAS to take (acquire), setRelease to let go (pairs with that CAS)
     private volatile Waiter head; // written under the guard; read without it as "is anybody queued" (volatile: see BridgeLock's release)

@@ -1,5 +1,6 @@
 package io.vtbridge.sync;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -26,15 +27,8 @@ public final class Waiter {
     static final int CANCELLED = 2;
     static final int CONDITION = 3;
 
-    private static final VarHandle STATUS;
+    private static final VarHandle STATUS = VarHandles.field(MethodHandles.lookup(), "status", int.class);
 
-    static {
-        try {
-            STATUS = MethodHandles.lookup().findVarHandle(Waiter.class, "status", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final Thread thread;
     final boolean shared;   // a shared (read) request, or an exclusive one

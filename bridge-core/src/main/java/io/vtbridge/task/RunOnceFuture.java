@@ -1,5 +1,6 @@
 package io.vtbridge.task;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
@@ -43,15 +44,8 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
     private static final int INTERRUPTING = 4;
     private static final int INTERRUPTED = 5;
 
-    private static final VarHandle PHASE;
+    private static final VarHandle PHASE = VarHandles.field(MethodHandles.lookup(), "phase", int.class);
 
-    static {
-        try {
-            PHASE = MethodHandles.lookup().findVarHandle(RunOnceFuture.class, "phase", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private volatile int phase;      // see the table above; changes only through the CAS helpers and interruptRun's release store
     private volatile Thread runner;  // written by the running thread right after it wins NEW -> RUNNING, cleared by finishRun; read by the canceller that wins RUNNING -> INTERRUPTING

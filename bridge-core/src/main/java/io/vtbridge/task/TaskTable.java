@@ -1,5 +1,6 @@
 package io.vtbridge.task;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -35,20 +36,10 @@ public final class TaskTable<T> {
     private static final long INDEX_MASK = 0xFFFF_FFFFL;
     private static final long STAMP_UNIT = 1L << 32;
 
-    private static final VarHandle TOP;
-    private static final VarHandle USED;
-    private static final VarHandle WAITING;
+    private static final VarHandle TOP = VarHandles.field(MethodHandles.lookup(), "top", long.class);
+    private static final VarHandle USED = VarHandles.field(MethodHandles.lookup(), "used", int.class);
+    private static final VarHandle WAITING = VarHandles.field(MethodHandles.lookup(), "waiting", int.class);
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TOP = lookup.findVarHandle(TaskTable.class, "top", long.class);
-            USED = lookup.findVarHandle(TaskTable.class, "used", int.class);
-            WAITING = lookup.findVarHandle(TaskTable.class, "waiting", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final AtomicReferenceArray<T> items;
     private final AtomicIntegerArray below; // below[i]: the free slot under i in the stack, plus one; written by the releaser before its push CAS, read by poppers after their load of top

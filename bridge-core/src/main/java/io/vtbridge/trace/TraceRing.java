@@ -16,7 +16,6 @@ import java.util.concurrent.locks.LockSupport;
 import static io.vtbridge.trace.TraceLayout.F_CHECKSUM;
 import static io.vtbridge.trace.TraceLayout.F_PAYLOAD;
 import static io.vtbridge.trace.TraceLayout.F_SEQUENCE;
-import static io.vtbridge.trace.TraceLayout.HEADER;
 import static io.vtbridge.trace.TraceLayout.TAG_BUSY;
 import static io.vtbridge.trace.TraceLayout.TAG_COMMITTED;
 import static io.vtbridge.trace.TraceLayout.TYPE_PADDING;

@@ -3,7 +3,6 @@ package io.vtbridge.trace;
 import io.vtbridge.internal.Failures;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -86,18 +85,6 @@ abstract class TraceRingBacking {
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             // the mapping stays valid after the channel is closed
             return channel.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + capacity);
-        }
-    }
-
-    /**
-     * The handle of the field {@code name} of the class whose lookup this is: for the one
-     * {@code static final VarHandle} declared beside each shared field of the ring's layers.
-     */
-    static VarHandle fieldHandle(MethodHandles.Lookup lookup, String name, Class<?> type) {
-        try {
-            return lookup.findVarHandle(lookup.lookupClass(), name, type);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vtbridge.trace;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -59,9 +60,9 @@ abstract class TraceRingCombining extends TraceRingEviction {
     final int roundLimit;  // most bytes one round spans
 
     private WriterNode queue; // top of the stack of waiting writers: CAS push by writers, getAndSet(null) by the lock holder, getOpaque by the top waiter and by an append that checks for waiters
-    private static final VarHandle QUEUE = fieldHandle(MethodHandles.lookup(), "queue", WriterNode.class);
+    private static final VarHandle QUEUE = VarHandles.field(MethodHandles.lookup(), "queue", WriterNode.class);
     private long combined;    // records written by a lock holder for another writer: lock holder only (setOpaque); getOpaque by others
-    private static final VarHandle COMBINED = fieldHandle(MethodHandles.lookup(), "combined", long.class);
+    private static final VarHandle COMBINED = VarHandles.field(MethodHandles.lookup(), "combined", long.class);
 
     TraceRingCombining(ByteBuffer buffer, MappedByteBuffer mapped, Path file, int capacity, int maxRecord) {
         super(buffer, mapped, file, capacity, maxRecord);

@@ -1,5 +1,6 @@
 package io.vtbridge.trace;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -47,9 +48,9 @@ abstract class TraceRingEviction extends TraceRingTail {
     private final int slack; // bytes an eviction frees beyond what the round needs
 
     private long oldest;     // start of the oldest frame in the ring: lock holder only, setRelease + storeStoreFence; getAcquire by readers
-    private static final VarHandle OLDEST = fieldHandle(MethodHandles.lookup(), "oldest", long.class);
+    private static final VarHandle OLDEST = VarHandles.field(MethodHandles.lookup(), "oldest", long.class);
     private long lost;       // records overwritten: lock holder only (plain read, setOpaque); getOpaque by others
-    private static final VarHandle LOST = fieldHandle(MethodHandles.lookup(), "lost", long.class);
+    private static final VarHandle LOST = VarHandles.field(MethodHandles.lookup(), "lost", long.class);
 
     TraceRingEviction(ByteBuffer buffer, MappedByteBuffer mapped, Path file, int capacity, int maxRecord) {
         super(buffer, mapped, file, capacity, maxRecord);

@@ -1,5 +1,6 @@
 package io.vtbridge.trace;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -32,9 +33,9 @@ abstract class TraceRingTail extends TraceRingBacking {
     static final int TAIL_SPINS = 2;
 
     private long tail;     // LOCKED | end of the reserved bytes: CAS by writers (lock); setRelease to publish a round (pairs with the getAcquire in tailAcquire, LiveReader's, and with the next CAS)
-    private static final VarHandle TAIL = fieldHandle(MethodHandles.lookup(), "tail", long.class);
+    private static final VarHandle TAIL = VarHandles.field(MethodHandles.lookup(), "tail", long.class);
     private long appended; // records appended, the next sequence number: lock holder only (plain read, setOpaque); getOpaque by others
-    private static final VarHandle APPENDED = fieldHandle(MethodHandles.lookup(), "appended", long.class);
+    private static final VarHandle APPENDED = VarHandles.field(MethodHandles.lookup(), "appended", long.class);
 
     TraceRingTail(ByteBuffer buffer, MappedByteBuffer mapped, Path file, int capacity, int maxRecord) {
         super(buffer, mapped, file, capacity, maxRecord);

@@ -1,5 +1,6 @@
 package io.vtbridge.trace;
 
+import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ final class WriterNode {
     long parkNanos;       // owner only: how long it parks while queued; kept across appends in a cached node
     long queuedEnd;       // owner only: System.nanoTime() when its last queued append returned
     private boolean done; // setRelease by the lock holder once the record is committed (markDone); getAcquire by the owner (isDone)
-    private static final VarHandle DONE = TraceRingBacking.fieldHandle(MethodHandles.lookup(), "done", boolean.class);
+    private static final VarHandle DONE = VarHandles.field(MethodHandles.lookup(), "done", boolean.class);
 
     WriterNode event(int word, long id, long time) {
         set(TYPE_EVENT, TraceEvent.SIZE);
