@@ -37,7 +37,6 @@ final class Admission {
 
     private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
 
-
     private final String bridgeName;
     private final Shard[] shards;
     private final TaskTable<BridgeTask<?>> tasks;

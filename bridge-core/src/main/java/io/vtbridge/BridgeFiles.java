@@ -1,7 +1,7 @@
 package io.vtbridge;
 
-import io.vtbridge.monitor.EventKind;
 import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.monitor.EventKind;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,7 +1,7 @@
 package io.vtbridge;
 
-import io.vtbridge.sync.LockCondition;
 import io.vtbridge.sync.ExclusiveSync;
+import io.vtbridge.sync.LockCondition;
 import io.vtbridge.sync.QueuedSync;
 
 import java.util.concurrent.TimeUnit;

@@ -69,7 +69,6 @@ public final class Poison<T> {
 
     private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", Object.class);
 
-
     private final String what;
     private final T data;
     private volatile Object state = CLEAN; // CLEAN | Guard (ARMED) | Poisoning (POISONED); see the table above

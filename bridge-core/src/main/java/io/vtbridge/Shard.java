@@ -1,8 +1,5 @@
 package io.vtbridge;
 
-import io.vtbridge.monitor.EventKind;
-import io.vtbridge.monitor.EventPhase;
-import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.events.EventRing;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.loop.EventSink;
@@ -10,6 +7,9 @@ import io.vtbridge.loop.ForkJoinPoolFacade;
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopCounters;
 import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.monitor.ShardStats;
 
 import java.util.EnumMap;
 import java.util.Map;

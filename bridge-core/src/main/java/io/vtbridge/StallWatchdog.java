@@ -1,9 +1,9 @@
 package io.vtbridge;
 
-import io.vtbridge.monitor.BridgeListener;
-import io.vtbridge.monitor.StallReport;
 import io.vtbridge.loop.LoopThread;
 import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.monitor.BridgeListener;
+import io.vtbridge.monitor.StallReport;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;

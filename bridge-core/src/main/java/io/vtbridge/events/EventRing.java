@@ -1,9 +1,9 @@
 package io.vtbridge.events;
 
 import io.vtbridge.internal.VarHandles;
+import io.vtbridge.loop.EventSink;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
-import io.vtbridge.loop.EventSink;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -33,7 +33,6 @@ public final class EventRing implements EventSink {
     private static final VarHandle LOST = VarHandles.field(MethodHandles.lookup(), "lost", long.class);
     private static final EventPhase[] PHASES = EventPhase.values();
     private static final EventKind[] KINDS = EventKind.values();
-
 
     private final long[] slots;   // 3 per event; written by the producer before its release of tail
     private final int mask;       // capacity - 1

@@ -1,8 +1,8 @@
 package io.vtbridge.events;
 
+import io.vtbridge.loop.EventSink;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
-import io.vtbridge.loop.EventSink;
 
 import java.util.ArrayList;
 import java.util.List;

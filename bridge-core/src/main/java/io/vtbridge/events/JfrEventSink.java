@@ -1,8 +1,8 @@
 package io.vtbridge.events;
 
+import io.vtbridge.loop.EventSink;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
-import io.vtbridge.loop.EventSink;
 
 /**
  * Commits each event as a {@link BridgeJfrEvent} when that JFR event type is enabled in a running

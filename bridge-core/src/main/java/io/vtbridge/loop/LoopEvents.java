@@ -1,8 +1,8 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.events.JfrEventSink;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
-import io.vtbridge.events.JfrEventSink;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

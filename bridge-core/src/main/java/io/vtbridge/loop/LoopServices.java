@@ -212,7 +212,6 @@ public final class LoopServices {
     private static final class SleepTimer extends Timer {
         private static final VarHandle EXPIRED = VarHandles.field(MethodHandles.lookup(), "expired", boolean.class);
 
-
         private final Thread sleeper;
         private boolean expired; // setRelease by the loop in expire(); getAcquire by the sleeper in hasExpired()
 

@@ -1,7 +1,7 @@
 package io.vtbridge.loop;
 
-import io.vtbridge.internal.VarHandles;
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.internal.VarHandles;
 import io.vtbridge.timer.TimerQueue;
 
 import java.lang.invoke.MethodHandles;
@@ -47,7 +47,6 @@ public final class ShardLoop implements Executor {
     private static final int TERMINATED = 3;
 
     private static final VarHandle RUN_STATE = VarHandles.field(MethodHandles.lookup(), "runState", int.class);
-
 
     private final int index;
     private final Object owner;

@@ -43,7 +43,6 @@ public final class WakeupGate {
     private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
     private static final VarHandle UNPARKS = VarHandles.field(MethodHandles.lookup(), "unparks", long.class);
 
-
     private volatile int state;      // written by the sleeper; CAS SLEEPING -> AWAKE by wakers
     private Thread sleeper;          // written by the sleeper before its volatile store of SLEEPING; read by the waker after its volatile load of SLEEPING
     private volatile long unparks;   // getAndAdd by the waker that won the CAS

@@ -1,9 +1,9 @@
 package io.vtbridge.pool;
 
-import io.vtbridge.internal.VarHandles;
-import io.vtbridge.monitor.PoolStats;
 import io.vtbridge.BridgeOverloadedException;
 import io.vtbridge.Priority;
+import io.vtbridge.internal.VarHandles;
+import io.vtbridge.monitor.PoolStats;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -63,7 +63,6 @@ public final class WorkPool {
     private static final int TERMINATED = 3;
 
     private static final VarHandle RUN_STATE = VarHandles.field(MethodHandles.lookup(), "runState", int.class);
-
 
     private final String name;
     private final int threads;

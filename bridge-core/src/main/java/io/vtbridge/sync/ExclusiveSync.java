@@ -24,7 +24,6 @@ public final class ExclusiveSync extends QueuedSync {
 
     private static final VarHandle OWNER = VarHandles.field(MethodHandles.lookup(), "owner", Thread.class);
 
-
     private volatile Thread owner; // see the table above
     private int holds;             // owner-only; published to the next owner with the release of owner
 

@@ -1,7 +1,7 @@
 package io.vtbridge.sync;
 
-import io.vtbridge.monitor.EventKind;
 import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.monitor.EventKind;
 
 import java.util.ArrayDeque;
 import java.util.Date;

@@ -1,8 +1,8 @@
 package io.vtbridge.sync;
 
 import io.vtbridge.internal.VarHandles;
-import io.vtbridge.monitor.EventKind;
 import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.monitor.EventKind;
 import io.vtbridge.timer.Timer;
 
 import java.lang.invoke.MethodHandles;
@@ -45,7 +45,6 @@ public abstract class QueuedSync {
 
     private static final VarHandle GUARD = VarHandles.field(MethodHandles.lookup(), "guard", int.class);
     private static final int SPINS_BEFORE_YIELD = 64;
-
 
     private volatile int guard;   // 0 free, 1 taken: CAS to take (acquire), setRelease to let go (pairs with that CAS)
     private volatile Waiter head; // written under the guard; read without it as "is anybody queued" (volatile: see BridgeLock's release)

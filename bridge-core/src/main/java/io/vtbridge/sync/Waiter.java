@@ -29,7 +29,6 @@ public final class Waiter {
 
     private static final VarHandle STATUS = VarHandles.field(MethodHandles.lookup(), "status", int.class);
 
-
     final Thread thread;
     final boolean shared;   // a shared (read) request, or an exclusive one
     final int arg;          // what it asks for: permits, or 1

@@ -46,7 +46,6 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
 
     private static final VarHandle PHASE = VarHandles.field(MethodHandles.lookup(), "phase", int.class);
 
-
     private volatile int phase;      // see the table above; changes only through the CAS helpers and interruptRun's release store
     private volatile Thread runner;  // written by the running thread right after it wins NEW -> RUNNING, cleared by finishRun; read by the canceller that wins RUNNING -> INTERRUPTING
 

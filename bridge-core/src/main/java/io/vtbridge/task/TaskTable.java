@@ -40,7 +40,6 @@ public final class TaskTable<T> {
     private static final VarHandle USED = VarHandles.field(MethodHandles.lookup(), "used", int.class);
     private static final VarHandle WAITING = VarHandles.field(MethodHandles.lookup(), "waiting", int.class);
 
-
     private final AtomicReferenceArray<T> items;
     private final AtomicIntegerArray below; // below[i]: the free slot under i in the stack, plus one; written by the releaser before its push CAS, read by poppers after their load of top
     private final int capacity;
