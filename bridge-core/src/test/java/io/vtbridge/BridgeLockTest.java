@@ -3,8 +3,7 @@ package io.vtbridge;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.testing.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.vtbridge.testing.TestBridge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,17 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(60)
 class BridgeLockTest {
 
+    @TestBridge(shards = 2)
     private Bridge bridge;
-
-    @BeforeEach
-    void start() {
-        bridge = Bridge.builder().shards(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
-    }
 
     @Test
     void mutualExclusionHoldsWhileHoldersSuspendInsideTheCriticalSection() throws Exception {

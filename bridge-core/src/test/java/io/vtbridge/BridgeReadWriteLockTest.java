@@ -3,7 +3,7 @@ package io.vtbridge;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.testing.Await;
-import org.junit.jupiter.api.AfterEach;
+import io.vtbridge.testing.TestBridge;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(60)
 class BridgeReadWriteLockTest {
 
+    @TestBridge(shards = 2)
     private Bridge bridge;
     private BridgeReadWriteLock rw;
     private Lock readLock;
@@ -46,16 +47,9 @@ class BridgeReadWriteLockTest {
 
     @BeforeEach
     void start() {
-        // A short closeTimeout: a failed test may leave a task blocked, and close() must not wait 30 s for it.
-        bridge = Bridge.builder().shards(2).closeTimeout(Duration.ofSeconds(2)).build();
         rw = new BridgeReadWriteLock();
         readLock = rw.readLock();
         writeLock = rw.writeLock();
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
     }
 
     // ---- shared and exclusive -------------------------------------------------------------------

@@ -3,8 +3,7 @@ package io.vtbridge;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.testing.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.vtbridge.testing.TestBridge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,18 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(60)
 class BridgeSemaphoreTest {
 
+    @TestBridge(shards = 2)
     private Bridge bridge;
-
-    @BeforeEach
-    void start() {
-        // A short closeTimeout: a failed test may leave a task blocked, and close() must not wait 30 s for it.
-        bridge = Bridge.builder().shards(2).closeTimeout(Duration.ofSeconds(2)).build();
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
-    }
 
     // ---- the bound ------------------------------------------------------------------------------
 

@@ -1,8 +1,7 @@
 package io.vtbridge;
 
+import io.vtbridge.testing.TestBridge;
 import io.vtbridge.monitor.ShardStats;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,7 +10,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -38,18 +36,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(60)
 class JdkParkingTest {
 
+    @TestBridge(shards = 1)
     private Bridge bridge;
-
-    @BeforeEach
-    void start() {
-        // A short closeTimeout: a failed test leaves A blocked, and close() must not wait 30 s for it.
-        bridge = Bridge.builder().shards(1).closeTimeout(Duration.ofSeconds(2)).build();
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
-    }
 
     @Test
     void reentrantLockContentionUnmountsAndTheUnlockResumesThroughTheInboundQueue() throws Exception {

@@ -1,8 +1,7 @@
 package io.vtbridge;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import io.vtbridge.testing.Await;
+import io.vtbridge.testing.TestBridge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,17 +24,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @Timeout(60)
 class PoisonTest {
 
+    @TestBridge(shards = 1)
     private Bridge bridge;
-
-    @BeforeEach
-    void start() {
-        bridge = Bridge.builder().shards(1).build();
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
-    }
 
     @Test
     void nullWhatIsRejectedByName() {

@@ -2,8 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.testing.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.vtbridge.testing.TestBridge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,17 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(60)
 class SleepAndAwaitTest {
 
+    @TestBridge(shards = 1)
     private Bridge bridge;
-
-    @BeforeEach
-    void start() {
-        bridge = Bridge.builder().shards(1).build();
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
-    }
 
     @Test
     void bridgeSleepSuspendsOnALoopTimerWhileTheLoopServesOthers() throws Exception {

@@ -2,9 +2,8 @@ package io.vtbridge;
 
 import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.testing.Await;
+import io.vtbridge.testing.TestBridge;
 import io.vtbridge.testing.BridgeFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,17 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(60)
 class SubmitTest {
 
+    @TestBridge(shards = 2, maxInFlight = 100_000)
     private Bridge bridge;
-
-    @BeforeEach
-    void start() {
-        bridge = Bridge.builder().shards(2).maxInFlight(100_000).build();
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
-    }
 
     @Test
     void submitReturnsTheValueComputedOnABridgedVirtualThread() throws Exception {

@@ -1,11 +1,10 @@
 package io.vtbridge.adapters.nio;
 
+import io.vtbridge.testing.TestBridge;
 import io.vtbridge.Bridge;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,17 +46,8 @@ class ProviderWrappersTest {
     @TempDir
     Path dir;
 
+    @TestBridge(shards = 1, name = "wrappers")
     private Bridge bridge;
-
-    @BeforeEach
-    void start() {
-        bridge = Bridge.builder().shards(1).name("wrappers").build();
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
-    }
 
     @Test
     void channelsStayWrappedAndTransferInOneCall() throws Exception {
