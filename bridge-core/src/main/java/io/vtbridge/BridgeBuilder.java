@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.internal.Checks;
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.loop.LoopSettings;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.monitor.BridgeListener;
 import io.vtbridge.monitor.ShardStats;
@@ -33,6 +34,12 @@ public final class BridgeBuilder {
     /** The largest per-shard event buffer accepted ({@link #eventBuffer}). */
     public static final int MAX_EVENT_BUFFER = 1 << 26;
 
+    /** The shortest turn slice accepted ({@link #turnSlice}). */
+    public static final Duration MIN_TURN_SLICE = Duration.ofNanos(10_000);
+
+    /** The longest turn slice accepted ({@link #turnSlice}). */
+    public static final Duration MAX_TURN_SLICE = Duration.ofSeconds(1);
+
     /** The default coop budget ({@link #coopBudget}). */
     public static final int DEFAULT_COOP_BUDGET = ShardLoop.DEFAULT_COOP_BUDGET;
 
@@ -42,6 +49,8 @@ public final class BridgeBuilder {
     Duration stopGrace = Duration.ofSeconds(1);
     int loopBatch = 128;
     int idleSpins = 64;
+    Duration turnSlice = Duration.ofNanos(LoopSettings.DEFAULT_SLICE_NANOS);
+    boolean schedulingDelays = true;
     boolean daemon = true;
     String name;
     BridgeListener listener;
@@ -102,6 +111,34 @@ public final class BridgeBuilder {
      */
     public BridgeBuilder loopBatch(int loopBatch) {
         this.loopBatch = Checks.positive("loopBatch", loopBatch);
+        return this;
+    }
+
+    /**
+     * The time slice of a loop turn, 10 µs..1 s. Each source of work (the latency lane, the resumes
+     * of the shard's threads, new starts) gets a share of it per turn, so a turn lasts about this
+     * long plus the mounts that crossed their share's end, however long the mounts are; shorter
+     * slices serve the latency lane and new work sooner, longer ones spend less time switching
+     * between sources. Default: 500 µs. See docs/DESIGN.md, "Shards and the loop turn".
+     */
+    public BridgeBuilder turnSlice(Duration turnSlice) {
+        Checks.positive("turnSlice", turnSlice);
+        if (turnSlice.compareTo(MIN_TURN_SLICE) < 0 || turnSlice.compareTo(MAX_TURN_SLICE) > 0) {
+            throw new IllegalArgumentException("turnSlice must be in " + MIN_TURN_SLICE + ".." + MAX_TURN_SLICE
+                    + ", was " + turnSlice);
+        }
+        this.turnSlice = turnSlice;
+        return this;
+    }
+
+    /**
+     * Whether each shard measures every continuation's scheduling delay (from becoming runnable to
+     * being mounted), per cause, in {@link ShardStats#schedulingDelays()} and the shard MXBean. Costs
+     * a clock reading by the thread that resumes a thread of another shard or submits a task (about
+     * 25 ns); same-shard resumes use the loop's own readings. Default: true.
+     */
+    public BridgeBuilder schedulingDelays(boolean schedulingDelays) {
+        this.schedulingDelays = schedulingDelays;
         return this;
     }
 

@@ -1,5 +1,7 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.DelayCause;
+import io.vtbridge.monitor.DelayHistogram;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.PoolMXBean;
@@ -129,6 +131,18 @@ final class BridgeMBeans {
         @Override public Map<String, Long> getRequests() { return byName(EventPhase.REQUEST); }
         @Override public Map<String, Long> getSuspends() { return byName(EventPhase.SUSPEND); }
         @Override public Map<String, Long> getResumes() { return byName(EventPhase.RESUME); }
+
+        @Override public Map<String, Long> getSchedulingDelayP50Micros() { return delays(h -> h.percentile(50)); }
+        @Override public Map<String, Long> getSchedulingDelayP99Micros() { return delays(h -> h.percentile(99)); }
+        @Override public Map<String, Long> getSchedulingDelayMaxMicros() { return delays(DelayHistogram::max); }
+
+        private Map<String, Long> delays(java.util.function.ToLongFunction<DelayHistogram> figure) {
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (DelayCause cause : DelayCause.values()) {
+                m.put(cause.name(), figure.applyAsLong(shard.delays(cause)) / 1_000);
+            }
+            return m;
+        }
 
         private Map<String, Long> byName(EventPhase phase) {
             Map<String, Long> m = new LinkedHashMap<>();

@@ -29,13 +29,20 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable {
     private final Shard shard;        // null for a Mode.SYNC task
     private final Callable<T> callable;
     private final boolean reportUncaught;
+    private final boolean urgent;     // started through the shard's latency lane (Priority.HIGH)
     int slot = -1;                    // written by the submitting thread before the thread start that publishes it
 
-    BridgeTask(Bridge bridge, Shard shard, Callable<T> callable, boolean reportUncaught) {
+    BridgeTask(Bridge bridge, Shard shard, Callable<T> callable, boolean reportUncaught, boolean urgent) {
         this.bridge = bridge;
         this.shard = shard;
         this.callable = callable;
         this.reportUncaught = reportUncaught;
+        this.urgent = urgent;
+    }
+
+    /** Whether the task starts through its shard's latency lane. */
+    boolean urgent() {
+        return urgent;
     }
 
     @Override

@@ -67,8 +67,10 @@ final class PinnedEventWatcher implements AutoCloseable {
         if (shard == null) {
             return; // not one of ours (or it has ended already)
         }
+        // JFR reports the park after it happened; the thread was found alive just now.
         StallReport report = new StallReport(StallReport.Kind.PINNED, shard.index(), shard.threadName(), thread,
-                frames(event.getStackTrace()), event.getDuration().toNanos(), null, null, false);
+                thread.toString(), frames(event.getStackTrace()), event.getDuration().toNanos(), null, null, false, 0,
+                java.util.Map.of());
         shard.countPinned();
         LOG.log(System.Logger.Level.WARNING, report.describe());
         bridge.deliverStall(report);

@@ -1,12 +1,16 @@
 package io.vtbridge;
 
 import io.vtbridge.events.EventRing;
+import io.vtbridge.internal.Checks;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.loop.EventSink;
 import io.vtbridge.loop.ForkJoinPoolFacade;
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopCounters;
+import io.vtbridge.loop.LoopSettings;
 import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.monitor.DelayCause;
+import io.vtbridge.monitor.DelayHistogram;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.ShardStats;
@@ -41,8 +45,8 @@ public final class Shard implements ThreadFactory {
         this.bridge = bridge;
         this.index = index;
         this.ring = ring;
-        this.loop = new ShardLoop(index, this, threadName, settings.daemon, settings.loopBatch, settings.idleSpins,
-                sink, settings.coopBudget);
+        this.loop = new ShardLoop(index, this, threadName, settings.daemon, sink, new LoopSettings(settings.loopBatch,
+                settings.idleSpins, settings.coopBudget, Checks.saturatedNanos(settings.turnSlice), settings.schedulingDelays));
         loop.events().jfr(settings.jfrEvents);
         if (settings.blockingPolicy == BlockingPolicy.HAND_OFF) {
             loop.enableHandOff(settings.maxExtraCarriers);
@@ -112,7 +116,21 @@ public final class Shard implements ThreadFactory {
                 loop.longestIterationNanos(),
                 byKind(EventPhase.REQUEST),
                 byKind(EventPhase.SUSPEND),
-                byKind(EventPhase.RESUME));
+                byKind(EventPhase.RESUME),
+                delays());
+    }
+
+    private Map<DelayCause, DelayHistogram> delays() {
+        EnumMap<DelayCause, DelayHistogram> m = new EnumMap<>(DelayCause.class);
+        for (DelayCause cause : DelayCause.values()) {
+            m.put(cause, loop.delays(cause));
+        }
+        return m;
+    }
+
+    /** The scheduling delays of {@code cause} on this shard so far (empty if not measured): a live snapshot. Any thread. */
+    public DelayHistogram delays(DelayCause cause) {
+        return loop.delays(cause);
     }
 
     private Map<EventKind, Long> byKind(EventPhase phase) {
@@ -188,7 +206,7 @@ public final class Shard implements ThreadFactory {
     /** Starts a virtual thread running {@code task} on this shard (the task's own counters apply). */
     void startTask(BridgeTask<?> task) {
         Thread thread = factory.newThread(task);
-        loop.starting(thread::start); // a start is new work: the loop's inbound share, not a resume's
+        loop.starting(thread::start, task.urgent()); // a start is new work (or the latency lane's), not a resume
     }
 
     /** A load figure for placement: tasks started and not finished. */

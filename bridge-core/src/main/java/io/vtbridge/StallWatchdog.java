@@ -1,38 +1,59 @@
 package io.vtbridge;
 
+import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopThread;
 import io.vtbridge.loop.ShardLoop;
-import io.vtbridge.monitor.BridgeListener;
+import io.vtbridge.monitor.DelayCause;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.StallReport;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The stall watchdog of one bridge: its own platform thread ({@code <bridge>-watchdog}), never a
- * loop's. Every quarter threshold (at least 1 ms, at most 25 ms) it looks at each shard's
- * {@link ShardLoop#busySince()}: an iteration that has run longer than the threshold is a stall. It
- * reports each stall once (a {@code System.Logger} warning and the listener's
- * {@link BridgeListener#onStall}), naming the virtual thread that holds the carrier and its stack.
- * If that thread waits for a lock while it holds the carrier (a pinned park; a monitor on JDK
- * 21–23), the report names the lock and, when known, its owner: the deadlock guard. With
- * {@link BlockingPolicy#HAND_OFF} it also moves the shard's loop to a fresh carrier
- * ({@link ShardLoop#handOff()}).
+ * loop's. Every quarter threshold (at least 1 ms, at most 25 ms) it looks at each busy shard and
+ * tells two stalls apart:
+ * <ul>
+ *   <li><b>a hog</b>: the loop's mount counter has not moved for longer than the threshold, so one
+ *       mount holds the carrier. The watchdog finds the virtual thread on the carrier, takes its
+ *       stack, and names it only if, after that, the same mount is still running and the thread is
+ *       still on the carrier: a report never names a thread that was not holding the carrier when
+ *       its stack was taken. If that thread waits for a lock while it holds the carrier (a pinned
+ *       park; a monitor on JDK 21–23), the report names the lock and, when known, its owner: the
+ *       deadlock guard. With {@link BlockingPolicy#HAND_OFF} a hog also moves the shard's loop to a
+ *       fresh carrier ({@link ShardLoop#handOff()}).</li>
+ *   <li><b>loop lag</b>: the current turn has run longer than the threshold while the mount counter
+ *       kept moving: many mounts, none a hog. The report names no thread; it gives the mounts of the
+ *       turn and, from the loop's event counters, what made them runnable.</li>
+ * </ul>
+ * Each is reported once (a {@code System.Logger} warning and the listener's
+ * {@code BridgeListener#onStall}).
  *
  * <p><b>Threading:</b> {@link #start} and {@link #stop} by the bridge's lifecycle code; the rest on
- * the watchdog thread.
+ * the watchdog thread, which owns every array here.
  */
 final class StallWatchdog {
 
     private static final System.Logger LOG = System.getLogger(StallWatchdog.class.getName());
+    private static final DelayCause[] CAUSES = DelayCause.values();
 
     private final Bridge bridge;
     private final long thresholdNanos;
     private final BlockingPolicy policy;
-    private final long[] reported;        // watchdog-owned: the busySince of the stall last reported, per shard
+    private final long[] mountSeen;       // per shard: the mount counter at the last look
+    private final long[] mountSeenSince;  // per shard: when that value was first seen (busy)
+    private final long[] hogReported;     // per shard: the mount counter value of the hog reported last
+    private final long[] turnSeen;        // per shard: the busySince of the turn first seen at the last look
+    private final long[][] turnCauses;    // per shard: the loop's counts by cause when that turn was first seen
+    private final long[] lagReported;     // per shard: the busySince of the turn reported as lag last
     private final Thread thread;
     private volatile boolean stopping;    // set by stop()
 
@@ -40,7 +61,15 @@ final class StallWatchdog {
         this.bridge = bridge;
         this.thresholdNanos = thresholdNanos;
         this.policy = policy;
-        this.reported = new long[bridge.shards().size()];
+        int n = bridge.shards().size();
+        this.mountSeen = new long[n];
+        this.mountSeenSince = new long[n];
+        this.hogReported = new long[n];
+        this.turnSeen = new long[n];
+        this.turnCauses = new long[n][];
+        this.lagReported = new long[n];
+        java.util.Arrays.fill(hogReported, -1);
+        java.util.Arrays.fill(mountSeen, -1);
         this.thread = new Thread(this::run, bridge.name() + "-watchdog");
         this.thread.setDaemon(daemon);
     }
@@ -74,29 +103,58 @@ final class StallWatchdog {
     }
 
     private void check(Shard shard) {
+        int i = shard.index();
         ShardLoop loop = shard.loop();
         long since = loop.busySince();
-        if (since == 0 || since == reported[shard.index()]) {
-            return; // idle, or this stall is reported already
-        }
-        long stalled = System.nanoTime() - since;
-        if (stalled < thresholdNanos) {
+        long mounts = loop.counters().get(LoopCounter.MOUNTS);
+        long now = System.nanoTime();
+        if (since == 0) {
+            mountSeen[i] = -1; // idle: no mount runs, no turn
+            turnSeen[i] = 0;
             return;
         }
-        reported[shard.index()] = since;
+        if (mounts != mountSeen[i]) {
+            mountSeen[i] = mounts;
+            mountSeenSince[i] = now;
+        } else if (now - mountSeenSince[i] >= thresholdNanos && hogReported[i] != mounts) {
+            hogReported[i] = mounts;
+            reportHog(shard, loop, mounts, now - mountSeenSince[i]);
+            return;
+        }
+        if (since != turnSeen[i]) {
+            turnSeen[i] = since;
+            turnCauses[i] = causes(loop);
+        } else if (now - since >= thresholdNanos && lagReported[i] != since && mounts - loop.turnStartMounts() > 1) {
+            lagReported[i] = since;
+            reportLag(shard, loop, mounts - loop.turnStartMounts(), now - since, turnCauses[i]);
+        }
+    }
+
+    /** One mount has held the carrier for at least {@code nanos}: name its thread if it can be named safely. */
+    private void reportHog(Shard shard, ShardLoop loop, long mounts, long nanos) {
         LoopThread carrier = loop.thread();
         Thread holder = bridge.threads().mountedOn(shard, carrier);
-        StackTraceElement[] stack = holder != null ? holder.getStackTrace() : new StackTraceElement[0];
+        String description = null;
+        StackTraceElement[] stack = new StackTraceElement[0];
         String lock = null;
         String lockOwner = null;
-        if (holder != null && isWaiting(holder.getState())) {
-            Object blocker = LockSupport.getBlocker(holder);
-            if (blocker != null) {
+        if (holder != null) {
+            description = holder.toString(); // as it is now, mounted
+            stack = holder.getStackTrace();
+            Thread.State state = holder.getState();
+            Object blocker = isWaiting(state) ? LockSupport.getBlocker(holder) : null;
+            if (loop.counters().get(LoopCounter.MOUNTS) != mounts || JdkAccess.carrierOf(holder) != carrier) {
+                // The mount ended while we looked: what we took may be the thread's next step, not
+                // the hog. Report the hog without a name rather than blame the wrong frames.
+                holder = null;
+                description = null;
+                stack = new StackTraceElement[0];
+            } else if (blocker != null) {
                 lock = describe(blocker);
                 lockOwner = ownerOf(blocker);
             }
         }
-        if (lock == null) {
+        if (lock == null && holder != null) {
             ThreadInfo info = threadInfo(carrier);
             // A carrier always shows as waiting "on" the virtual thread it carries: not a lock.
             if (info != null && info.getLockName() != null && isWaiting(info.getThreadState())
@@ -106,11 +164,38 @@ final class StallWatchdog {
             }
         }
         boolean handedOff = policy == BlockingPolicy.HAND_OFF && loop.handOff();
-        StallReport report = new StallReport(lock != null ? StallReport.Kind.LOOP_BLOCKED : StallReport.Kind.STALL,
-                shard.index(), carrier.getName(), holder, stack, stalled, lock, lockOwner, handedOff);
+        deliver(shard, new StallReport(lock != null ? StallReport.Kind.LOOP_BLOCKED : StallReport.Kind.HOG,
+                shard.index(), carrier.getName(), holder, description, stack, nanos, lock, lockOwner, handedOff, 1, Map.of()));
+    }
+
+    /** One turn has run for {@code nanos}, {@code mounts} mounts so far: blame no thread. */
+    private void reportLag(Shard shard, ShardLoop loop, long mounts, long nanos, long[] causesAtFirstLook) {
+        long[] nowCauses = causes(loop);
+        Map<DelayCause, Long> byCause = new EnumMap<>(DelayCause.class);
+        for (int c = 0; c < CAUSES.length; c++) {
+            long d = nowCauses[c] - (causesAtFirstLook != null ? causesAtFirstLook[c] : nowCauses[c]);
+            if (d > 0) {
+                byCause.put(CAUSES[c], d);
+            }
+        }
+        deliver(shard, new StallReport(StallReport.Kind.LAG, shard.index(), loop.thread().getName(), null, null,
+                null, nanos, null, null, false, mounts, byCause));
+    }
+
+    private void deliver(Shard shard, StallReport report) {
         shard.countStall();
         LOG.log(System.Logger.Level.WARNING, report.describe()); // the watchdog may log; a loop never does
         bridge.deliverStall(report);
+    }
+
+    /** The loop's counts by cause: starts, and resumes by kind (the RESUME events). */
+    private static long[] causes(ShardLoop loop) {
+        long[] c = new long[CAUSES.length];
+        c[DelayCause.START.ordinal()] = loop.counters().get(LoopCounter.THREADS_STARTED);
+        for (EventKind kind : EventKind.values()) {
+            c[DelayCause.of(kind).ordinal()] += loop.events().count(EventPhase.RESUME, kind);
+        }
+        return c;
     }
 
     private static boolean isWaiting(Thread.State state) {

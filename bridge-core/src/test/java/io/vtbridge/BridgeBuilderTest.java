@@ -40,6 +40,15 @@ class BridgeBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stopGrace");
         assertThatThrownBy(() -> Bridge.builder().name(" "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
+        assertThatThrownBy(() -> Bridge.builder().turnSlice(Duration.ofNanos(9_999)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("turnSlice").hasMessageContaining("PT0.000009999S");
+        assertThatThrownBy(() -> Bridge.builder().turnSlice(Duration.ofMillis(1001)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("turnSlice");
+        assertThatThrownBy(() -> Bridge.builder().turnSlice(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("turnSlice");
+        assertThatThrownBy(() -> Bridge.builder().turnSlice(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("turnSlice");
+        assertThat(Bridge.builder().turnSlice(BridgeBuilder.MIN_TURN_SLICE).turnSlice(BridgeBuilder.MAX_TURN_SLICE)).isNotNull();
     }
 
     @Test
@@ -50,8 +59,9 @@ class BridgeBuilderTest {
         try (Bridge bridge = Bridge.builder().shards(1).build()) {
             assertThatThrownBy(() -> bridge.submit((Callable<Object>) null)).isInstanceOf(NullPointerException.class).hasMessage("task");
             assertThatThrownBy(() -> bridge.submit((Object) null, () -> 1)).isInstanceOf(NullPointerException.class).hasMessage("key");
-            // A bare null literal picks the more specific overload, submit(Mode, Callable).
-            assertThatThrownBy(() -> bridge.submit(null, () -> 1)).isInstanceOf(NullPointerException.class).hasMessage("mode");
+            assertThatThrownBy(() -> bridge.submit((Mode) null, () -> 1)).isInstanceOf(NullPointerException.class).hasMessage("mode");
+            assertThatThrownBy(() -> bridge.submit((Priority) null, () -> 1)).isInstanceOf(NullPointerException.class).hasMessage("priority");
+            assertThatThrownBy(() -> bridge.submit("k", (Priority) null, () -> 1)).isInstanceOf(NullPointerException.class).hasMessage("priority");
             assertThatThrownBy(() -> bridge.submit("k", null)).isInstanceOf(NullPointerException.class).hasMessage("task");
             assertThatThrownBy(() -> bridge.execute(null)).isInstanceOf(NullPointerException.class).hasMessage("command");
             assertThatThrownBy(() -> bridge.shard(0).newThread(null)).isInstanceOf(NullPointerException.class).hasMessage("task");

@@ -65,7 +65,7 @@ class StallTest {
             assertThat(stillBlocked).isDone();
             assertThat(reports).hasSize(1);
             assertThat(bridge.shard(0).stalls()).isEqualTo(1);
-            assertThat(report.kind()).isEqualTo(StallReport.Kind.STALL);
+            assertThat(report.kind()).isEqualTo(StallReport.Kind.HOG);
             assertThat(report.handedOff()).isFalse();
             assertThat(report.thread()).isNotNull();
             assertThat(report.thread().isVirtual()).isTrue();

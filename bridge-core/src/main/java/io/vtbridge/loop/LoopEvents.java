@@ -1,6 +1,8 @@
 package io.vtbridge.loop;
 
 import io.vtbridge.events.JfrEventSink;
+import io.vtbridge.monitor.DelayCause;
+import io.vtbridge.monitor.DelayHistogram;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 
@@ -23,7 +25,12 @@ import java.lang.invoke.VarHandle;
  *       (its SUSPEND PARK).</li>
  * </ul>
  *
- * <p><b>Threading:</b> every method except {@link #count} runs on the loop's thread (the loop, or
+ * <p>Scheduling delays: each mount begins with how long its continuation waited since it became
+ * runnable; when the mount ends, the delay goes into the histogram of the mount's cause
+ * ({@link DelayCause}): START if a vtbridge-created thread started, the kind of the wait a primitive
+ * resumed from, else PARK.
+ *
+ * <p><b>Threading:</b> every method except {@link #count} and {@link #delays} runs on the loop's thread (the loop, or
  * a virtual thread it carries): the fields are loop-owned and plain. {@link #count} reads the
  * counters (opaque, single writer) from any thread.
  */
@@ -46,12 +53,19 @@ public final class LoopEvents {
     private long threadId = -1;       // the mounted thread, when vtbridge code in it said so
     private long mountStart;          // nanoTime at the mount, only with a sink
     private int fastPaths;            // fast paths taken in this mount (the coop budget)
+    private long mountDelay;          // how long this mount's continuation waited to be mounted; -1: not measured
+    private int delayCause;           // this mount's DelayCause ordinal; NO_CAUSE: not claimed yet (a PARK resume)
     private boolean jfr;              // set before the loop starts: commit SUSPEND to JFR from the thread
+    private final DelayRecorder delays; // null: scheduling delays are not measured
 
-    LoopEvents(int shard, EventSink sink, int coopBudget) {
+    private static final int NO_CAUSE = -1;
+    private static final int NOT_RECORDED = -2; // the resume of a pinning probe: no event, no delay
+
+    LoopEvents(int shard, EventSink sink, int coopBudget, boolean measureDelays) {
         this.shard = shard;
         this.sink = sink;
         this.coopBudget = coopBudget;
+        this.delays = measureDelays ? new DelayRecorder() : null;
     }
 
     /** A request of {@code kind} by the current (bridged) thread. */
@@ -93,6 +107,7 @@ public final class LoopEvents {
     public void resumedSilently(boolean unmounted) {
         if (unmounted) {
             resumeClaimed = true;
+            delayCause = NOT_RECORDED;
         }
         silent = false;
     }
@@ -105,6 +120,7 @@ public final class LoopEvents {
     /** The current thread resumed from a wait for {@code kind} (recorded after each park that unmounted it). */
     public void resumed(EventKind kind) {
         resumeClaimed = true;
+        delayCause = DelayCause.of(kind).ordinal();
         suspendKind = null;
         long id = Thread.currentThread().threadId();
         threadId = id;
@@ -129,12 +145,23 @@ public final class LoopEvents {
     /** A vtbridge-created thread starts in this mount (not a resume). */
     public void threadStarted() {
         resumeClaimed = true;
+        delayCause = DelayCause.START.ordinal();
         threadId = Thread.currentThread().threadId();
     }
 
     /** A vtbridge-created thread ends in this mount (not a suspend). */
     public void threadEnded() {
         threadEnded = true;
+    }
+
+    /** Whether scheduling delays are measured on this loop. */
+    public boolean measuresDelays() {
+        return delays != null;
+    }
+
+    /** A snapshot of the scheduling delays of {@code cause} (empty if they are not measured). Any thread. */
+    public DelayHistogram delays(DelayCause cause) {
+        return delays == null ? DelayHistogram.empty() : delays.snapshot(cause);
     }
 
     /** The count of {@code phase} events of {@code kind} so far. Any thread. */
@@ -144,7 +171,10 @@ public final class LoopEvents {
 
     // ---- the loop's side ------------------------------------------------------------------------
 
-    void beginMount() {
+    /** @param delay how long the continuation waited to be mounted, in nanoseconds; -1 if not measured */
+    void beginMount(long delay) {
+        mountDelay = delay;
+        delayCause = NO_CAUSE;
         resumeClaimed = false;
         silent = false;
         suspendKind = null;
@@ -157,6 +187,9 @@ public final class LoopEvents {
     }
 
     void endMount() {
+        if (delays != null && mountDelay >= 0 && delayCause != NOT_RECORDED) {
+            delays.record(delayCause == NO_CAUSE ? DelayCause.PARK.ordinal() : delayCause, mountDelay);
+        }
         if (!resumeClaimed) {
             record(EventPhase.RESUME, EventKind.PARK, threadId, mountStart);
         }

@@ -18,11 +18,13 @@ final class LoopGauges {
     private static final int TIMERS = 1;       // loop timers pending after the last working iteration
     private static final int LONGEST = 2;      // the longest working iteration so far, in nanoseconds
     private static final int BUSY_SINCE = 3;   // nanoTime when the current iteration began; 0 while idle (parked)
+    private static final int TURN_MOUNTS = 4;  // the MOUNTS counter when the current iteration began
 
-    private final long[] gauges = new long[4]; // setOpaque by the loop owner, getOpaque by readers
+    private final long[] gauges = new long[5]; // setOpaque by the loop owner, getOpaque by readers
 
-    /** An iteration begins at {@code start} (a {@link System#nanoTime()}). Owner only. */
-    void busy(long start) {
+    /** An iteration begins at {@code start} (a {@link System#nanoTime()}), after {@code mounts} mounts so far. Owner only. */
+    void busy(long start, long mounts) {
+        GAUGE.setOpaque(gauges, TURN_MOUNTS, mounts);
         GAUGE.setOpaque(gauges, BUSY_SINCE, start | 1L); // never 0 while busy (| 1: off by 1 ns at most)
     }
 
@@ -50,6 +52,10 @@ final class LoopGauges {
 
     long busySince() {
         return (long) GAUGE.getOpaque(gauges, BUSY_SINCE);
+    }
+
+    long turnMounts() {
+        return (long) GAUGE.getOpaque(gauges, TURN_MOUNTS);
     }
 
     long longestIterationNanos() {

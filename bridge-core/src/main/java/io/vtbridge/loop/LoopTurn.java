@@ -6,44 +6,63 @@ import io.vtbridge.timer.TimerQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The body of a loop thread: the iterations ("turns") of one {@link ShardLoop}, each of which serves
- * the work the loop already owns before it takes new work from outside:
+ * The body of a loop thread: the iterations ("turns") of one {@link ShardLoop}. A turn is bounded
+ * by time, not only by counts: it has a slice ({@code turnSlice}, 500 µs by default), and each source
+ * of work gets a share of it, in this order:
  * <ol>
- *   <li>fires up to {@code 8 × batch} due loop timers ({@code Bridge.sleep}, lock timeouts);</li>
- *   <li>runs up to {@code 8 × batch} resumes from the JDK's timer thread (expired timed parks,
- *       {@code Thread.sleep}, on JDK 25 where the loop is seen as a ForkJoinPool; see
- *       {@link ShardLoop#executeExpiry}; on other JDKs these arrive as other threads' resumes);</li>
- *   <li>runs up to {@code 8 × batch} resumes issued by other threads (a lock hand-off from another
- *       shard, a completion, a socket wake-up): work this shard already runs;</li>
- *   <li>runs up to {@code 8 × batch} continuations from the local run queue (resumes issued on this
- *       loop's own thread; no atomics on that path), only those queued before this step;</li>
- *   <li>runs up to {@code batch} thread starts from the inbound MPSC queue: new work (see
- *       {@link ShardLoop#starting});</li>
- *   <li>if it found no work: spins {@code idleSpins} turns, then parks until the next timer or a
+ *   <li>due loop timers ({@code Bridge.sleep}, lock timeouts), up to {@code 8 × batch}: firing one
+ *       only queues its thread's resume locally, so they take no share;</li>
+ *   <li>the latency lane (starts submitted with {@code Priority.HIGH}), up to {@code batch}: 1/8 of
+ *       the slice; and again between the mounts of every later step, whenever the loop reads its
+ *       clock, so a latency-lane start waits for at most one share, not a whole turn;</li>
+ *   <li>resumes from the JDK's timer thread (expired timed parks, {@code Thread.sleep}, on JDK 25):
+ *       2/8;</li>
+ *   <li>resumes issued by other threads (a lock hand-off from another shard, a completion, a socket
+ *       wake-up): 2/8;</li>
+ *   <li>resumes issued on the loop's own thread (the local run queue; no atomics), only those queued
+ *       before this step: 2/8;</li>
+ *   <li>new thread starts from the inbound queue, up to {@code batch}: 1/8;</li>
+ *   <li>if the turn found no work: spin {@code idleSpins} turns, then park until the next timer or a
  *       wake-up, through the {@link WakeupGate} handshake.</li>
  * </ol>
- * Why this order and these shares: a resume that is due (a timer expired, a same-shard lock
- * hand-off) belongs to work already admitted, and its lateness is what users see; a new start can
- * wait an iteration. With a burst of 100k inbound releases that each arm a 20 ms sleep, serving the
- * sources 1:1 let the wake-ups queue behind the release tail (p99 lateness 40–57 ms against the
- * default scheduler's 22–35 ms; docs/BENCHMARKS.md). Inbound work is never starved: every iteration
- * takes up to {@code batch} of it, whatever the backlog elsewhere (so at least one mount in 25 when
- * every source is backlogged), and a thread that yields in a loop re-queues behind the step that
- * runs it.
+ * The owned steps (3 to 5) take at most {@code 8 × batch} mounts each. A share is a deadline: each
+ * step may run until the sum of the shares so far, so time a step leaves unused passes to the steps
+ * after it (an idle loop that gets a burst of starts gives them the whole slice), while a step whose
+ * predecessors overran still gets one mount. A non-empty source is therefore never skipped, and a
+ * turn lasts about a slice plus, per step, the mount that crossed its deadline.
+ *
+ * <p>Why this order and these shares: a resume that is due belongs to work already admitted, and its
+ * lateness is what users see, so owned work goes first and gets 3/4 of the slice; new starts get the
+ * rest but never fewer than one per turn. Counts alone are no bound when mounts are long: with 50 to
+ * 200 µs mounts of a real library (H2 over JDBC), a turn of {@code 8 × 128} resumes per step lasted
+ * 100 ms and more, and a new submission waited behind several such turns (docs/BENCHMARKS.md). The
+ * latency lane is the InfluxDB IOx guideline's {@code /ping}: work that must start now, whatever the
+ * backlog.
+ *
+ * <p><b>The clock.</b> {@link System#nanoTime()} costs about as much as a same-shard resume's
+ * bookkeeping, so the loop reads it at the start of each turn and then every few mounts: after each
+ * reading it divides the time since the previous one by the mounts in between, and reads again
+ * after as many mounts as fit into 1/32 of the slice (at most 16, at least 1). Long mounts are thus
+ * timed one by one, short ones in groups, and a deadline is overrun by about a 32nd of the slice plus
+ * the one mount that crossed it. The same readings stamp same-shard resumes and measure every
+ * continuation's scheduling delay ({@link DelayRecorder}).
  *
  * <p>The loop runs only this code and the continuations it mounts: it never logs, takes no lock of
  * its own, and calls no user code except by mounting a virtual thread. (One JDK lock can be taken on
  * the loop thread: when a mounted virtual thread parks with a timeout, {@code Thread.sleep}, the JDK
- * arms the timer under its {@code ScheduledThreadPoolExecutor}'s queue lock; no virtual thread ever
- * holds that lock. See {@code JdkAccess.spreadTimerQueues}.)
+ * arms the timer under its {@code ScheduledThreadPoolExecutor}'s queue lock on JDKs other than 25;
+ * no virtual thread ever holds that lock. See {@code JdkAccess.spreadTimerQueues}.)
  *
  * <p>With hand-off on, a carrier that lost the loop in a mount ({@link LoopOwnership}) leaves the
  * turn at once, touching nothing loop-owned; the new owner runs the turns from then on.
  *
  * <p><b>Threading:</b> {@link #run} is the body of the loop's {@link LoopThread} (and of each carrier
- * a hand-off starts); everything here runs on the loop's owner.
+ * a hand-off starts); everything here runs on the loop's owner, {@link #now} included.
  */
 final class LoopTurn {
+
+    /** The most mounts between two clock readings. */
+    static final int MAX_CLOCK_EVERY = 16;
 
     private final ShardLoop loop;
     private final RunQueues queues;
@@ -56,9 +75,15 @@ final class LoopTurn {
     private final int batch;
     private final int ownedBatch;
     private final int idleSpins;
+    private final long eighth;             // an eighth of the slice, the unit of the shares
+    private final long grain;              // a 32nd of the slice: what a group of mounts between clock readings may take
+
+    private long now;                      // loop-owned: the latest clock reading
+    private int sinceClock;                // loop-owned: mounts since that reading
+    private int clockEvery = 1;            // loop-owned: mounts between readings, adapted at each reading
 
     LoopTurn(ShardLoop loop, RunQueues queues, TimerQueue timers, WakeupGate gate, LoopCounters counters,
-             LoopEvents events, LoopGauges gauges, LoopOwnership ownership, int batch, int idleSpins) {
+             LoopEvents events, LoopGauges gauges, LoopOwnership ownership, LoopSettings settings) {
         this.loop = loop;
         this.queues = queues;
         this.timers = timers;
@@ -67,9 +92,11 @@ final class LoopTurn {
         this.events = events;
         this.gauges = gauges;
         this.ownership = ownership;
-        this.batch = batch;
-        this.ownedBatch = (int) Math.min((long) batch * ShardLoop.OWNED_SHARE, Integer.MAX_VALUE);
-        this.idleSpins = idleSpins;
+        this.batch = settings.batch();
+        this.ownedBatch = (int) Math.min((long) settings.batch() * ShardLoop.OWNED_SHARE, Integer.MAX_VALUE);
+        this.idleSpins = settings.idleSpins();
+        this.eighth = Math.max(1, settings.sliceNanos() / 8);
+        this.grain = Math.max(1, settings.sliceNanos() / 32);
     }
 
     /** The loop thread's body. */
@@ -89,32 +116,42 @@ final class LoopTurn {
         }
     }
 
+    /** The loop's latest clock reading: the stamp of a resume issued on the loop's own thread. Owner only. */
+    long now() {
+        return now;
+    }
+
     private void loop() {
         int spins = 0;
         while (loop.isRunning()) {
-            long start = System.nanoTime();
-            gauges.busy(start);
-            int work = fireTimers() + runRemote(queues.expiries, ownedBatch, LoopCounter.EXPIRY_SCHEDULES);
+            long start = readClock();
+            gauges.busy(start, counters.get(LoopCounter.MOUNTS));
+            int work = fireTimers();
+            work += runStarts(queues.urgent, batch, start + eighth);
             if (ownership.lost()) {
                 return;
             }
-            work += runRemote(queues.resumes, ownedBatch, LoopCounter.REMOTE_SCHEDULES);
+            work += runRemote(queues.expiries, ownedBatch, start + 3 * eighth, LoopCounter.EXPIRY_SCHEDULES);
             if (ownership.lost()) {
                 return;
             }
-            work += runLocal();
+            work += runRemote(queues.resumes, ownedBatch, start + 5 * eighth, LoopCounter.REMOTE_SCHEDULES);
             if (ownership.lost()) {
                 return;
             }
-            work += runRemote(queues.inbound, batch, LoopCounter.REMOTE_SCHEDULES);
+            work += runLocal(start + 7 * eighth);
+            if (ownership.lost()) {
+                return;
+            }
+            work += runStarts(queues.inbound, batch, start + 8 * eighth);
             if (ownership.lost()) {
                 return;
             }
             if (work > 0) {
-                // Only iterations that found work are counted: an idle spin writes nothing, so it
-                // does not bounce the counters' cache line under threads that read them.
+                // Only turns that found work are counted: an idle spin writes nothing, so it does
+                // not bounce the counters' cache line under threads that read them.
                 counters.increment(LoopCounter.ITERATIONS);
-                gauges.publish(queues.local.size(), timers.size(), System.nanoTime() - start);
+                gauges.publish(queues.local.size(), timers.size(), now - start);
                 spins = 0;
             } else if (spins < idleSpins) {
                 spins++;
@@ -126,45 +163,106 @@ final class LoopTurn {
         }
     }
 
-    private int runRemote(MpscLinkedQueue<Runnable> queue, int limit, LoopCounter counter) {
+    /** Starts from {@code queue} (inbound or the latency lane), counted as cross-thread schedules. */
+    private int runStarts(MpscLinkedQueue<Runnable> queue, int limit, long deadline) {
+        return runRemote(queue, limit, deadline, LoopCounter.REMOTE_SCHEDULES);
+    }
+
+    private int runRemote(MpscLinkedQueue<Runnable> queue, int limit, long deadline, LoopCounter counter) {
         int n = 0;
+        int urgent = 0;
         Runnable continuation;
         while (n < limit && (continuation = queue.poll()) != null) {
             n++;
             counters.increment(counter); // before the mount: whoever the continuation completes sees it counted
-            mount(continuation);
+            mount(continuation, queue.polledStamp());
             if (ownership.lost()) {
-                return n;
+                return n + urgent;
+            }
+            if (tick()) {
+                urgent += runOneUrgent(queue);
+                if (now - deadline >= 0 || ownership.lost()) {
+                    break;
+                }
             }
         }
-        return n;
+        return n + urgent;
     }
 
-    private int runLocal() {
-        // Only what was queued before this step: resumes issued now wait for the next iteration,
-        // so the inbound queue gets its turn even when threads yield in a loop.
+    private int runLocal(long deadline) {
+        // Only what was queued before this step: resumes issued now wait for the next turn, so the
+        // inbound queue gets its turn even when threads yield in a loop.
         int n = Math.min(queues.local.size(), ownedBatch);
+        int ran = 0;
         for (int i = 0; i < n; i++) {
-            mount(queues.local.pollFirst());
+            Runnable continuation = queues.local.pollFirst();
+            mount(continuation, queues.local.polledStamp());
+            ran++;
             if (ownership.lost()) {
-                return i + 1;
+                return ran;
+            }
+            if (tick()) {
+                ran += runOneUrgent(null);
+                if (now - deadline >= 0 || ownership.lost()) {
+                    break;
+                }
             }
         }
-        return n;
+        return ran;
+    }
+
+    /** Between two mounts of another step: one latency-lane start, if one is waiting. */
+    private int runOneUrgent(MpscLinkedQueue<Runnable> current) {
+        if (current == queues.urgent || queues.urgent.isEmpty()) {
+            return 0;
+        }
+        Runnable continuation = queues.urgent.poll();
+        if (continuation == null) {
+            return 0; // a producer between its swap and its link: next time
+        }
+        counters.increment(LoopCounter.REMOTE_SCHEDULES);
+        mount(continuation, queues.urgent.polledStamp());
+        if (!ownership.lost()) {
+            tick();
+        }
+        return 1;
     }
 
     private int fireTimers() {
         if (timers.size() == 0) {
             return 0;
         }
-        int fired = timers.fireDue(System.nanoTime(), ownedBatch);
+        int fired = timers.fireDue(now, ownedBatch);
         counters.add(LoopCounter.TIMERS_FIRED, fired);
         return fired;
     }
 
-    private void mount(Runnable continuation) {
+    /** Reads the clock, and sets how many mounts may pass before the next reading. */
+    private long readClock() {
+        long t = System.nanoTime();
+        if (sinceClock > 0) {
+            long perMount = (t - now) / sinceClock;
+            clockEvery = perMount >= grain ? 1 : (int) Math.min(MAX_CLOCK_EVERY, grain / Math.max(1, perMount));
+        }
+        sinceClock = 0;
+        now = t;
+        return t;
+    }
+
+    /** After a mount: whether the clock was read (then {@link #now} is fresh). */
+    private boolean tick() {
+        if (++sinceClock < clockEvery) {
+            return false;
+        }
+        readClock();
+        return true;
+    }
+
+    private void mount(Runnable continuation, long stamp) {
         counters.increment(LoopCounter.MOUNTS);
-        events.beginMount();
+        // The delay since the continuation became runnable, from the loop's latest reading: a stamp
+        // taken after it (by another thread) is a delay of about nothing.
+        events.beginMount(stamp == 0 ? -1 : Math.max(0, now - stamp));
         LoopThread self = ownership.beginMount(); // with hand-off on: publishes everything above to a watchdog that takes the loop
         try {
             continuation.run();

@@ -2,36 +2,46 @@ package io.vtbridge.loop;
 
 import io.vtbridge.queue.MpscLinkedQueue;
 
-import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Where the continuations of one loop wait to be mounted, one queue per source, so that the loop's
  * turn ({@link LoopTurn}) can serve the sources in its own order and share:
  * <ul>
+ *   <li>{@link #urgent}: starts of threads submitted to the latency lane
+ *       ({@code submit(Priority.HIGH, ...)}), from any thread: served first, and between the other
+ *       sources' mounts;</li>
  *   <li>{@link #local}: resumes issued on the loop's own thread (the loop, or a virtual thread it
- *       carries): an {@link ArrayDeque}, no atomics;</li>
+ *       carries): no atomics;</li>
  *   <li>{@link #resumes}: resumes of this loop's threads issued by other threads (a lock hand-off
  *       from another shard, a completion, a socket wake-up): work the shard already runs;</li>
  *   <li>{@link #expiries}: resumes of timed parks issued by the JDK's timer thread;</li>
  *   <li>{@link #inbound}: starts of new virtual threads from other threads: new work.</li>
  * </ul>
+ * Every continuation carries a stamp: when it became runnable ({@link System#nanoTime()}, or the
+ * loop's latest clock reading on the loop's own thread), or 0 when delays are not measured.
  *
- * <p><b>Threading:</b> {@link #local} only on the loop's owner; the three MPSC queues take offers
+ * <p><b>Threading:</b> {@link #local} only on the loop's owner; the four MPSC queues take offers
  * from any thread ({@link #offer}) and are polled by the owner only.
  */
 final class RunQueues {
 
-    final ArrayDeque<Runnable> local = new ArrayDeque<>(256);           // loop-owned
+    final LocalRunQueue local = new LocalRunQueue();                    // loop-owned
+    final MpscLinkedQueue<Runnable> urgent = new MpscLinkedQueue<>();   // latency-lane starts from any thread; loop polls
     final MpscLinkedQueue<Runnable> resumes = new MpscLinkedQueue<>();  // other threads' resumes of this loop's threads; loop polls
     final MpscLinkedQueue<Runnable> expiries = new MpscLinkedQueue<>(); // the JDK's timer thread offers; loop polls
     final MpscLinkedQueue<Runnable> inbound = new MpscLinkedQueue<>();  // thread starts from other threads; loop polls
-    private final LongAdder offered = new LongAdder();                  // offers to the three MPSC queues, for their depth
+    private final LongAdder offered = new LongAdder();                  // offers to the four MPSC queues, for their depth
 
     /** Offers {@code continuation} to one of the MPSC queues: a sequentially consistent swap. Any thread. */
-    void offer(MpscLinkedQueue<Runnable> queue, Runnable continuation) {
+    void offer(MpscLinkedQueue<Runnable> queue, Runnable continuation, long stamp) {
         offered.increment();
-        queue.offer(continuation);
+        queue.offer(continuation, stamp);
+    }
+
+    /** Whether {@code queue} is one of this loop's start queues (inbound or the latency lane). */
+    boolean isStartQueue(MpscLinkedQueue<Runnable> queue) {
+        return queue == inbound || queue == urgent;
     }
 
     /** Offers so far to the MPSC queues. Any thread. */
@@ -41,14 +51,12 @@ final class RunQueues {
 
     /** Whether every queue is empty. On the owner (it reads {@link #local}). */
     boolean allEmpty() {
-        return inbound.isEmpty() && expiries.isEmpty() && resumes.isEmpty() && local.isEmpty();
+        return urgent.isEmpty() && inbound.isEmpty() && expiries.isEmpty() && resumes.isEmpty() && local.isEmpty();
     }
 
     /** Empties every queue (the loop has stopped: none of these will ever run) and returns how many were left. Owner. */
     long clear() {
-        long left = local.size();
-        local.clear();
-        return left + drain(inbound) + drain(expiries) + drain(resumes);
+        return local.clear() + drain(urgent) + drain(inbound) + drain(expiries) + drain(resumes);
     }
 
     private static long drain(MpscLinkedQueue<Runnable> queue) {

@@ -1,6 +1,7 @@
 package io.vtbridge.loop;
 
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.queue.MpscLinkedQueue;
 import io.vtbridge.internal.VarHandles;
 import io.vtbridge.timer.TimerQueue;
 
@@ -52,13 +53,13 @@ public final class ShardLoop implements Executor {
     private final Object owner;
     private final LoopOwnership ownership; // which carrier runs the loop now, and the hand-off protocol
 
-    /** Per iteration, the loop's own sources (timers, expiries, local) get this many batches each; inbound one. */
+    /** Per turn, the loop's own sources (timers, expiries, resumes, local) get this many batches each; starts one. */
     public static final int OWNED_SHARE = 8;
 
     /** Default coop budget: fast paths one virtual thread may take in one run before it yields. */
     public static final int DEFAULT_COOP_BUDGET = 128;
 
-    private static final ThreadLocal<ShardLoop> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts
+    private static final ThreadLocal<MpscLinkedQueue<Runnable>> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts, into this queue
     private final RunQueues queues = new RunQueues();
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
     private final WakeupGate gate = new WakeupGate();
@@ -67,6 +68,7 @@ public final class ShardLoop implements Executor {
     private final LoopServices services;
     private final LoopGauges gauges = new LoopGauges();
     private final LoopTurn turn;
+    private final boolean measureDelays;    // stamp each continuation with when it became runnable
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -74,35 +76,30 @@ public final class ShardLoop implements Executor {
     private volatile Throwable lastError;   // written by the loop when a continuation throws; read by monitors
 
     /**
-     * @param index     shard index, for names and stats
-     * @param owner     the object that owns this loop (the {@code Shard}); returned by {@link #owner()}
-     * @param name      the loop thread's name
-     * @param daemon    whether the loop thread is a daemon thread
-     * @param batch     inbound continuations per iteration, at least 1; the loop's own sources take
-     *                  {@value #OWNED_SHARE} times as many
-     * @param idleSpins empty iterations spun before parking, at least 0
+     * A loop with the default settings but for {@code batch} and {@code idleSpins} (for tests).
+     *
+     * @see #ShardLoop(int, Object, String, boolean, EventSink, LoopSettings)
      */
     public ShardLoop(int index, Object owner, String name, boolean daemon, int batch, int idleSpins) {
-        this(index, owner, name, daemon, batch, idleSpins, null, DEFAULT_COOP_BUDGET);
+        this(index, owner, name, daemon, null, LoopSettings.of(batch, idleSpins));
     }
 
     /**
-     * @param sink       where events go besides the counters, or {@code null}
-     * @param coopBudget fast paths a virtual thread may take in one run before it yields, at least 1
-     * @see #ShardLoop(int, Object, String, boolean, int, int)
+     * @param index    shard index, for names and stats
+     * @param owner    the object that owns this loop (the {@code Shard}); returned by {@link #owner()}
+     * @param name     the loop thread's name
+     * @param daemon   whether the loop thread is a daemon thread
+     * @param sink     where events go besides the counters, or {@code null}
+     * @param settings the turn's batch, slice and idle spins, the coop budget, whether delays are measured
      */
-    public ShardLoop(int index, Object owner, String name, boolean daemon, int batch, int idleSpins,
-                     EventSink sink, int coopBudget) {
-        // Checked once, where the user gave them (BridgeBuilder); here they are the loop's invariants.
-        assert coopBudget > 0 : "coopBudget " + coopBudget;
-        assert batch > 0 : "batch " + batch;
-        assert idleSpins >= 0 : "idleSpins " + idleSpins;
+    public ShardLoop(int index, Object owner, String name, boolean daemon, EventSink sink, LoopSettings settings) {
         this.index = index;
         this.owner = owner;
+        this.measureDelays = settings.measureDelays();
         this.ownership = new LoopOwnership(this, name, daemon);
-        this.events = new LoopEvents(index, sink, coopBudget);
+        this.events = new LoopEvents(index, sink, settings.coopBudget(), settings.measureDelays());
         this.services = new LoopServices(this, ownership, timers, events, counters);
-        this.turn = new LoopTurn(this, queues, timers, gate, counters, events, gauges, ownership, batch, idleSpins);
+        this.turn = new LoopTurn(this, queues, timers, gate, counters, events, gauges, ownership, settings);
     }
 
     /**
@@ -189,12 +186,13 @@ public final class ShardLoop implements Executor {
     @Override
     public void execute(Runnable continuation) {
         if (ownership.enterOwned()) {
+            long stamp = measureDelays ? turn.now() | 1 : 0; // the loop's latest clock reading: no clock read here
             if (services.takeProbe()) {
                 // The resume of a pinning probe: it goes first, so the probe costs a switch, not a
                 // trip through the whole run queue (which in a burst can be thousands long).
-                queues.local.addFirst(continuation);
+                queues.local.addFirst(continuation, stamp);
             } else {
-                queues.local.addLast(continuation);
+                queues.local.addLast(continuation, stamp);
             }
             counters.increment(LoopCounter.LOCAL_SCHEDULES);
             ownership.endOwned();
@@ -206,18 +204,20 @@ public final class ShardLoop implements Executor {
         }
         // A start is new work (the inbound share); anything else from another thread resumes work
         // this shard already runs (a lock hand-off, a completion, a socket): the owned share.
-        queues.offer(STARTING.get() == this ? queues.inbound : queues.resumes, continuation); // sequentially consistent swap, then...
+        MpscLinkedQueue<Runnable> start = STARTING.get();
+        queues.offer(start != null && queues.isStartQueue(start) ? start : queues.resumes, continuation, stamp()); // sequentially consistent swap, then...
         gate.wake();               // ...the load of the gate's state: see WakeupGate
     }
 
     /**
      * Runs {@code action} (which starts virtual threads of this loop, e.g. {@code thread.start()})
      * so that the starts it makes from this thread take the inbound queue, the share for new work,
-     * rather than the resume queue. The bridge wraps every task start in it.
+     * or with {@code urgent} the latency lane, rather than the resume queue. The bridge wraps every
+     * task start in it.
      */
-    public void starting(Runnable action) {
-        ShardLoop previous = STARTING.get();
-        STARTING.set(this);
+    public void starting(Runnable action, boolean urgent) {
+        MpscLinkedQueue<Runnable> previous = STARTING.get();
+        STARTING.set(urgent ? queues.urgent : queues.inbound);
         try {
             action.run();
         } finally {
@@ -241,7 +241,7 @@ public final class ShardLoop implements Executor {
             dropped.incrementAndGet();
             return;
         }
-        queues.offer(queues.expiries, continuation); // as in execute(): the swap, then the gate's load
+        queues.offer(queues.expiries, continuation, stamp()); // as in execute(): the swap, then the gate's load
         gate.wake();
     }
 
@@ -346,6 +346,19 @@ public final class ShardLoop implements Executor {
         return gauges.busySince();
     }
 
+    /**
+     * The mounts this loop had made when its current iteration began (the {@link LoopCounter#MOUNTS}
+     * counter then): with {@link #busySince()}, how many mounts a long iteration is made of. Any thread.
+     */
+    public long turnStartMounts() {
+        return gauges.turnMounts();
+    }
+
+    /** The scheduling delays of {@code cause} so far (empty when not measured). Any thread. */
+    public io.vtbridge.monitor.DelayHistogram delays(io.vtbridge.monitor.DelayCause cause) {
+        return events.delays(cause);
+    }
+
     /** The longest iteration that found work, in nanoseconds (a stall shows here). Any thread. */
     public long longestIterationNanos() {
         return gauges.longestIterationNanos();
@@ -359,6 +372,11 @@ public final class ShardLoop implements Executor {
     /** The last throwable that escaped a continuation, or {@code null}. */
     public Throwable lastError() {
         return lastError;
+    }
+
+    /** The stamp of a continuation made runnable by another thread now: its clock, or 0 when delays are not measured. */
+    private long stamp() {
+        return measureDelays ? System.nanoTime() | 1 : 0; // | 1: never 0, which means "not measured"
     }
 
     // ---- for the turn ---------------------------------------------------------------------------

@@ -84,4 +84,13 @@ public interface ShardMXBean {
 
     /** RESUME events by kind name. */
     Map<String, Long> getResumes();
+
+    /** Scheduling delay, median, in microseconds, by {@link DelayCause} name. @see ShardStats#schedulingDelays() */
+    Map<String, Long> getSchedulingDelayP50Micros();
+
+    /** Scheduling delay, 99th percentile, in microseconds, by {@link DelayCause} name. */
+    Map<String, Long> getSchedulingDelayP99Micros();
+
+    /** Scheduling delay, the largest, in microseconds, by {@link DelayCause} name. */
+    Map<String, Long> getSchedulingDelayMaxMicros();
 }

@@ -41,19 +41,31 @@ import java.util.Map;
  * @param requests        REQUEST events by kind (see {@link EventKind}; PARK has none)
  * @param suspendsByKind  SUSPEND events by kind: unmounts, classified
  * @param resumesByKind   RESUME events by kind
+ * @param schedulingDelays how long continuations waited between becoming runnable and being mounted,
+ *                        by cause (empty histograms when the bridge does not measure them)
  */
 public record ShardStats(int shard, long tasksStarted, long tasksFinished, long mounts, long resumes,
                          long suspends, long localResumes, long remoteResumes, long expiryResumes, long timersFired,
                          long loopIterations, long loopParks, long unparks, long dropped, long loopErrors,
                          long inboundDepth, long localDepth, long pendingTimers, long longestIterationNanos,
                          Map<EventKind, Long> requests, Map<EventKind, Long> suspendsByKind,
-                         Map<EventKind, Long> resumesByKind) {
+                         Map<EventKind, Long> resumesByKind, Map<DelayCause, DelayHistogram> schedulingDelays) {
 
     /** Copies the maps (unmodifiable, in {@link EventKind} order). */
     public ShardStats {
         requests = copy(requests);
         suspendsByKind = copy(suspendsByKind);
         resumesByKind = copy(resumesByKind);
+        EnumMap<DelayCause, DelayHistogram> delays = new EnumMap<>(DelayCause.class);
+        for (DelayCause cause : DelayCause.values()) {
+            delays.put(cause, schedulingDelays.getOrDefault(cause, DelayHistogram.empty()));
+        }
+        schedulingDelays = Collections.unmodifiableMap(delays);
+    }
+
+    /** The scheduling delays of {@code cause} in this snapshot. */
+    public DelayHistogram delays(DelayCause cause) {
+        return schedulingDelays.get(cause);
     }
 
     private static Map<EventKind, Long> copy(Map<EventKind, Long> m) {

@@ -1,41 +1,75 @@
 package io.vtbridge.monitor;
 
 import io.vtbridge.BlockingPolicy;
+
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * One stall of a shard, as the bridge's watchdog saw it: a loop iteration that ran longer than the
- * stall threshold, or a pinned virtual thread the JVM reported (JFR {@code jdk.VirtualThreadPinned}).
+ * One stall of a shard, as the bridge's watchdog saw it. Two different things hold a shard up, and
+ * the report says which:
+ * <ul>
+ *   <li>a <em>hog</em> ({@link Kind#HOG}, {@link Kind#LOOP_BLOCKED}): one mount of one virtual thread
+ *       held the loop's carrier longer than the stall threshold (a carrier-blocking call, or long CPU
+ *       work without a pause); the report names that thread and the stack it had while it still
+ *       held the carrier;</li>
+ *   <li><em>loop lag</em> ({@link Kind#LAG}): one turn of the loop ran longer than the threshold, made
+ *       of many mounts none of which was that long; the report blames no thread, and gives the
+ *       mounts and what they were (starts, resumes by kind).</li>
+ * </ul>
+ * {@link Kind#PINNED} is the JVM's own report of a virtual thread that parked while pinned (JFR
+ * {@code jdk.VirtualThreadPinned}).
  *
- * @param kind         what was seen
- * @param shard        the shard index
- * @param loopThread   the name of the loop (carrier) thread held
- * @param thread       the virtual thread holding it, or {@code null} if the watchdog could not tell
- *                     (a thread started by bridged code itself rather than by the bridge)
- * @param stack        that thread's stack when the stall was seen (the top frame is where it blocked);
- *                     empty when unknown
- * @param nanos        how long it had been stalled when reported
- * @param lock         for {@link Kind#LOOP_BLOCKED}: the lock the carrier waits for; else {@code null}
- * @param lockOwner    for {@link Kind#LOOP_BLOCKED}: who holds that lock, when known; else {@code null}
- * @param handedOff    whether the shard's loop was moved to a fresh carrier ({@link BlockingPolicy#HAND_OFF})
+ * <p>A named thread was mounted on the shard's carrier when the watchdog looked, and still was after
+ * it took the stack: {@code threadDescription} is the thread as it was then ({@link Thread#toString()}
+ * then), even if the thread has ended since.
+ *
+ * @param kind              what was seen
+ * @param shard             the shard index
+ * @param loopThread        the name of the loop (carrier) thread held
+ * @param thread            for a hog, the virtual thread holding the carrier, or {@code null} if the
+ *                          watchdog could not tell (a thread started by bridged code itself rather than
+ *                          by the bridge, or a mount that ended while it looked); for a lag, {@code null}
+ * @param threadDescription that thread as it was when seen mounted, or {@code null}
+ * @param stack             that thread's stack when the stall was seen (the top frame is where it
+ *                          blocked); empty when unknown
+ * @param nanos             how long the mount (hog) or the turn (lag) had lasted when reported
+ * @param lock              for {@link Kind#LOOP_BLOCKED}: the lock the carrier waits for; else {@code null}
+ * @param lockOwner         for {@link Kind#LOOP_BLOCKED}: who holds that lock, when known; else {@code null}
+ * @param handedOff         whether the shard's loop was moved to a fresh carrier ({@link BlockingPolicy#HAND_OFF})
+ * @param mounts            for a lag, the mounts the turn was made of; for a hog, 1; for PINNED, 0
+ * @param mountsByCause     for a lag, those mounts by what made them runnable, as far as the
+ *                          watchdog saw them (from its first look at the turn); else empty
  */
-public record StallReport(Kind kind, int shard, String loopThread, Thread thread, StackTraceElement[] stack,
-                          long nanos, String lock, String lockOwner, boolean handedOff) {
+public record StallReport(Kind kind, int shard, String loopThread, Thread thread, String threadDescription,
+                          StackTraceElement[] stack, long nanos, String lock, String lockOwner, boolean handedOff,
+                          long mounts, Map<DelayCause, Long> mountsByCause) {
 
     /** What the watchdog saw. */
     public enum Kind {
-        /** A loop iteration ran longer than the threshold: a carrier-blocking call (java.io, JNI, CPU). */
-        STALL,
-        /** Also a stall, and the carrier itself waits for a lock (a pinned park, or a monitor on JDK 21–23). */
+        /** One mount held the loop's carrier longer than the threshold: a carrier-blocking call (java.io, JNI) or long CPU work. */
+        HOG,
+        /** A hog whose thread itself waits for a lock while it holds the carrier (a pinned park, or a monitor on JDK 21–23). */
         LOOP_BLOCKED,
+        /** One loop turn ran longer than the threshold, made of many shorter mounts: no single thread is to blame. */
+        LAG,
         /** JFR reported a virtual thread of this shard that parked while pinned. */
         PINNED
     }
 
+    /** Copies the stack and the map. */
     public StallReport {
         Objects.requireNonNull(kind, "kind");
         stack = stack == null ? new StackTraceElement[0] : stack.clone();
+        EnumMap<DelayCause, Long> causes = new EnumMap<>(DelayCause.class);
+        if (mountsByCause != null) {
+            causes.putAll(mountsByCause);
+        }
+        mountsByCause = Collections.unmodifiableMap(causes);
     }
 
     /** The stack, a copy. */
@@ -44,20 +78,26 @@ public record StallReport(Kind kind, int shard, String loopThread, Thread thread
         return stack.clone();
     }
 
-    /** A multi-line description: what, where, how long, and the stack. */
+    /** A multi-line description: what, where, how long, the culprit (or the mounts), and the stack. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append("vtbridge: shard ").append(shard).append(" (").append(loopThread).append(") ")
                 .append(switch (kind) {
-                    case STALL -> "stalled";
-                    case LOOP_BLOCKED -> "stalled, its carrier blocked on a lock";
+                    case HOG -> "was held by one mount";
+                    case LOOP_BLOCKED -> "was held by one mount, its carrier blocked on a lock";
+                    case LAG -> "lagged: one turn";
                     case PINNED -> "had a virtual thread park while pinned";
                 })
                 .append(" for ").append(nanos / 1_000_000).append(" ms");
-        if (thread != null) {
-            sb.append(" by ").append(thread);
+        if (kind == Kind.LAG) {
+            sb.append(", ").append(mounts).append(" mounts, none of them that long");
+            if (!mountsByCause.isEmpty()) {
+                sb.append(" (").append(contributors()).append(")");
+            }
+        } else if (threadDescription != null) {
+            sb.append(" by ").append(threadDescription);
         } else {
-            sb.append(" by a virtual thread vtbridge did not start");
+            sb.append(" by a virtual thread the watchdog could not name");
         }
         if (lock != null) {
             sb.append("; waiting for ").append(lock);
@@ -74,9 +114,19 @@ public record StallReport(Kind kind, int shard, String loopThread, Thread thread
         return sb.toString();
     }
 
+    /** The causes of a lag's mounts, most first: {@code "PARK 1,500, START 300"}. */
+    private String contributors() {
+        return mountsByCause.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<DelayCause, Long>comparingByValue().reversed())
+                .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
+                .reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
     @Override
     public String toString() {
-        return "StallReport[" + kind + ", shard " + shard + ", " + nanos / 1_000_000 + " ms, " + thread
+        return "StallReport[" + kind + ", shard " + shard + ", " + nanos / 1_000_000 + " ms"
+                + (kind == Kind.LAG ? ", " + mounts + " mounts" : ", " + threadDescription)
                 + (stack.length > 0 ? ", at " + stack[0] : "") + (lock != null ? ", lock " + lock : "")
                 + (handedOff ? ", handed off" : "") + "]";
     }
@@ -84,11 +134,11 @@ public record StallReport(Kind kind, int shard, String loopThread, Thread thread
     @Override
     public boolean equals(Object o) {
         return o instanceof StallReport r && kind == r.kind && shard == r.shard && nanos == r.nanos
-                && Objects.equals(thread, r.thread) && Arrays.equals(stack, r.stack);
+                && mounts == r.mounts && Objects.equals(thread, r.thread) && Arrays.equals(stack, r.stack);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, shard, nanos, thread) * 31 + Arrays.hashCode(stack);
+        return Objects.hash(kind, shard, nanos, mounts, thread) * 31 + Arrays.hashCode(stack);
     }
 }

@@ -117,7 +117,7 @@ class ShardLoopPolicyTest {
         loop.starting(() -> loop.execute(() -> {
             lapsWhenInboundRan[0] = lapsRun.get();
             inboundRan.countDown();
-        }));
+        }), false);
         open.countDown();
 
         assertThat(inboundRan.await(10, TimeUnit.SECONDS)).isTrue();
@@ -144,7 +144,7 @@ class ShardLoopPolicyTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }));
+        }), false);
         Await.latch("the loop is stalled", stalled);
         return open;
     }
@@ -160,7 +160,7 @@ class ShardLoopPolicyTest {
             for (int i = 0; i < BACKLOG; i++) {
                 loop.execute(record("inbound-" + i));
             }
-        });
+        }, false);
     }
 
     private Runnable record(String name) {

@@ -1,0 +1,163 @@
+package io.vtbridge.bench;
+
+import io.vtbridge.Bridge;
+import io.vtbridge.Priority;
+import io.vtbridge.monitor.BridgeListener;
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
+import io.vtbridge.monitor.StallReport;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The executors {@link LoadLatencyHarness} compares: the bridge, default virtual threads
+ * ({@code newVirtualThreadPerTaskExecutor}), and a fixed pool of platform threads.
+ *
+ * <p><b>Threading:</b> a runner is started and closed by the harness's main thread; its submit
+ * methods are called by the main thread and the ping thread.
+ */
+enum LoadMode {
+    BRIDGE("bridge"),
+    VIRTUAL("virtual"),
+    FIXED("fixed");
+
+    final String name;
+
+    LoadMode(String name) {
+        this.name = name;
+    }
+
+    static LoadMode named(String name) {
+        for (LoadMode m : values()) {
+            if (m.name.equals(name)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("--modes: unknown mode " + name + " (bridge, virtual, fixed)");
+    }
+
+    Runner start(LoadLatencyHarness.LoadOptions o) {
+        return switch (this) {
+            case BRIDGE -> new BridgeRunner(o);
+            case VIRTUAL -> new ExecutorRunner(Executors.newVirtualThreadPerTaskExecutor());
+            case FIXED -> new ExecutorRunner(Executors.newFixedThreadPool(o.fixedThreads));
+        };
+    }
+
+    /** One round's executor. */
+    interface Runner extends AutoCloseable {
+        Future<?> submit(Callable<?> call);
+
+        /** A trivial task through the ordinary path. */
+        Future<?> ping(Runnable ping);
+
+        /** Whether {@link #urgentPing} exists for this executor. */
+        default boolean hasLatencyLane() {
+            return false;
+        }
+
+        /** A trivial task through the executor's latency lane. */
+        default Future<?> urgentPing(Runnable ping) {
+            throw new UnsupportedOperationException();
+        }
+
+        /** The stall reports of the round (the bridge's watchdog), else empty. */
+        default List<StallReport> reports() {
+            return List.of();
+        }
+
+        @Override
+        void close() throws InterruptedException;
+    }
+
+    /** The bridge, with a listener that keeps the watchdog's reports. */
+    static final class BridgeRunner implements Runner {
+        private final List<StallReport> reports = new CopyOnWriteArrayList<>();
+        private final Bridge bridge;
+
+        BridgeRunner(LoadLatencyHarness.LoadOptions o) {
+            bridge = Bridge.builder().shards(o.shards).maxInFlight(o.callers + 100_000).name("load")
+                    .listener(new BridgeListener() {
+                        @Override
+                        public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+                        }
+
+                        @Override
+                        public void onStall(StallReport report) {
+                            reports.add(report);
+                        }
+                    })
+                    .eventBuffer(2)
+                    .build();
+        }
+
+        @Override
+        public Future<?> submit(Callable<?> call) {
+            return bridge.submit(call);
+        }
+
+        @Override
+        public Future<?> ping(Runnable ping) {
+            return bridge.submit(() -> {
+                ping.run();
+                return null;
+            });
+        }
+
+        @Override
+        public boolean hasLatencyLane() {
+            return true;
+        }
+
+        @Override
+        public Future<?> urgentPing(Runnable ping) {
+            return bridge.submit(Priority.HIGH, () -> {
+                ping.run();
+                return null;
+            });
+        }
+
+        @Override
+        public List<StallReport> reports() {
+            return List.copyOf(reports);
+        }
+
+        @Override
+        public void close() {
+            bridge.close();
+        }
+    }
+
+    /** A JDK executor. */
+    static final class ExecutorRunner implements Runner {
+        private final ExecutorService executor;
+
+        ExecutorRunner(ExecutorService executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public Future<?> submit(Callable<?> call) {
+            return executor.submit(call);
+        }
+
+        @Override
+        public Future<?> ping(Runnable ping) {
+            return executor.submit(ping);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            executor.shutdown();
+            if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+                executor.shutdownNow();
+            }
+        }
+    }
+}
