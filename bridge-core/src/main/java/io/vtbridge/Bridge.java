@@ -107,6 +107,9 @@ public final class Bridge implements Executor, AutoCloseable {
         this.lifecycle = new BridgeLifecycle(this, admission, b.closeTimeout, b.stopGrace);
         this.threads = new ThreadFinder(admission.tasks());
         this.dispatcher = b.listener != null ? new EventDispatcher(name + "-events", rings, b.listener, b.daemon) : null;
+        // Before the loops: a latency-lane start wakes the watchdog, which rescues it from a held loop.
+        this.watchdog = new StallWatchdog(this, Checks.saturatedNanos(b.stallThreshold), b.blockingPolicy, true);
+        watchdog.start();
         for (Shard shard : shards) {
             shard.loop().start();
         }
@@ -114,8 +117,6 @@ public final class Bridge implements Executor, AutoCloseable {
             dispatcher.start();
         }
         this.mbeans = b.jmx ? BridgeMBeans.register(this) : null;
-        this.watchdog = new StallWatchdog(this, Checks.saturatedNanos(b.stallThreshold), b.blockingPolicy, true);
-        watchdog.start();
         this.pinnedWatcher = b.reportPinned ? PinnedEventWatcher.start(this, b.pinnedThreshold) : null;
     }
 

@@ -48,6 +48,7 @@ public final class Shard implements ThreadFactory {
         this.loop = new ShardLoop(index, this, threadName, settings.daemon, sink, new LoopSettings(settings.loopBatch,
                 settings.idleSpins, settings.coopBudget, Checks.saturatedNanos(settings.turnSlice), settings.schedulingDelays));
         loop.events().jfr(settings.jfrEvents);
+        loop.connect(continuation -> bridge.cpuPool().execute(Priority.HIGH, continuation), deadline -> bridge.watchdog().urgentQueued(deadline));
         if (settings.blockingPolicy == BlockingPolicy.HAND_OFF) {
             loop.enableHandOff(settings.maxExtraCarriers);
         }

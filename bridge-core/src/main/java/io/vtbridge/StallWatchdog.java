@@ -44,6 +44,7 @@ final class StallWatchdog {
 
     private static final System.Logger LOG = System.getLogger(StallWatchdog.class.getName());
     private static final DelayCause[] CAUSES = DelayCause.values();
+    private static final long NONE = ShardLoop.NO_DEADLINE;
 
     private final Bridge bridge;
     private final long thresholdNanos;
@@ -56,6 +57,7 @@ final class StallWatchdog {
     private final long[] lagReported;     // per shard: the busySince of the turn reported as lag last
     private final Thread thread;
     private volatile boolean stopping;    // set by stop()
+    private volatile long plannedWake;    // when the watchdog looks next: stored by it before it parks, read by urgentQueued() (a Dekker pair with the lane's list)
 
     StallWatchdog(Bridge bridge, long thresholdNanos, BlockingPolicy policy, boolean daemon) {
         this.bridge = bridge;
@@ -88,18 +90,65 @@ final class StallWatchdog {
         }
     }
 
+    /**
+     * A latency-lane start with rescue deadline {@code deadline} was queued (on the starter's thread,
+     * after it put the start on its loop's list): wakes the watchdog if it would look later than that.
+     */
+    void urgentQueued(long deadline) {
+        if (plannedWake - deadline > 0) { // volatile load, after the list's CAS: see run()
+            LockSupport.unpark(thread);
+        }
+    }
+
     private void run() {
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(thresholdNanos / 4, TimeUnit.MILLISECONDS.toNanos(25)));
+        long nextCheck = System.nanoTime();
         while (!stopping) {
-            for (Shard shard : bridge.shards()) {
-                try {
-                    check(shard);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "vtbridge: the stall watchdog failed on " + shard, e);
+            long now = System.nanoTime();
+            if (now - nextCheck >= 0) {
+                for (Shard shard : bridge.shards()) {
+                    try {
+                        check(shard);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "vtbridge: the stall watchdog failed on " + shard, e);
+                    }
                 }
+                nextCheck = now + period;
             }
-            LockSupport.parkNanos(this, period);
+            long rescue = rescueLaneStarts(now);
+            long wakeAt = rescue != NONE && rescue - nextCheck < 0 ? rescue : nextCheck;
+            plannedWake = wakeAt; // volatile store, then the loads of the lists' heads below...
+            long earliest = earliestLaneDeadline();
+            if (earliest != NONE && earliest - wakeAt < 0) {
+                continue; // ...so a start queued meanwhile is seen here, or its starter saw plannedWake and unparks us
+            }
+            long sleep = wakeAt - System.nanoTime();
+            if (sleep > 0) {
+                LockSupport.parkNanos(this, sleep);
+            }
         }
+    }
+
+    /** The lane rescuer: latency-lane starts that waited past their deadline for a held loop run on the CPU pool. */
+    private long rescueLaneStarts(long now) {
+        long next = NONE;
+        for (Shard shard : bridge.shards()) {
+            next = earlier(next, shard.loop().rescueOverdueStarts(now));
+        }
+        return next;
+    }
+
+    private long earliestLaneDeadline() {
+        long earliest = NONE;
+        for (Shard shard : bridge.shards()) {
+            earliest = earlier(earliest, shard.loop().nextLaneDeadline());
+        }
+        return earliest;
+    }
+
+    /** The earlier of two {@code nanoTime} deadlines, either of which may be {@link #NONE}. */
+    private static long earlier(long a, long b) {
+        return a == NONE ? b : b == NONE ? a : (b - a < 0 ? b : a);
     }
 
     private void check(Shard shard) {

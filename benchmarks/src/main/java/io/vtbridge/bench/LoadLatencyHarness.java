@@ -87,6 +87,7 @@ public final class LoadLatencyHarness {
             int maxPings = (int) Math.min(1_000_000, 120_000_000L / o.pingMicros + 1); // at most 2 minutes of pings
             long[] due = new long[maxPings];
             long[] started = new long[maxPings];
+            long[] sent = new long[maxPings];
             long[] startedUrgent = new long[maxPings];
             List<Future<?>> pings = new ArrayList<>();
             List<Future<?>> urgentPings = new ArrayList<>();
@@ -103,6 +104,7 @@ public final class LoadLatencyHarness {
                         return;
                     }
                     due[i] = at;
+                    sent[i] = System.nanoTime();
                     int slot = i;
                     pings.add(runner.ping(() -> started[slot] = System.nanoTime()));
                     if (runner.hasLatencyLane()) {
@@ -122,18 +124,24 @@ public final class LoadLatencyHarness {
             long nanos = System.nanoTime() - start;
             pinger.interrupt();
             pinger.join();
-            int sent = pings.size();
+            int count = pings.size();
             for (Future<?> f : pings) {
                 f.get(1, TimeUnit.MINUTES);
             }
             for (Future<?> f : urgentPings) {
                 f.get(1, TimeUnit.MINUTES);
             }
-            Histogram plain = latencies(due, started, sent);
+            Histogram plain = latencies(due, started, count);
+            Histogram sender = latencies(due, sent, count);
+            Histogram plainFromSend = latencies(sent, started, count);
+            Histogram urgentFromSend = runner.hasLatencyLane() ? latencies(sent, startedUrgent, urgentPings.size()) : null;
             Histogram urgent = runner.hasLatencyLane() ? latencies(due, startedUrgent, urgentPings.size()) : null;
             long units = (long) o.callers * o.ops;
-            return new LoadRoundResult(mode.name, round, units * 1e9 / nanos, nanos, plain, urgent,
-                    gcCount() - gcBefore, runner.reports());
+            if (o.verbose) {
+                System.out.print(runner.diagnostics());
+            }
+            return new LoadRoundResult(mode.name, round, units * 1e9 / nanos, nanos, plain, urgent, sender,
+                    plainFromSend, urgentFromSend, gcCount() - gcBefore, runner.reports());
         }
     }
 
@@ -272,11 +280,16 @@ public final class LoadLatencyHarness {
         int fixedThreads = 64;
         List<LoadMode> modes = List.of(LoadMode.BRIDGE, LoadMode.VIRTUAL, LoadMode.FIXED);
         Path csv;
+        boolean verbose;
 
         static LoadOptions parse(String[] args) {
             LoadOptions o = new LoadOptions();
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
+                if (option.equals("--verbose")) {
+                    o.verbose = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(option + " needs a value");
                 }

@@ -3,6 +3,9 @@ package io.vtbridge.bench;
 import io.vtbridge.Bridge;
 import io.vtbridge.Priority;
 import io.vtbridge.monitor.BridgeListener;
+import io.vtbridge.monitor.DelayCause;
+import io.vtbridge.monitor.DelayHistogram;
+import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.StallReport;
@@ -67,6 +70,11 @@ enum LoadMode {
             throw new UnsupportedOperationException();
         }
 
+        /** Per-shard figures worth printing after a round, or an empty string. */
+        default String diagnostics() {
+            return "";
+        }
+
         /** The stall reports of the round (the bridge's watchdog), else empty. */
         default List<StallReport> reports() {
             return List.of();
@@ -126,6 +134,24 @@ enum LoadMode {
         @Override
         public List<StallReport> reports() {
             return List.copyOf(reports);
+        }
+
+        @Override
+        public String diagnostics() {
+            StringBuilder sb = new StringBuilder();
+            for (ShardStats st : bridge.stats()) {
+                sb.append(String.format(java.util.Locale.ROOT, "  shard %d: longest turn %.1f ms, mounts %,d, turns %,d;",
+                        st.shard(), st.longestIterationNanos() / 1e6, st.mounts(), st.loopIterations()));
+                for (DelayCause c : DelayCause.values()) {
+                    DelayHistogram h = st.delays(c);
+                    if (h.count() > 0) {
+                        sb.append(String.format(java.util.Locale.ROOT, " %s n=%,d p50=%.3f p99=%.3f max=%.1f ms;", c, h.count(),
+                                h.percentile(50) / 1e6, h.percentile(99) / 1e6, h.max() / 1e6));
+                    }
+                }
+                sb.append('\n');
+            }
+            return sb.toString();
         }
 
         @Override

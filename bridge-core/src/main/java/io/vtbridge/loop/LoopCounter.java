@@ -25,5 +25,7 @@ public enum LoopCounter {
     /** Virtual threads created by vtbridge on this shard that ended. */
     THREADS_ENDED,
     /** Throwables that escaped a continuation or the loop itself (should stay 0: the JDK catches user exceptions). */
-    ERRORS
+    ERRORS,
+    /** Latency-lane starts the loop had not taken by their deadline, run on the CPU pool instead. */
+    LANE_RESCUES
 }

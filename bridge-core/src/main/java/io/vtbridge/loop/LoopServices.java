@@ -170,10 +170,15 @@ public final class LoopServices {
         }
     }
 
-    /** A thread vtbridge created (a task's, or {@code Shard.newThread}'s) starts: first thing in its body. */
+    /**
+     * A thread vtbridge created (a task's, or {@code Shard.newThread}'s) starts: first thing in its
+     * body. It may start off the loop (a latency-lane start the rescuer ran on the CPU pool).
+     */
     public void threadStarts() {
-        counters.increment(LoopCounter.THREADS_STARTED);
-        events.threadStarted();
+        countFromCurrentThread(LoopCounter.THREADS_STARTED);
+        if (loop.inLoop()) {
+            events.threadStarted();
+        }
     }
 
     /** That thread ends: last thing in its body. It may end on a carrier that lost the loop to a hand-off. */

@@ -26,10 +26,12 @@ import java.util.concurrent.locks.LockSupport;
  *       wake-up, through the {@link WakeupGate} handshake.</li>
  * </ol>
  * The owned steps (3 to 5) take at most {@code 8 × batch} mounts each. A share is a deadline: each
- * step may run until the sum of the shares so far, so time a step leaves unused passes to the steps
- * after it (an idle loop that gets a burst of starts gives them the whole slice), while a step whose
- * predecessors overran still gets one mount. A non-empty source is therefore never skipped, and a
- * turn lasts about a slice plus, per step, the mount that crossed its deadline.
+ * step may run until the end of the shares so far, so time a step leaves unused passes to the steps
+ * after it (an idle loop that gets a burst of starts gives them the whole slice), and at least for its
+ * own share from when it begins, so steps that overran before it cannot take its time away (new
+ * starts behind saturated owned work still get an eighth of the slice every turn, not one mount). A
+ * non-empty source is never skipped, and a turn lasts at most about a slice plus, per step, the mount
+ * that crossed its deadline.
  *
  * <p>Why this order and these shares: a resume that is due belongs to work already admitted, and its
  * lateness is what users see, so owned work goes first and gets 3/4 of the slice; new starts get the
@@ -127,23 +129,23 @@ final class LoopTurn {
             long start = readClock();
             gauges.busy(start, counters.get(LoopCounter.MOUNTS));
             int work = fireTimers();
-            work += runStarts(queues.urgent, batch, start + eighth);
+            work += runUrgent(batch, deadline(start + eighth, eighth));
             if (ownership.lost()) {
                 return;
             }
-            work += runRemote(queues.expiries, ownedBatch, start + 3 * eighth, LoopCounter.EXPIRY_SCHEDULES);
+            work += runRemote(queues.expiries, ownedBatch, deadline(start + 3 * eighth, 2 * eighth), LoopCounter.EXPIRY_SCHEDULES);
             if (ownership.lost()) {
                 return;
             }
-            work += runRemote(queues.resumes, ownedBatch, start + 5 * eighth, LoopCounter.REMOTE_SCHEDULES);
+            work += runRemote(queues.resumes, ownedBatch, deadline(start + 5 * eighth, 2 * eighth), LoopCounter.REMOTE_SCHEDULES);
             if (ownership.lost()) {
                 return;
             }
-            work += runLocal(start + 7 * eighth);
+            work += runLocal(deadline(start + 7 * eighth, 2 * eighth));
             if (ownership.lost()) {
                 return;
             }
-            work += runStarts(queues.inbound, batch, start + 8 * eighth);
+            work += runStarts(queues.inbound, batch, deadline(start + 8 * eighth, eighth));
             if (ownership.lost()) {
                 return;
             }
@@ -163,6 +165,16 @@ final class LoopTurn {
         }
     }
 
+    /**
+     * The deadline of a step: the end of the shares so far ({@code planned}), so that time the steps
+     * before it left unused passes on to it, but never less than its own {@code share} from now, so
+     * that steps before it that overran cannot take its share away.
+     */
+    private long deadline(long planned, long share) {
+        long own = now + share;
+        return planned - own > 0 ? planned : own;
+    }
+
     /** Starts from {@code queue} (inbound or the latency lane), counted as cross-thread schedules. */
     private int runStarts(MpscLinkedQueue<Runnable> queue, int limit, long deadline) {
         return runRemote(queue, limit, deadline, LoopCounter.REMOTE_SCHEDULES);
@@ -179,11 +191,14 @@ final class LoopTurn {
             if (ownership.lost()) {
                 return n + urgent;
             }
-            if (tick()) {
-                urgent += runOneUrgent(queue);
-                if (now - deadline >= 0 || ownership.lost()) {
-                    break;
+            if (!queues.urgent.isEmpty()) {
+                urgent += runUrgent(1, now);
+                if (ownership.lost()) {
+                    return n + urgent;
                 }
+            }
+            if (tick() && now - deadline >= 0) {
+                break;
             }
         }
         return n + urgent;
@@ -201,31 +216,45 @@ final class LoopTurn {
             if (ownership.lost()) {
                 return ran;
             }
-            if (tick()) {
-                ran += runOneUrgent(null);
-                if (now - deadline >= 0 || ownership.lost()) {
-                    break;
+            if (!queues.urgent.isEmpty()) {
+                ran += runUrgent(1, now);
+                if (ownership.lost()) {
+                    return ran;
                 }
+            }
+            if (tick() && now - deadline >= 0) {
+                break;
             }
         }
         return ran;
     }
 
-    /** Between two mounts of another step: one latency-lane start, if one is waiting. */
-    private int runOneUrgent(MpscLinkedQueue<Runnable> current) {
-        if (current == queues.urgent || queues.urgent.isEmpty()) {
-            return 0;
+    /**
+     * Latency-lane starts, up to {@code limit}, until {@code deadline} (at least one): at the start
+     * of a turn, and one at a time between the mounts of the other steps (one volatile load per mount
+     * to see whether any waits). Each was claimed by nobody else first: a start the rescuer took off
+     * the loop because the loop was held too long is skipped here.
+     */
+    private int runUrgent(int limit, long deadline) {
+        int n = 0;
+        Runnable polled;
+        while (n < limit && (polled = queues.urgent.poll()) != null) {
+            long stamp = queues.urgent.polledStamp();
+            Runnable continuation = polled;
+            if (polled instanceof UrgentStart start) {
+                if (!start.claim()) {
+                    continue; // the rescuer ran it elsewhere
+                }
+                continuation = start.continuation();
+            }
+            n++;
+            counters.increment(LoopCounter.REMOTE_SCHEDULES);
+            mount(continuation, stamp);
+            if (ownership.lost() || (tick() && now - deadline >= 0)) {
+                break;
+            }
         }
-        Runnable continuation = queues.urgent.poll();
-        if (continuation == null) {
-            return 0; // a producer between its swap and its link: next time
-        }
-        counters.increment(LoopCounter.REMOTE_SCHEDULES);
-        mount(continuation, queues.urgent.polledStamp());
-        if (!ownership.lost()) {
-            tick();
-        }
-        return 1;
+        return n;
     }
 
     private int fireTimers() {

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
  * turn ({@link LoopTurn}) can serve the sources in its own order and share:
  * <ul>
  *   <li>{@link #urgent}: starts of threads submitted to the latency lane
- *       ({@code submit(Priority.HIGH, ...)}), from any thread: served first, and between the other
- *       sources' mounts;</li>
+ *       ({@code submit(Priority.HIGH, ...)}) from other threads, each wrapped in an
+ *       {@link UrgentStart} that the loop claims before it mounts it: served first, and between the
+ *       other sources' mounts;</li>
  *   <li>{@link #local}: resumes issued on the loop's own thread (the loop, or a virtual thread it
  *       carries): no atomics;</li>
  *   <li>{@link #resumes}: resumes of this loop's threads issued by other threads (a lock hand-off
@@ -37,11 +38,6 @@ final class RunQueues {
     void offer(MpscLinkedQueue<Runnable> queue, Runnable continuation, long stamp) {
         offered.increment();
         queue.offer(continuation, stamp);
-    }
-
-    /** Whether {@code queue} is one of this loop's start queues (inbound or the latency lane). */
-    boolean isStartQueue(MpscLinkedQueue<Runnable> queue) {
-        return queue == inbound || queue == urgent;
     }
 
     /** Offers so far to the MPSC queues. Any thread. */

@@ -8,10 +8,13 @@ import io.vtbridge.timer.TimerQueue;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * One shard's event loop, and the {@link Executor} that schedules its virtual threads: every
@@ -38,6 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link LoopThread}.
  */
 public final class ShardLoop implements Executor {
+
+    /** What {@link #rescueOverdueStarts} and {@link #nextLaneDeadline} return when no latency-lane start waits. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** Longest delay a loop timer accepts (about 73 years); longer sleeps are clamped to it. */
     public static final long MAX_DELAY_NANOS = Long.MAX_VALUE >> 2;
@@ -69,6 +75,10 @@ public final class ShardLoop implements Executor {
     private final LoopGauges gauges = new LoopGauges();
     private final LoopTurn turn;
     private final boolean measureDelays;    // stamp each continuation with when it became runnable
+    private final long rescueAfterNanos;    // how long a latency-lane start may wait for the loop before the rescuer runs it elsewhere
+    private final ConcurrentLinkedQueue<UrgentStart> pendingUrgent = new ConcurrentLinkedQueue<>(); // lane starts not yet seen taken: offered by starters, polled by the rescuer
+    private volatile Executor offLoop;      // set before start(): runs a continuation on another carrier (the bridge's CPU pool)
+    private volatile LongConsumer laneWatcher; // set before start(): told of each latency-lane start's deadline (wakes the rescuer)
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -96,6 +106,7 @@ public final class ShardLoop implements Executor {
         this.index = index;
         this.owner = owner;
         this.measureDelays = settings.measureDelays();
+        this.rescueAfterNanos = settings.sliceNanos();
         this.ownership = new LoopOwnership(this, name, daemon);
         this.events = new LoopEvents(index, sink, settings.coopBudget(), settings.measureDelays());
         this.services = new LoopServices(this, ownership, timers, events, counters);
@@ -187,7 +198,7 @@ public final class ShardLoop implements Executor {
     public void execute(Runnable continuation) {
         if (ownership.enterOwned()) {
             long stamp = measureDelays ? turn.now() | 1 : 0; // the loop's latest clock reading: no clock read here
-            if (services.takeProbe()) {
+            if (services.takeProbe() || STARTING.get() == queues.urgent) {
                 // The resume of a pinning probe: it goes first, so the probe costs a switch, not a
                 // trip through the whole run queue (which in a burst can be thousands long).
                 queues.local.addFirst(continuation, stamp);
@@ -202,11 +213,93 @@ public final class ShardLoop implements Executor {
             dropped.incrementAndGet();
             return;
         }
-        // A start is new work (the inbound share); anything else from another thread resumes work
-        // this shard already runs (a lock hand-off, a completion, a socket): the owned share.
+        // A start is new work (the inbound share, or the latency lane); anything else from another
+        // thread resumes work this shard already runs (a lock hand-off, a completion, a socket): the
+        // owned share.
         MpscLinkedQueue<Runnable> start = STARTING.get();
-        queues.offer(start != null && queues.isStartQueue(start) ? start : queues.resumes, continuation, stamp()); // sequentially consistent swap, then...
+        if (start == queues.urgent) {
+            offerUrgent(continuation);
+            return;
+        }
+        queues.offer(start == queues.inbound ? start : queues.resumes, continuation, stamp()); // sequentially consistent swap, then...
         gate.wake();               // ...the load of the gate's state: see WakeupGate
+    }
+
+    /**
+     * A latency-lane start from another thread: into the urgent queue, which the loop serves first
+     * and between its other mounts, and onto the rescuer's list, so that a loop held by one long
+     * mount does not hold the start too ({@link #rescueOverdueStarts}).
+     */
+    private void offerUrgent(Runnable continuation) {
+        long now = System.nanoTime();
+        UrgentStart start = new UrgentStart(continuation, now + rescueAfterNanos);
+        pendingUrgent.add(start);
+        queues.offer(queues.urgent, start, measureDelays ? now | 1 : 0); // as in execute(): the swap, then the gate's load
+        gate.wake();
+        LongConsumer watcher = laneWatcher;
+        if (watcher != null) {
+            watcher.accept(start.deadline());
+        }
+    }
+
+    /**
+     * The rescuer's step, on the thread that watches this loop (the bridge's watchdog): runs every
+     * latency-lane start the loop has not taken by its deadline on another carrier ({@link #offLoop},
+     * the bridge's CPU pool), claiming it first so that the loop, which claims before it mounts,
+     * never runs it too. Returns the deadline of the next start still waiting, or {@link #NO_DEADLINE}.
+     */
+    public long rescueOverdueStarts(long now) {
+        UrgentStart start;
+        while ((start = pendingUrgent.peek()) != null) {
+            if (!start.isClaimed()) {
+                if (start.deadline() - now > 0) {
+                    return start.deadline();
+                }
+                if (start.claim()) {
+                    counters.incrementShared(LoopCounter.LANE_RESCUES);
+                    runOffLoop(start.continuation());
+                }
+            }
+            pendingUrgent.poll();
+        }
+        return NO_DEADLINE;
+    }
+
+    /** The rescue deadline of the oldest latency-lane start on the rescuer's list, or {@link #NO_DEADLINE}. Any thread. */
+    public long nextLaneDeadline() {
+        UrgentStart start = pendingUrgent.peek();
+        return start == null ? NO_DEADLINE : start.deadline();
+    }
+
+    /**
+     * Runs {@code continuation} on another carrier than the loop (the bridge's CPU pool): its thread is
+     * then not in bridged code until it blocks, and its next resume comes back to this loop. If the
+     * pool refuses (full, or shut down), the loop runs it after all.
+     */
+    void runOffLoop(Runnable continuation) {
+        Executor elsewhere = offLoop;
+        try {
+            if (elsewhere != null) {
+                elsewhere.execute(continuation);
+                return;
+            }
+        } catch (RejectedExecutionException refused) {
+            // fall through: the loop runs it
+        }
+        queues.offer(queues.resumes, continuation, stamp());
+        gate.wake();
+    }
+
+    /**
+     * Wires the loop to its bridge before {@link #start()}: where a continuation can run off the loop
+     * (the CPU pool), and whom to tell of each latency-lane start (the rescuer's wake-up).
+     */
+    public void connect(Executor offLoop, LongConsumer laneWatcher) {
+        if (runState != NEW) {
+            throw new IllegalStateException("connect after start");
+        }
+        this.offLoop = offLoop;
+        this.laneWatcher = laneWatcher;
     }
 
     /**
