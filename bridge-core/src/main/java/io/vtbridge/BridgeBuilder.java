@@ -51,6 +51,7 @@ public final class BridgeBuilder {
     int idleSpins = 64;
     Duration turnSlice = Duration.ofNanos(LoopSettings.DEFAULT_SLICE_NANOS);
     boolean schedulingDelays = true;
+    boolean moveHogs;
     boolean daemon = true;
     String name;
     BridgeListener listener;
@@ -139,6 +140,19 @@ public final class BridgeBuilder {
      */
     public BridgeBuilder schedulingDelays(boolean schedulingDelays) {
         this.schedulingDelays = schedulingDelays;
+        return this;
+    }
+
+    /**
+     * Whether a bridged thread that holds its shard longer than the turn slice in one run and then
+     * yields (CPU work with a pause, not a block) has its next runs moved to the CPU pool, behind
+     * {@link Bridge#compute} work, until it blocks again; then it resumes on its shard. While on the
+     * pool the thread is not in bridged code ({@link Bridge#current()} is empty there). Each move is
+     * a REQUEST of kind {@code HOG}; moves and returns are counted in {@link ShardStats}. It times
+     * every mount (a clock reading each), so it is off by default.
+     */
+    public BridgeBuilder moveHogs(boolean moveHogs) {
+        this.moveHogs = moveHogs;
         return this;
     }
 

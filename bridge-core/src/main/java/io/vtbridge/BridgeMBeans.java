@@ -132,6 +132,9 @@ final class BridgeMBeans {
         @Override public Map<String, Long> getSuspends() { return byName(EventPhase.SUSPEND); }
         @Override public Map<String, Long> getResumes() { return byName(EventPhase.RESUME); }
 
+        @Override public long getLaneRescues() { return shard.stats().laneRescues(); }
+        @Override public long getHogMoves() { return shard.stats().hogMoves(); }
+        @Override public long getHogReturns() { return shard.stats().hogReturns(); }
         @Override public Map<String, Long> getSchedulingDelayP50Micros() { return delays(h -> h.percentile(50)); }
         @Override public Map<String, Long> getSchedulingDelayP99Micros() { return delays(h -> h.percentile(99)); }
         @Override public Map<String, Long> getSchedulingDelayMaxMicros() { return delays(DelayHistogram::max); }

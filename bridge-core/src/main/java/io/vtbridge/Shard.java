@@ -46,9 +46,12 @@ public final class Shard implements ThreadFactory {
         this.index = index;
         this.ring = ring;
         this.loop = new ShardLoop(index, this, threadName, settings.daemon, sink, new LoopSettings(settings.loopBatch,
-                settings.idleSpins, settings.coopBudget, Checks.saturatedNanos(settings.turnSlice), settings.schedulingDelays));
+                settings.idleSpins, settings.coopBudget, Checks.saturatedNanos(settings.turnSlice), settings.schedulingDelays,
+                settings.moveHogs));
         loop.events().jfr(settings.jfrEvents);
-        loop.connect(continuation -> bridge.cpuPool().execute(Priority.HIGH, continuation), deadline -> bridge.watchdog().urgentQueued(deadline));
+        loop.connect(continuation -> bridge.cpuPool().execute(Priority.HIGH, continuation),
+                continuation -> bridge.cpuPool().execute(Priority.LOW, continuation),
+                deadline -> bridge.watchdog().urgentQueued(deadline));
         if (settings.blockingPolicy == BlockingPolicy.HAND_OFF) {
             loop.enableHandOff(settings.maxExtraCarriers);
         }
@@ -115,6 +118,9 @@ public final class Shard implements ThreadFactory {
                 loop.localDepth(),
                 loop.pendingTimers(),
                 loop.longestIterationNanos(),
+                c.get(LoopCounter.LANE_RESCUES),
+                c.get(LoopCounter.HOG_MOVES),
+                c.get(LoopCounter.HOG_RETURNS),
                 byKind(EventPhase.REQUEST),
                 byKind(EventPhase.SUSPEND),
                 byKind(EventPhase.RESUME),

@@ -83,6 +83,7 @@ public final class LoadLatencyHarness {
 
     static LoadRoundResult runRound(LoadMode mode, int round, LoadOptions o, LoadWorkload workload) throws Exception {
         long gcBefore = gcCount();
+        long cpuBefore = processCpuNanos();
         try (LoadMode.Runner runner = mode.start(o)) {
             int maxPings = (int) Math.min(1_000_000, 120_000_000L / o.pingMicros + 1); // at most 2 minutes of pings
             long[] due = new long[maxPings];
@@ -140,7 +141,8 @@ public final class LoadLatencyHarness {
             if (o.verbose) {
                 System.out.print(runner.diagnostics());
             }
-            return new LoadRoundResult(mode.name, round, units * 1e9 / nanos, nanos, plain, urgent, sender,
+            double cpu = (processCpuNanos() - cpuBefore) / (double) nanos / Runtime.getRuntime().availableProcessors();
+            return new LoadRoundResult(mode.name, round, units * 1e9 / nanos, nanos, cpu, plain, urgent, sender,
                     plainFromSend, urgentFromSend, gcCount() - gcBefore, runner.reports());
         }
     }
@@ -151,6 +153,12 @@ public final class LoadLatencyHarness {
             h.recordValue(Math.max(0, started[i] - due[i]));
         }
         return h;
+    }
+
+    /** CPU time of this process so far (all its threads), or 0 where the JVM cannot tell. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 
     private static long gcCount() {

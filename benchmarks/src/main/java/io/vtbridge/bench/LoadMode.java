@@ -102,6 +102,7 @@ enum LoadMode {
                         }
                     })
                     .eventBuffer(2)
+                    .idleSpins(Integer.getInteger("load.idleSpins", 64))
                     .build();
         }
 
@@ -139,9 +140,16 @@ enum LoadMode {
         @Override
         public String diagnostics() {
             StringBuilder sb = new StringBuilder();
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("load-")) {
+                    sb.append(String.format(java.util.Locale.ROOT, "  %s cpu %.2f s%n", t.getName(), mx.getThreadCpuTime(t.threadId()) / 1e9));
+                }
+            }
             for (ShardStats st : bridge.stats()) {
-                sb.append(String.format(java.util.Locale.ROOT, "  shard %d: longest turn %.1f ms, mounts %,d, turns %,d;",
-                        st.shard(), st.longestIterationNanos() / 1e6, st.mounts(), st.loopIterations()));
+                sb.append(String.format(java.util.Locale.ROOT, "  shard %d: longest turn %.1f ms, mounts %,d, turns %,d, parks %,d, tasks %,d;",
+                        st.shard(), st.longestIterationNanos() / 1e6, st.mounts(), st.loopIterations(), st.loopParks(),
+                        st.tasksFinished()));
                 for (DelayCause c : DelayCause.values()) {
                     DelayHistogram h = st.delays(c);
                     if (h.count() > 0) {

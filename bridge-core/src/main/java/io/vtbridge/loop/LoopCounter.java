@@ -27,5 +27,9 @@ public enum LoopCounter {
     /** Throwables that escaped a continuation or the loop itself (should stay 0: the JDK catches user exceptions). */
     ERRORS,
     /** Latency-lane starts the loop had not taken by their deadline, run on the CPU pool instead. */
-    LANE_RESCUES
+    LANE_RESCUES,
+    /** Continuations of hogs sent to the CPU pool (a thread that held the loop past the slice, then yielded). */
+    HOG_MOVES,
+    /** Runs of moved hogs on the CPU pool that ended blocked: the thread's next resume is on its loop again. */
+    HOG_RETURNS
 }

@@ -127,6 +127,14 @@ public final class LoopEvents {
         record(EventPhase.RESUME, kind, id, 0L);
     }
 
+    /**
+     * The loop moved the thread of this mount, which has just unmounted, to the CPU pool: a REQUEST
+     * HOG for it. On the loop's carrier, after the unmount, before the mount's end.
+     */
+    void hogMoved() {
+        record(EventPhase.REQUEST, EventKind.HOG, threadId, 0L);
+    }
+
     /** A request was served on its fast path, without suspending: it spends one unit of the coop budget. */
     public void fastPath() {
         fastPaths++;

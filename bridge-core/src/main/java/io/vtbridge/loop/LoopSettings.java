@@ -9,8 +9,11 @@ package io.vtbridge.loop;
  * @param coopBudget     fast paths a virtual thread may take in one run before it yields, at least 1
  * @param sliceNanos     the time slice of a turn, at least 1 ns
  * @param measureDelays  whether to measure every continuation's scheduling delay
+ * @param moveHogs       whether a thread that held the loop past the slice and then yielded runs on
+ *                       the CPU pool until it blocks again
  */
-public record LoopSettings(int batch, int idleSpins, int coopBudget, long sliceNanos, boolean measureDelays) {
+public record LoopSettings(int batch, int idleSpins, int coopBudget, long sliceNanos, boolean measureDelays,
+                           boolean moveHogs) {
 
     /** The default turn slice: 500 µs. */
     public static final long DEFAULT_SLICE_NANOS = 500_000;
@@ -25,6 +28,6 @@ public record LoopSettings(int batch, int idleSpins, int coopBudget, long sliceN
 
     /** The defaults, with {@code batch} starts per turn and {@code idleSpins} idle spins. */
     public static LoopSettings of(int batch, int idleSpins) {
-        return new LoopSettings(batch, idleSpins, ShardLoop.DEFAULT_COOP_BUDGET, DEFAULT_SLICE_NANOS, true);
+        return new LoopSettings(batch, idleSpins, ShardLoop.DEFAULT_COOP_BUDGET, DEFAULT_SLICE_NANOS, true, false);
     }
 }

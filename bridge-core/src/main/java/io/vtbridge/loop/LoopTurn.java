@@ -80,7 +80,10 @@ final class LoopTurn {
     private final long eighth;             // an eighth of the slice, the unit of the shares
     private final long grain;              // a 32nd of the slice: what a group of mounts between clock readings may take
 
+    private final boolean everyMount;      // read the clock after every mount (hogs are moved: mounts are timed one by one)
     private long now;                      // loop-owned: the latest clock reading
+    private Runnable mounted;              // loop-owned: the continuation being mounted, null between mounts
+    private long mountStart;               // loop-owned: the clock reading the current mount began at
     private int sinceClock;                // loop-owned: mounts since that reading
     private int clockEvery = 1;            // loop-owned: mounts between readings, adapted at each reading
 
@@ -99,6 +102,21 @@ final class LoopTurn {
         this.idleSpins = settings.idleSpins();
         this.eighth = Math.max(1, settings.sliceNanos() / 8);
         this.grain = Math.max(1, settings.sliceNanos() / 32);
+        this.everyMount = settings.moveHogs();
+    }
+
+    /**
+     * Whether {@code continuation} is the one being mounted: an {@code execute()} of it on the loop's
+     * own carrier is then its thread's own re-submission (a yield, or a park whose permit was there),
+     * made by the JDK after the thread unmounted. Owner only.
+     */
+    boolean isMounted(Runnable continuation) {
+        return mounted == continuation;
+    }
+
+    /** The clock reading the current mount began at. Owner only. */
+    long mountStart() {
+        return mountStart;
     }
 
     /** The loop thread's body. */
@@ -269,7 +287,7 @@ final class LoopTurn {
     /** Reads the clock, and sets how many mounts may pass before the next reading. */
     private long readClock() {
         long t = System.nanoTime();
-        if (sinceClock > 0) {
+        if (sinceClock > 0 && !everyMount) {
             long perMount = (t - now) / sinceClock;
             clockEvery = perMount >= grain ? 1 : (int) Math.min(MAX_CLOCK_EVERY, grain / Math.max(1, perMount));
         }
@@ -293,6 +311,8 @@ final class LoopTurn {
         // taken after it (by another thread) is a delay of about nothing.
         events.beginMount(stamp == 0 ? -1 : Math.max(0, now - stamp));
         LoopThread self = ownership.beginMount(); // with hand-off on: publishes everything above to a watchdog that takes the loop
+        mounted = continuation;
+        mountStart = now;
         try {
             continuation.run();
         } catch (Throwable e) { // the JDK's continuation runner handles user exceptions itself
@@ -300,6 +320,7 @@ final class LoopTurn {
                 loop.recordError(e);
             }
         }
+        mounted = null;
         if (!ownership.endMount(self)) {
             // The watchdog handed the loop to a new carrier while this one was stuck in the mount:
             // touch nothing loop-owned any more, and leave.

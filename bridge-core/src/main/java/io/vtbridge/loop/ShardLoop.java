@@ -77,7 +77,10 @@ public final class ShardLoop implements Executor {
     private final boolean measureDelays;    // stamp each continuation with when it became runnable
     private final long rescueAfterNanos;    // how long a latency-lane start may wait for the loop before the rescuer runs it elsewhere
     private final ConcurrentLinkedQueue<UrgentStart> pendingUrgent = new ConcurrentLinkedQueue<>(); // lane starts not yet seen taken: offered by starters, polled by the rescuer
-    private volatile Executor offLoop;      // set before start(): runs a continuation on another carrier (the bridge's CPU pool)
+    private final boolean moveHogs;         // a thread that held the loop past the slice and then yielded runs off the loop
+    private static final ThreadLocal<OffLoopRun> OFF_LOOP = new ThreadLocal<>(); // set on the carrier while it runs a continuation of a hog off its loop
+    private volatile Executor offLoop;      // set before start(): runs a continuation on another carrier (the bridge's CPU pool), urgently
+    private volatile Executor offLoopLater; // set before start(): the same, behind urgent work (for hogs)
     private volatile LongConsumer laneWatcher; // set before start(): told of each latency-lane start's deadline (wakes the rescuer)
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -107,6 +110,7 @@ public final class ShardLoop implements Executor {
         this.owner = owner;
         this.measureDelays = settings.measureDelays();
         this.rescueAfterNanos = settings.sliceNanos();
+        this.moveHogs = settings.moveHogs();
         this.ownership = new LoopOwnership(this, name, daemon);
         this.events = new LoopEvents(index, sink, settings.coopBudget(), settings.measureDelays());
         this.services = new LoopServices(this, ownership, timers, events, counters);
@@ -196,6 +200,9 @@ public final class ShardLoop implements Executor {
      */
     @Override
     public void execute(Runnable continuation) {
+        if (moveHogs && movedAsHog(continuation)) {
+            return;
+        }
         if (ownership.enterOwned()) {
             long stamp = measureDelays ? turn.now() | 1 : 0; // the loop's latest clock reading: no clock read here
             if (services.takeProbe() || STARTING.get() == queues.urgent) {
@@ -223,6 +230,80 @@ public final class ShardLoop implements Executor {
         }
         queues.offer(start == queues.inbound ? start : queues.resumes, continuation, stamp()); // sequentially consistent swap, then...
         gate.wake();               // ...the load of the gate's state: see WakeupGate
+    }
+
+    /**
+     * With hogs moved: whether {@code continuation} is a thread's own re-submission after a run that
+     * held its carrier longer than the slice (a yield, not a block), and so was sent to the CPU pool
+     * instead of the loop. On the loop's carrier that is a run of the current mount; on a pool
+     * worker, a hog's run there, which keeps the hog off the loop until it blocks.
+     */
+    private boolean movedAsHog(Runnable continuation) {
+        Thread current = Thread.currentThread();
+        if (current.isVirtual()) {
+            return false; // a bridged thread resuming another: not a re-submission
+        }
+        OffLoopRun run = OFF_LOOP.get();
+        if (run != null) {
+            if (run.loop != this || run.continuation != continuation) {
+                return false;
+            }
+            run.resubmitted = true; // a hog that yielded again: it stays off the loop
+            sendOff(continuation);
+            return true;
+        }
+        if (current != ownership.owner() || !turn.isMounted(continuation)
+                || System.nanoTime() - turn.mountStart() <= rescueAfterNanos) {
+            return false;
+        }
+        counters.increment(LoopCounter.HOG_MOVES);
+        events.hogMoved();
+        sendOff(continuation);
+        return true;
+    }
+
+    /** A hog's continuation to the CPU pool, behind urgent work; the loop takes it if the pool refuses. */
+    private void sendOff(Runnable continuation) {
+        Executor later = offLoopLater;
+        try {
+            if (later != null) {
+                later.execute(new OffLoopRun(this, continuation));
+                return;
+            }
+        } catch (RejectedExecutionException refused) {
+            // fall through
+        }
+        queues.offer(queues.resumes, continuation, stamp());
+        gate.wake();
+    }
+
+    /**
+     * A run of a hog's continuation on a pool worker. While it runs, the worker's {@link #OFF_LOOP}
+     * names it, so that the hog's own re-submission (it yielded again) is told apart from a resume by
+     * another thread; a run that ends without one ended in a block: the hog goes back to its loop.
+     */
+    private static final class OffLoopRun implements Runnable {
+        final ShardLoop loop;
+        final Runnable continuation;
+        boolean resubmitted; // this worker's own: the hog re-submitted itself during the run
+
+        OffLoopRun(ShardLoop loop, Runnable continuation) {
+            this.loop = loop;
+            this.continuation = continuation;
+        }
+
+        @Override
+        public void run() {
+            OFF_LOOP.set(this);
+            try {
+                continuation.run();
+            } finally {
+                OFF_LOOP.remove();
+                if (!resubmitted) {
+                    loop.counters.incrementShared(LoopCounter.HOG_RETURNS);
+                }
+            }
+        }
     }
 
     /**
@@ -292,13 +373,15 @@ public final class ShardLoop implements Executor {
 
     /**
      * Wires the loop to its bridge before {@link #start()}: where a continuation can run off the loop
-     * (the CPU pool), and whom to tell of each latency-lane start (the rescuer's wake-up).
+     * (the CPU pool: urgently, for a rescued latency-lane start, or behind urgent work, for a hog), and
+     * whom to tell of each latency-lane start (the rescuer's wake-up).
      */
-    public void connect(Executor offLoop, LongConsumer laneWatcher) {
+    public void connect(Executor offLoop, Executor offLoopLater, LongConsumer laneWatcher) {
         if (runState != NEW) {
             throw new IllegalStateException("connect after start");
         }
         this.offLoop = offLoop;
+        this.offLoopLater = offLoopLater;
         this.laneWatcher = laneWatcher;
     }
 

@@ -35,7 +35,7 @@ public enum DelayCause {
             case CPU -> CPU;
             case BLOCKING -> BLOCKING;
             case PARK -> PARK;
-            case YIELD -> YIELD;
+            case YIELD, HOG -> YIELD;
         };
     }
 }

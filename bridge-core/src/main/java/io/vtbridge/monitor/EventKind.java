@@ -31,5 +31,11 @@ public enum EventKind {
      */
     PARK,
     /** A yield vtbridge made: a virtual thread spent its coop budget of fast paths in one run. */
-    YIELD
+    YIELD,
+    /**
+     * A thread that held its shard longer than the turn slice in one run and then yielded instead of
+     * blocking, moved to the CPU pool until it blocks again ({@code BridgeBuilder.moveHogs}). The loop
+     * records one REQUEST per move; there is no SUSPEND or RESUME of this kind.
+     */
+    HOG
 }

@@ -64,6 +64,15 @@ public interface ShardMXBean {
     /** @see ShardStats#longestIterationNanos() */
     long getLongestIterationNanos();
 
+    /** @see ShardStats#laneRescues() */
+    long getLaneRescues();
+
+    /** @see ShardStats#hogMoves() */
+    long getHogMoves();
+
+    /** @see ShardStats#hogReturns() */
+    long getHogReturns();
+
     /** @see Shard#eventsLost() */
     long getEventsLost();
 

@@ -38,6 +38,11 @@ import java.util.Map;
  * @param localDepth      the local run queue's length after the last iteration that found work
  * @param pendingTimers   loop timers pending after the last iteration that found work
  * @param longestIterationNanos the longest loop iteration so far (a stall shows here)
+ * @param laneRescues     latency-lane starts the loop had not taken within a turn slice (it was held
+ *                        by one long mount), run on the CPU pool instead
+ * @param hogMoves        runs of hogs moved to the CPU pool ({@code BridgeBuilder.moveHogs})
+ * @param hogReturns      runs of moved hogs that ended in a block, after which the thread resumed on
+ *                        its shard
  * @param requests        REQUEST events by kind (see {@link EventKind}; PARK has none)
  * @param suspendsByKind  SUSPEND events by kind: unmounts, classified
  * @param resumesByKind   RESUME events by kind
@@ -48,6 +53,7 @@ public record ShardStats(int shard, long tasksStarted, long tasksFinished, long 
                          long suspends, long localResumes, long remoteResumes, long expiryResumes, long timersFired,
                          long loopIterations, long loopParks, long unparks, long dropped, long loopErrors,
                          long inboundDepth, long localDepth, long pendingTimers, long longestIterationNanos,
+                         long laneRescues, long hogMoves, long hogReturns,
                          Map<EventKind, Long> requests, Map<EventKind, Long> suspendsByKind,
                          Map<EventKind, Long> resumesByKind, Map<DelayCause, DelayHistogram> schedulingDelays) {
 
