@@ -108,9 +108,8 @@ final class Admission {
     }
 
     /**
-     * A lightly loaded shard: the less loaded of two picked at random, where load counts the tasks a
-     * shard has started and not finished. A burst that no loop has started yet sees equal loads, so
-     * it spreads at random.
+     * A lightly loaded shard: the less loaded of two picked at random, where load counts the tasks
+     * placed on a shard and not finished yet, started or not.
      */
     Shard pickShard() {
         int n = shards.length;

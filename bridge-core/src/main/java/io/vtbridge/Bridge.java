@@ -129,8 +129,8 @@ public final class Bridge implements Executor, AutoCloseable {
 
     /**
      * Runs {@code task} in a new bridged virtual thread on a lightly loaded shard: the less loaded
-     * of two picked at random, where load counts the tasks a shard has started and not finished. A
-     * burst of submissions that no loop has started yet sees equal loads, so it spreads at random.
+     * of two picked at random, where load counts the tasks placed on a shard and not finished yet,
+     * whether they have started or still wait for their loop.
      *
      * @return a future completed exactly once; already failed with {@link BridgeOverloadedException}
      *         when {@code maxInFlight} tasks are in flight, or with {@link RejectedExecutionException}

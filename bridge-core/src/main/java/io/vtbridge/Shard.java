@@ -39,6 +39,7 @@ public final class Shard implements ThreadFactory {
     private final EventRing ring;        // the listener's buffer, or null
     private final java.util.concurrent.atomic.AtomicLong stalls = new java.util.concurrent.atomic.AtomicLong(); // counted by the watchdog
     private final java.util.concurrent.atomic.AtomicLong pinned = new java.util.concurrent.atomic.AtomicLong(); // counted by the JFR watcher
+    private final java.util.concurrent.atomic.LongAdder assigned = new java.util.concurrent.atomic.LongAdder(); // tasks placed on this shard: added by submitters, summed by placement
     private final java.util.Set<Thread> handMadeThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // newThread() threads alive: for stall reports
 
     Shard(Bridge bridge, int index, String threadName, BridgeBuilder settings, EventRing ring, EventSink sink) {
@@ -212,13 +213,17 @@ public final class Shard implements ThreadFactory {
 
     /** Starts a virtual thread running {@code task} on this shard (the task's own counters apply). */
     void startTask(BridgeTask<?> task) {
+        assigned.increment(); // before the start: the task counts as this shard's load from now on
         Thread thread = factory.newThread(task);
         loop.starting(thread::start, task.urgent()); // a start is new work (or the latency lane's), not a resume
     }
 
-    /** A load figure for placement: tasks started and not finished. */
+    /**
+     * A load figure for placement: tasks placed here and not finished, whether they have started or
+     * still wait in the loop's queue (a shard busy with long mounts starts its queued tasks late;
+     * counting only started ones made it look idle and drew yet more tasks).
+     */
     long load() {
-        LoopCounters c = loop.counters();
-        return c.get(LoopCounter.TASKS_STARTED) - c.get(LoopCounter.TASKS_FINISHED);
+        return assigned.sum() - loop.counters().get(LoopCounter.TASKS_FINISHED);
     }
 }

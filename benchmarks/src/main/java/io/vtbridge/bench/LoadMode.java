@@ -19,7 +19,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The executors {@link LoadLatencyHarness} compares: the bridge, default virtual threads
+ * The executors {@link LoadLatencyHarness} compares: the bridge (and the bridge that moves hogs to
+ * its CPU pool, {@code BridgeBuilder.moveHogs}), default virtual threads
  * ({@code newVirtualThreadPerTaskExecutor}), and a fixed pool of platform threads.
  *
  * <p><b>Threading:</b> a runner is started and closed by the harness's main thread; its submit
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  */
 enum LoadMode {
     BRIDGE("bridge"),
+    BRIDGE_MOVING_HOGS("bridge-moving"),
     VIRTUAL("virtual"),
     FIXED("fixed");
 
@@ -42,12 +44,13 @@ enum LoadMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("--modes: unknown mode " + name + " (bridge, virtual, fixed)");
+        throw new IllegalArgumentException("--modes: unknown mode " + name + " (bridge, bridge-moving, virtual, fixed)");
     }
 
     Runner start(LoadLatencyHarness.LoadOptions o) {
         return switch (this) {
-            case BRIDGE -> new BridgeRunner(o);
+            case BRIDGE -> new BridgeRunner(o, false);
+            case BRIDGE_MOVING_HOGS -> new BridgeRunner(o, true);
             case VIRTUAL -> new ExecutorRunner(Executors.newVirtualThreadPerTaskExecutor());
             case FIXED -> new ExecutorRunner(Executors.newFixedThreadPool(o.fixedThreads));
         };
@@ -89,7 +92,7 @@ enum LoadMode {
         private final List<StallReport> reports = new CopyOnWriteArrayList<>();
         private final Bridge bridge;
 
-        BridgeRunner(LoadLatencyHarness.LoadOptions o) {
+        BridgeRunner(LoadLatencyHarness.LoadOptions o, boolean moveHogs) {
             bridge = Bridge.builder().shards(o.shards).maxInFlight(o.callers + 100_000).name("load")
                     .listener(new BridgeListener() {
                         @Override
@@ -102,7 +105,7 @@ enum LoadMode {
                         }
                     })
                     .eventBuffer(2)
-                    .idleSpins(Integer.getInteger("load.idleSpins", 64))
+                    .moveHogs(moveHogs)
                     .build();
         }
 
@@ -147,9 +150,9 @@ enum LoadMode {
                 }
             }
             for (ShardStats st : bridge.stats()) {
-                sb.append(String.format(java.util.Locale.ROOT, "  shard %d: longest turn %.1f ms, mounts %,d, turns %,d, parks %,d, tasks %,d;",
+                sb.append(String.format(java.util.Locale.ROOT, "  shard %d: longest turn %.1f ms, mounts %,d, turns %,d, parks %,d, tasks %,d, lane rescues %,d, hog moves %,d / returns %,d;",
                         st.shard(), st.longestIterationNanos() / 1e6, st.mounts(), st.loopIterations(), st.loopParks(),
-                        st.tasksFinished()));
+                        st.tasksFinished(), st.laneRescues(), st.hogMoves(), st.hogReturns()));
                 for (DelayCause c : DelayCause.values()) {
                     DelayHistogram h = st.delays(c);
                     if (h.count() > 0) {
