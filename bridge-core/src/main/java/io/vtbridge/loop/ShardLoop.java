@@ -249,6 +249,7 @@ public final class ShardLoop implements Executor {
                 return false;
             }
             run.resubmitted = true; // a hog that yielded again: it stays off the loop
+            counters.incrementShared(LoopCounter.HOG_MOVES);
             sendOff(continuation);
             return true;
         }
