@@ -50,7 +50,7 @@ public final class BridgeBuilder {
     int loopBatch = 128;
     int idleSpins = 64;
     Duration turnSlice = Duration.ofNanos(LoopSettings.DEFAULT_SLICE_NANOS);
-    boolean schedulingDelays = true;
+    boolean schedulingDelays;
     boolean moveHogs;
     boolean daemon = true;
     String name;
@@ -134,9 +134,12 @@ public final class BridgeBuilder {
 
     /**
      * Whether each shard measures every continuation's scheduling delay (from becoming runnable to
-     * being mounted), per cause, in {@link ShardStats#schedulingDelays()} and the shard MXBean. Costs
-     * a clock reading by the thread that resumes a thread of another shard or submits a task (about
-     * 25 ns); same-shard resumes use the loop's own readings. Default: true.
+     * being mounted), per cause, in {@link ShardStats#schedulingDelays()} and the shard MXBean. It
+     * costs a clock reading by every thread that resumes a thread of another shard or submits a task
+     * (about 25 ns); same-shard resumes use the loop's own readings and cost nothing measurable. The
+     * slower submitter can make loops run dry and park more often: a burst of trivial submissions
+     * measured 1.5 times slower with it on (docs/BENCHMARKS.md). Off by default, as Tokio's task
+     * poll-time histograms are; turn it on to see where work waits.
      */
     public BridgeBuilder schedulingDelays(boolean schedulingDelays) {
         this.schedulingDelays = schedulingDelays;

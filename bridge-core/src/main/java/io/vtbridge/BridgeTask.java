@@ -48,10 +48,14 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable {
     @Override
     public void run() {
         ShardLoop loop = shard.loop(); // we run on our shard's loop thread, or off it (a rescued latency-lane start)
-        loop.services().threadStarts();
+        boolean onLoop = loop.services().threadStarts();
         try {
             if (claimRun()) {
-                loop.services().countFromCurrentThread(LoopCounter.TASKS_STARTED);
+                if (onLoop) {
+                    loop.counters().increment(LoopCounter.TASKS_STARTED);
+                } else {
+                    loop.counters().incrementShared(LoopCounter.TASKS_STARTED);
+                }
                 runClaimed(loop);
             } // else aborted before it started: the aborter completed the future and freed the slot
         } finally {

@@ -21,7 +21,7 @@ class SchedulingDelayTest {
 
     @Test
     void delaysAreRecordedByCause() throws Exception {
-        try (Bridge bridge = Bridge.builder().shards(1).build()) {
+        try (Bridge bridge = Bridge.builder().shards(1).schedulingDelays(true).build()) {
             BridgeLock lock = new BridgeLock();
             Await.result(bridge.submit(() -> {
                 for (int i = 0; i < 10; i++) {
@@ -49,7 +49,7 @@ class SchedulingDelayTest {
 
     @Test
     void aResumeQueuedBehindALongMountShowsTheWait() throws Exception {
-        try (Bridge bridge = Bridge.builder().shards(1).build()) {
+        try (Bridge bridge = Bridge.builder().shards(1).schedulingDelays(true).build()) {
             CompletableFuture<String> value = new CompletableFuture<>();
             java.util.concurrent.atomic.AtomicReference<Thread> awaiter = new java.util.concurrent.atomic.AtomicReference<>();
             CompletableFuture<String> awaiting = bridge.submit(() -> {
@@ -84,8 +84,8 @@ class SchedulingDelayTest {
     }
 
     @Test
-    void turnedOffTheyStayEmpty() throws Exception {
-        try (Bridge bridge = Bridge.builder().shards(1).schedulingDelays(false).build()) {
+    void offByDefaultTheyStayEmpty() throws Exception {
+        try (Bridge bridge = Bridge.builder().shards(1).build()) {
             Await.result(bridge.submit(() -> {
                 Bridge.sleep(Duration.ofMillis(1));
                 return null;

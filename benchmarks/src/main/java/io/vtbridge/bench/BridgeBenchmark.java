@@ -44,6 +44,8 @@ public abstract class BridgeBenchmark {
 
     /** The {@code executor} parameter value that selects the bridge. */
     static final String BRIDGE = "bridge";
+    /** The bridge with its scheduling-delay histograms on ({@code BridgeBuilder.schedulingDelays(true)}): their cost. */
+    static final String BRIDGE_DELAYS = "bridge-delays";
     /** The {@code executor} parameter value that selects the JDK's default virtual threads. */
     static final String VIRTUAL = "virtual";
     /** The {@code executor} parameter value that selects platform threads. */
@@ -51,11 +53,17 @@ public abstract class BridgeBenchmark {
 
     /** A bridge named after the benchmark, with {@code shards} loops, that closes quickly. */
     static Bridge newBridge(String name, int shards, int maxInFlight) {
+        return newBridge(name, shards, maxInFlight, false);
+    }
+
+    /** The same, with the scheduling-delay histograms on or off. */
+    static Bridge newBridge(String name, int shards, int maxInFlight, boolean delays) {
         return Bridge.builder()
                 .name(name)
                 .shards(shards)
                 .maxInFlight(maxInFlight)
                 .closeTimeout(Duration.ofSeconds(10))
+                .schedulingDelays(delays)
                 .build();
     }
 
@@ -78,6 +86,6 @@ public abstract class BridgeBenchmark {
 
     static IllegalArgumentException unknownExecutor(String executor) {
         return new IllegalArgumentException("unknown executor '" + executor + "'; expected "
-                + BRIDGE + ", " + VIRTUAL + " or " + PLATFORM);
+                + BRIDGE + ", " + BRIDGE_DELAYS + ", " + VIRTUAL + " or " + PLATFORM);
     }
 }

@@ -93,7 +93,7 @@ enum LoadMode {
         private final Bridge bridge;
 
         BridgeRunner(LoadLatencyHarness.LoadOptions o, boolean moveHogs) {
-            bridge = Bridge.builder().shards(o.shards).maxInFlight(o.callers + 100_000).name("load")
+            bridge = Bridge.builder().shards(o.shards).maxInFlight(o.callers + 100_000).name("load").schedulingDelays(true)
                     .listener(new BridgeListener() {
                         @Override
                         public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {

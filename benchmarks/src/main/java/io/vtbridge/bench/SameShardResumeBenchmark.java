@@ -46,7 +46,7 @@ public class SameShardResumeBenchmark extends BridgeBenchmark {
     /** Yields per invocation of {@link #yieldLoop}. */
     static final int YIELDS = 10_000;
 
-    @Param({BRIDGE, VIRTUAL, PLATFORM})
+    @Param({BRIDGE, BRIDGE_DELAYS, VIRTUAL, PLATFORM})
     public String executor;
 
     private Bridge bridge;          // set for "bridge": one shard, so every thread is on the same loop
@@ -55,8 +55,8 @@ public class SameShardResumeBenchmark extends BridgeBenchmark {
     @Setup(Level.Trial)
     public void start() {
         switch (executor) {
-            case BRIDGE -> {
-                bridge = newBridge("bench-resume", 1, 16);
+            case BRIDGE, BRIDGE_DELAYS -> {
+                bridge = newBridge("bench-resume", 1, 16, executor.equals(BRIDGE_DELAYS));
                 threads = bridge.shard(0);
             }
             case VIRTUAL -> threads = Thread.ofVirtual().name("bench-virtual").factory();

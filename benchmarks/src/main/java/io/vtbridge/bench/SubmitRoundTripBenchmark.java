@@ -47,7 +47,7 @@ public class SubmitRoundTripBenchmark extends BridgeBenchmark {
 
     private static final Callable<Integer> TASK = () -> 42;
 
-    @Param({BRIDGE, VIRTUAL, PLATFORM})
+    @Param({BRIDGE, BRIDGE_DELAYS, VIRTUAL, PLATFORM})
     public String executor;
 
     private Bridge bridge;          // set for "bridge"
@@ -58,7 +58,7 @@ public class SubmitRoundTripBenchmark extends BridgeBenchmark {
     @Setup(Level.Trial)
     public void start() {
         switch (executor) {
-            case BRIDGE -> bridge = newBridge("bench-submit", SHARDS, 10 * BATCH);
+            case BRIDGE, BRIDGE_DELAYS -> bridge = newBridge("bench-submit", SHARDS, 10 * BATCH, executor.equals(BRIDGE_DELAYS));
             case VIRTUAL -> pool = Executors.newVirtualThreadPerTaskExecutor();
             case PLATFORM -> pool = Executors.newFixedThreadPool(2);
             default -> throw unknownExecutor(executor);

@@ -173,12 +173,17 @@ public final class LoopServices {
     /**
      * A thread vtbridge created (a task's, or {@code Shard.newThread}'s) starts: first thing in its
      * body. It may start off the loop (a latency-lane start the rescuer ran on the CPU pool).
+     *
+     * @return whether it starts on the loop's owner (then its own counts may be plain ones)
      */
-    public void threadStarts() {
-        countFromCurrentThread(LoopCounter.THREADS_STARTED);
+    public boolean threadStarts() {
         if (loop.inLoop()) {
+            counters.increment(LoopCounter.THREADS_STARTED);
             events.threadStarted();
+            return true;
         }
+        counters.incrementShared(LoopCounter.THREADS_STARTED);
+        return false;
     }
 
     /** That thread ends: last thing in its body. It may end on a carrier that lost the loop to a hand-off. */

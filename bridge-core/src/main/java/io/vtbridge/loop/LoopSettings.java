@@ -28,6 +28,6 @@ public record LoopSettings(int batch, int idleSpins, int coopBudget, long sliceN
 
     /** The defaults, with {@code batch} starts per turn and {@code idleSpins} idle spins. */
     public static LoopSettings of(int batch, int idleSpins) {
-        return new LoopSettings(batch, idleSpins, ShardLoop.DEFAULT_COOP_BUDGET, DEFAULT_SLICE_NANOS, true, false);
+        return new LoopSettings(batch, idleSpins, ShardLoop.DEFAULT_COOP_BUDGET, DEFAULT_SLICE_NANOS, false, false);
     }
 }

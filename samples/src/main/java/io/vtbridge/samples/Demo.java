@@ -1,6 +1,8 @@
 package io.vtbridge.samples;
 
 import io.vtbridge.Bridge;
+import io.vtbridge.monitor.DelayCause;
+import io.vtbridge.monitor.DelayHistogram;
 import io.vtbridge.monitor.ShardStats;
 
 import java.lang.management.ManagementFactory;
@@ -19,6 +21,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Demo {
 
+    /**
+     * The causes the demo's legacy calls produce: starts, Bridge.sleep, and JDK parks (Thread.sleep, a
+     * contended ReentrantLock).
+     */
+    private static final DelayCause[] SHOWN = {DelayCause.START, DelayCause.SLEEP, DelayCause.PARK};
+
     private Demo() {
     }
 
@@ -36,7 +44,9 @@ public final class Demo {
         System.out.println("  each call: Thread.sleep(2 ms) [remote call], ReentrantLock on 1 of " + items
                 + " items, Bridge.sleep(1 ms) under the lock [log flush]");
 
-        Bridge bridge = Bridge.builder().shards(shards).maxInFlight(Math.max(callers, 1)).name("demo").build();
+        Bridge bridge = Bridge.builder().shards(shards).maxInFlight(Math.max(callers, 1)).name("demo")
+                .schedulingDelays(true) // for the table below; off by default
+                .build();
         try {
             long t0 = System.nanoTime();
             List<CompletableFuture<Integer>> calls = new ArrayList<>(callers);
@@ -76,6 +86,22 @@ public final class Demo {
                 System.out.printf(Locale.ROOT, "  %5d %9d %10d %10d %11d %13d %8d %8d %8d%n",
                         s.shard(), s.tasksFinished(), s.suspends(), s.resumes(), s.localResumes(),
                         s.remoteResumes() + s.expiryResumes(), s.timersFired(), s.loopParks(), s.unparks());
+            }
+            System.out.println();
+            System.out.println("  scheduling delay, runnable -> mounted, p50 / p99 / max in microseconds, by cause:");
+            System.out.printf(Locale.ROOT, "  %5s", "shard");
+            for (DelayCause cause : SHOWN) {
+                System.out.printf(Locale.ROOT, " %24s", cause);
+            }
+            System.out.println();
+            for (ShardStats s : bridge.stats()) {
+                System.out.printf(Locale.ROOT, "  %5d", s.shard());
+                for (DelayCause cause : SHOWN) {
+                    DelayHistogram h = s.delays(cause);
+                    System.out.printf(Locale.ROOT, " %24s", h.count() == 0 ? "-" : String.format(Locale.ROOT, "%,d / %,d / %,d",
+                            h.percentile(50) / 1_000, h.percentile(99) / 1_000, h.max() / 1_000));
+                }
+                System.out.println();
             }
             System.out.println();
             System.out.println("  same-shard: resumes issued on the loop itself (lock hand-offs, Bridge.sleep timers and its");
