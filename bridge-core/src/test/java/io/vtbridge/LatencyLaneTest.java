@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The loop under load: the latency lane starts ahead of the inbound backlog, a lane start is rescued
+ * The loop under load: the latency lane starts ahead of the inbound backlog, a plain submission does
+ * not queue behind another thread's burst, a lane start is rescued
  * from a loop held by one long mount, and a plain submission behind saturated owned work starts
  * within a few turns. Each test arranges the order of events by what the loop runs, not by timing.
  */
@@ -60,6 +61,43 @@ class LatencyLaneTest {
                 Await.result(f);
             }
             assertThat(bridge.shard(0).stats().laneRescues()).as("served by the loop, not rescued").isZero();
+        }
+    }
+
+    @Test
+    void aPlainSubmissionDoesNotWaitForAnotherThreadsBurst() throws Exception {
+        try (Bridge bridge = Bridge.builder().shards(1).turnSlice(Duration.ofSeconds(1)).maxInFlight(20_000).build()) {
+            AtomicBoolean release = new AtomicBoolean();
+            AtomicBoolean holding = new AtomicBoolean();
+            CompletableFuture<Object> holder = bridge.submit(() -> {
+                holding.set(true);
+                holdTheLoopUntil(release);
+                return null;
+            });
+            Await.until("the holder is on the loop", holding::get);
+            // One thread submits a burst while the loop is held, then another submits one task: the
+            // inbound queue keeps one stripe per submitting thread and serves them in turn.
+            AtomicInteger burstStarted = new AtomicInteger();
+            List<CompletableFuture<Object>> burst = new ArrayList<>();
+            Thread burster = Thread.ofPlatform().name("burster").start(() -> {
+                for (int i = 0; i < 5_000; i++) {
+                    burst.add(bridge.submit(() -> {
+                        burstStarted.incrementAndGet();
+                        return null;
+                    }));
+                }
+            });
+            burster.join();
+            CompletableFuture<CompletableFuture<Integer>> single = new CompletableFuture<>();
+            Thread.ofPlatform().name("single").start(() -> single.complete(bridge.submit(burstStarted::get))).join();
+            release.set(true);
+            assertThat(Await.result(Await.result(single)))
+                    .as("tasks of the other thread's burst that started before this one").isLessThanOrEqualTo(1);
+            Await.result(holder);
+            for (CompletableFuture<Object> f : burst) {
+                Await.result(f);
+            }
+            assertThat(burstStarted).hasValue(5_000);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.vtbridge.loop;
 
-import io.vtbridge.queue.MpscLinkedQueue;
+import io.vtbridge.queue.StampedSource;
 import io.vtbridge.timer.TimerQueue;
 
 import java.util.concurrent.locks.LockSupport;
@@ -21,7 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  *       wake-up): 2/8;</li>
  *   <li>resumes issued on the loop's own thread (the local run queue; no atomics), only those queued
  *       before this step: 2/8;</li>
- *   <li>new thread starts from the inbound queue, up to {@code batch}: 1/8;</li>
+ *   <li>new thread starts from the inbound queue, up to {@code batch}: 1/8; round robin among the
+ *       submitting threads' stripes ({@link RunQueues#inbound}), so a submission waits for about
+ *       one start of each other busy submitter per turn, not for another submitter's whole burst;</li>
  *   <li>if the turn found no work: spin {@code idleSpins} turns, then park until the next timer or a
  *       wake-up, through the {@link WakeupGate} handshake.</li>
  * </ol>
@@ -194,11 +196,11 @@ final class LoopTurn {
     }
 
     /** Starts from {@code queue} (inbound or the latency lane), counted as cross-thread schedules. */
-    private int runStarts(MpscLinkedQueue<Runnable> queue, int limit, long deadline) {
+    private int runStarts(StampedSource<Runnable> queue, int limit, long deadline) {
         return runRemote(queue, limit, deadline, LoopCounter.REMOTE_SCHEDULES);
     }
 
-    private int runRemote(MpscLinkedQueue<Runnable> queue, int limit, long deadline, LoopCounter counter) {
+    private int runRemote(StampedSource<Runnable> queue, int limit, long deadline, LoopCounter counter) {
         int n = 0;
         int urgent = 0;
         Runnable continuation;

@@ -65,7 +65,7 @@ public final class ShardLoop implements Executor {
     /** Default coop budget: fast paths one virtual thread may take in one run before it yields. */
     public static final int DEFAULT_COOP_BUDGET = 128;
 
-    private static final ThreadLocal<MpscLinkedQueue<Runnable>> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts, into this queue
+    private static final ThreadLocal<Object> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts, into this queue
     private final RunQueues queues = new RunQueues();
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
     private final WakeupGate gate = new WakeupGate();
@@ -223,12 +223,16 @@ public final class ShardLoop implements Executor {
         // A start is new work (the inbound share, or the latency lane); anything else from another
         // thread resumes work this shard already runs (a lock hand-off, a completion, a socket): the
         // owned share.
-        MpscLinkedQueue<Runnable> start = STARTING.get();
+        Object start = STARTING.get();
         if (start == queues.urgent) {
             offerUrgent(continuation);
             return;
         }
-        queues.offer(start == queues.inbound ? start : queues.resumes, continuation, stamp()); // sequentially consistent swap, then...
+        if (start == queues.inbound) {
+            queues.offerStart(continuation, stamp()); // sequentially consistent swap, then...
+        } else {
+            queues.offer(queues.resumes, continuation, stamp()); // (the same)
+        }
         gate.wake();               // ...the load of the gate's state: see WakeupGate
     }
 
@@ -393,7 +397,7 @@ public final class ShardLoop implements Executor {
      * task start in it.
      */
     public void starting(Runnable action, boolean urgent) {
-        MpscLinkedQueue<Runnable> previous = STARTING.get();
+        Object previous = STARTING.get();
         STARTING.set(urgent ? queues.urgent : queues.inbound);
         try {
             action.run();

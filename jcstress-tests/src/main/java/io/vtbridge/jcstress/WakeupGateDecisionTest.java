@@ -2,6 +2,7 @@ package io.vtbridge.jcstress;
 
 import io.vtbridge.loop.WakeupGate;
 import io.vtbridge.queue.MpscLinkedQueue;
+import io.vtbridge.queue.StripedMpscQueue;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -159,6 +160,48 @@ public final class WakeupGateDecisionTest {
         public void sleeper(ZZJ_Result r) {
             gate.prepareToSleep();
             boolean wouldPark = inbound.isEmpty() && expiries.isEmpty();
+            if (!wouldPark) {
+                gate.awake();
+            }
+            r.r2 = wouldPark;
+        }
+
+        @Arbiter
+        public void arbiter(ZZJ_Result r) {
+            r.r3 = gate.unparks();
+        }
+    }
+    /**
+     * The inbound queue is striped (one stripe per submitting thread): the waker offers to a stripe
+     * the sleeper checks last, after seven empty ones and the resume queue, as
+     * {@code RunQueues.allEmpty} does. None of the empty checks in between may let the offer slip past.
+     */
+    @JCStressTest
+    @Description("offer to the last inbound stripe + wake vs prepareToSleep + every stripe's isEmpty: no lost wake-up.")
+    @Outcome(id = "false, false, 0", expect = ACCEPTABLE,
+            desc = "The waker ran before prepareToSleep (saw AWAKE, no unpark); the sleeper's re-check finds the start.")
+    @Outcome(id = "true, true, 1", expect = ACCEPTABLE,
+            desc = "The sleeper re-checked before the swap (would park); the waker sees SLEEPING and unparks it.")
+    @Outcome(id = "true, false, 1", expect = ACCEPTABLE,
+            desc = "Each saw the other: the re-check finds the start and the waker also unparks (a spare permit).")
+    @Outcome(expect = FORBIDDEN,
+            desc = "Lost wake-up: the sleeper would park with a start queued in a stripe and nobody unparks it.")
+    @State
+    public static class StripedInbound {
+        private final MpscLinkedQueue<Runnable> resumes = new MpscLinkedQueue<>();
+        private final StripedMpscQueue<Runnable> inbound = new StripedMpscQueue<>(8);
+        private final WakeupGate gate = new WakeupGate();
+
+        @Actor
+        public void submitter(ZZJ_Result r) {
+            inbound.offer(7, TASK, 1);  // RunQueues.offerStart from the thread of stripe 7
+            r.r1 = gate.wake();
+        }
+
+        @Actor
+        public void sleeper(ZZJ_Result r) {
+            gate.prepareToSleep();
+            boolean wouldPark = resumes.isEmpty() && inbound.isEmpty();
             if (!wouldPark) {
                 gate.awake();
             }

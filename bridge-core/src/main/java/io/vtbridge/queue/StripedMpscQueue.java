@@ -1,0 +1,122 @@
+package io.vtbridge.queue;
+
+/**
+ * A multi-producer, single-consumer queue made of a few {@link MpscLinkedQueue}s ("stripes"),
+ * polled round robin: FIFO within a stripe, fair between stripes. A producer picks its stripe
+ * ({@link #offer(int, Object, long)}); when every producer keeps to one stripe, an element waits
+ * behind at most one element of each other non-empty stripe per element of its own, however long
+ * the other stripes are. The shard loop keeps new thread starts here, one stripe per submitting
+ * thread (modulo the stripe count), so that one submitter's burst of thousands of tasks does not
+ * queue another submitter's task behind all of it (a {@code ForkJoinPool}'s per-thread
+ * submission queues serve the same end).
+ *
+ * <p><b>Threading:</b> {@link #offer} from any number of threads at once; {@link #poll},
+ * {@link #polledStamp}, {@link #isEmpty} and {@link #drain} by the single consumer only, as for
+ * {@link MpscLinkedQueue}.
+ *
+ * <p><b>Guarantees:</b> those of {@link MpscLinkedQueue} for each stripe: no element is lost or
+ * duplicated, one producer's elements in one stripe are polled in the order it offered them;
+ * {@link #isEmpty} counts an element whose producer is between its swap and its link as present.
+ *
+ * @param <E> element type; {@code null} is not permitted
+ */
+public final class StripedMpscQueue<E> implements StampedSource<E> {
+
+    private final MpscLinkedQueue<E>[] stripes;
+    private final int mask;
+    private int cursor;        // consumer-owned: the stripe poll() tries first
+    private long polledStamp;  // consumer-owned: the stamp of the element poll() returned last
+
+    /**
+     * Creates an empty queue of {@code stripes} stripes.
+     *
+     * @throws IllegalArgumentException if {@code stripes} is not a power of two between 1 and 64
+     */
+    @SuppressWarnings("unchecked")
+    public StripedMpscQueue(int stripes) {
+        if (stripes < 1 || stripes > 64 || Integer.bitCount(stripes) != 1) {
+            throw new IllegalArgumentException("stripes must be a power of two from 1 to 64, was " + stripes);
+        }
+        this.stripes = new MpscLinkedQueue[stripes];
+        for (int i = 0; i < stripes; i++) {
+            this.stripes[i] = new MpscLinkedQueue<>();
+        }
+        this.mask = stripes - 1;
+    }
+
+    /** The number of stripes. */
+    public int stripes() {
+        return stripes.length;
+    }
+
+    /**
+     * Appends {@code e} with {@code stamp} to stripe {@code stripe & (stripes() - 1)}: a sequentially
+     * consistent swap, as {@link MpscLinkedQueue#offer(Object, long)}. Wait-free; any thread.
+     *
+     * @throws NullPointerException if {@code e} is null
+     */
+    public void offer(int stripe, E e, long stamp) {
+        stripes[stripe & mask].offer(e, stamp);
+    }
+
+    /**
+     * Removes and returns the head element of the first non-empty stripe from the cursor on, and
+     * moves the cursor past that stripe; {@code null} if no stripe has a linked element. Consumer only.
+     */
+    @Override
+    public E poll() {
+        MpscLinkedQueue<E>[] s = stripes;
+        int n = s.length;
+        int c = cursor;
+        for (int i = 0; i < n; i++) {
+            int index = (c + i) & mask;
+            MpscLinkedQueue<E> stripe = s[index];
+            E e = stripe.poll();
+            if (e != null) {
+                polledStamp = stripe.polledStamp();
+                cursor = (index + 1) & mask;
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The stamp the element {@link #poll()} returned last was offered with (0 if none). Consumer only. */
+    @Override
+    public long polledStamp() {
+        return polledStamp;
+    }
+
+    /**
+     * Whether every stripe is empty, elements in flight counted as present (one volatile load per
+     * stripe, each ordered after the caller's preceding volatile store). Consumer only.
+     */
+    @Override
+    public boolean isEmpty() {
+        for (MpscLinkedQueue<E> stripe : stripes) {
+            if (!stripe.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Removes every element, waiting out producers between their swap and their link, and returns
+     * how many there were. For a consumer that stops: elements offered meanwhile may remain.
+     * Consumer only.
+     */
+    public long drain() {
+        long n = 0;
+        for (MpscLinkedQueue<E> stripe : stripes) {
+            while (!stripe.isEmpty()) {
+                if (stripe.poll() != null) {
+                    n++;
+                } else {
+                    Thread.onSpinWait(); // a producer between its swap and its link
+                }
+            }
+        }
+        return n;
+    }
+}
