@@ -182,8 +182,10 @@ public final class BridgeBuilder {
     }
 
     /**
-     * How long one loop iteration may run before the watchdog reports a stall (a carrier-blocking
-     * call: java.io, JNI, a pinned park, long CPU work in bridged code); positive. Default: 100 ms.
+     * How long one mount may hold its loop before the watchdog reports a hog (a carrier-blocking
+     * call: java.io, JNI, a pinned park, long CPU work in bridged code), and how long one loop turn of
+     * many shorter mounts may run before it reports lag; positive. Default: 100 ms. See
+     * {@link StallReport.Kind}.
      */
     public BridgeBuilder stallThreshold(Duration stallThreshold) {
         this.stallThreshold = Checks.positive("stallThreshold", stallThreshold);

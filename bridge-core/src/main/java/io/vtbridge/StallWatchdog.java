@@ -1,6 +1,7 @@
 package io.vtbridge;
 
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.loop.LaneAlarm;
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopThread;
 import io.vtbridge.loop.ShardLoop;
@@ -57,7 +58,7 @@ final class StallWatchdog {
     private final long[] lagReported;     // per shard: the busySince of the turn reported as lag last
     private final Thread thread;
     private volatile boolean stopping;    // set by stop()
-    private volatile long plannedWake;    // when the watchdog looks next: stored by it before it parks, read by urgentQueued() (a Dekker pair with the lane's list)
+    private final LaneAlarm alarm = new LaneAlarm(); // when the watchdog looks next: planned before it parks, read by urgentQueued()
 
     StallWatchdog(Bridge bridge, long thresholdNanos, BlockingPolicy policy, boolean daemon) {
         this.bridge = bridge;
@@ -95,7 +96,7 @@ final class StallWatchdog {
      * after it put the start on its loop's list): wakes the watchdog if it would look later than that.
      */
     void urgentQueued(long deadline) {
-        if (plannedWake - deadline > 0) { // volatile load, after the list's CAS: see run()
+        if (alarm.mustWake(deadline)) { // a volatile load, after the list's CAS: see LaneAlarm
             LockSupport.unpark(thread);
         }
     }
@@ -117,7 +118,7 @@ final class StallWatchdog {
             }
             long rescue = rescueLaneStarts(now);
             long wakeAt = rescue != NONE && rescue - nextCheck < 0 ? rescue : nextCheck;
-            plannedWake = wakeAt; // volatile store, then the loads of the lists' heads below...
+            alarm.plan(wakeAt); // a volatile store, then the loads of the lists' heads below...
             long earliest = earliestLaneDeadline();
             if (earliest != NONE && earliest - wakeAt < 0) {
                 continue; // ...so a start queued meanwhile is seen here, or its starter saw plannedWake and unparks us
@@ -173,7 +174,9 @@ final class StallWatchdog {
         if (since != turnSeen[i]) {
             turnSeen[i] = since;
             turnCauses[i] = causes(loop);
-        } else if (now - since >= thresholdNanos && lagReported[i] != since && mounts - loop.turnStartMounts() > 1) {
+        } else if (mountSeenSince[i] - since >= thresholdNanos && lagReported[i] != since && mounts - loop.turnStartMounts() > 1) {
+            // The turn up to the current mount (as first seen) is what counts: a turn that is long
+            // only because its current mount is a hog is that hog's report, not lag as well.
             lagReported[i] = since;
             reportLag(shard, loop, mounts - loop.turnStartMounts(), now - since, turnCauses[i]);
         }

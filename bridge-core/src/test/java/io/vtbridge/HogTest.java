@@ -111,6 +111,36 @@ class HogTest {
     }
 
     @Test
+    void aHogAfterShortMountsOfItsTurnIsAHogNotAlsoLag() throws Exception {
+        List<StallReport> reports = new CopyOnWriteArrayList<>();
+        // A long slice keeps the short mounts and the hog in one turn.
+        try (Bridge bridge = Bridge.builder().shards(1).name("hoglag").stallThreshold(Duration.ofMillis(50))
+                .turnSlice(Duration.ofSeconds(1)).listener(collecting(reports)).build()) {
+            java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture<Object> holder = bridge.submit(() -> {
+                Await.spinOnCarrier("the test queued the turn's work", release::get); // the rest queues behind it
+                return null;
+            });
+            List<CompletableFuture<Long>> shortOnes = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                shortOnes.add(bridge.submit(() -> spinFor(1)));
+            }
+            CompletableFuture<Thread> hog = bridge.submit(() -> {
+                spinFor(400);
+                return Thread.currentThread();
+            });
+            release.set(true);
+            Await.result(holder);
+            for (CompletableFuture<Long> f : shortOnes) {
+                Await.result(f);
+            }
+            Thread hogThread = Await.result(hog);
+            Await.until("the hog's report", () -> reports.stream().anyMatch(r -> r.thread() == hogThread));
+            assertThat(reports).as("the long turn is the hog's, not lag").noneMatch(r -> r.kind() == StallReport.Kind.LAG);
+        }
+    }
+
+    @Test
     void aMovedHogRunsOnTheCpuPoolUntilItBlocksThenResumesOnItsLoop() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).name("mover").moveHogs(true).build()) {
             BridgeLock lock = new BridgeLock();

@@ -102,6 +102,53 @@ class LatencyLaneTest {
     }
 
     @Test
+    void shortStartsOfOneSubmitterAreNotPacedByAnotherSubmittersLongStarts() throws Exception {
+        try (Bridge bridge = Bridge.builder().shards(1).maxInFlight(1_000).build()) {
+            AtomicBoolean release = new AtomicBoolean();
+            AtomicBoolean holding = new AtomicBoolean();
+            CompletableFuture<Object> holder = bridge.submit(() -> {
+                holding.set(true);
+                holdTheLoopUntil(release);
+                return null;
+            });
+            Await.until("the holder is on the loop", holding::get);
+            // While the loop is held, one thread queues 20 starts of 2 ms each (longer than the whole
+            // slice), another 20 trivial ones. Each stripe has its own time in a turn's inbound step,
+            // so the trivial ones all start after at most one long one, not one per long one.
+            AtomicInteger longStarted = new AtomicInteger();
+            List<CompletableFuture<Object>> longOnes = new ArrayList<>();
+            Thread.ofPlatform().name("long-starts").start(() -> {
+                for (int i = 0; i < 20; i++) {
+                    longOnes.add(bridge.submit(() -> {
+                        longStarted.incrementAndGet();
+                        long end = System.nanoTime() + 2_000_000;
+                        while (System.nanoTime() < end) {
+                            Thread.onSpinWait();
+                        }
+                        return null;
+                    }));
+                }
+            }).join();
+            List<CompletableFuture<Integer>> shortOnes = new ArrayList<>();
+            Thread.ofPlatform().name("short-starts").start(() -> {
+                for (int i = 0; i < 20; i++) {
+                    shortOnes.add(bridge.submit(longStarted::get));
+                }
+            }).join();
+            release.set(true);
+            int most = 0;
+            for (CompletableFuture<Integer> f : shortOnes) {
+                most = Math.max(most, Await.result(f));
+            }
+            assertThat(most).as("long starts begun before the last short one").isLessThanOrEqualTo(2);
+            Await.result(holder);
+            for (CompletableFuture<Object> f : longOnes) {
+                Await.result(f);
+            }
+        }
+    }
+
+    @Test
     void aLaneStartIsRescuedFromALoopHeldByOneLongMount() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).build()) {
             AtomicBoolean laneRan = new AtomicBoolean();

@@ -1,6 +1,7 @@
 package io.vtbridge.loop;
 
-import io.vtbridge.queue.StampedSource;
+import io.vtbridge.queue.MpscLinkedQueue;
+import io.vtbridge.queue.StripedMpscQueue;
 import io.vtbridge.timer.TimerQueue;
 
 import java.util.concurrent.locks.LockSupport;
@@ -21,9 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  *       wake-up): 2/8;</li>
  *   <li>resumes issued on the loop's own thread (the local run queue; no atomics), only those queued
  *       before this step: 2/8;</li>
- *   <li>new thread starts from the inbound queue, up to {@code batch}: 1/8; round robin among the
- *       submitting threads' stripes ({@link RunQueues#inbound}), so a submission waits for about
- *       one start of each other busy submitter per turn, not for another submitter's whole burst;</li>
+ *   <li>new thread starts from the inbound queue, up to {@code batch}: 1/8, counted for each busy
+ *       stripe (one stripe per submitting thread, {@link RunQueues#inbound}) on its own, served
+ *       round robin, so a submission waits for its own stripe's earlier starts and about one start
+ *       of each other busy stripe, not for another submitter's burst ({@link #runInbound});</li>
  *   <li>if the turn found no work: spin {@code idleSpins} turns, then park until the next timer or a
  *       wake-up, through the {@link WakeupGate} handshake.</li>
  * </ol>
@@ -33,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * own share from when it begins, so steps that overran before it cannot take its time away (new
  * starts behind saturated owned work still get an eighth of the slice every turn, not one mount). A
  * non-empty source is never skipped, and a turn lasts at most about a slice plus, per step, the mount
- * that crossed its deadline.
+ * that crossed its deadline, plus the inbound share and a start for each busy inbound stripe after the
+ * first.
  *
  * <p>Why this order and these shares: a resume that is due belongs to work already admitted, and its
  * lateness is what users see, so owned work goes first and gets 3/4 of the slice; new starts get the
@@ -88,6 +91,8 @@ final class LoopTurn {
     private long mountStart;               // loop-owned: the clock reading the current mount began at
     private int sinceClock;                // loop-owned: mounts since that reading
     private int clockEvery = 1;            // loop-owned: mounts between readings, adapted at each reading
+    private int inboundCursor;             // loop-owned: the inbound stripe served first in the next turn
+    private final long[] stripeSpent = new long[RunQueues.INBOUND_STRIPES]; // loop-owned: each stripe's time in this turn's inbound step
 
     LoopTurn(ShardLoop loop, RunQueues queues, TimerQueue timers, WakeupGate gate, LoopCounters counters,
              LoopEvents events, LoopGauges gauges, LoopOwnership ownership, LoopSettings settings) {
@@ -165,7 +170,7 @@ final class LoopTurn {
             if (ownership.lost()) {
                 return;
             }
-            work += runStarts(queues.inbound, batch, deadline(start + 8 * eighth, eighth));
+            work += runInbound(deadline(start + 8 * eighth, eighth));
             if (ownership.lost()) {
                 return;
             }
@@ -195,12 +200,63 @@ final class LoopTurn {
         return planned - own > 0 ? planned : own;
     }
 
-    /** Starts from {@code queue} (inbound or the latency lane), counted as cross-thread schedules. */
-    private int runStarts(StampedSource<Runnable> queue, int limit, long deadline) {
-        return runRemote(queue, limit, deadline, LoopCounter.REMOTE_SCHEDULES);
+    /**
+     * New starts, up to {@code batch} in all, from the inbound queue's stripes (one per submitting
+     * thread): round robin, one start per busy stripe per pass, and each stripe for at most the
+     * step's time ({@code deadline}, at least an eighth of the slice from now), counted per stripe
+     * (the clock is read after every start here). So a submitter whose starts are short (a trivial
+     * task every millisecond) drains its stripe within the turn while another's long starts take
+     * their time one at a time, and a lone submission waits behind at most one start of each other
+     * busy stripe. The step lasts at most its time once per busy stripe, plus one start each; with
+     * one submitter it is the plain time-bounded step. The stripe served first rotates per turn.
+     */
+    private int runInbound(long deadline) {
+        StripedMpscQueue<Runnable> inbound = queues.inbound;
+        int stripes = inbound.stripes();
+        long allowance = Math.max(deadline - now, 1);
+        int first = inboundCursor++;
+        long eligible = stripes == Long.SIZE ? -1L : (1L << stripes) - 1; // stripes not yet seen empty or spent
+        java.util.Arrays.fill(stripeSpent, 0, stripes, 0L);
+        int n = 0;
+        int urgent = 0;
+        while (eligible != 0 && n < batch) {
+            for (int i = 0; i < stripes && n < batch; i++) {
+                int index = (first + i) & (stripes - 1);
+                long bit = 1L << index;
+                if ((eligible & bit) == 0) {
+                    continue;
+                }
+                MpscLinkedQueue<Runnable> stripe = inbound.stripe(index);
+                Runnable continuation = stripe.poll();
+                if (continuation == null) {
+                    eligible &= ~bit;
+                    continue;
+                }
+                long began = now;
+                n++;
+                counters.increment(LoopCounter.REMOTE_SCHEDULES); // before the mount, as in runRemote
+                mount(continuation, stripe.polledStamp());
+                if (ownership.lost()) {
+                    return n + urgent;
+                }
+                sinceClock++;
+                readClock();
+                stripeSpent[index] += now - began;
+                if (stripeSpent[index] >= allowance) {
+                    eligible &= ~bit;
+                }
+                if (!queues.urgent.isEmpty()) {
+                    urgent += runUrgent(1, now);
+                    if (ownership.lost()) {
+                        return n + urgent;
+                    }
+                }
+            }
+        }
+        return n + urgent;
     }
 
-    private int runRemote(StampedSource<Runnable> queue, int limit, long deadline, LoopCounter counter) {
+    private int runRemote(MpscLinkedQueue<Runnable> queue, int limit, long deadline, LoopCounter counter) {
         int n = 0;
         int urgent = 0;
         Runnable continuation;

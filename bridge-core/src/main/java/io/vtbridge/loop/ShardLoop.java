@@ -521,7 +521,8 @@ public final class ShardLoop implements Executor {
 
     /**
      * When the current loop iteration began ({@link System#nanoTime()}), or 0 while the loop is idle
-     * (parked, or about to). A stall is an iteration that has been running too long. Any thread.
+     * (parked, or about to). The watchdog's input for lag (a turn that has been running too long);
+     * a hog is told by the mount counter. Any thread.
      */
     public long busySince() {
         return gauges.busySince();

@@ -31,7 +31,7 @@ import java.util.Objects;
  *
  * @param <E> element type; {@code null} is not permitted
  */
-public final class MpscLinkedQueue<E> implements StampedSource<E> {
+public final class MpscLinkedQueue<E> {
 
     private static final VarHandle LAST = VarHandles.field(MethodHandles.lookup(), "last", Node.class);
     private static final VarHandle NEXT = VarHandles.field(MethodHandles.lookup(), Node.class, "next", Node.class);
@@ -87,7 +87,6 @@ public final class MpscLinkedQueue<E> implements StampedSource<E> {
      * Removes and returns the head element, or {@code null} if none is linked yet.
      * Consumer thread only.
      */
-    @Override
     public E poll() {
         Node<E> head = first;
         @SuppressWarnings("unchecked")
@@ -103,7 +102,6 @@ public final class MpscLinkedQueue<E> implements StampedSource<E> {
     }
 
     /** The stamp the element {@link #poll()} returned last was offered with (0 if none). Consumer thread only. */
-    @Override
     public long polledStamp() {
         return polledStamp;
     }
@@ -113,7 +111,6 @@ public final class MpscLinkedQueue<E> implements StampedSource<E> {
      * but not yet linked as present, so a consumer that decides to park on {@code isEmpty()} never
      * misses it. Consumer thread only.
      */
-    @Override
     public boolean isEmpty() {
         return last == first; // volatile load of last: ordered after the caller's preceding volatile store
     }

@@ -20,7 +20,7 @@ package io.vtbridge.queue;
  *
  * @param <E> element type; {@code null} is not permitted
  */
-public final class StripedMpscQueue<E> implements StampedSource<E> {
+public final class StripedMpscQueue<E> {
 
     private final MpscLinkedQueue<E>[] stripes;
     private final int mask;
@@ -50,6 +50,15 @@ public final class StripedMpscQueue<E> implements StampedSource<E> {
     }
 
     /**
+     * Stripe {@code index & (stripes() - 1)} itself, for a consumer that serves the stripes its own
+     * way (the shard loop gives each busy stripe a share of time per turn). Its consumer methods are
+     * for this queue's consumer only; offers go through {@link #offer(int, Object, long)}.
+     */
+    public MpscLinkedQueue<E> stripe(int index) {
+        return stripes[index & mask];
+    }
+
+    /**
      * Appends {@code e} with {@code stamp} to stripe {@code stripe & (stripes() - 1)}: a sequentially
      * consistent swap, as {@link MpscLinkedQueue#offer(Object, long)}. Wait-free; any thread.
      *
@@ -63,7 +72,6 @@ public final class StripedMpscQueue<E> implements StampedSource<E> {
      * Removes and returns the head element of the first non-empty stripe from the cursor on, and
      * moves the cursor past that stripe; {@code null} if no stripe has a linked element. Consumer only.
      */
-    @Override
     public E poll() {
         MpscLinkedQueue<E>[] s = stripes;
         int n = s.length;
@@ -82,7 +90,6 @@ public final class StripedMpscQueue<E> implements StampedSource<E> {
     }
 
     /** The stamp the element {@link #poll()} returned last was offered with (0 if none). Consumer only. */
-    @Override
     public long polledStamp() {
         return polledStamp;
     }
@@ -91,7 +98,6 @@ public final class StripedMpscQueue<E> implements StampedSource<E> {
      * Whether every stripe is empty, elements in flight counted as present (one volatile load per
      * stripe, each ordered after the caller's preceding volatile store). Consumer only.
      */
-    @Override
     public boolean isEmpty() {
         for (MpscLinkedQueue<E> stripe : stripes) {
             if (!stripe.isEmpty()) {
