@@ -215,8 +215,11 @@ final class LoopTurn {
         int stripes = inbound.stripes();
         long allowance = Math.max(deadline - now, 1);
         int first = inboundCursor++;
-        long eligible = stripes == Long.SIZE ? -1L : (1L << stripes) - 1; // stripes not yet seen empty or spent
-        java.util.Arrays.fill(stripeSpent, 0, stripes, 0L);
+        long eligible = inbound.usedStripes(); // stripes not yet seen empty or spent in this step
+        if (eligible == 0) {
+            return 0;
+        }
+        java.util.Arrays.fill(stripeSpent, 0L);
         int n = 0;
         int urgent = 0;
         while (eligible != 0 && n < batch) {

@@ -1,7 +1,6 @@
 package io.vtbridge.loop;
 
 import io.vtbridge.internal.JdkAccess;
-import io.vtbridge.queue.MpscLinkedQueue;
 import io.vtbridge.internal.VarHandles;
 import io.vtbridge.timer.TimerQueue;
 
@@ -13,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
@@ -65,6 +65,7 @@ public final class ShardLoop implements Executor {
     /** Default coop budget: fast paths one virtual thread may take in one run before it yields. */
     public static final int DEFAULT_COOP_BUDGET = 128;
 
+    private static final AtomicInteger URGENT_STARTING = new AtomicInteger(); // threads inside a latency-lane starting(): guards the thread-local read on the local path
     private static final ThreadLocal<Object> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts, into this queue
     private final RunQueues queues = new RunQueues();
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
@@ -205,9 +206,11 @@ public final class ShardLoop implements Executor {
         }
         if (ownership.enterOwned()) {
             long stamp = measureDelays ? turn.now() | 1 : 0; // the loop's latest clock reading: no clock read here
-            if (services.takeProbe() || STARTING.get() == queues.urgent) {
-                // The resume of a pinning probe: it goes first, so the probe costs a switch, not a
-                // trip through the whole run queue (which in a burst can be thousands long).
+            if (services.takeProbe() || (URGENT_STARTING.get() != 0 && STARTING.get() == queues.urgent)) {
+                // The resume of a pinning probe, or a latency-lane start made on the loop itself: it
+                // goes first, so the probe costs a switch, not a trip through the whole run queue
+                // (which in a burst can be thousands long). The thread-local is read only while some
+                // thread is inside a latency-lane start: most local resumes read one shared counter.
                 queues.local.addFirst(continuation, stamp);
             } else {
                 queues.local.addLast(continuation, stamp);
@@ -399,9 +402,15 @@ public final class ShardLoop implements Executor {
     public void starting(Runnable action, boolean urgent) {
         Object previous = STARTING.get();
         STARTING.set(urgent ? queues.urgent : queues.inbound);
+        if (urgent) {
+            URGENT_STARTING.incrementAndGet();
+        }
         try {
             action.run();
         } finally {
+            if (urgent) {
+                URGENT_STARTING.decrementAndGet();
+            }
             STARTING.set(previous);
         }
     }

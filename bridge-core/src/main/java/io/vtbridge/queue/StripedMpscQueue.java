@@ -1,5 +1,10 @@
 package io.vtbridge.queue;
 
+import io.vtbridge.internal.VarHandles;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * A multi-producer, single-consumer queue made of a few {@link MpscLinkedQueue}s ("stripes"),
  * polled round robin: FIFO within a stripe, fair between stripes. A producer picks its stripe
@@ -18,12 +23,21 @@ package io.vtbridge.queue;
  * duplicated, one producer's elements in one stripe are polled in the order it offered them;
  * {@link #isEmpty} counts an element whose producer is between its swap and its link as present.
  *
+ * <p><b>Used stripes:</b> the consumer looks only at stripes that have ever had an offer
+ * ({@link #usedStripes}): the first offer to a stripe sets its bit (a CAS, once per stripe), before
+ * the element's own swap, so a consumer that reads the mask after its own volatile store and then
+ * the stripes it names misses no element a Dekker-style re-check must see. A queue used by one
+ * producer costs the consumer one poll per look, not one per stripe.
+ *
  * @param <E> element type; {@code null} is not permitted
  */
 public final class StripedMpscQueue<E> {
 
+    private static final VarHandle USED = VarHandles.field(MethodHandles.lookup(), "used", long.class);
+
     private final MpscLinkedQueue<E>[] stripes;
     private final int mask;
+    private volatile long used;  // bit i: stripe i has had an offer; set once per stripe by a producer's CAS
     private int cursor;        // consumer-owned: the stripe poll() tries first
     private long polledStamp;  // consumer-owned: the stamp of the element poll() returned last
 
@@ -65,7 +79,30 @@ public final class StripedMpscQueue<E> {
      * @throws NullPointerException if {@code e} is null
      */
     public void offer(int stripe, E e, long stamp) {
-        stripes[stripe & mask].offer(e, stamp);
+        int index = stripe & mask;
+        long bit = 1L << index;
+        if ((used & bit) == 0) {
+            markUsed(bit);
+        }
+        stripes[index].offer(e, stamp);
+    }
+
+    private void markUsed(long bit) {
+        long u;
+        do {
+            u = used;
+            if ((u & bit) != 0) {
+                return;
+            }
+        } while (!USED.compareAndSet(this, u, u | bit));
+    }
+
+    /**
+     * The stripes that have ever had an offer, as a bit mask (bit {@code i}: stripe {@code i}); a
+     * volatile load. The others are empty. Any thread.
+     */
+    public long usedStripes() {
+        return used;
     }
 
     /**
@@ -76,8 +113,12 @@ public final class StripedMpscQueue<E> {
         MpscLinkedQueue<E>[] s = stripes;
         int n = s.length;
         int c = cursor;
+        long u = used;
         for (int i = 0; i < n; i++) {
             int index = (c + i) & mask;
+            if ((u & (1L << index)) == 0) {
+                continue;
+            }
             MpscLinkedQueue<E> stripe = s[index];
             E e = stripe.poll();
             if (e != null) {
@@ -95,12 +136,13 @@ public final class StripedMpscQueue<E> {
     }
 
     /**
-     * Whether every stripe is empty, elements in flight counted as present (one volatile load per
-     * stripe, each ordered after the caller's preceding volatile store). Consumer only.
+     * Whether every stripe is empty, elements in flight counted as present (a volatile load of the
+     * used stripes, then one per used stripe, each ordered after the caller's preceding volatile
+     * store). Consumer only.
      */
     public boolean isEmpty() {
-        for (MpscLinkedQueue<E> stripe : stripes) {
-            if (!stripe.isEmpty()) {
+        for (long u = used; u != 0; u &= u - 1) {
+            if (!stripes[Long.numberOfTrailingZeros(u)].isEmpty()) {
                 return false;
             }
         }

@@ -61,6 +61,19 @@ class StripedMpscQueueTest {
     }
 
     @Test
+    void aStripeCountsAsUsedFromItsFirstOfferOn() {
+        StripedMpscQueue<Integer> q = new StripedMpscQueue<>(8);
+        assertThat(q.usedStripes()).isZero();
+        q.offer(5, 1, 0);
+        q.offer(13, 2, 0); // stripe 5 again
+        q.offer(2, 3, 0);
+        assertThat(q.usedStripes()).isEqualTo((1L << 5) | (1L << 2));
+        assertThat(q.drain()).isEqualTo(3);
+        assertThat(q.usedStripes()).as("used once, looked at from then on").isEqualTo((1L << 5) | (1L << 2));
+        assertThat(q.isEmpty()).isTrue();
+    }
+
+    @Test
     void refusesNullAndBadStripeCounts() {
         assertThatThrownBy(() -> new StripedMpscQueue<>(4).offer(0, null, 0)).isInstanceOf(NullPointerException.class);
         for (int bad : new int[] {0, -4, 3, 6, 128}) {
