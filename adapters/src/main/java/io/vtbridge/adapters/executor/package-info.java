@@ -1,0 +1,2 @@
+/** Placeholder: filled in by the executor adapter. */
+package io.vtbridge.adapters.executor;

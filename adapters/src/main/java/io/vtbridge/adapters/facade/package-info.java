@@ -1,0 +1,2 @@
+/** Placeholder: filled in by the facade adapter. */
+package io.vtbridge.adapters.facade;

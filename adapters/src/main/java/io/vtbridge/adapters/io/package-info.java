@@ -1,0 +1,2 @@
+/** Placeholder: filled in by the io adapter. */
+package io.vtbridge.adapters.io;

@@ -1,0 +1,2 @@
+/** Placeholder: filled in by the jdbc adapter. */
+package io.vtbridge.adapters.jdbc;
