@@ -138,7 +138,7 @@ public final class BridgeBuilder {
      * costs a clock reading by every thread that resumes a thread of another shard or submits a task
      * (about 25 ns); same-shard resumes use the loop's own readings and cost nothing measurable. The
      * slower submitter can make loops run dry and park more often: a burst of trivial submissions
-     * measured 1.5 times slower with it on (docs/BENCHMARKS.md). Off by default, as Tokio's task
+     * measured 1.2 to 1.5 times slower with it on (docs/BENCHMARKS.md). Off by default, as Tokio's task
      * poll-time histograms are; turn it on to see where work waits.
      */
     public BridgeBuilder schedulingDelays(boolean schedulingDelays) {
