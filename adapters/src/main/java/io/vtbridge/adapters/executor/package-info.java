@@ -1,2 +1,0 @@
-/** Placeholder: filled in by the executor adapter. */
-package io.vtbridge.adapters.executor;

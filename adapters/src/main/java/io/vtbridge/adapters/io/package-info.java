@@ -1,2 +1,0 @@
-/** Placeholder: filled in by the io adapter. */
-package io.vtbridge.adapters.io;

@@ -1,2 +1,0 @@
-/** Placeholder: filled in by the jdbc adapter. */
-package io.vtbridge.adapters.jdbc;
