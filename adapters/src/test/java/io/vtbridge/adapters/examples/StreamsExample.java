@@ -27,7 +27,7 @@ public final class StreamsExample {
             OutputStream out = new BufferedOutputStream(new BridgeOutputStream(upper.getOutputStream()));
             try (InputStream in = new BridgeInputStream(upper.getInputStream())) {
                 out.write("hello from a pipe".getBytes(UTF_8)); // into the buffer, on the caller
-                out.close();                                    // one write and one close, on the pool
+                out.close();                                    // one write, flush and close, on the pool
                 return new String(in.readAllBytes(), UTF_8);    // one call on the pool for the whole read;
             }                                                   // the shard runs other tasks meanwhile
         }).get();
