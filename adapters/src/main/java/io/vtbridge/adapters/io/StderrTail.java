@@ -53,12 +53,18 @@ final class StderrTail implements Runnable {
         total += n;
     }
 
-    /** The last bytes written, oldest first, decoded as UTF-8 (a character cut at the start is replaced). */
+    /**
+     * The last bytes written, oldest first, decoded as UTF-8 (a character cut at the start is
+     * replaced), after {@code "..."} if earlier bytes were dropped; empty when nothing is kept.
+     */
     synchronized String tail() {
         int capacity = ring.length;
+        if (capacity == 0) {
+            return "";
+        }
         int kept = (int) Math.min(total, capacity);
         byte[] out = new byte[kept];
-        int start = (int) ((total - kept) % Math.max(capacity, 1));
+        int start = (int) ((total - kept) % capacity);
         int first = Math.min(kept, capacity - start);
         System.arraycopy(ring, start, out, 0, first);
         System.arraycopy(ring, 0, out, first, kept - first);
