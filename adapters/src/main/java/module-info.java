@@ -18,9 +18,6 @@ module io.vtbridge.adapters {
     requires transitive io.vtbridge;
     requires transitive java.sql;
 
-    exports io.vtbridge.adapters.facade;
     exports io.vtbridge.adapters.executor;
-    exports io.vtbridge.adapters.jdbc;
-    exports io.vtbridge.adapters.io;
     exports io.vtbridge.adapters.nio;
 }
