@@ -218,19 +218,23 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     /**
      * Cancels the task: the future completes with a {@link CancellationException}; a task that has
      * not started never will (and stops counting towards termination at once); a running one's
-     * virtual thread is interrupted if {@code mayInterruptIfRunning}.
+     * virtual thread is interrupted if {@code mayInterruptIfRunning}. Only the call that completes
+     * the future acts on the task: a later {@code cancel(true)} interrupts nothing. Returns what
+     * {@link CompletableFuture#cancel} returns: whether the future is now cancelled.
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled) {
+        // completeExceptionally with a CancellationException is what CompletableFuture.cancel does,
+        // but it says whether this call was the one that completed the future.
+        if (completeExceptionally(new CancellationException())) {
             if (PHASE.compareAndSet(this, NEW, CANCELLED)) {
                 tracker.ended(this);
             } else if (mayInterruptIfRunning) {
                 interruptRun();
             }
+            return true;
         }
-        return cancelled;
+        return isCancelled();
     }
 
     /**
