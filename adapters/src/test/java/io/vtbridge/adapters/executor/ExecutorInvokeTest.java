@@ -102,7 +102,8 @@ class ExecutorInvokeTest {
 
     @Test
     void timedInvokeAllCancelsTheTasksStillRunningWhenTheTimeoutElapses() throws Exception {
-        try (BridgeExecutorService executor = BridgeExecutorService.of(bridge)) {
+        BridgeExecutorService executor = BridgeExecutorService.of(bridge);
+        try {
             Blockers blockers = new Blockers(2);
             List<Callable<String>> tasks = List.of(() -> "quick", blockers.task(), () -> "also quick", blockers.task());
             long start = System.nanoTime();
@@ -118,6 +119,8 @@ class ExecutorInvokeTest {
             executor.shutdown();
             assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("the cancelled blockers ended").isTrue();
             assertThat(blockers.interrupted.get()).as("every blocker that started was interrupted").isEqualTo(blockers.started.get());
+        } finally {
+            executor.shutdownNow(); // a failed check must not leave a close() waiting for a blocker
         }
     }
 
@@ -146,7 +149,8 @@ class ExecutorInvokeTest {
 
     @Test
     void anInterruptedInvokeAllThrowsAndCancelsEveryTask() throws Exception {
-        try (BridgeExecutorService executor = BridgeExecutorService.of(bridge)) {
+        BridgeExecutorService executor = BridgeExecutorService.of(bridge);
+        try {
             Blockers blockers = new Blockers(3);
             List<Callable<String>> tasks = List.of(blockers.task(), blockers.task(), blockers.task());
             CompletableFuture<Throwable> thrown = new CompletableFuture<>();
@@ -166,6 +170,8 @@ class ExecutorInvokeTest {
             executor.shutdown();
             assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("the cancelled tasks ended").isTrue();
             assertThat(blockers.interrupted).as("each task's interrupt").hasValue(3);
+        } finally {
+            executor.shutdownNow(); // a failed check must not leave a close() waiting for a blocker
         }
     }
 
@@ -193,7 +199,8 @@ class ExecutorInvokeTest {
 
     @Test
     void invokeAnyReturnsOneSuccessAndCancelsTheRest() throws Exception {
-        try (BridgeExecutorService executor = BridgeExecutorService.of(bridge)) {
+        BridgeExecutorService executor = BridgeExecutorService.of(bridge);
+        try {
             Blockers blockers = new Blockers(0);
             List<Callable<String>> tasks = List.of(blockers.task(), blockers.task(), blockers.task(), () -> "winner");
             assertThat(executor.invokeAny(tasks)).isEqualTo("winner");
@@ -201,6 +208,8 @@ class ExecutorInvokeTest {
             executor.shutdown();
             assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("the losers were cancelled").isTrue();
             assertThat(blockers.interrupted.get()).as("every loser that started was interrupted").isEqualTo(blockers.started.get());
+        } finally {
+            executor.shutdownNow(); // a failed check must not leave a close() waiting for a blocker
         }
     }
 
@@ -250,7 +259,8 @@ class ExecutorInvokeTest {
 
     @Test
     void timedInvokeAnyThrowsTimeoutExceptionAndCancelsEveryTask() throws Exception {
-        try (BridgeExecutorService executor = BridgeExecutorService.of(bridge)) {
+        BridgeExecutorService executor = BridgeExecutorService.of(bridge);
+        try {
             Blockers blockers = new Blockers(2);
             long start = System.nanoTime();
             assertThatThrownBy(() -> executor.invokeAny(List.of(blockers.task(), blockers.task()), 200, TimeUnit.MILLISECONDS))
@@ -260,6 +270,8 @@ class ExecutorInvokeTest {
             executor.shutdown();
             assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("both tasks were cancelled").isTrue();
             assertThat(blockers.interrupted.get()).isEqualTo(blockers.started.get());
+        } finally {
+            executor.shutdownNow(); // a failed check must not leave a close() waiting for a blocker
         }
     }
 
@@ -277,7 +289,8 @@ class ExecutorInvokeTest {
 
     @Test
     void anInterruptedInvokeAnyThrowsAndCancelsEveryTask() throws Exception {
-        try (BridgeExecutorService executor = BridgeExecutorService.of(bridge)) {
+        BridgeExecutorService executor = BridgeExecutorService.of(bridge);
+        try {
             Blockers blockers = new Blockers(2);
             CompletableFuture<Throwable> thrown = new CompletableFuture<>();
             Thread caller = Thread.ofPlatform().start(() -> {
@@ -295,6 +308,8 @@ class ExecutorInvokeTest {
             executor.shutdown();
             assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
             assertThat(blockers.interrupted).hasValue(2);
+        } finally {
+            executor.shutdownNow(); // a failed check must not leave a close() waiting for a blocker
         }
     }
 
