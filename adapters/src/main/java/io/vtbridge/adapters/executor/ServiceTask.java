@@ -97,7 +97,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
         T value = null;
         Throwable failure = null;
         try {
-            if (!isDone()) { // done already: completed by hand (complete(v)) before the start; nothing to run
+            if (!isDone()) { // done already: cancelled just before our claim, or completed by hand (complete(v)); nothing to run
                 if (command != null) {
                     command.run();
                 } else {
@@ -205,12 +205,6 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     boolean isRunBy(Thread thread) {
         int p = phase;
         return (p == RUNNING || p >= FINISHED) && runner == thread;
-    }
-
-    /** Whether the body has been claimed to run (it may have ended). */
-    boolean started() {
-        int p = phase;
-        return p == RUNNING || p >= FINISHED;
     }
 
     // ---- the future -----------------------------------------------------------------------------
