@@ -1,0 +1,285 @@
+package io.vtbridge.adapters.executor;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+
+/**
+ * One task a {@link BridgeExecutorService} accepted, and the future {@code submit} returns for it.
+ * The bridge runs it as the body ({@link #call}) of a bridged virtual thread of its own; that thread
+ * and whoever gives up on the task before it starts race for it with one CAS on {@code phase}:
+ * <pre>
+ *   NEW          -> RUNNING       call(): the task's bridged thread, about to run the body        (CAS)
+ *   NEW          -> DRAINED       drain(): shutdownNow() takes it; it is returned, never run       (CAS)
+ *   NEW          -> CANCELLED     cancel(): its future was cancelled before the start              (CAS)
+ *   NEW          -> ABANDONED     abandon(): the bridge refused it or ended it unstarted (closed)  (CAS)
+ *   RUNNING      -> FINISHED      call(): the body has returned or thrown                          (CAS, the running thread)
+ *   RUNNING      -> INTERRUPTING  interruptRun(): cancel(true) or shutdownNow() during the run     (CAS)
+ *   INTERRUPTING -> INTERRUPTED   interruptRun(), once Thread.interrupt() returned                 (release store)
+ * </pre>
+ * Exactly one claim leaves NEW, so the body runs at most once and a task {@code shutdownNow()}
+ * returned never ran a line (jcstress {@code ExecutorTaskClaimTest}). Whoever leaves NEW, or the running
+ * thread at the end of its run, reports the task ended to the {@link TaskTracker}, once.
+ *
+ * <p>An interrupt lands in the body or not at all: a run that loses {@code RUNNING -> FINISHED}
+ * waits until the interrupter is done, and every run clears its thread's interrupt status before it
+ * completes the future, so the future's dependent stages, which run on this thread, never see an
+ * interrupt meant for the body. The thread runs nothing else: it was started for this task alone.
+ *
+ * <p>The future completes exactly once: with the body's value or its original exception, with a
+ * {@link CancellationException} (cancelled, or drained by {@code shutdownNow()}), or with the
+ * bridge's {@link RejectedExecutionException} when the bridge closed before the task started.
+ * {@code obtrude*} is refused; dependent stages are plain futures, so cancelling one never
+ * interrupts this task. A task given to {@code execute} has no visible future: what its body throws
+ * goes to the thread's uncaught-exception handler.
+ *
+ * <p><b>Threading:</b> {@link #call} on the task's own bridged virtual thread, once; {@link #accept}
+ * (the bridge future's completion hook) on whatever thread completes that future; everything else
+ * from any thread.
+ *
+ * @param <T> the body's result type
+ */
+final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void>, BiConsumer<Object, Throwable>, Runnable {
+
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int DRAINED = 2;
+    private static final int CANCELLED = 3;
+    private static final int ABANDONED = 4;
+    private static final int FINISHED = 5;
+    private static final int INTERRUPTING = 6;
+    private static final int INTERRUPTED = 7;
+
+    private static final VarHandle PHASE = handle("phase", int.class);
+
+    private final TaskTracker tracker;
+    private final Callable<T> callable;  // the body of a submit()ted task; null for an execute()d one
+    private final Runnable command;      // the body of an execute()d task; null for a submit()ted one
+
+    private volatile int phase;          // see the table above; changes only by CAS, and interruptRun's release store
+    private Thread runner;               // plain: written by call() before its NEW -> RUNNING CAS, which publishes it; read after a CAS or a volatile read of phase that saw RUNNING or later
+
+    private ServiceTask(TaskTracker tracker, Callable<T> callable, Runnable command) {
+        this.tracker = tracker;
+        this.callable = callable;
+        this.command = command;
+    }
+
+    /** A task for {@code submit}: its future completes with what {@code callable} returns or throws. */
+    static <T> ServiceTask<T> of(TaskTracker tracker, Callable<T> callable) {
+        return new ServiceTask<>(tracker, callable, null);
+    }
+
+    /** A task for {@code execute}: what {@code command} throws goes to the uncaught-exception handler. */
+    static ServiceTask<Void> ofCommand(TaskTracker tracker, Runnable command) {
+        return new ServiceTask<>(tracker, null, command);
+    }
+
+    // ---- the run, on the task's bridged thread --------------------------------------------------
+
+    /**
+     * Runs the task, unless something claimed it first. The bridge calls this as the body of the
+     * task's own bridged virtual thread.
+     *
+     * @return null, always: the task's outcome goes to this future, not to the bridge's
+     */
+    @Override
+    public Void call() {
+        runner = Thread.currentThread(); // published by the CAS below; a thread that loses it never runs the body
+        if (!PHASE.compareAndSet(this, NEW, RUNNING)) {
+            return null; // drained, cancelled or abandoned: the claimer has reported it ended
+        }
+        T value = null;
+        Throwable failure = null;
+        try {
+            if (!isDone()) { // done already: cancelled just before our claim, or completed by hand (complete(v)); nothing to run
+                if (command != null) {
+                    command.run();
+                } else {
+                    value = callable.call();
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+        endRun();
+        try {
+            if (command != null) {
+                if (failure != null) {
+                    Thread self = Thread.currentThread();
+                    self.getUncaughtExceptionHandler().uncaughtException(self, failure);
+                }
+            } else if (failure == null) {
+                complete(value);
+            } else {
+                completeExceptionally(failure);
+            }
+        } finally {
+            tracker.ended(this); // after the completion: a thread that sees the service terminated sees every future done
+        }
+        return null;
+    }
+
+    /**
+     * Ends the run: claims FINISHED, or waits for the interrupter that claimed INTERRUPTING to be
+     * done; then clears the interrupt status, so that nothing meant for the body reaches the
+     * future's completion and its dependent stages on this thread.
+     */
+    private void endRun() {
+        if (!PHASE.compareAndSet(this, RUNNING, FINISHED)) {
+            while (phase == INTERRUPTING) { // volatile read; pairs with interruptRun's setRelease(INTERRUPTED)
+                Thread.yield(); // the interrupter is inside one Thread.interrupt()
+            }
+        }
+        Thread.interrupted();
+    }
+
+    // ---- claims by others -----------------------------------------------------------------------
+
+    /**
+     * Takes the task for {@code shutdownNow()} if it has not started: it never will, and its future
+     * is cancelled. The caller reports it ended.
+     *
+     * @return whether this call took it
+     */
+    boolean drain() {
+        if (!PHASE.compareAndSet(this, NEW, DRAINED)) {
+            return false;
+        }
+        super.cancel(false); // no waiter of get() is left behind; running the returned element does nothing
+        return true;
+    }
+
+    /** What {@code shutdownNow()} returns for a drained task: an {@code execute}d command itself, else this future. */
+    Runnable asDrained() {
+        return command != null ? command : this;
+    }
+
+    /**
+     * Gives up on a task the bridge refused, or ended without running it (a bridge that closed before
+     * the start): its future fails with {@code rejection}, and the task is reported ended.
+     *
+     * @return whether this call claimed it (false: it started, or was drained or cancelled first)
+     */
+    boolean abandon(RejectedExecutionException rejection) {
+        if (!PHASE.compareAndSet(this, NEW, ABANDONED)) {
+            return false;
+        }
+        completeExceptionally(rejection);
+        tracker.ended(this);
+        return true;
+    }
+
+    /**
+     * The completion hook on the bridge's future for this task: if the bridge completed it without
+     * running {@link #call} (it closed before the start), the task is abandoned.
+     */
+    @Override
+    public void accept(Object ignored, Throwable failure) {
+        if (phase == NEW) {
+            abandon(rejection(tracker.name(), failure));
+        }
+    }
+
+    /**
+     * Interrupts the body's thread if the body is running and nobody has interrupted or finished it:
+     * at most one interrupt per run, and never after the run ended.
+     */
+    void interruptRun() {
+        if (!PHASE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+            return;
+        }
+        try {
+            runner.interrupt(); // written before the NEW -> RUNNING CAS our CAS read from
+        } finally {
+            PHASE.setRelease(this, INTERRUPTED); // pairs with the volatile read of phase in endRun()
+        }
+    }
+
+    /** Whether {@code thread} is this task's running thread (its body, or the completion after it). */
+    boolean isRunBy(Thread thread) {
+        int p = phase;
+        return (p == RUNNING || p >= FINISHED) && runner == thread;
+    }
+
+    // ---- the future -----------------------------------------------------------------------------
+
+    /**
+     * Cancels the task: the future completes with a {@link CancellationException}; a task that has
+     * not started never will (and stops counting towards termination at once); a running one's
+     * virtual thread is interrupted if {@code mayInterruptIfRunning}. Only the call that completes
+     * the future acts on the task: a later {@code cancel(true)} interrupts nothing. Returns what
+     * {@link CompletableFuture#cancel} returns: whether the future is now cancelled.
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        // completeExceptionally with a CancellationException is what CompletableFuture.cancel does,
+        // but it says whether this call was the one that completed the future.
+        if (completeExceptionally(new CancellationException())) {
+            if (PHASE.compareAndSet(this, NEW, CANCELLED)) {
+                tracker.ended(this);
+            } else if (mayInterruptIfRunning) {
+                interruptRun();
+            }
+            return true;
+        }
+        return isCancelled();
+    }
+
+    /**
+     * Does nothing: the task runs on its bridged thread. This future is a {@link Runnable} only so
+     * that {@code shutdownNow()} can return it, cancelled, in its list of tasks that never started.
+     */
+    @Override
+    public void run() {
+    }
+
+    /** Dependent stages are plain futures: cancelling one must not interrupt this task. */
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new CompletableFuture<>();
+    }
+
+    /** Refused: this future completes exactly once. */
+    @Override
+    public void obtrudeValue(T value) {
+        throw new UnsupportedOperationException("a BridgeExecutorService future completes exactly once; obtrudeValue is not supported");
+    }
+
+    /** Refused: this future completes exactly once. */
+    @Override
+    public void obtrudeException(Throwable ex) {
+        throw new UnsupportedOperationException("a BridgeExecutorService future completes exactly once; obtrudeException is not supported");
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceTask[" + (command != null ? command : callable) + "]" + super.toString();
+    }
+
+    /**
+     * The rejection for a task the bridge would not run: the bridge's own
+     * {@link RejectedExecutionException} (a {@code BridgeOverloadedException} included) as it is;
+     * anything else (the bridge cancelled the task while closing) as the cause of a new one.
+     */
+    static RejectedExecutionException rejection(String service, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof RejectedExecutionException rejected) {
+            return rejected;
+        }
+        return new RejectedExecutionException("executor " + service + ": the bridge ended the task before it started", cause);
+    }
+
+    private static VarHandle handle(String field, Class<?> type) {
+        try {
+            return MethodHandles.lookup().findVarHandle(ServiceTask.class, field, type);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
