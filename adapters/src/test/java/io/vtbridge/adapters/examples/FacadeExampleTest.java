@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The README's facade example, compiled and run by the build so it cannot rot. */
-class FacadeExample {
+class FacadeExampleTest {
 
     /** A legacy, blocking interface (here, a map behind a lock). */
     public interface Accounts {
