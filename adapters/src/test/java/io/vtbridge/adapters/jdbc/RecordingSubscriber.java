@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * A subscriber for the stream tests: records what it receives and checks the Reactive Streams
  * rules it can see (onSubscribe first and once, no onNext beyond the demand, at most one terminal
  * signal, nothing after it). {@link #done} completes on {@code onComplete} and fails on
- * {@code onError}; {@link #violations} lists every rule broken. Requests {@code batch} rows at
+ * {@code onError}, or with an {@link AssertionError} at the first rule broken; {@link #violations}
+ * lists every rule broken. Requests {@code batch} rows at
  * subscription and another {@code batch} each time a batch has arrived ({@code 0}: the test
  * requests by hand through {@link #subscription()}).
  *
@@ -50,6 +51,12 @@ class RecordingSubscriber<T> implements Flow.Subscriber<T> {
         return this;
     }
 
+    /** Records a broken rule and fails {@link #done} with it, so that a waiting test stops at once. */
+    private void violation(String rule) {
+        violations.add(rule);
+        done.completeExceptionally(new AssertionError("Reactive Streams rule broken: " + rule));
+    }
+
     Flow.Subscription subscription() {
         return subscription;
     }
@@ -63,7 +70,7 @@ class RecordingSubscriber<T> implements Flow.Subscriber<T> {
     @Override
     public void onSubscribe(Flow.Subscription s) {
         if (subscription != null) {
-            violations.add("onSubscribe twice");
+            violation("onSubscribe twice");
         }
         subscription = s;
         if (batch > 0) {
@@ -74,17 +81,17 @@ class RecordingSubscriber<T> implements Flow.Subscriber<T> {
     @Override
     public void onNext(T item) {
         if (subscription == null) {
-            violations.add("onNext before onSubscribe");
+            violation("onNext before onSubscribe");
         }
         if (terminals.get() > 0) {
-            violations.add("onNext after a terminal signal");
+            violation("onNext after a terminal signal");
         }
         long n = received.incrementAndGet();
         if (keepItems) {
             items.add(item);
         }
         if (n > requested.get()) {
-            violations.add("onNext beyond demand: item " + n + " with " + requested.get() + " requested");
+            violation("onNext beyond demand: item " + n + " with " + requested.get() + " requested");
         }
         onEach.accept(item);
         if (batch > 0 && n % batch == 0) {
@@ -95,7 +102,7 @@ class RecordingSubscriber<T> implements Flow.Subscriber<T> {
     @Override
     public void onError(Throwable failure) {
         if (terminals.incrementAndGet() > 1) {
-            violations.add("second terminal signal: onError " + failure);
+            violation("second terminal signal: onError " + failure);
         }
         done.completeExceptionally(failure);
     }
@@ -103,7 +110,7 @@ class RecordingSubscriber<T> implements Flow.Subscriber<T> {
     @Override
     public void onComplete() {
         if (terminals.incrementAndGet() > 1) {
-            violations.add("second terminal signal: onComplete");
+            violation("second terminal signal: onComplete");
         }
         done.complete(null);
     }
