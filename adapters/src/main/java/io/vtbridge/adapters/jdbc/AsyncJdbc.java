@@ -1,7 +1,6 @@
 package io.vtbridge.adapters.jdbc;
 
 import io.vtbridge.Bridge;
-import io.vtbridge.Mode;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -35,6 +34,15 @@ import java.util.concurrent.Flow;
  * ({@code close()}) at the end of every call; the pool's own maximum should be at least
  * {@code maxConnections}, or calls that have a permit still wait inside the pool.
  *
+ * <h2>Where calls run</h2>
+ * A keyed call ({@code query(key, ...)} and the like) runs on the shard that owns the key. An
+ * unkeyed call made from a bridged thread of the same bridge (a follow-up in a {@code thenCompose}
+ * chain, a call inside bridged code) runs on that thread's shard: the call, its completion and the
+ * caller's next step stay on one loop, with no wake-up of another. Any other unkeyed call runs on
+ * the less loaded of two shards picked at random. To spread a fan-out from one bridged thread over
+ * the shards, give the calls keys. In {@link io.vtbridge.Mode#SYNC} every call runs on the bridge's
+ * blocking pool.
+ *
  * <h2>Failures</h2>
  * A call's future fails with the very exception its work threw: the driver's {@link SQLException},
  * the row mapper's or the transaction body's exception, never wrapped ({@code join()} wraps it once
@@ -60,26 +68,24 @@ public final class AsyncJdbc implements AutoCloseable {
 
     private final String name;
     private final DataSource dataSource;
-    private final Bridge bridge;
     private final int maxConnections;
     private final Duration acquireTimeout;
     private final long acquireTimeoutNanos;
     private final int fetchSize;
     private final int maxRows;
-    private final Mode mode;
+    private final Placement placement;
     private final ConnectionGate gate;
     private final OpenStreams streams = new OpenStreams();
 
     AsyncJdbc(AsyncJdbcBuilder b, String name) {
         this.name = name;
         this.dataSource = b.dataSource;
-        this.bridge = b.bridge;
         this.maxConnections = b.maxConnections;
         this.acquireTimeout = b.acquireTimeout;
         this.acquireTimeoutNanos = saturatedNanos(b.acquireTimeout);
         this.fetchSize = b.fetchSize;
         this.maxRows = b.maxRows;
-        this.mode = b.mode;
+        this.placement = new Placement(b.bridge, b.mode);
         this.gate = new ConnectionGate(b.maxConnections);
     }
 
@@ -95,7 +101,9 @@ public final class AsyncJdbc implements AutoCloseable {
     // ---- calls ----------------------------------------------------------------------------------
 
     /**
-     * Runs a query and maps every row, on any shard.
+     * Runs a query and maps every row. Unkeyed calls made from a bridged thread of the same bridge
+     * run on that thread's shard; others on a lightly loaded shard (see the class comment, "Where
+     * calls run").
      *
      * @param sql    the statement, with {@code ?} placeholders
      * @param params the values of the placeholders, in order ({@code setObject}); copied, so the
@@ -122,8 +130,8 @@ public final class AsyncJdbc implements AutoCloseable {
     }
 
     /**
-     * Runs an update (INSERT, UPDATE, DELETE, MERGE, DDL) with auto-commit as the pool hands it out,
-     * on any shard.
+     * Runs an update (INSERT, UPDATE, DELETE, MERGE, DDL) with auto-commit as the pool hands it out;
+     * placed as {@link #query(String, List, RowMapper)} is.
      *
      * @param sql    the statement, with {@code ?} placeholders
      * @param params the values of the placeholders, in order; copied; null elements bind SQL NULL
@@ -145,7 +153,8 @@ public final class AsyncJdbc implements AutoCloseable {
     }
 
     /**
-     * Runs {@code body} in one transaction on one connection, on any shard: auto-commit off, then
+     * Runs {@code body} in one transaction on one connection (placed as
+     * {@link #query(String, List, RowMapper)} is): auto-commit off, then
      * commit when the body returns, or roll back when it (or the commit) throws. Auto-commit is
      * restored before the connection goes back to the pool.
      *
@@ -244,12 +253,9 @@ public final class AsyncJdbc implements AutoCloseable {
 
     // ---- for the streams ------------------------------------------------------------------------
 
-    /** Submits {@code task} as this instance's mode and {@code key} (null: any shard) say. */
+    /** Submits {@code task} where {@link Placement} says, for {@code key} (null: unkeyed). */
     <T> CompletableFuture<T> submit(Object key, Callable<T> task) {
-        if (mode == Mode.SYNC) {
-            return bridge.submit(Mode.SYNC, task);
-        }
-        return key == null ? bridge.submit(task) : bridge.submit(key, task);
+        return placement.submit(key, task);
     }
 
     /**

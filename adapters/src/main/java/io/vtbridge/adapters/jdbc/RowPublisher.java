@@ -14,7 +14,7 @@ import java.util.concurrent.Flow;
 final class RowPublisher<T> implements Flow.Publisher<T> {
 
     private final AsyncJdbc jdbc;
-    private final Object key;       // null: any shard
+    private final Object key;       // null: unkeyed (see Placement)
     private final String sql;
     private final List<Object> params;
     private final RowMapper<T> mapper;

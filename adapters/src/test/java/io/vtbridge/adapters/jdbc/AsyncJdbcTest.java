@@ -144,6 +144,46 @@ class AsyncJdbcTest {
     }
 
     @Test
+    void unkeyedCallsFromBridgedCodeStayOnTheCallersShard() throws Exception {
+        for (int shard = 0; shard < 2; shard++) {
+            List<Integer> seen = new CopyOnWriteArrayList<>();
+            RowMapper<Integer> where = row -> {
+                seen.add(Bridge.current().orElseThrow().index());
+                return row.getInt(1);
+            };
+            // From bridged code on `shard`: a query, a transaction, and a follow-up in a callback chain.
+            Await.result(BridgeFixture.on(bridge, shard, () -> {
+                Await.result(jdbc.query("select id from person where id = 1", List.of(), where));
+                Await.result(jdbc.inTransaction(tx -> tx.query("select id from person where id = 1", List.of(), where)));
+                return null;
+            }));
+            Await.result(BridgeFixture.on(bridge, shard, () -> jdbc.query("select 1", List.of(), r -> 1))
+                    .thenCompose(first -> jdbc.query("select id from person where id = 2", List.of(), where)));
+            assertThat(seen).as("shard %d", shard).hasSize(3).containsOnly(shard);
+        }
+    }
+
+    @Test
+    void callsFromOutsideAreSpreadOverTheShards() throws Exception {
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        List<CompletableFuture<Object>> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // held at once: the load of each shard counts them
+            held.add(jdbc.inTransaction(tx -> {
+                seen.add(Bridge.current().orElseThrow().index());
+                release.await();
+                return null;
+            }));
+        }
+        Await.until("four transactions running", () -> seen.size() == 4);
+        release.countDown();
+        for (CompletableFuture<Object> f : held) {
+            Await.result(f);
+        }
+        assertThat(seen).as("placed on the less loaded of two shards").contains(0, 1);
+    }
+
+    @Test
     void callsRunOnBridgedVirtualThreadsOrOnTheBlockingPoolInSyncMode() throws Exception {
         List<String> async = Await.result(jdbc.query("select id from person where id = 1", List.of(),
                 row -> Thread.currentThread().isVirtual() + " " + Bridge.current().isPresent()));
