@@ -27,9 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Closed loop.</b> A caller is a chain of callbacks, not a thread: it issues one call, and when
  * that call's future completes it records the latency (issue to completion) and issues the next,
- * until the run ends. So exactly {@code callers} calls are in flight at any time, and the latency
- * does not include any wait for a call to be issued (coordinated omission: a slow call delays the
- * next issue, which a closed loop does not count). A run is {@code --warmup-s} unmeasured, then
+ * until the run ends. So exactly {@code callers} calls are in flight at any time: the figures are
+ * those of {@code callers} users waiting for their answers, not of an open arrival rate (which would
+ * also count the time a call waited to be issued behind a slow one: coordinated omission). A run is {@code --warmup-s} unmeasured, then
  * {@code --measure-s} measured: the calls that complete in the window count for the throughput and
  * the latency histogram. Runs are interleaved: round by round, caller count by caller count, mode by
  * mode, each mode with a fresh bridge or executor, all in one JVM, on one pool and one database.
@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * java --add-opens java.base/java.lang=ALL-UNNAMED -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar \
  *     io.vtbridge.bench.jdbc.JdbcHarness [--callers 1,16,256] [--modes asyncjdbc,virtual,fixed] [--rounds 3]
  *     [--warmup-s 2] [--measure-s 5] [--connections 10] [--fixed-threads 10] [--shards 2] [--keys 10000]
- *     [--csv target/jdbc.csv]
+ *     [--latency-us 0] [--csv target/jdbc.csv]
  * </pre>
  *
  * <p><b>Threading:</b> the main thread drives the runs; the callers' callbacks run on the threads
@@ -49,15 +49,16 @@ public final class JdbcHarness {
     private JdbcHarness() {
     }
 
+    /** Runs the harness: see the class comment for the options. */
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
-        System.out.printf(Locale.ROOT, "JdbcHarness: H2 in memory, HikariCP %d connections, callers %s, modes %s, %d rounds × "
-                        + "(%d s warm-up + %d s measured), bridge %d shards, fixed pool %d threads, JDK %s, %d CPUs%n",
-                o.connections, o.callers, o.modes.stream().map(m -> m.name).toList(), o.rounds, o.warmupSeconds, o.measureSeconds,
-                o.shards, o.fixedThreads, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "JdbcHarness: H2 in memory, HikariCP %d connections, statement delay %d us, callers %s, "
+                        + "modes %s, %d rounds × (%d s warm-up + %d s measured), bridge %d shards, fixed pool %d threads, JDK %s, %d CPUs%n",
+                o.connections, o.latencyMicros, o.callers, o.modes.stream().map(m -> m.name).toList(), o.rounds, o.warmupSeconds,
+                o.measureSeconds, o.shards, o.fixedThreads, Runtime.version(), Runtime.getRuntime().availableProcessors());
         System.out.println(JdbcRunResult.HEADER);
         List<JdbcRunResult> results = new ArrayList<>();
-        try (JdbcWorkload workload = new JdbcWorkload(o.connections, o.keys)) {
+        try (JdbcWorkload workload = new JdbcWorkload(o.connections, o.keys, o.latencyMicros)) {
             for (int round = 1; round <= o.rounds; round++) {
                 for (int callers : o.callers) {
                     for (JdbcMode mode : o.modes) {
@@ -176,6 +177,7 @@ public final class JdbcHarness {
         int fixedThreads = 10;
         int shards = 2;
         int keys = 10_000;
+        int latencyMicros;
         Path csv;
 
         static Options parse(String[] args) {
@@ -196,11 +198,20 @@ public final class JdbcHarness {
                     case "--fixed-threads" -> o.fixedThreads = positive(option, value);
                     case "--shards" -> o.shards = positive(option, value);
                     case "--keys" -> o.keys = positive(option, value);
+                    case "--latency-us" -> o.latencyMicros = notNegative(option, value);
                     case "--csv" -> o.csv = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option " + option);
                 }
             }
             return o;
+        }
+
+        private static int notNegative(String option, String value) {
+            int v = Integer.parseInt(value);
+            if (v < 0) {
+                throw new IllegalArgumentException(option + " must not be negative, was " + v);
+            }
+            return v;
         }
 
         private static int positive(String option, String value) {
