@@ -157,8 +157,15 @@ class AsyncJdbcTest {
                 Await.result(jdbc.inTransaction(tx -> tx.query("select id from person where id = 1", List.of(), where)));
                 return null;
             }));
-            Await.result(BridgeFixture.on(bridge, shard, () -> jdbc.query("select 1", List.of(), r -> 1))
-                    .thenCompose(first -> jdbc.query("select id from person where id = 2", List.of(), where)));
+            CountDownLatch chained = new CountDownLatch(1); // the follow-up is attached before the first call completes
+            CompletableFuture<List<Integer>> first = BridgeFixture.on(bridge, shard, () -> {
+                chained.await();
+                return List.of(1);
+            });
+            CompletableFuture<List<Integer>> followUp = first.thenCompose(
+                    ignored -> jdbc.query("select id from person where id = 2", List.of(), where));
+            chained.countDown();
+            Await.result(followUp);
             assertThat(seen).as("shard %d", shard).hasSize(3).containsOnly(shard);
         }
     }
