@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The child JVM of {@link StreamTest#aResultLargerThanTheHeapStreamsInBoundedMemory}: run with a
  * 32 MB heap, it streams a million distinct rows of 100 characters (100 million characters, about
- * 140 MB as Java strings; H2 shares equal strings, so every row differs) through
+ * 140 MB as Java strings; each row differs, since H2 shares equal strings) through
  * {@link AsyncJdbc#stream}, requesting 64 rows at a time, and prints the rows, the characters and
  * how far the producer got ahead of the demand (at most 0: never ahead). Collecting the rows
  * ({@link AsyncJdbc#query} of the same SELECT) ends in an {@link OutOfMemoryError} (checked by
