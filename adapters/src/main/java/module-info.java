@@ -3,6 +3,7 @@
  * <ul>
  *   <li>{@link io.vtbridge.adapters.facade}: an async twin of a sync interface, and the reverse;</li>
  *   <li>{@link io.vtbridge.adapters.executor}: an {@code ExecutorService} whose tasks run on shards;</li>
+ *   <li>{@link io.vtbridge.adapters.jdbc}: JDBC over any {@code DataSource} for async callers;</li>
  *   <li>{@link io.vtbridge.adapters.io}: blocking streams and child processes behind suspend/resume;</li>
  *   <li>{@link io.vtbridge.adapters.nio}: a {@code java.nio.file} provider that moves the file I/O of
  *       bridged code to the bridge's blocking pool.</li>
@@ -19,6 +20,7 @@ module io.vtbridge.adapters {
 
     exports io.vtbridge.adapters.facade;
     exports io.vtbridge.adapters.executor;
+    exports io.vtbridge.adapters.jdbc;
     exports io.vtbridge.adapters.io;
     exports io.vtbridge.adapters.nio;
 }
