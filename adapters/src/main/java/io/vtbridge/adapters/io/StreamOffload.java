@@ -7,6 +7,7 @@ import io.vtbridge.adapters.io.internal.PooledCall;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -25,11 +26,26 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class StreamOffload {
 
+    /** How a call reaches the blocking pool: {@link Bridge#blocking}, or a stand-in in tests. */
+    interface Pool {
+        /** Runs {@code call} on the pool while the caller waits, as {@link Bridge#blocking} does. */
+        <T> T blocking(Callable<T> call) throws Exception;
+    }
+
+    /** The bridge's blocking pool, the pool of every wrapper. */
+    static final Pool BRIDGE = Bridge::blocking;
+
     private final Object stream;   // the wrapper, for messages
+    private final Pool pool;
     private PooledCall straggler;  // the stream's current user only: a started call its caller gave up on, or null
 
     StreamOffload(Object stream) {
+        this(stream, BRIDGE);
+    }
+
+    StreamOffload(Object stream, Pool pool) {
         this.stream = stream;
+        this.pool = pool;
     }
 
     /** Whether the calling thread is bridged code, whose calls are worth moving off its shard. */
@@ -64,7 +80,7 @@ final class StreamOffload {
         checkNoStraggler(operation);
         PooledCall pooled = new PooledCall();
         try {
-            return Bridge.blocking(() -> runClaimed(pooled, op));
+            return pool.blocking(() -> runClaimed(pooled, op));
         } catch (IOException | RuntimeException thrownByOpOrPool) {
             throw thrownByOpOrPool;
         } catch (InterruptedException e) {
@@ -83,7 +99,7 @@ final class StreamOffload {
      */
     void close(Closeable target) throws IOException {
         try {
-            Bridge.blocking(() -> {
+            pool.blocking(() -> {
                 target.close();
                 return null;
             });
