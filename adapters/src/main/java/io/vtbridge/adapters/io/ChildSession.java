@@ -66,7 +66,7 @@ final class ChildSession {
     private final Process process;
     private final long pid;
     private final OutputStream stdin;                  // the writer thread only
-    private final InputStream stdout;                  // the reader thread only
+    private final InputStream stdout;                  // read by the reader thread only; closed from outside by a give-up
     private final Poison<OutputStream> stdinFraming;   // armed by the writer around each frame and flush
     private final Poison<InputStream> stdoutFraming;   // armed by the reader around each frame
     private final InFlight inFlight;
