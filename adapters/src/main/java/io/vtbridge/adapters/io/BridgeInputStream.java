@@ -39,7 +39,10 @@ import java.util.Objects;
  *       Closing the stream is the usual way to end it.</li>
  *   <li>{@link io.vtbridge.BridgeOverloadedException} if the blocking pool's queue is full, and
  *       {@link java.util.concurrent.RejectedExecutionException} while the bridge shuts down (for
- *       {@link #close()}: the close then runs on the calling thread instead, so it is never lost).</li>
+ *       {@link #close()}: the close then runs on the calling thread instead, so it is never lost).
+ *       Should the pool end the caller's wait while the call runs (a
+ *       {@link java.util.concurrent.CancellationException}), that exception arrives as it is, and the
+ *       running call keeps later calls off the stream until it ends, as after an interrupt.</li>
  * </ul>
  * Arguments are checked as {@link InputStream} specifies, before anything is offloaded.
  *
@@ -202,8 +205,11 @@ public final class BridgeInputStream extends InputStream {
 
     /**
      * Closes the wrapped stream: in bridged code on the pool, or on the calling thread if the pool
-     * refuses the call or the caller is interrupted while it waits (its interrupt status stays set),
-     * so a close is never lost. Allowed while an abandoned call still runs: a close is how it ends.
+     * refuses the call or the caller stops waiting (interrupted) before it starts there, so a close
+     * is never lost. A close already running on the pool when its caller is interrupted goes on there
+     * and is not repeated: the caller returns with its interrupt status set, and a {@code close()}
+     * while it still runs returns at once. Allowed while an abandoned read still runs: a close is how
+     * it ends.
      */
     @Override
     public void close() throws IOException {

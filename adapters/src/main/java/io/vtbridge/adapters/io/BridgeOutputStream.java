@@ -96,8 +96,10 @@ public final class BridgeOutputStream extends OutputStream {
 
     /**
      * Closes the wrapped stream (which flushes it, if it buffers): in bridged code on the pool, or on
-     * the calling thread if the pool refuses the call or the caller is interrupted while it waits
-     * (its interrupt status stays set), so a close is never lost.
+     * the calling thread if the pool refuses the call or the caller stops waiting (interrupted)
+     * before it starts there, so a close is never lost. A close already running on the pool when its
+     * caller is interrupted goes on there and is not repeated: the caller returns with its interrupt
+     * status set, and a {@code close()} while it still runs returns at once.
      */
     @Override
     public void close() throws IOException {

@@ -13,6 +13,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,14 +31,26 @@ import java.util.concurrent.TimeUnit;
  * write, read or frame fails (the channel {@link #stop}s it at once with {@code destroyForcibly});
  * the channel closes ({@link #shutDown}: end of input, then {@code destroy}, then
  * {@code destroyForcibly}). In every case the reader thread finishes the job in {@link #end}: it
- * closes the {@link InFlight} queue (the writer can add nothing more), waits for the exit code,
- * waits for the stderr thread to drain the rest, and hands the unanswered requests to
- * {@link ProcessChannel#childEnded}, which fails each one.
+ * seals the {@link InFlight} queue (the writer adds nothing more), waits for the exit code, waits for
+ * the stderr thread to drain the rest, and reports the end: it closes the queue and hands the
+ * unanswered requests to {@link ProcessChannel#childEnded}, which fails each one.
+ *
+ * <p>When the reader cannot end: a process the child started may keep the child's standard output
+ * (or error) open after the child exits, and a read of a pipe cannot be interrupted (nor is it ended
+ * by closing the stream, on Linux). So the end is reported by whichever comes first, once (a CAS on
+ * {@code reported}): the reader, the {@link ExitWatch} ({@link #giveUpAfterExit}: the child exited
+ * and its reader made no progress for a grace period), or the channel's close ({@link #giveUp}: its
+ * bounded wait ran out). A give-up fails what is in flight, closes the child's output streams from
+ * outside (their file descriptors are released; a read under way goes on until the pipe's last
+ * writer closes it) and detaches the reader and stderr threads: the channel no longer waits for
+ * them, and each ends when that read returns.
  *
  * <p><b>Threading:</b> {@link #send}, {@link #flush} and {@link #closeInput} are the channel's
- * writer thread's; the read loop and {@link #end} run on this child's reader thread; {@link #stop},
- * {@link #shutDown}, {@link #usable()}, {@link #pid()} and {@link #unanswered()} may be called from
- * any thread.
+ * writer thread's; the read loop and {@link #end} run on this child's reader thread;
+ * {@link #giveUp} and {@link #giveUpAfterExit} run on the closing thread or an exit watch's;
+ * {@link #stop}, {@link #shutDown}, {@link #usable()}, {@link #pid()}, {@link #unanswered()},
+ * {@link #readerProgress()}, {@link #isReported()} and {@link #awaitReported} may be called from any
+ * thread.
  */
 final class ChildSession {
 
@@ -47,19 +60,25 @@ final class ChildSession {
     static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
     private static final VarHandle STOP_CAUSE = VarHandles.field(MethodHandles.lookup(), "stopCause", Throwable.class);
+    private static final VarHandle REPORTED = VarHandles.field(MethodHandles.lookup(), "reported", boolean.class);
 
     private final ProcessChannel channel;
     private final Process process;
     private final long pid;
     private final OutputStream stdin;                  // the writer thread only
-    private final InputStream stdout;                  // the reader thread only
+    private final InputStream stdout;                  // read by the reader thread only; closed from outside by a give-up
     private final Poison<OutputStream> stdinFraming;   // armed by the writer around each frame and flush
     private final Poison<InputStream> stdoutFraming;   // armed by the reader around each frame
     private final InFlight inFlight;
     private final StderrTail stderr;                   // null when stderr is not piped to the channel
     private final Thread reader;
     private final Thread stderrThread;                 // null when stderr is not piped to the channel
+    private final CountDownLatch reportDone = new CountDownLatch(1); // opened when the end's report has failed every unanswered request
     private volatile Throwable stopCause;              // why the channel stopped the child: set once by CAS (first cause wins), read by the reader
+    private volatile boolean reported;                 // false until the end is claimed for reporting: set once by CAS (reader, exit watch or close)
+    private volatile Thread reporter;                  // the thread reporting the end, written once after the claim; compared with the current thread
+    private volatile boolean outputEnded;              // written by the reader when its read loop is over; read by the exit watch for its message
+    private volatile long readerProgress;              // written by the reader only: +1 when a frame is read, +1 when it has been handed on
 
     private ChildSession(ProcessChannel channel, Process process, int generation) {
         this.channel = channel;
@@ -81,13 +100,15 @@ final class ChildSession {
         }
     }
 
-    /** Starts a child with {@code builder} and its threads. */
+    /** Starts a child with {@code builder}, its threads and the watch of its exit. */
     static ChildSession start(ProcessChannel channel, ProcessBuilder builder, int generation) throws IOException {
         ChildSession child = new ChildSession(channel, builder.start(), generation);
+        channel.childStarted(child);
         if (child.stderrThread != null) {
             child.stderrThread.start();
         }
         child.reader.start();
+        ExitWatch.watch(child, child.process);
         return child;
     }
 
@@ -187,21 +208,16 @@ final class ChildSession {
         }
     }
 
-    /** Waits up to {@code bound} for this child's reader and stderr threads to end. */
-    void awaitThreads(Duration bound) {
-        ProcessChannel.join(reader, bound);
-        if (stderrThread != null) {
-            ProcessChannel.join(stderrThread, bound);
-        }
-    }
-
     // ---- the reader's side ----------------------------------------------------------------------
 
     private void readLoop() {
         Throwable failure = null;
         try {
             for (byte[] frame = readFrame(); frame != null; frame = readFrame()) {
-                if (inFlight.deliver(frame) == null) {
+                readerProgress++; // odd: handing a frame on (a dependent stage may run here for long)
+                Exchange head = inFlight.deliver(frame);
+                readerProgress++; // even: back to reading
+                if (head == null) {
                     failure = new IOException("child pid " + pid + " sent a response with no request in flight:"
                             + " its output is not in step with its input");
                     break;
@@ -226,19 +242,132 @@ final class ChildSession {
         });
     }
 
-    /** The child's output ended or failed: fail what it had in flight and report its end. */
+    /** The child's output ended or failed: fail what it had in flight and report its end, unless that was done from outside. */
     private void end(Throwable readFailure) {
-        List<Exchange> unanswered = inFlight.close(); // from here on the writer sends elsewhere
+        outputEnded = true;
+        if (reported) {
+            return; // given up on from outside while this read waited: its requests have failed
+        }
+        inFlight.seal(); // from here on the writer sends elsewhere
         if (readFailure != null) {
             stop(readFailure); // out of step: no grace
         }
         int exitCode = awaitExitCode();
-        if (stderrThread != null) {
-            ProcessChannel.join(stderrThread, KILL_WAIT);
+        if (stderrThread != null && !ProcessChannel.join(stderrThread, KILL_WAIT)) {
+            channel.detach(stderrThread); // a process the child started holds its stderr: no more waiting for it
         }
-        String tail = stderr != null ? stderr.tail() : "";
-        Throwable cause = stopCause;
-        channel.childEnded(this, exitCode, tail, cause, unanswered);
+        if (claimReport()) {
+            String tail = stderr != null ? stderr.tail() : "";
+            report(exitCode, tail, stopCause);
+        }
+    }
+
+    // ---- giving up from outside -----------------------------------------------------------------
+
+    /**
+     * The {@link ExitWatch}'s give-up: the child exited a while ago, and its reader has made no
+     * progress since (it waits in a read of a pipe another process holds open, or for the stderr
+     * thread that does). Does nothing if the end was reported, or is being, by anyone else.
+     */
+    void giveUpAfterExit(Duration waited) {
+        String held = outputEnded ? "closed its standard output, but its standard error is still open"
+                : "but its standard output is still open";
+        giveUp(new IOException("child pid " + pid + " exited " + held + " " + waited.toMillis() + " ms later, held by"
+                + " another process (one it started?): its unanswered requests can never be answered"));
+    }
+
+    /**
+     * Reports the end from outside the reader, with {@code why} as the cause: fails what is still in
+     * flight, closes the child's output streams and detaches its reader and stderr threads (see the
+     * class comment). The channel's close calls it when its bounded wait runs out.
+     *
+     * @return false if the end was already claimed by another (its report fails the requests)
+     */
+    boolean giveUp(IOException why) {
+        if (!claimReport()) {
+            return false;
+        }
+        Throwable stoppedFor = stopCause;
+        if (stoppedFor != null) {
+            why.addSuppressed(stoppedFor);
+        }
+        channel.detach(reader);
+        if (stderrThread != null) {
+            channel.detach(stderrThread);
+        }
+        closeQuietly(stdout);           // a read under way goes on; the next one fails at once
+        if (stderr != null) {
+            closeQuietly(process.getErrorStream());
+        }
+        int exitCode = process.isAlive() ? ProcessDiedException.UNKNOWN_EXIT_CODE : process.exitValue();
+        report(exitCode, stderr != null ? stderr.tail() : "", why);
+        return true;
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing more to release
+        }
+    }
+
+    // ---- reporting the end ----------------------------------------------------------------------
+
+    /** The claim of the report: true for exactly one of the reader, the exit watch and the closer. */
+    private boolean claimReport() {
+        return REPORTED.compareAndSet(this, false, true);
+    }
+
+    /** After the claim: closes the in-flight queue and has the channel fail what it returns. */
+    private void report(int exitCode, String tail, Throwable cause) {
+        reporter = Thread.currentThread();
+        try {
+            List<Exchange> unanswered = inFlight.close(); // racing a deliver by a reader that just woke: each goes one way
+            channel.childEnded(this, exitCode, tail, cause, unanswered);
+        } finally {
+            reportDone.countDown();
+            channel.childReported(this);
+        }
+    }
+
+    /** Whether the end has been claimed for reporting (the report may still be under way). */
+    boolean isReported() {
+        return reported;
+    }
+
+    /**
+     * Waits up to {@code bound} for the end's report to finish, finishing the wait if interrupted
+     * (the status is kept); true at once if the calling thread is the one reporting it (a dependent
+     * stage of a request it fails).
+     */
+    boolean awaitReported(Duration bound) {
+        if (reporter == Thread.currentThread()) {
+            return true;
+        }
+        boolean interrupted = false;
+        try {
+            long deadline = System.nanoTime() + bound.toNanos();
+            while (true) {
+                try {
+                    return reportDone.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The reader's progress, for the exit watch: changes with every frame read; odd while the reader
+     * hands a frame on (completes its future and runs the stages that completion triggers).
+     */
+    long readerProgress() {
+        return readerProgress;
     }
 
     /** The exit code; a child that closed its output but lives is given a moment, then killed. */

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,12 +73,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * thrown, and {@link ProcessChannelOverloadedException} (unchecked). {@link #request} delivers them
  * as the failure of its future; {@link #call} throws the same objects.
  *
+ * <h2>A child that exits while its output stays open</h2>
+ * A process the child started may inherit its standard output and keep it open after the child
+ * exits; the reader then never reads the end of it, and a read of a pipe cannot be interrupted. So
+ * each child's exit is watched as well: once it has exited and its reader has made no progress for
+ * 2 s, its unanswered requests fail with a {@link ProcessDiedException} (its exit code, its stderr
+ * tail, and an {@link IOException} saying the output is still open as the cause), and the next
+ * request starts a new child. The reader (and stderr) thread left waiting on the held pipe is the
+ * one thread the channel cannot end: it is no longer waited for, holds no request, and ends when the
+ * last process holding the pipe closes it or exits.
+ *
  * <p><b>Threading:</b> {@link #request}, {@link #call}, {@link #close()} and the figures may be
- * called from any thread, bridged or not. The writer, reader and stderr threads are the channel's
- * own: response futures are completed on a reader thread, so a dependent stage added without an
- * executor runs there and holds up every later response until it returns: keep such stages short,
- * or use the {@code ...Async} variants. {@link #close()} must not be called from those threads
- * (it waits for them) and throws {@link IllegalStateException} there.
+ * called from any thread, bridged or not, except as follows. The writer, reader and stderr threads
+ * are the channel's own: response futures are completed on a reader thread (and failures on the
+ * writer thread, the closing thread, or, for a child that exited with its output held open,
+ * {@link java.util.concurrent.CompletableFuture}'s default async executor), so a dependent stage
+ * added without an executor runs there; on a reader thread it holds up every later response until it
+ * returns. Keep such stages short, and use the {@code ...Async} variants with an executor for
+ * anything that blocks: {@link #call} and {@link #close()} on one of the channel's own threads would
+ * wait for that very thread, so they throw {@link IllegalStateException} there instead.
  */
 public final class ProcessChannel implements AutoCloseable {
 
@@ -94,9 +108,11 @@ public final class ProcessChannel implements AutoCloseable {
     private final ChannelWriter writer;
     private final Thread writerThread;
     private final AtomicLong discarded = new AtomicLong();    // shared by every child's InFlight
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet(); // live threads of the channel: added before start, removed by each as it ends
+    private final ConcurrentMap<Thread, Boolean> threads = new ConcurrentHashMap<>(); // live threads of the channel, each to its "detached" flag: added before start, removed by each as it ends
+    private final Set<ChildSession> children = ConcurrentHashMap.newKeySet(); // children whose end is not yet reported: added by the writer, removed by each report
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile Thread closer;         // the thread running close(), written once by it; compared with the current thread
     private volatile boolean closing;       // set once by close(); read by the writer and the readers
     private volatile Throwable lastFailure; // the last child's end or failed start; written by readers and the writer
 
@@ -188,8 +204,13 @@ public final class ProcessChannel implements AutoCloseable {
      * @throws InterruptedException               if interrupted while waiting
      * @throws NullPointerException               if {@code payload} is null
      * @throws IllegalArgumentException           if {@code payload} is too long for the framing
+     * @throws IllegalStateException              if called on one of the channel's own threads (in a
+     *                                            dependent stage of a response, say): the call would wait
+     *                                            for an answer only that thread can read or write
      */
     public byte[] call(byte[] payload) throws IOException, InterruptedException {
+        refuseOnOwnThread("call()", "it would deadlock: the answer it waits for needs this very thread;"
+                + " use request(...) with a ...Async stage on an executor for anything that blocks");
         CompletableFuture<byte[]> response = request(payload);
         try {
             return Bridge.await(response);
@@ -261,21 +282,28 @@ public final class ProcessChannel implements AutoCloseable {
      * {@code destroyGrace} to exit, then {@link Process#destroy()} and {@code destroyGrace} more,
      * then {@link Process#destroyForcibly()}; requests it has not answered by then fail with
      * {@link ProcessChannelClosedException}. Returns when the writer, reader and stderr threads
-     * have ended (each wait bounded) and every future is complete. Idempotent: a second call waits
-     * for the first.
+     * have ended and every future is complete, each wait bounded: if a child's end is still not
+     * reported 10 s after that (its reader waits on an output that a process it started holds open,
+     * or is held by a dependent stage), its unanswered requests fail then, with the same exception,
+     * and its reader and stderr threads are left to end when their reads do (see the class comment).
      *
-     * @throws IllegalStateException if called from one of the channel's own threads
+     * <p>Idempotent: a second call waits for the first, except on the thread that is closing: a
+     * dependent stage of a request this close fails runs on that thread, and a {@code close()} it
+     * calls returns at once (the close under way on that thread's stack completes the rest).
+     *
+     * @throws IllegalStateException if called on one of the channel's own threads
      */
     @Override
     public void close() {
-        if (threads.contains(Thread.currentThread())) {
-            throw new IllegalStateException("close() of process channel " + name + " called from its own thread "
-                    + Thread.currentThread().getName() + " (a dependent stage of a response?): close it from another thread");
+        refuseOnOwnThread("close()", "close waits for that thread; close the channel from another thread");
+        if (closer == Thread.currentThread()) {
+            return; // re-entered from a stage of a request this close is failing: the outer call finishes the job
         }
         if (!closeStarted.compareAndSet(false, true)) {
             awaitClosed();
             return;
         }
+        closer = Thread.currentThread(); // before the first completion below runs a stage on this thread
         closing = true;
         try {
             for (Exchange x : requests.close()) {
@@ -296,11 +324,36 @@ public final class ProcessChannel implements AutoCloseable {
             if (child != null) {
                 child.shutDown(destroyGrace);
             }
-            for (Thread t : threads) {
-                join(t, ChildSession.KILL_WAIT);
-            }
+            awaitChildrenAndThreads(System.nanoTime() + ChildSession.KILL_WAIT.toNanos());
         } finally {
             closed.countDown();
+        }
+    }
+
+    /**
+     * Waits until {@code deadline} for every child's end to be reported, gives up on those still
+     * unreported (failing what they have in flight), then joins the threads not detached.
+     */
+    private void awaitChildrenAndThreads(long deadline) {
+        for (ChildSession child : children) {
+            if (!child.awaitReported(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                child.giveUp(new IOException("process channel " + name + " closed and child pid " + child.pid()
+                        + " had not ended " + ChildSession.KILL_WAIT.toSeconds() + " s after it was stopped"
+                        + " (its output held open by a process it started, or its reader held by a dependent stage)"));
+            }
+        }
+        threads.forEach((thread, detached) -> {
+            if (!detached) {
+                join(thread, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+        });
+    }
+
+    /** Throws if the calling thread is one of the channel's own, where {@code method} would wait for itself. */
+    private void refuseOnOwnThread(String method, String why) {
+        if (threads.containsKey(Thread.currentThread())) {
+            throw new IllegalStateException(method + " of process channel " + name + " called on its own thread "
+                    + Thread.currentThread().getName() + " (in a dependent stage of a request?): " + why);
         }
     }
 
@@ -350,12 +403,29 @@ public final class ProcessChannel implements AutoCloseable {
             }
         });
         self[0] = t;
-        threads.add(t);
+        threads.put(t, Boolean.FALSE);
         return t;
     }
 
     /**
-     * A child ended (on its reader thread): fails each request it left unanswered, with
+     * Stops waiting for {@code t} on close: it is blocked in a read of a pipe that another process
+     * holds open, holds no request, and ends when that read returns. Still one of the channel's own.
+     */
+    void detach(Thread t) {
+        threads.computeIfPresent(t, (thread, detached) -> Boolean.TRUE); // never re-adds a thread that has ended
+    }
+
+    void childStarted(ChildSession child) {
+        children.add(child);
+    }
+
+    void childReported(ChildSession child) {
+        children.remove(child);
+    }
+
+    /**
+     * A child ended, reported once: by its reader thread, or from outside (its exit watch, or the
+     * closing thread) when the reader cannot end. Fails each request it left unanswered, with
      * {@link ProcessDiedException}, or {@link ProcessChannelClosedException} (caused by one) while
      * the channel closes.
      */

@@ -8,7 +8,9 @@ package io.vtbridge.adapters.io;
  * channel's restart limit).
  *
  * <p>{@linkplain #getCause() The cause} is what the channel saw go wrong, when it was not the child
- * simply closing its output: the write or read that failed, or a frame the framing refused.
+ * simply closing its output: the write or read that failed, a frame the framing refused, or an
+ * {@link java.io.IOException} saying that the child exited but its output stayed open (held by a
+ * process it started), so its requests could never be answered.
  */
 public final class ProcessDiedException extends ProcessChannelException {
 

@@ -7,7 +7,7 @@ import io.vtbridge.adapters.io.internal.PooledCall;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Callable;
 
 /**
  * The offload of one wrapped stream's calls ({@link BridgeInputStream}, {@link BridgeOutputStream}):
@@ -15,9 +15,14 @@ import java.util.concurrent.RejectedExecutionException;
  * (kind BLOCKING) while the caller waits unmounted; elsewhere the stream calls straight through and
  * never reaches this class. What it adds to {@code Bridge.blocking}: the wrapped stream's
  * {@link IOException} comes out unchanged, an interrupt becomes an {@link InterruptedIOException}
- * with the interrupt status set again, and a call the caller gave up on while it was already
- * running (a {@link PooledCall} it could not abandon) keeps every later call off the stream until it
+ * with the interrupt status set again, and a call the caller stopped waiting for while it was
+ * already running (a {@link PooledCall} it could not abandon: the caller was interrupted, or the
+ * pool ended the wait, as a bridge shutting down may) keeps every later call off the stream until it
  * ends, so that two threads never use the stream at once.
+ *
+ * <p>A close is a pooled call like the others, claimed the same way: if its caller stops waiting
+ * before it starts, the caller closes the stream itself; once it has started, it is the close, and
+ * neither that caller nor a later {@code close()} closes the stream again while it runs.
  *
  * <p><b>Threading:</b> one instance per wrapper, used by the thread using the stream (one at a time,
  * as any stream); the pooled calls run on pool threads, ordered before the caller's return by the
@@ -25,11 +30,27 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class StreamOffload {
 
-    private final Object stream;   // the wrapper, for messages
-    private PooledCall straggler;  // the stream's current user only: a started call its caller gave up on, or null
+    /** How a call reaches the blocking pool: {@link Bridge#blocking}, or a stand-in in tests. */
+    interface Pool {
+        /** Runs {@code call} on the pool while the caller waits, as {@link Bridge#blocking} does. */
+        <T> T blocking(Callable<T> call) throws Exception;
+    }
+
+    /** The bridge's blocking pool, the pool of every wrapper. */
+    static final Pool BRIDGE = Bridge::blocking;
+
+    private final Object stream;      // the wrapper, for messages
+    private final Pool pool;
+    private PooledCall straggler;     // the stream's current user only: a started call its caller stopped waiting for, or null
+    private boolean stragglerCloses;  // the stream's current user only: whether that straggler is a close
 
     StreamOffload(Object stream) {
+        this(stream, BRIDGE);
+    }
+
+    StreamOffload(Object stream, Pool pool) {
         this.stream = stream;
+        this.pool = pool;
     }
 
     /** Whether the calling thread is bridged code, whose calls are worth moving off its shard. */
@@ -42,15 +63,25 @@ final class StreamOffload {
      * checks this first, bridged or not.
      */
     void checkNoStraggler(String operation) throws IOException {
-        PooledCall earlier = straggler;
-        if (earlier == null) {
+        if (!stragglerRunning()) {
             return;
         }
-        if (earlier.isRunning()) {
-            throw new IOException(operation + " refused on " + stream + ": an earlier call, whose caller was interrupted"
-                    + " while it ran on the blocking pool, is still running; close the stream or try again later");
+        throw new IOException(operation + " refused on " + stream + ": an earlier " + (stragglerCloses ? "close" : "call")
+                + ", whose caller stopped waiting for it (interrupted, or the pool ended the wait) while it ran on the"
+                + " blocking pool, is still running; " + (stragglerCloses ? "the stream is being closed" : "close the stream or try again later"));
+    }
+
+    /** Whether a call abandoned earlier still runs; forgets it once it has ended (the stream is this thread's again). */
+    private boolean stragglerRunning() {
+        PooledCall earlier = straggler;
+        if (earlier == null) {
+            return false;
         }
-        straggler = null; // it ended: the stream is this thread's again
+        if (earlier.isRunning()) {
+            return true;
+        }
+        straggler = null;
+        return false;
     }
 
     /**
@@ -64,11 +95,14 @@ final class StreamOffload {
         checkNoStraggler(operation);
         PooledCall pooled = new PooledCall();
         try {
-            return Bridge.blocking(() -> runClaimed(pooled, op));
-        } catch (IOException | RuntimeException thrownByOpOrPool) {
-            throw thrownByOpOrPool;
+            return pool.blocking(() -> runClaimed(pooled, op));
         } catch (InterruptedException e) {
             throw interrupted(operation, pooled, e);
+        } catch (IOException | RuntimeException | Error thrownByOpOrPool) {
+            // The op's own failure: it has ended. The pool's (full, shutting down, the wait cancelled):
+            // the op may not have started (it never will now), or may still run.
+            keepIfStillRunning(pooled, false);
+            throw thrownByOpOrPool;
         } catch (Exception impossible) {
             // An IoCall throws IOException or unchecked exceptions only; the offload adds InterruptedException.
             throw new IllegalStateException("unexpected checked exception from " + operation + " of " + stream, impossible);
@@ -76,27 +110,60 @@ final class StreamOffload {
     }
 
     /**
-     * Closes {@code target} on the pool in bridged code; if that cannot be done (the caller is
-     * interrupted while it waits, the pool is full or shutting down) it closes it on the calling
-     * thread instead, so a close never leaks the stream. Not refused by a running straggler: a close
-     * is how a stuck read or write is ended.
+     * Closes {@code target} on the pool in bridged code. If the close cannot start there (the pool
+     * is full or shutting down, or the caller stops waiting, interrupted, before it starts) it closes
+     * it on the calling thread instead, so a close is never lost. If the caller stops waiting after
+     * the close started, the close goes on on the pool and is not repeated here; the caller returns
+     * (with its interrupt status set, if interrupted). Not refused by a running straggler: a close is
+     * how a stuck read or write is ended; but while an earlier close still runs, this one returns at
+     * once.
      */
     void close(Closeable target) throws IOException {
+        if (stragglerRunning() && stragglerCloses) {
+            return; // an earlier close is still under way on the pool
+        }
+        PooledCall pooled = new PooledCall();
         try {
-            Bridge.blocking(() -> {
+            pool.blocking(() -> runClaimed(pooled, () -> {
                 target.close();
                 return null;
-            });
-        } catch (RejectedExecutionException refusedByThePool) {
-            target.close(); // the pool is full or shutting down: close here
-        } catch (IOException | RuntimeException thrownByClose) {
-            throw thrownByClose;
+            }));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // kept for the caller; the close still happens, here
-            target.close();
+            Thread.currentThread().interrupt(); // kept for the caller
+            closeUnlessStarted(pooled, target);
+        } catch (IOException | RuntimeException | Error thrownByCloseOrPool) {
+            if (pooled.abandon()) {
+                target.close(); // never started (the pool refused it, or ended the wait first): close here
+            } else if (!keepIfStillRunning(pooled, true)) {
+                throw thrownByCloseOrPool; // the close ran: this is its own outcome
+            }
         } catch (Exception impossible) {
             throw new IllegalStateException("unexpected checked exception from close of " + stream, impossible);
         }
+    }
+
+    /** After an interrupted wait: closes {@code target} here if the pooled close never started; else leaves it to the pool. */
+    private void closeUnlessStarted(PooledCall pooled, Closeable target) throws IOException {
+        if (pooled.abandon()) {
+            target.close();
+        } else {
+            keepIfStillRunning(pooled, true);
+        }
+    }
+
+    /**
+     * After the caller stopped waiting for {@code pooled}: makes sure it never starts, or, if it
+     * started and still runs, remembers it so that later calls keep off the stream until it ends.
+     *
+     * @return whether it still runs
+     */
+    private boolean keepIfStillRunning(PooledCall pooled, boolean closes) {
+        if (pooled.abandon() || !pooled.isRunning()) {
+            return false;
+        }
+        straggler = pooled;
+        stragglerCloses = closes;
+        return true;
     }
 
     private static <T> T runClaimed(PooledCall pooled, IoCall<T> op) throws IOException {
@@ -116,7 +183,7 @@ final class StreamOffload {
         if (pooled.abandon()) {
             what = "it never ran";
         } else {
-            straggler = pooled;
+            keepIfStillRunning(pooled, false);
             what = "it had started and was interrupted on its pool thread; until it ends, other calls on the stream"
                     + " are refused (close is not)";
         }

@@ -9,8 +9,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A FIFO that can be closed once: after {@link #close()} returns, no {@link #offer} succeeds, and
  * every element an {@code offer} accepted is either taken by {@link #poll()} / {@link #take()} or in
- * the list {@code close()} returned, never both, never neither. The two queues of a process channel:
- * requests waiting for the writer, and requests at a child waiting for their responses.
+ * the list {@code close()} returned, never both, never neither. {@link #refuseOffers()} closes it to
+ * offers only: what it holds stays for {@code poll}, {@code take} and a later {@code close()}. The two
+ * queues of a process channel: requests waiting for the writer, and requests at a child waiting for
+ * their responses.
  *
  * <p>Unbounded: the channel bounds what reaches it with {@link Slots}.
  *
@@ -23,7 +25,7 @@ public final class ClosableQueue<E> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmptyOrClosed = lock.newCondition();
     private final ArrayDeque<E> elements = new ArrayDeque<>(); // guarded by lock
-    private boolean closed;                                    // guarded by lock
+    private boolean closed;                                    // guarded by lock: offers refused
 
     /** An empty, open queue. */
     public ClosableQueue() {
@@ -95,7 +97,22 @@ public final class ClosableQueue<E> {
         }
     }
 
-    /** Whether {@link #close()} has run. */
+    /**
+     * Closes the queue to offers but keeps what it holds: later offers are refused, {@link #poll()}
+     * and {@link #take()} still hand out the elements ({@code take} returns null once it is empty),
+     * and a later {@link #close()} returns what is left.
+     */
+    public void refuseOffers() {
+        lock.lock();
+        try {
+            closed = true;
+            notEmptyOrClosed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@link #close()} or {@link #refuseOffers()} has run. */
     public boolean isClosed() {
         lock.lock();
         try {
@@ -107,7 +124,8 @@ public final class ClosableQueue<E> {
 
     /**
      * Closes the queue and removes what it holds: later offers are refused, and a thread in
-     * {@link #take()} returns null. A second close returns an empty list.
+     * {@link #take()} returns null. A second close returns an empty list (or what was left after
+     * {@link #refuseOffers()}: the first close after it returns those).
      *
      * @return the elements that were in the queue, in order
      */

@@ -13,13 +13,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>the writer {@link #add}s an exchange <em>before</em> it writes the exchange's frame (a fast
  *       child's answer must find it), and stops writing to this child when {@code add} refuses;</li>
  *   <li>the reader {@link #deliver}s each response frame to the head;</li>
- *   <li>when the child ends, the reader {@link #close}s the queue and fails what it returns; after
- *       that the writer's {@code add} refuses and the request goes to the next child.</li>
+ *   <li>when the child's output ends, the reader {@link #seal}s the queue: from then on the writer's
+ *       {@code add} refuses and the request goes to the next child;</li>
+ *   <li>whoever reports the child's end (its reader; or, when the reader cannot end, the channel
+ *       from another thread) {@link #close}s the queue and fails what it returns.</li>
  * </ol>
  *
- * <p><b>Threading:</b> {@link #add} is the writer thread's, {@link #deliver} and {@link #close} the
- * reader thread's (one reader per child); {@link #size()} and {@link #discarded()} anyone's. The
- * hand-off between {@code add} and {@code close} is the {@link ClosableQueue}'s.
+ * <p><b>Threading:</b> {@link #add} is the writer thread's, {@link #deliver} and {@link #seal} the
+ * reader thread's (one reader per child); {@link #close} the reporter's, which may be another thread
+ * racing a {@code deliver}; {@link #size()} and {@link #discarded()} anyone's. Those hand-offs are the
+ * {@link ClosableQueue}'s: an exchange is delivered or returned by {@code close}, never both.
  */
 public final class InFlight {
 
@@ -66,12 +69,23 @@ public final class InFlight {
         return head;
     }
 
-    /** Closes the queue (the child has ended) and returns the unanswered exchanges, in order. */
+    /**
+     * Refuses further {@link #add}s (the child's output has ended) but keeps the unanswered
+     * exchanges for {@link #close()}.
+     */
+    public void seal() {
+        written.refuseOffers();
+    }
+
+    /**
+     * Closes the queue (the child has ended) and returns the unanswered exchanges, in order; a second
+     * close returns none, so exactly one caller fails each of them.
+     */
     public List<Exchange> close() {
         return written.close();
     }
 
-    /** Whether {@link #close()} has run. */
+    /** Whether {@link #seal()} or {@link #close()} has run. */
     public boolean isClosed() {
         return written.isClosed();
     }
