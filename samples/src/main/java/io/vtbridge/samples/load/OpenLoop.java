@@ -44,7 +44,8 @@ public final class OpenLoop {
      * What a run measured.
      *
      * @param name       what was sent, for the printout
-     * @param latency    from the due time to completion, microseconds, successful requests only
+     * @param latency    from the due time to completion, microseconds, successful requests only; a
+     *                   snapshot taken at the end of the grace period (later completions are not in it)
      * @param sent       requests sent
      * @param ok         completed normally
      * @param failed     completed exceptionally
@@ -143,6 +144,7 @@ public final class OpenLoop {
         while (inFlight.get() > 0 && System.nanoTime() < graceEnd) {
             Thread.sleep(1);                                  // polling a counter: nothing to wait on
         }
-        return new Result(name, latency, sent, ok.get(), failed.get(), refused, inFlight.get(), seconds);
+        // A copy: requests still outstanding keep recording into the live histogram after the return.
+        return new Result(name, latency.copy(), sent, ok.get(), failed.get(), refused, inFlight.get(), seconds);
     }
 }
