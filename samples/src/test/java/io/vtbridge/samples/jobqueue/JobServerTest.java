@@ -80,7 +80,7 @@ class JobServerTest {
         Job.Snapshot held = DriverSteps.holdJob(client, server);
         List<CompletableFuture<HttpResponse<String>>> waits = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            waits.add(getAsync("/jobs/" + held.id() + "/wait?since=" + held.version()));
+            waits.add(getAsync("/jobs/" + held.id() + "/wait?since=" + held.version() + "&timeout=60")); // a lost wake-up: 60 s
         }
         assertThat(DriverSteps.awaitParked(server.store()::waiting, 20, Duration.ofSeconds(10))).isEqualTo(20);
 
@@ -179,7 +179,7 @@ class JobServerTest {
     }
 
     private HttpRequest request(String method, String path) {
-        return HttpRequest.newBuilder(DriverSteps.uri(server.port(), path)).timeout(Duration.ofSeconds(20))
+        return HttpRequest.newBuilder(DriverSteps.uri(server.port(), path)).timeout(Duration.ofSeconds(90))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build();
     }
 }
