@@ -37,7 +37,7 @@ final class AttackRun {
         DriverSteps.Loads loads = DriverSteps.loads(client, server.port(), o);
 
         long changedAt = System.nanoTime();
-        server.store().get(held.id()).cancel();
+        double answeredMs = DriverSteps.changeAndAwaitAnswers(server, held.id(), parked, Duration.ofSeconds(30));
         WaitClients.Tally tally = waiters.awaitAll(Duration.ofSeconds(30));
         double notifyMs = (System.nanoTime() - changedAt) / 1e6;
         if (tally.failed() > 0) {
@@ -45,7 +45,7 @@ final class AttackRun {
                     + " attack waiters failed; first: " + tally.firstFailure());
         }
         return new DriverSteps.Outcome(DriverSteps.row("attack", server.name(), n, parked, loads, idle,
-                Footprint.serverThreads(threads), Footprint.allThreads(threads), Double.NaN, tally.changed(), notifyMs),
+                Footprint.serverThreads(threads), Footprint.allThreads(threads), Double.NaN, tally.changed(), answeredMs, notifyMs),
                 threads, List.of());
     }
 }

@@ -76,7 +76,7 @@ final class BareWaitersRun {
         double notifyMs = (System.nanoTime() - changedAt) / 1e6;
         double perWaiter = parked == 0 ? Double.NaN : (heapWith - heapBefore) / (double) parked;
         return new DriverSteps.Outcome(DriverSteps.row(scenario, "bridge", n, parked, null, idle,
-                Footprint.serverThreads(threads), Footprint.allThreads(threads), perWaiter, notified, notifyMs),
+                Footprint.serverThreads(threads), Footprint.allThreads(threads), perWaiter, notified, notifyMs, notifyMs),
                 threads, notes);
     }
 

@@ -147,7 +147,8 @@ final class DriverSteps {
      * NaN where it did not measure the heap.
      */
     static Result.Row row(String scenario, String server, int waiters, int parked, Loads loads, int threadsIdle,
-                          int threads, int allThreads, double heapPerWaiter, int notified, double notifyMs) {
+                          int threads, int allThreads, double heapPerWaiter, int notified, double answeredMs,
+                          double notifyMs) {
         OpenLoop.Result list = loads == null ? null : loads.list();
         OpenLoop.Result submit = loads == null ? null : loads.submit();
         return new Result.Row(scenario, server, waiters, parked,
@@ -157,7 +158,20 @@ final class DriverSteps {
                 list == null ? Double.NaN : list.millis(99), list == null ? Double.NaN : list.maxMillis(),
                 submit == null ? 0 : submit.sent(), submit == null ? 0 : submit.ok(),
                 submit == null ? Double.NaN : submit.millis(99),
-                threadsIdle, threads, allThreads, heapPerWaiter, notified, notifyMs);
+                threadsIdle, threads, allThreads, heapPerWaiter, notified, answeredMs, notifyMs);
+    }
+
+    /**
+     * Changes {@code job} (cancels it, in-process), then waits up to {@code max} until the server has
+     * answered {@code waiters} more long polls; returns the milliseconds from the change to then.
+     */
+    static double changeAndAwaitAnswers(ServerUnderTest server, long job, int waiters, Duration max)
+            throws InterruptedException {
+        long before = server.server().answeredWaits();
+        long changedAt = System.nanoTime();
+        server.store().get(job).cancel();
+        awaitParked(() -> (int) (server.server().answeredWaits() - before), waiters, max);
+        return (System.nanoTime() - changedAt) / 1e6;
     }
 
     /** Enough room for every request of one list timeout, and some: a stalled server is not refused. */

@@ -1,6 +1,8 @@
 package io.vtbridge.samples.jobqueue;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,13 +64,20 @@ final class Footprint {
         return least;
     }
 
-    /** Live platform threads by owner, each with its threads' names, sorted. */
+    /**
+     * Live platform threads by owner, each with its threads' names, sorted: the threads the
+     * {@link ThreadMXBean} reports (platform threads only; virtual threads are not threads of the OS).
+     */
     static Map<Owner, List<String>> census(String bridgeName, String fixedPoolPrefix) {
         Map<Owner, List<String>> byOwner = new TreeMap<>();
-        Thread self = Thread.currentThread();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {      // platform threads only
-            Owner owner = t == self ? Owner.DRIVER : owner(t.getName(), bridgeName, fixedPoolPrefix);
-            byOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(t.getName());
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().threadId();
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;                                          // ended between the two calls
+            }
+            Owner owner = t.getThreadId() == self ? Owner.DRIVER : owner(t.getThreadName(), bridgeName, fixedPoolPrefix);
+            byOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(t.getThreadName());
         }
         byOwner.values().forEach(names -> names.sort(null));
         return byOwner;

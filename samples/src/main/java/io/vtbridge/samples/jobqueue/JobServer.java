@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -236,10 +235,5 @@ final class JobServer implements AutoCloseable {
                 out.write(bytes);
             }
         }
-    }
-
-    /** Parses the lines of a {@code GET /jobs} answer (for clients and tests). */
-    static List<String> lines(String body) {
-        return body.isBlank() ? List.of() : List.of(body.strip().split("\n"));
     }
 }

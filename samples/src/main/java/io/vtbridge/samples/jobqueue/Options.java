@@ -25,8 +25,8 @@ import java.util.Locale;
  * @param histogram     also print the classes that grew most per waiter (a heap histogram)
  */
 public record Options(boolean quick, int waiters, int attackWaiters, int poolThreads, int shards, double setupRate,
-                      double listRate, Duration listDuration, Duration listTimeout, Duration waitTimeout, int warmUp, int port,
-                      Path csv, boolean histogram) {
+                      double listRate, Duration listDuration, Duration listTimeout, Duration waitTimeout, int warmUp,
+                      int port, Path csv, boolean histogram) {
 
     /** The most waiters accepted (each is one connection and one bridged task). */
     public static final int MAX_WAITERS = 1_000_000;

@@ -27,19 +27,20 @@ final class Report {
         List<Result.Row> rows = outcomes.stream().map(DriverSteps.Outcome::row).toList();
         out.println();
         out.println("scenario          server    waiters parked | GET /jobs: due     ok    not  p50 ms  p99 ms  max ms"
-                + " | POST /jobs: sent   ok p99 ms | server threads: idle  with (all) | heap B/waiter | notified notify ms");
+                + " | POST /jobs: sent   ok p99 ms | server threads: idle  with (all) | heap B/waiter | notified answered ms client ms");
         for (Result.Row r : rows) {
-            out.printf(Locale.ROOT, "%-17s %-9s %7d %6d | %15d %6d %6d %7s %7s %7s | %17d %4d %6s | %20d %5d %5s | %13s | %8d %9.1f%n",
+            out.printf(Locale.ROOT, "%-17s %-9s %7d %6d | %15d %6d %6d %7s %7s %7s | %17d %4d %6s | %20d %5d %5s | %13s | %8d %11.1f %9.1f%n",
                     r.scenario(), r.server(), r.waiters(), r.parked(), r.listDue(), r.listOk(),
                     r.listNotAnswered(), ms(r.listP50Ms()), ms(r.listP99Ms()), ms(r.listMaxMs()),
                     r.submitSent(), r.submitOk(), ms(r.submitP99Ms()), r.serverThreadsIdle(), r.serverThreads(),
                     "(" + r.allThreads() + ")", Double.isNaN(r.heapPerWaiter()) ? "-" : String.format(Locale.ROOT, "%,.0f",
-                            r.heapPerWaiter()), r.notified(), r.notifyMs());
+                            r.heapPerWaiter()), r.notified(), r.answeredMs(), r.notifyMs());
         }
         out.println("  not: not answered within " + o.listTimeout().toMillis() + " ms (timed out, or not sent: "
                 + "the load generator's bound of outstanding requests was reached); latency from each request's due time"
                 + " (open loop); heap per waiter: an estimate, the after-GC heap");
-        out.println("  with the waiters parked minus before, divided by them; server threads: platform threads, the load generator's not counted");
+        out.println("  with the waiters parked minus before, divided by them; server threads: platform threads, the load generator's not counted;");
+        out.println("  answered: from the job's change until the server had written every waiter's answer; client: until every client had it");
         for (DriverSteps.Outcome outcome : outcomes) {
             out.println();
             out.println("threads, " + outcome.row().scenario() + " on " + outcome.row().server() + " with "
@@ -72,10 +73,13 @@ final class Report {
                         + " max %s ms: %s", poll.parked(), poll.listOk(), poll.listDue(), ms(poll.listP99Ms()),
                 ms(poll.listMaxMs()), verdict(allAnswered(poll) && poll.listP99Ms() < limit)));
         Map<Footprint.Owner, List<String>> threads = outcomes.get(rows.indexOf(poll)).threads();
+        int bridgeThreads = threads.getOrDefault(Footprint.Owner.BRIDGE, List.of()).size();
+        int bridgeBound = o.shards() * 3 + 1;          // a loop and (JDK 25) two timer threads per shard, the watchdog
         goals.add(String.format(Locale.ROOT, "platform threads do not grow with waiters: the server has %d with %,d waiters"
-                        + " parked, %d with none (%s): %s", poll.serverThreads(), poll.parked(), poll.serverThreadsIdle(),
-                owners(threads), verdict(poll.serverThreads() <= poll.serverThreadsIdle()
-                        && !threads.containsKey(Footprint.Owner.OTHER))));
+                        + " parked, %d with none (%s; the bridge's at most %d: shards, their timer threads, the watchdog,"
+                        + " no pool started): %s", poll.serverThreads(), poll.parked(), poll.serverThreadsIdle(),
+                owners(threads), bridgeBound, verdict(poll.serverThreads() <= poll.serverThreadsIdle()
+                        && bridgeThreads <= bridgeBound && !threads.containsKey(Footprint.Owner.OTHER))));
         goals.add(String.format(Locale.ROOT, "<= 2 KiB heap per waiter, the bridged waiter alone (no HTTP), warm: %,.0f B"
                         + " (cold, its frames not compiled yet: %,.0f B): %s",
                 bare.heapPerWaiter(), cold.heapPerWaiter(), verdict(bare.heapPerWaiter() <= HEAP_GOAL)));
@@ -83,8 +87,9 @@ final class Report {
                 poll.heapPerWaiter(), poll.heapPerWaiter() <= HEAP_GOAL ? "" : String.format(Locale.ROOT,
                         " (%,.0f B over the bare waiter: the JDK HttpServer's per-connection objects and the handler's stack)",
                         poll.heapPerWaiter() - bare.heapPerWaiter()), verdict(poll.heapPerWaiter() <= HEAP_GOAL)));
-        goals.add(String.format(Locale.ROOT, "job updates reach waiters: %,d of %,d long polls got the change in %.0f ms,"
-                        + " %,d of %,d bare waiters in %.0f ms: %s", poll.notified(), poll.waiters(), poll.notifyMs(),
+        goals.add(String.format(Locale.ROOT, "job updates reach waiters: %,d of %,d long polls got the change (the server"
+                        + " answered them all in %.0f ms, the clients had them all in %.0f ms), %,d of %,d bare waiters in"
+                        + " %.0f ms: %s", poll.notified(), poll.waiters(), poll.answeredMs(), poll.notifyMs(),
                 bare.notified(), bare.waiters(), bare.notifyMs(),
                 verdict(rows.stream().allMatch(row -> row.notified() == row.waiters()))));
         return goals;

@@ -21,7 +21,7 @@ public record Result(List<Row> rows, List<String> goals, boolean met) {
     public static final List<String> HEADER = List.of("scenario", "server", "waiters", "parked", "list_sent", "list_ok",
             "list_failed", "list_unfinished", "list_refused", "list_p50_ms", "list_p99_ms", "list_max_ms", "submit_sent", "submit_ok",
             "submit_p99_ms", "server_threads_idle",
-            "server_threads", "all_threads", "heap_per_waiter_bytes", "notified", "notify_ms");
+            "server_threads", "all_threads", "heap_per_waiter_bytes", "notified", "answered_ms", "notify_ms");
 
     /**
      * One scenario on one server. NaN where the scenario does not measure a figure.
@@ -48,12 +48,14 @@ public record Result(List<Row> rows, List<String> goals, boolean met) {
      * @param allThreads        every platform thread of the JVM then (with the load generator's)
      * @param heapPerWaiter     heap after GC with the waiters minus before, per waiter, bytes (an estimate)
      * @param notified          waiters that got the change they waited for
-     * @param notifyMs          from the change to the last waiter's answer, milliseconds
+     * @param answeredMs        from the change until the server had answered every waiter (the
+     *                          answer written), milliseconds; for the bare waiters, until every one returned
+     * @param notifyMs          from the change until every client had its answer, milliseconds
      */
     public record Row(String scenario, String server, int waiters, int parked, long listSent, long listOk,
                       long listFailed, long listUnfinished, long listRefused, double listP50Ms, double listP99Ms, double listMaxMs,
                       long submitSent, long submitOk, double submitP99Ms, int serverThreadsIdle, int serverThreads, int allThreads, double heapPerWaiter, int notified,
-                      double notifyMs) {
+                      double answeredMs, double notifyMs) {
 
         /** {@code GET /jobs} that were due: sent or refused. */
         public long listDue() {
@@ -70,7 +72,8 @@ public record Result(List<Row> rows, List<String> goals, boolean met) {
             return List.of(scenario, server, waiters, parked, listSent, listOk, listFailed, listUnfinished, listRefused,
                     round(listP50Ms), round(listP99Ms), round(listMaxMs), submitSent, submitOk, round(submitP99Ms),
                     serverThreadsIdle, serverThreads, allThreads,
-                    Double.isNaN(heapPerWaiter) ? heapPerWaiter : Math.round(heapPerWaiter), notified, round(notifyMs));
+                    Double.isNaN(heapPerWaiter) ? (Object) heapPerWaiter : (Object) Math.round(heapPerWaiter), notified,
+                    round(answeredMs), round(notifyMs));
         }
 
         private static double round(double d) {

@@ -118,18 +118,26 @@ final class ServerUnderTest implements AutoCloseable {
 
     /**
      * Stops the HttpServer, interrupts whatever still runs (a long poll still waiting ends with 503),
-     * waits for the threads, then closes the bridge.
+     * waits up to 10 s for the threads, then closes the bridge. If the calling thread is interrupted
+     * meanwhile, it stops waiting, closes the bridge and keeps its interrupt status.
+     *
+     * @throws IllegalStateException if handlers or jobs were still running after the wait
      */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         server.close();
         handlers.shutdownNow();
         runner.shutdownNow();
-        boolean ended = handlers.awaitTermination(10, TimeUnit.SECONDS) & runner.awaitTermination(10, TimeUnit.SECONDS);
+        boolean ended = false;
+        try {
+            ended = handlers.awaitTermination(10, TimeUnit.SECONDS) & runner.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (bridge != null) {
             bridge.close();
         }
-        if (!ended) {
+        if (!ended && !Thread.currentThread().isInterrupted()) {
             throw new IllegalStateException(name + ": handlers or jobs still running 10 s after shutdownNow");
         }
     }

@@ -59,16 +59,24 @@ final class WaiterChild implements AutoCloseable {
         return tally;
     }
 
-    /** Closes the child's input (it exits if still running), then kills it if it has not exited in 5 s. */
+    /**
+     * Closes the child's input (it exits if still running), then kills it if it has not exited in 5 s
+     * (at once if the calling thread is interrupted, which keeps its interrupt status).
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
             // the child is gone already
         }
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
