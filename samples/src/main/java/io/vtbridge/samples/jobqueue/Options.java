@@ -23,6 +23,8 @@ import java.util.Locale;
  * @param port          the servers' port, one after the other; 0: a free port each
  * @param csv           where to write the rows, or null
  * @param histogram     also print the classes that grew most per waiter (a heap histogram)
+ *
+ * <p><b>Threading:</b> immutable.
  */
 public record Options(boolean quick, int waiters, int attackWaiters, int poolThreads, int shards, double setupRate,
                       double listRate, Duration listDuration, Duration listTimeout, Duration waitTimeout, int warmUp,
@@ -41,7 +43,7 @@ public record Options(boolean quick, int waiters, int attackWaiters, int poolThr
               --attack-waiters N     idle long polls of the attack on both servers (default 16)
               --pool-threads N       the fixed pool's threads (default 16)
               --shards N             the bridge's shards (default 2)
-              --setup-rate N         long polls opened per second at most (default 2000)
+              --setup-rate N         long polls opened per second at most (default 2000; quick 4000)
               --list-rate N          GET /jobs per second, open loop (default 200; quick 100)
               --list-seconds S       length of each GET /jobs load (default 10; quick 2)
               --list-timeout-ms MS   a GET /jobs not answered within MS fails (default 2000)

@@ -14,8 +14,16 @@ import java.util.List;
  * @param rows  the measurements, in the order they ran
  * @param goals one line per goal, each ending in "met" or "missed"
  * @param met   whether every goal was met
+ *
+ * <p><b>Threading:</b> immutable.
  */
 public record Result(List<Row> rows, List<String> goals, boolean met) {
+
+    /** Copies the lists. */
+    public Result {
+        rows = List.copyOf(rows);
+        goals = List.copyOf(goals);
+    }
 
     /** The CSV header: the names of {@link Row}'s fields, in order. */
     public static final List<String> HEADER = List.of("scenario", "server", "waiters", "parked", "list_sent", "list_ok",
