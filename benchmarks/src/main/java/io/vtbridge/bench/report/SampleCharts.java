@@ -2,6 +2,7 @@ package io.vtbridge.bench.report;
 
 import org.jfree.chart.JFreeChart;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -17,6 +18,22 @@ final class SampleCharts {
     }
 
     static Function<CsvTable, Map<String, JFreeChart>> of(String sample) {
-        return table -> Map.of();
+        return switch (sample) {
+            case "jobqueue" -> SampleCharts::jobqueue;
+            default -> table -> Map.of();
+        };
+    }
+
+    private static Map<String, JFreeChart> jobqueue(CsvTable t) {
+        Map<String, JFreeChart> charts = new LinkedHashMap<>();
+        charts.put("sample-jobqueue-threads", Charts.bars("Server platform threads while the clients wait",
+                "platform threads", t, "scenario", "server", "server_threads"));
+        CsvTable listed = t.where(r -> t.number(r, "list_sent") > 0);
+        charts.put("sample-jobqueue-list-answered", Charts.bars("GET /jobs answered within 2 s while the clients wait",
+                "requests answered", listed, "scenario", "server", "list_ok"));
+        CsvTable heap = t.where(r -> t.number(r, "heap_per_waiter_bytes") > 0);
+        charts.put("sample-jobqueue-heap", Charts.bars("Heap per waiting client (after GC)",
+                "bytes per waiter", heap, "scenario", "server", "heap_per_waiter_bytes"));
+        return charts;
     }
 }
