@@ -33,7 +33,11 @@ import java.util.function.BiConsumer;
  * {@code close()} or {@code awaitTermination} from such a stage would wait for a task that ends only
  * once the stage returns, so {@link #isRunBy} counts both as the task's threads: the runner during
  * and after its run, and the claimer while it completes the future ({@code completer}, set and
- * cleared around the completion by that thread alone, since only one thread claims).
+ * cleared around the completion by that thread alone, since only one thread claims). A
+ * {@code CompletableFuture} also lets any other thread that calls a {@code complete*} method on it
+ * (a losing canceller, say) help run pending stages; such a helper is not the task's, and need not
+ * be: the task is reported ended by its owner, whatever the helper waits for (jcstress
+ * {@code ExecutorTaskClaimTest.CancelVersusStartSeenByAStage}).
  *
  * <p>An interrupt lands in the body or not at all: a run that loses {@code RUNNING -> FINISHED}
  * waits until the interrupter is done, and every run clears its thread's interrupt status before it
