@@ -78,9 +78,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Called from its own tasks</h2>
  * A task of this service cannot wait for the service to terminate: it would wait for itself.
- * {@link #close} and {@link #awaitTermination} called from one of this service's tasks (or from a
- * dependent stage of one of its futures, which runs on that task's thread) throw
+ * {@link #close} and {@link #awaitTermination} called from one of this service's tasks, or from a
+ * dependent stage of one of its futures that runs before the task counts as ended, throw
  * {@link IllegalStateException} at once and change nothing; call {@link #shutdown} there instead.
+ * Such a stage runs on the task's thread after its run, or on the thread that gave up on the task
+ * before its start: the caller of {@code cancel} or {@link #shutdownNow}, or the thread on which
+ * a closing bridge ended it.
  * ({@link java.util.concurrent.ThreadPoolExecutor#close} would wait forever.) {@code shutdown},
  * {@code shutdownNow} (which interrupts the caller too, as a running task), {@code invokeAll},
  * {@code invokeAny} and {@code submit} are fine from a task. Not detected: a wait for termination
@@ -353,8 +356,9 @@ public final class BridgeExecutorService implements ExecutorService {
      *
      * @return whether the service is terminated
      * @throws InterruptedException  if the caller is interrupted while waiting
-     * @throws IllegalStateException if called from one of this service's own tasks, which would wait
-     *                               for itself
+     * @throws IllegalStateException if called from one of this service's own tasks, or a dependent
+     *                               stage of one of its futures (see the class comment), which would
+     *                               wait for itself
      * @throws NullPointerException  if {@code unit} is null
      */
     @Override
@@ -374,8 +378,9 @@ public final class BridgeExecutorService implements ExecutorService {
      * goes on waiting, and restores the interrupt status before it returns. No effect if the service
      * is terminated already. Does not close the bridge.
      *
-     * @throws IllegalStateException if called from one of this service's own tasks, which would wait
-     *                               for itself; nothing is shut down then
+     * @throws IllegalStateException if called from one of this service's own tasks, or a dependent
+     *                               stage of one of its futures (see the class comment), which would
+     *                               wait for itself; nothing is shut down then
      */
     @Override
     public void close() {
@@ -400,11 +405,19 @@ public final class BridgeExecutorService implements ExecutorService {
         }
     }
 
+    /**
+     * Refuses a wait for termination on a thread that a task of this service is waiting for: the
+     * task's own thread (its body, or a dependent stage of its future run after it), or a thread that
+     * is completing the future of a task it claimed before its start ({@code cancel},
+     * {@code shutdownNow}'s drain, a closing bridge), whose dependent stages run there before the
+     * task counts as ended.
+     */
     private void checkNotOwnTask(String method) {
         Thread self = Thread.currentThread();
-        if (self.isVirtual() && tracker.isRunningTask(self)) {
+        if (tracker.isRunningTask(self)) {
             throw new IllegalStateException(method + " called from a task of executor " + name
-                    + ": it would wait for itself to end; call shutdown() there and wait elsewhere");
+                    + " (its body, or a dependent stage of its future): it would wait for itself to end;"
+                    + " call shutdown() there and wait elsewhere");
         }
     }
 

@@ -16,20 +16,41 @@ import java.util.function.BiConsumer;
  * <pre>
  *   NEW          -> RUNNING       call(): the task's bridged thread, about to run the body        (CAS)
  *   NEW          -> DRAINED       drain(): shutdownNow() takes it; it is returned, never run       (CAS)
- *   NEW          -> CANCELLED     cancel(): its future was cancelled before the start              (CAS)
+ *   NEW          -> CANCELLED     cancel() before the start; it then cancels the future            (CAS)
  *   NEW          -> ABANDONED     abandon(): the bridge refused it or ended it unstarted (closed)  (CAS)
  *   RUNNING      -> FINISHED      call(): the body has returned or thrown                          (CAS, the running thread)
- *   RUNNING      -> INTERRUPTING  interruptRun(): cancel(true) or shutdownNow() during the run     (CAS)
+ *   RUNNING      -> INTERRUPTING  interruptRun(): cancel(true) or shutdownNow() during the run     (CAS; then interruptedByCancel)
  *   INTERRUPTING -> INTERRUPTED   interruptRun(), once Thread.interrupt() returned                 (release store)
  * </pre>
  * Exactly one claim leaves NEW, so the body runs at most once and a task {@code shutdownNow()}
  * returned never ran a line (jcstress {@code ExecutorTaskClaimTest}). Whoever leaves NEW, or the running
- * thread at the end of its run, reports the task ended to the {@link TaskTracker}, once.
+ * thread at the end of its run, reports the task ended to the {@link TaskTracker}, once, after it
+ * completed the future.
+ *
+ * <p><b>Who the future's dependent stages run for.</b> They run on the thread that completes the
+ * future, before the task is reported ended: the task's own thread after a run, or the thread that
+ * claimed it before its start ({@code cancel}, {@code shutdownNow}'s drain, a closing bridge). A
+ * {@code close()} or {@code awaitTermination} from such a stage would wait for a task that ends only
+ * once the stage returns, so {@link #isRunBy} counts both as the task's threads: the runner during
+ * and after its run, and the claimer while it completes the future ({@code completer}, set and
+ * cleared around the completion by that thread alone, since only one thread claims). A
+ * {@code CompletableFuture} also lets any other thread that calls a {@code complete*} method on it
+ * (a losing canceller, say) help run pending stages; such a helper is not the task's, and need not
+ * be: the task is reported ended by its owner, whatever the helper waits for (jcstress
+ * {@code ExecutorTaskClaimTest.CancelVersusStartSeenByAStage}).
  *
  * <p>An interrupt lands in the body or not at all: a run that loses {@code RUNNING -> FINISHED}
  * waits until the interrupter is done, and every run clears its thread's interrupt status before it
  * completes the future, so the future's dependent stages, which run on this thread, never see an
  * interrupt meant for the body. The thread runs nothing else: it was started for this task alone.
+ *
+ * <p>{@code cancel(true)} interrupts <em>before</em> it completes the future: the completion runs
+ * the dependent stages on the canceller's thread, and a stage that waits for the task's end
+ * ({@code close()} there) must not wait for an interrupt that would only come after it. The
+ * interrupter records that it interrupts for a cancel ({@code interruptedByCancel}, published by
+ * its release store of INTERRUPTED), and a run interrupted so completes the future with a
+ * {@link CancellationException} in place of its own outcome: whichever of the two completions wins,
+ * the future is cancelled (jcstress {@code ExecutorTaskClaimTest.InterruptingCancelVersusRun}).
  *
  * <p>The future completes exactly once: with the body's value or its original exception, with a
  * {@link CancellationException} (cancelled, or drained by {@code shutdownNow()}), or with the
@@ -63,6 +84,8 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
 
     private volatile int phase;          // see the table above; changes only by CAS, and interruptRun's release store
     private Thread runner;               // plain: written by call() before its NEW -> RUNNING CAS, which publishes it; read after a CAS or a volatile read of phase that saw RUNNING or later
+    private boolean interruptedByCancel; // plain: written by the one interrupter (the winner of RUNNING -> INTERRUPTING) before its setRelease(INTERRUPTED); read by endRun() after its volatile read saw INTERRUPTED
+    private volatile Thread completer;   // the thread that claimed the task before its start, while it completes the future; written (set, then cleared) by that thread only, read by isRunBy from any
 
     private ServiceTask(TaskTracker tracker, Callable<T> callable, Runnable command) {
         this.tracker = tracker;
@@ -107,13 +130,15 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
         } catch (Throwable t) {
             failure = t;
         }
-        endRun();
+        boolean cancelledDuringRun = endRun();
         try {
             if (command != null) {
                 if (failure != null) {
                     Thread self = Thread.currentThread();
                     self.getUncaughtExceptionHandler().uncaughtException(self, failure);
                 }
+            } else if (cancelledDuringRun) {
+                completeExceptionally(new CancellationException()); // as the cancel(true) that interrupted the body does: cancelled, whoever wins
             } else if (failure == null) {
                 complete(value);
             } else {
@@ -129,21 +154,26 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
      * Ends the run: claims FINISHED, or waits for the interrupter that claimed INTERRUPTING to be
      * done; then clears the interrupt status, so that nothing meant for the body reaches the
      * future's completion and its dependent stages on this thread.
+     *
+     * @return whether the run was interrupted by a {@code cancel(true)} (then the future is cancelled)
      */
-    private void endRun() {
+    private boolean endRun() {
+        boolean byCancel = false;
         if (!PHASE.compareAndSet(this, RUNNING, FINISHED)) {
             while (phase == INTERRUPTING) { // volatile read; pairs with interruptRun's setRelease(INTERRUPTED)
                 Thread.yield(); // the interrupter is inside one Thread.interrupt()
             }
+            byCancel = interruptedByCancel; // written before the release store our read of INTERRUPTED saw
         }
         Thread.interrupted();
+        return byCancel;
     }
 
     // ---- claims by others -----------------------------------------------------------------------
 
     /**
-     * Takes the task for {@code shutdownNow()} if it has not started: it never will, and its future
-     * is cancelled. The caller reports it ended.
+     * Takes the task for {@code shutdownNow()} if it has not started: it never will, its future is
+     * cancelled, and it is reported ended.
      *
      * @return whether this call took it
      */
@@ -151,7 +181,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
         if (!PHASE.compareAndSet(this, NEW, DRAINED)) {
             return false;
         }
-        super.cancel(false); // no waiter of get() is left behind; running the returned element does nothing
+        completeClaimed(new CancellationException()); // no waiter of get() is left behind; running the returned element does nothing
         return true;
     }
 
@@ -170,9 +200,25 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
         if (!PHASE.compareAndSet(this, NEW, ABANDONED)) {
             return false;
         }
-        completeExceptionally(rejection);
-        tracker.ended(this);
+        completeClaimed(rejection);
         return true;
+    }
+
+    /**
+     * Completes the future of a task this thread claimed before its start (it left NEW with its CAS),
+     * then reports the task ended. Meanwhile this thread counts as the task's ({@link #isRunBy}): the
+     * future's dependent stages run here, and a {@code close()} or {@code awaitTermination} from one
+     * of them must throw rather than wait for the end reported below. The completion fails only for a
+     * future completed by hand ({@code complete(v)}) before: that outcome stays.
+     */
+    private void completeClaimed(Throwable outcome) {
+        completer = Thread.currentThread();
+        try {
+            completeExceptionally(outcome);
+        } finally {
+            completer = null;
+            tracker.ended(this); // after the completion: a thread that sees the service terminated sees every future done
+        }
     }
 
     /**
@@ -187,13 +233,23 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     }
 
     /**
-     * Interrupts the body's thread if the body is running and nobody has interrupted or finished it:
-     * at most one interrupt per run, and never after the run ended.
+     * For {@code shutdownNow()}: interrupts the body's thread if the body is running and nobody has
+     * interrupted or finished it; the run then completes the future with its own outcome.
      */
     void interruptRun() {
+        interruptRun(false);
+    }
+
+    /**
+     * Interrupts the body's thread if the body is running and nobody has interrupted or finished it:
+     * at most one interrupt per run, and never after the run ended. {@code forCancel}: the run is to
+     * complete the future as cancelled.
+     */
+    private void interruptRun(boolean forCancel) {
         if (!PHASE.compareAndSet(this, RUNNING, INTERRUPTING)) {
             return;
         }
+        interruptedByCancel = forCancel; // before the release store below, which publishes it to endRun()
         try {
             runner.interrupt(); // written before the NEW -> RUNNING CAS our CAS read from
         } finally {
@@ -201,8 +257,15 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
         }
     }
 
-    /** Whether {@code thread} is this task's running thread (its body, or the completion after it). */
+    /**
+     * Whether {@code thread} is this task's: its running thread (the body, or the completion after
+     * it), or the thread that claimed it before its start while that thread completes the future.
+     * Exact for {@code thread} == the calling thread (it reads its own writes of {@code completer}).
+     */
     boolean isRunBy(Thread thread) {
+        if (completer == thread) {
+            return true;
+        }
         int p = phase;
         return (p == RUNNING || p >= FINISHED) && runner == thread;
     }
@@ -212,23 +275,26 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     /**
      * Cancels the task: the future completes with a {@link CancellationException}; a task that has
      * not started never will (and stops counting towards termination at once); a running one's
-     * virtual thread is interrupted if {@code mayInterruptIfRunning}. Only the call that completes
-     * the future acts on the task: a later {@code cancel(true)} interrupts nothing. Returns what
+     * virtual thread is interrupted if {@code mayInterruptIfRunning}, before the future completes,
+     * and its run then ends with the future cancelled. A {@code cancel(true)} that finds the future
+     * done interrupts nothing, and a run is interrupted at most once. Returns what
      * {@link CompletableFuture#cancel} returns: whether the future is now cancelled.
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        // completeExceptionally with a CancellationException is what CompletableFuture.cancel does,
-        // but it says whether this call was the one that completed the future.
-        if (completeExceptionally(new CancellationException())) {
-            if (PHASE.compareAndSet(this, NEW, CANCELLED)) {
-                tracker.ended(this);
-            } else if (mayInterruptIfRunning) {
-                interruptRun();
-            }
-            return true;
+        // The claim first: then the future's dependent stages, which run in the completion below,
+        // already run for a task this thread owns (see completeClaimed and isRunBy).
+        if (PHASE.compareAndSet(this, NEW, CANCELLED)) {
+            completeClaimed(new CancellationException()); // fails only after a complete(v) by hand: the task never runs either way
+            return isCancelled();
         }
-        return isCancelled();
+        // Started, or claimed by another. The interrupt before the completion: the completion runs the
+        // dependent stages here, and one that waits for the task's end must not wait for this interrupt.
+        if (mayInterruptIfRunning && !isDone()) {
+            interruptRun(true); // running: interrupted once, and the run completes the future as cancelled; otherwise nothing
+        }
+        // completeExceptionally with a CancellationException is what CompletableFuture.cancel does.
+        return completeExceptionally(new CancellationException()) || isCancelled();
     }
 
     /**

@@ -119,9 +119,10 @@ final class TaskTracker {
     }
 
     /**
-     * Whether {@code thread} is running the body of one of this service's tasks, or completing its
-     * future (and the future's dependent stages). O(tasks in flight); only {@code close()} and
-     * {@code awaitTermination} ask, to refuse to wait for themselves.
+     * Whether {@code thread} is running the body of one of this service's tasks, or completing the
+     * future of one (and the future's dependent stages): after its run, or after claiming it before
+     * its start ({@link ServiceTask#isRunBy}). O(tasks in flight); only {@code close()} and
+     * {@code awaitTermination} ask, about their own thread, to refuse to wait for themselves.
      */
     boolean isRunningTask(Thread thread) {
         for (ServiceTask<?> task : tasks) {
@@ -154,9 +155,8 @@ final class TaskTracker {
         }
         List<Runnable> drained = new ArrayList<>();
         for (ServiceTask<?> task : tasks) {
-            if (task.drain()) {
+            if (task.drain()) { // cancels its future and reports it ended
                 drained.add(task.asDrained());
-                ended(task);
             } else {
                 task.interruptRun(); // running: interrupted once; claimed otherwise: nothing to do
             }

@@ -35,13 +35,16 @@ import java.util.concurrent.CompletionStage;
  * the call throws the failure itself if it is unchecked or a checked exception the sync method
  * declares; any other checked failure arrives in a {@link CompletionException} whose cause it is. A
  * cancelled future throws its {@code CancellationException}. If the async method itself throws, that
- * is rethrown the same way; if it returns null, the call throws {@link NullPointerException}. A
- * primitive-returning method whose future completes with null throws {@link NullPointerException}.
+ * is rethrown the same way (an {@link InterruptedException} it throws included: that is its outcome,
+ * not an interrupted wait, and the interrupt status is left alone); if it returns null, the call
+ * throws {@link NullPointerException}. A primitive-returning method whose future completes with null
+ * throws {@link NullPointerException}.
  *
- * <p>If the waiting thread is interrupted, the call stops waiting (the async operation is left to
- * run; cancel it yourself if you need to) and throws {@link InterruptedException} when the sync
- * method declares it; otherwise it keeps the thread's interrupt status set and throws a
- * {@link CompletionException} whose cause is the {@link InterruptedException}.
+ * <p>If the waiting thread is interrupted while it waits for the future, the call stops waiting (the
+ * async operation is left to run; cancel it yourself if you need to) and throws
+ * {@link InterruptedException} when the sync method declares it; otherwise it keeps the thread's
+ * interrupt status set and throws a {@link CompletionException} whose cause is the
+ * {@link InterruptedException}.
  *
  * <p>Default methods of the sync interface run as written; {@code equals} is identity,
  * {@code hashCode} the identity hash, {@code toString} names both sides.
@@ -103,15 +106,25 @@ public final class SyncFacade {
             if (pair == null) {
                 throw new IllegalStateException("no twin for " + method + " in " + description);
             }
+            Object stage;
+            try {
+                stage = AsyncFacade.invoke(pair.target(), asyncImpl, args == null ? new Object[0] : args);
+            } catch (RuntimeException | Error unchecked) {
+                throw unchecked;
+            } catch (Exception thrownByAsyncMethod) {
+                // Thrown by the async method itself, before any wait: an InterruptedException here is
+                // that method's outcome, not an interrupted wait, so the interrupt status is left as is.
+                throw declaredOrWrapped(method, thrownByAsyncMethod);
+            }
+            if (stage == null) {
+                throw new NullPointerException(asyncImpl.getClass().getSimpleName() + "." + Twins.describe(pair.target())
+                        + " returned null instead of a CompletionStage");
+            }
             Object value;
             try {
-                Object stage = AsyncFacade.invoke(pair.target(), asyncImpl, args == null ? new Object[0] : args);
-                if (stage == null) {
-                    throw new NullPointerException(asyncImpl.getClass().getSimpleName() + "." + Twins.describe(pair.target())
-                            + " returned null instead of a CompletionStage");
-                }
                 value = Bridge.await((CompletionStage<?>) stage);
             } catch (InterruptedException e) {
+                // Only the wait throws this: this thread was interrupted while it waited.
                 if (declares(method, InterruptedException.class)) {
                     throw e;
                 }
@@ -124,13 +137,6 @@ public final class SyncFacade {
                     throw cause;
                 }
                 throw e;
-            } catch (RuntimeException | Error unchecked) {
-                throw unchecked;
-            } catch (Exception thrownByAsyncMethod) {
-                if (declares(method, thrownByAsyncMethod.getClass())) {
-                    throw thrownByAsyncMethod;
-                }
-                throw new CompletionException(thrownByAsyncMethod);
             }
             Class<?> returns = method.getReturnType();
             if (returns == void.class) {
@@ -142,6 +148,11 @@ public final class SyncFacade {
                         + " completed with null");
             }
             return value;
+        }
+
+        /** A checked exception the sync method declares, as it is; any other in a {@link CompletionException}. */
+        private static Exception declaredOrWrapped(Method method, Exception checked) {
+            return declares(method, checked.getClass()) ? checked : new CompletionException(checked);
         }
 
         private static boolean declares(Method method, Class<?> thrown) {

@@ -1,6 +1,7 @@
 package io.vtbridge.adapters.jdbc;
 
 import io.vtbridge.Bridge;
+import io.vtbridge.Mode;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -41,7 +42,7 @@ import java.util.concurrent.Flow;
  * caller's next step stay on one loop, with no wake-up of another. Any other unkeyed call runs on
  * the less loaded of two shards picked at random. To spread a fan-out from one bridged thread over
  * the shards, give the calls keys. In {@link io.vtbridge.Mode#SYNC} every call runs on the bridge's
- * blocking pool.
+ * blocking pool, and a stream's producer is submitted there only at its first request.
  *
  * <h2>Failures</h2>
  * A call's future fails with the very exception its work threw: the driver's {@link SQLException},
@@ -74,6 +75,7 @@ public final class AsyncJdbc implements AutoCloseable {
     private final int fetchSize;
     private final int maxRows;
     private final Placement placement;
+    private final boolean startsStreamsOnRequest; // Mode.SYNC: a stream's producer is submitted at its first request, not at subscription
     private final ConnectionGate gate;
     private final OpenStreams streams = new OpenStreams();
 
@@ -86,6 +88,7 @@ public final class AsyncJdbc implements AutoCloseable {
         this.fetchSize = b.fetchSize;
         this.maxRows = b.maxRows;
         this.placement = new Placement(b.bridge, b.mode);
+        this.startsStreamsOnRequest = b.mode == Mode.SYNC;
         this.gate = new ConnectionGate(b.maxConnections);
     }
 
@@ -184,9 +187,14 @@ public final class AsyncJdbc implements AutoCloseable {
      * fetch buffer, {@link AsyncJdbcBuilder#fetchSize(int)}). The producer takes its permit and
      * connection at the first request and holds them, parked while the demand is zero, until the
      * rows run out, a failure, {@code cancel()}, or {@link #close()}; it reads in a transaction of its
-     * own (committed at the end, rolled back otherwise). {@code onNext} runs on the producer's
+     * own (committed at the end, rolled back otherwise). In {@link Mode#SYNC} the producer is
+     * submitted to the blocking pool only at the first request (or cancel, or close), so a
+     * subscription that has not requested yet holds no thread. {@code onNext} runs on the producer's
      * thread. The subscriber gets exactly one of {@code onComplete} or {@code onError} (with the
-     * original exception) unless it cancels, after the connection went back to the pool.
+     * original exception), after the connection went back to the pool, unless it cancels (then
+     * nothing more, except at most one signal already under way when the cancel came from another
+     * thread) or one of its methods throws (then nothing more; the throwable goes to the calling
+     * thread's uncaught-exception handler).
      *
      * @param sql    the query, with {@code ?} placeholders
      * @param params the values of the placeholders, in order; copied; null elements bind SQL NULL
@@ -252,6 +260,14 @@ public final class AsyncJdbc implements AutoCloseable {
     }
 
     // ---- for the streams ------------------------------------------------------------------------
+
+    /**
+     * Whether a stream submits its producer only at its first request or signal ({@link DeferredStart}):
+     * in {@link Mode#SYNC}, where a waiting producer would hold a thread of the blocking pool.
+     */
+    boolean startsStreamsOnRequest() {
+        return startsStreamsOnRequest;
+    }
 
     /** Submits {@code task} where {@link Placement} says, for {@code key} (null: unkeyed). */
     <T> CompletableFuture<T> submit(Object key, Callable<T> task) {

@@ -103,7 +103,11 @@ public final class AsyncJdbcBuilder {
      * Where calls run (default {@link Mode#ASYNC}, on bridged virtual threads). {@link Mode#SYNC}
      * runs every call on a platform thread of the bridge's blocking pool, for a driver that blocks
      * its carrier (native code, a file-based embedded database); the keyed variants then ignore
-     * their key. See the package documentation, "Drivers".
+     * their key. A call there holds its pool thread from its start, its wait for a permit included
+     * (at most {@code acquireTimeout}); a stream's producer is submitted at the stream's first
+     * request and then holds a pool thread until the stream ends. Size the blocking pool for
+     * {@code maxConnections} plus the calls that may wait for a permit. See the package
+     * documentation, "Drivers".
      *
      * @throws NullPointerException if {@code mode} is null
      */

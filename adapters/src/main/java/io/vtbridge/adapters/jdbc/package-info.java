@@ -22,7 +22,8 @@
  * from the {@code DataSource}, runs its statement(s), closes the connection (back to the pool),
  * releases the permit, and completes its future with the result or the original exception. Streams
  * do the same on a producer task that parks while there is no demand (package-private
- * {@code RowStream} and {@code Demand}). Nothing here pools connections; the pool is the user's.
+ * {@code RowStream} and {@code Demand}; in {@code Mode.SYNC} the producer is submitted at the first
+ * request, {@code DeferredStart}). Nothing here pools connections; the pool is the user's.
  *
  * <h2>Drivers</h2>
  * A call's thread is a virtual thread of a shard ({@link io.vtbridge.Mode#ASYNC}). A pure-Java driver
@@ -37,8 +38,9 @@
  *
  * <h2>Access modes</h2>
  * The shared state here lives in {@code java.util.concurrent.atomic} objects and {@code volatile}
- * fields, all read and written with volatile (sequentially consistent) semantics; the two hand-offs
- * that depend on it, the gate's close and the stream's wake-up, are explained where they stand and
- * checked by jcstress ({@code ConnectionGateTest}, {@code DemandTest}).
+ * fields, all read and written with volatile (sequentially consistent) semantics; the three
+ * hand-offs that depend on it, the gate's close, the stream's wake-up and (in {@code Mode.SYNC}) the
+ * stream's start at its first request, are explained where they stand and checked by jcstress
+ * ({@code ConnectionGateTest}, {@code DemandTest}, {@code DeferredStartTest}).
  */
 package io.vtbridge.adapters.jdbc;

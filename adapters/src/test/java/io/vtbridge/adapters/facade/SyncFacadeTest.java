@@ -214,6 +214,49 @@ class SyncFacadeTest {
         assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("InterruptedException, flag true");
     }
 
+    /** An async service whose methods throw an {@link InterruptedException} themselves, before any stage exists. */
+    public static final class SelfInterruptedQuotes {
+        final InterruptedException own = new InterruptedException("thrown by the async method itself");
+
+        public CompletableFuture<Long> price(String symbol) throws InterruptedException {
+            throw own;
+        }
+
+        public CompletableFuture<Void> record(String symbol, long price) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        public CompletableFuture<String> describe(String symbol) throws InterruptedException {
+            throw own;
+        }
+    }
+
+    @Test
+    void anInterruptedExceptionThrownByTheAsyncMethodItselfIsItsOutcomeNotAnInterruptedWait() throws Exception {
+        SelfInterruptedQuotes service = new SelfInterruptedQuotes();
+        Quotes quotes = SyncFacade.of(Quotes.class, service);
+        CompletableFuture<List<String>> seen = bridge.submit(() -> {
+            List<String> outcomes = new ArrayList<>();
+            try {
+                quotes.price("I");                              // declares IOException only: the checked rule wraps it
+                outcomes.add("price returned");
+            } catch (CompletionException e) {
+                outcomes.add("price: CompletionException, cause is the method's own " + (e.getCause() == service.own)
+                        + ", flag " + Thread.interrupted());
+            }
+            try {
+                quotes.describe("J");                           // declares InterruptedException: thrown as itself
+                outcomes.add("describe returned");
+            } catch (InterruptedException e) {
+                outcomes.add("describe: the method's own " + (e == service.own) + ", flag " + Thread.interrupted());
+            }
+            return outcomes;
+        });
+        assertThat(Await.result(seen)).containsExactly(
+                "price: CompletionException, cause is the method's own true, flag false",
+                "describe: the method's own true, flag false");
+    }
+
     @Test
     void aNullForAPrimitiveOrANullStageIsNamed() throws Exception {
         AsyncQuotes service = new AsyncQuotes(1);
