@@ -31,7 +31,9 @@ final class RedoCaller {
     private final int recordWords;
     private final SplittableRandom random;
     private final Histogram latency = new Histogram(HIGHEST_NANOS, 3);
-    private long[] expected = new long[PageRedo.PAGE_WORDS];
+    private long[] expected = new long[PageRedo.PAGE_WORDS]; // the planned request's page, once applied
+    private int plannedPage;
+    private long expectedChecksum;
     private long calls;
     private long mismatches;
     private Throwable failure;
@@ -56,11 +58,7 @@ final class RedoCaller {
     /** Calls {@code transport} in a loop until {@code deadline} (a {@link System#nanoTime()}), or the first failure. */
     void run(RedoTransport transport, long deadline) throws InterruptedException {
         while (System.nanoTime() < deadline) {
-            int page = firstPage + stride * random.nextInt(ownedPages);
-            byte[] request = newRequest(page);
-            book.copy(page, expected);
-            PageRedo.apply(expected, request);
-            long expectedChecksum = PageRedo.checksum(expected);
+            byte[] request = plan();
             long start = System.nanoTime();
             byte[] answer;
             try {
@@ -68,16 +66,36 @@ final class RedoCaller {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                failure = e;
+                failed(e);
                 return;
             }
-            latency.recordValue(Math.min(HIGHEST_NANOS, System.nanoTime() - start));
-            calls++;
-            if (!matches(answer, expectedChecksum)) {
-                mismatches++;
-            }
-            expected = book.replace(page, expected); // what the child holds now, if it answered right
+            answered(answer, System.nanoTime() - start);
         }
+    }
+
+    /** The next request, for a random page of this caller's; computes the page it should produce. */
+    byte[] plan() {
+        plannedPage = firstPage + stride * random.nextInt(ownedPages);
+        byte[] request = newRequest(plannedPage);
+        book.copy(plannedPage, expected);
+        PageRedo.apply(expected, request);
+        expectedChecksum = PageRedo.checksum(expected);
+        return request;
+    }
+
+    /** Checks the answer to the last {@link #plan()}ned request, which took {@code nanos}. */
+    void answered(byte[] answer, long nanos) {
+        latency.recordValue(Math.min(HIGHEST_NANOS, nanos));
+        calls++;
+        if (!matches(answer, expectedChecksum)) {
+            mismatches++;
+        }
+        expected = book.replace(plannedPage, expected); // what the child holds now, if it answered right
+    }
+
+    /** The last planned request failed: the caller stops. */
+    void failed(Throwable e) {
+        failure = e;
     }
 
     private byte[] newRequest(int page) {

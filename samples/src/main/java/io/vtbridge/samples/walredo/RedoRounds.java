@@ -22,7 +22,9 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@link #SYNC}: N platform threads share a {@link BlockingRedoClient}, one request at the
  *       child at a time, each thread held through its round trip;</li>
  *   <li>{@link #ASYNC}: N bridged virtual threads call one {@link ProcessChannel}, which pipelines
- *       their requests to its child; a waiting caller holds no thread.</li>
+ *       their requests to its child; a waiting caller holds no thread. With
+ *       {@code --async-callers futures} the callers are {@link ChainedCaller}s instead, driven by the
+ *       channel's futures alone.</li>
  * </ul>
  * Both children are started, and answer a first request, when this is built. The channel may not
  * restart its child: a child that dies fails the run rather than come back with its pages lost.
@@ -122,14 +124,22 @@ final class RedoRounds implements AutoCloseable {
             lost = List.of();
         } else {
             List<CompletableFuture<RedoCaller>> futures = new ArrayList<>(callers);
-            for (RedoCaller caller : list) {
-                futures.add(bridge.submit(() -> {
-                    caller.run(channel::call, Bridge.await(go));
-                    return caller;
-                }));
+            if (options.bridgedCallers()) {
+                for (RedoCaller caller : list) {
+                    futures.add(bridge.submit(() -> {
+                        caller.run(channel::call, Bridge.await(go));
+                        return caller;
+                    }));
+                }
+                start = System.nanoTime();
+                go.complete(start + (long) (seconds * 1e9));
+            } else {
+                start = System.nanoTime();
+                long deadline = start + (long) (seconds * 1e9);
+                for (RedoCaller caller : list) {
+                    futures.add(ChainedCaller.start(caller, channel, deadline));
+                }
             }
-            start = System.nanoTime();
-            go.complete(start + (long) (seconds * 1e9));
             lost = awaitAll(futures, seconds);
         }
         long nanos = System.nanoTime() - start;

@@ -23,12 +23,14 @@ import java.util.Objects;
  * @param recordBytes    bytes of the page each record changes (a multiple of 8, at most a page)
  * @param answerPage     whether the child answers with the whole page (else its checksum)
  * @param fairLock       whether the sync mode's lock is fair
+ * @param bridgedCallers whether the async mode's callers are bridged virtual threads calling
+ *                       {@code ProcessChannel.call} (else chains of {@code request} futures)
  * @param csv            where to write the rows, or null
  * @param help           whether {@code --help} was given
  */
 public record WalRedoOptions(List<Integer> callers, double seconds, int rounds, double warmupSeconds, int shards,
-                             int pages, int records, int recordBytes, boolean answerPage, boolean fairLock, Path csv,
-                             boolean help) {
+                             int pages, int records, int recordBytes, boolean answerPage, boolean fairLock, boolean bridgedCallers,
+                             Path csv, boolean help) {
 
     /** The options {@code --help} lists, one line each. */
     static final String HELP = String.join("\n",
@@ -46,6 +48,8 @@ public record WalRedoOptions(List<Integer> callers, double seconds, int rounds, 
             "  --record-bytes B      bytes of the page each record changes, a multiple of 8 (default 4096)",
             "  --answer page|checksum  the child answers with the 8 KiB page (default) or its checksum",
             "  --sync-lock fair|barging  the sync mode's lock (default fair: callers served in turn)",
+            "  --async-callers bridged|futures  async callers: bridged virtual threads calling channel.call",
+            "                        (default), or chains of channel.request futures, run on the channel's reader thread",
             "  --csv PATH            write the rows (mode, callers, calls/s, latency, CPU) as CSV",
             "  --help                this text");
 
@@ -86,7 +90,7 @@ public record WalRedoOptions(List<Integer> callers, double seconds, int rounds, 
 
     /** The full sweep: N = 1..128 by doubling, 3 rounds of 2 s per level and mode. */
     public static WalRedoOptions defaults() {
-        return new WalRedoOptions(List.of(1, 2, 4, 8, 16, 32, 64, 128), 2, 3, 2, 2, 1024, 16, 4096, true, true, null, false);
+        return new WalRedoOptions(List.of(1, 2, 4, 8, 16, 32, 64, 128), 2, 3, 2, 2, 1024, 16, 4096, true, true, true, null, false);
     }
 
     /** {@code --quick}: N = 1, 4, 16, 64, one round of 0.5 s each, 0.5 s warm-up. */
@@ -101,32 +105,37 @@ public record WalRedoOptions(List<Integer> callers, double seconds, int rounds, 
 
     /** These options with other concurrency levels. */
     public WalRedoOptions withCallers(List<Integer> levels) {
-        return new WalRedoOptions(levels, seconds, rounds, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, csv, help);
+        return new WalRedoOptions(levels, seconds, rounds, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, bridgedCallers, csv, help);
     }
 
     /** These options with another round length. */
     public WalRedoOptions withSeconds(double s) {
-        return new WalRedoOptions(callers, s, rounds, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, csv, help);
+        return new WalRedoOptions(callers, s, rounds, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, bridgedCallers, csv, help);
     }
 
     /** These options with another number of measured rounds. */
     public WalRedoOptions withRounds(int r) {
-        return new WalRedoOptions(callers, seconds, r, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, csv, help);
+        return new WalRedoOptions(callers, seconds, r, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, bridgedCallers, csv, help);
     }
 
     /** These options with another warm-up length. */
     public WalRedoOptions withWarmupSeconds(double s) {
-        return new WalRedoOptions(callers, seconds, rounds, s, shards, pages, records, recordBytes, answerPage, fairLock, csv, help);
+        return new WalRedoOptions(callers, seconds, rounds, s, shards, pages, records, recordBytes, answerPage, fairLock, bridgedCallers, csv, help);
     }
 
     /** These options with another page count. */
     public WalRedoOptions withPages(int n) {
-        return new WalRedoOptions(callers, seconds, rounds, warmupSeconds, shards, n, records, recordBytes, answerPage, fairLock, csv, help);
+        return new WalRedoOptions(callers, seconds, rounds, warmupSeconds, shards, n, records, recordBytes, answerPage, fairLock, bridgedCallers, csv, help);
+    }
+
+    /** These options with the async mode's callers bridged virtual threads (true) or chains of futures (false). */
+    public WalRedoOptions withBridgedCallers(boolean bridged) {
+        return new WalRedoOptions(callers, seconds, rounds, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, bridged, csv, help);
     }
 
     /** These options with another CSV destination (null: none). */
     public WalRedoOptions withCsv(Path path) {
-        return new WalRedoOptions(callers, seconds, rounds, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, path, help);
+        return new WalRedoOptions(callers, seconds, rounds, warmupSeconds, shards, pages, records, recordBytes, answerPage, fairLock, bridgedCallers, path, help);
     }
 
     /**
@@ -148,6 +157,7 @@ public record WalRedoOptions(List<Integer> callers, double seconds, int rounds, 
         int recordBytes = o.recordBytes;
         boolean answerPage = o.answerPage;
         boolean fairLock = o.fairLock;
+        boolean bridged = o.bridgedCallers;
         Path csv = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
@@ -178,16 +188,17 @@ public record WalRedoOptions(List<Integer> callers, double seconds, int rounds, 
                 case "--record-bytes" -> recordBytes = integer(option, value);
                 case "--answer" -> answerPage = choice(option, value, "page", "checksum");
                 case "--sync-lock" -> fairLock = choice(option, value, "fair", "barging");
+                case "--async-callers" -> bridged = choice(option, value, "bridged", "futures");
                 case "--csv" -> csv = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + option + " (--help lists them)");
             }
         }
-        return new WalRedoOptions(callers, seconds, rounds, warmup, shards, pages, records, recordBytes, answerPage, fairLock, csv, help);
+        return new WalRedoOptions(callers, seconds, rounds, warmup, shards, pages, records, recordBytes, answerPage, fairLock, bridged, csv, help);
     }
 
     private static boolean isKnown(String option) {
         return List.of("--callers", "--seconds", "--rounds", "--warmup", "--shards", "--pages", "--records", "--record-bytes",
-                "--answer", "--sync-lock", "--csv").contains(option);
+                "--answer", "--sync-lock", "--async-callers", "--csv").contains(option);
     }
 
     private static List<Integer> levels(String value) {

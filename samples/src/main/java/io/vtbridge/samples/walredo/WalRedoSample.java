@@ -72,12 +72,14 @@ public final class WalRedoSample {
     /** Runs the sweep {@code o} describes, prints its table to {@code out}, and returns its rows. */
     public static WalRedoResult run(WalRedoOptions o, PrintStream out) throws Exception {
         out.printf(Locale.ROOT, "walredo: one child applying WAL records to 8 KiB pages (%d pages, %d records of %d bytes per"
-                        + " request, answer: %s); sync = N platform threads, one request at a time behind a %s lock; async ="
-                        + " ProcessChannel, pipelined, N bridged virtual threads on %d shards. Closed loop per caller, %d x %.1f s"
-                        + " per level and mode (median shown), %.1f s warm-up. JDK %s, %d CPUs.%n%n",
+                        + " request, answer: %s)%n  sync:  N platform threads, one request at a time behind a %s lock%n"
+                        + "  async: ProcessChannel, pipelined, %s%n"
+                        + "  closed loop per caller, %d x %.1f s per level and mode (median shown), %.1f s warm-up; JDK %s, %d CPUs%n%n",
                 o.pages(), o.records(), o.recordBytes(), o.answerPage() ? "the page" : "its checksum",
-                o.fairLock() ? "fair" : "barging", o.shards(), o.rounds(), o.seconds(), o.warmupSeconds(),
-                Runtime.version(), Runtime.getRuntime().availableProcessors());
+                o.fairLock() ? "fair" : "barging",
+                o.bridgedCallers() ? "N bridged virtual threads calling channel.call on " + o.shards() + " shards"
+                        : "N chains of channel.request futures (each answer's stage sends the next request)",
+                o.rounds(), o.seconds(), o.warmupSeconds(), Runtime.version(), Runtime.getRuntime().availableProcessors());
         List<WalRedoRow> rows = new ArrayList<>();
         long warmupProblems = 0;
         long syncReadBack;

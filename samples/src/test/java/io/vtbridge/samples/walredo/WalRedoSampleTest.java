@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,11 +61,29 @@ class WalRedoSampleTest {
     }
 
     @Test
+    void smokeAsyncCallersAsChainsOfFuturesAreVerifiedToo() throws Exception {
+        WalRedoOptions o = WalRedoOptions.quick().withCallers(List.of(1, 8)).withSeconds(0.5).withWarmupSeconds(0)
+                .withPages(16).withBridgedCallers(false);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        WalRedoResult r = WalRedoSample.run(o, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertThat(r.verified()).as(text).isTrue();
+        assertThat(text).contains("chains of channel.request futures");
+        for (int callers : List.of(1, 8)) {
+            assertThat(r.row("async", callers).orElseThrow().calls()).as(text).isGreaterThan(100);
+        }
+        assertThat(r.asyncReadBackMismatches()).isZero();
+    }
+
+    @Test
     void aBadOptionExitsWithCode2NamingIt() throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), WalRedoSample.class.getName(), "--rounds", "many")
-                .redirectErrorStream(true).redirectOutput(File.createTempFile("walredo", ".out")).start();
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(p.exitValue()).as(output).isEqualTo(2);
+        assertThat(output).contains("walredo: --rounds is not an integer: many");
     }
 }
