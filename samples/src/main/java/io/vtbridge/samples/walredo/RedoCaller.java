@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
  * <p>A failed call ends the caller's loop: the page's state at the child is then unknown, and the
  * round reports the failure.
  *
- * <p><b>Threading:</b> one caller is driven by one thread (a platform thread in sync mode, a
- * bridged virtual thread in async mode); the round runner reads its figures after that thread ended
- * (join) or its future completed.
+ * <p><b>Threading:</b> one caller is driven by one thread at a time (a platform thread in sync mode,
+ * a bridged virtual thread in async mode, or the steps of a {@link ChainedCaller}, each ordered
+ * after the previous by the answer's completion); the round runner reads its figures after that
+ * thread ended (join) or its future completed.
  */
 final class RedoCaller {
 
@@ -31,12 +32,12 @@ final class RedoCaller {
     private final int recordWords;
     private final SplittableRandom random;
     private final Histogram latency = new Histogram(HIGHEST_NANOS, 3);
-    private long[] expected = new long[PageRedo.PAGE_WORDS]; // the planned request's page, once applied
-    private int plannedPage;
-    private long expectedChecksum;
-    private long calls;
-    private long mismatches;
-    private Throwable failure;
+    private long[] expected = new long[PageRedo.PAGE_WORDS]; // driving thread: the planned request's page, once applied
+    private int plannedPage;                                 // driving thread: the page of the planned request
+    private long expectedChecksum;                           // driving thread: checksum of expected
+    private long calls;                                      // driving thread; read after it ended
+    private long mismatches;                                 // driving thread; read after it ended
+    private Throwable failure;                               // driving thread; read after it ended
 
     /**
      * Caller {@code index} of {@code callers}, owning the pages of {@code book} congruent to

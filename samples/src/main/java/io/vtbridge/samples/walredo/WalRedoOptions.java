@@ -42,7 +42,7 @@ public record WalRedoOptions(List<Integer> callers, double seconds, int rounds, 
             "  --seconds S           length of a measured round (default 2)",
             "  --rounds R            measured rounds per level and mode, median shown (default 3)",
             "  --warmup S            warm-up per mode before the sweep (default 2)",
-            "  --shards N            the bridge's shards (default 2)",
+            "  --shards N            the bridge's shards (default: one per processor)",
             "  --pages N             pages each child keeps (default 1024; at least the largest level)",
             "  --records N           WAL records per request (default 16)",
             "  --record-bytes B      bytes of the page each record changes, a multiple of 8 (default 4096)",
@@ -90,7 +90,8 @@ public record WalRedoOptions(List<Integer> callers, double seconds, int rounds, 
 
     /** The full sweep: N = 1..128 by doubling, 3 rounds of 2 s per level and mode. */
     public static WalRedoOptions defaults() {
-        return new WalRedoOptions(List.of(1, 2, 4, 8, 16, 32, 64, 128), 2, 3, 2, 2, 1024, 16, 4096, true, true, true, null, false);
+        return new WalRedoOptions(List.of(1, 2, 4, 8, 16, 32, 64, 128), 2, 3, 2,
+                Runtime.getRuntime().availableProcessors(), 1024, 16, 4096, true, true, true, null, false);
     }
 
     /** {@code --quick}: N = 1, 4, 16, 64, one round of 0.5 s each, 0.5 s warm-up. */
