@@ -34,8 +34,17 @@ final class ChainedCaller {
     /** Starts the chain on the calling thread; the future completes when the caller's loop ends. */
     static CompletableFuture<RedoCaller> start(RedoCaller caller, ProcessChannel channel, long deadline) {
         ChainedCaller chain = new ChainedCaller(caller, channel, deadline);
-        chain.next();
+        chain.guarded(chain::next);
         return chain.done;
+    }
+
+    /** Runs {@code step}; anything it throws ends the chain through its future, rather than vanish in a stage. */
+    private void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException | Error unexpected) {
+            done.completeExceptionally(unexpected);
+        }
     }
 
     private void next() {
@@ -44,11 +53,11 @@ final class ChainedCaller {
             long start = System.nanoTime();
             CompletableFuture<byte[]> answer = channel.request(request);
             if (!answer.isDone()) {
-                answer.whenComplete((value, failure) -> {
+                answer.whenComplete((value, failure) -> guarded(() -> {
                     if (finish(value, failure, start)) {
                         next();
                     }
-                });
+                }));
                 return;
             }
             boolean ok = answer.state() == Future.State.SUCCESS;
@@ -69,7 +78,7 @@ final class ChainedCaller {
         return true;
     }
 
-    private static Throwable failureOf(CompletableFuture<byte[]> done) {
-        return done.state() == Future.State.CANCELLED ? new CancellationException("request cancelled") : done.exceptionNow();
+    private static Throwable failureOf(CompletableFuture<byte[]> answer) {
+        return answer.state() == Future.State.CANCELLED ? new CancellationException("request cancelled") : answer.exceptionNow();
     }
 }

@@ -109,7 +109,7 @@ final class RedoRounds implements AutoCloseable {
         long childCpu0 = childCpuNanos(pid);
         long cpu0 = Cpu.processNanos();
         long start;
-        List<Throwable> lost;
+        List<Throwable> taskFailures;
         if (sync) {
             List<Thread> threads = new ArrayList<>(callers);
             for (int i = 0; i < callers; i++) {
@@ -121,7 +121,7 @@ final class RedoRounds implements AutoCloseable {
             for (Thread t : threads) {
                 t.join();
             }
-            lost = List.of();
+            taskFailures = List.of();
         } else {
             List<CompletableFuture<RedoCaller>> futures = new ArrayList<>(callers);
             if (options.bridgedCallers()) {
@@ -140,12 +140,12 @@ final class RedoRounds implements AutoCloseable {
                     futures.add(ChainedCaller.start(caller, channel, deadline));
                 }
             }
-            lost = awaitAll(futures, seconds);
+            taskFailures = awaitAll(futures, seconds);
         }
         long nanos = System.nanoTime() - start;
         long cpu1 = Cpu.processNanos();
         long childCpu1 = childCpuNanos(pid);
-        return summarise(mode, callers, nanos, list, lost, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0,
+        return summarise(mode, callers, nanos, list, taskFailures, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0,
                 childCpu0 < 0 || childCpu1 < 0 ? -1 : childCpu1 - childCpu0);
     }
 
@@ -154,10 +154,12 @@ final class RedoRounds implements AutoCloseable {
             caller.run(blocking, go.join());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // nobody interrupts the callers; the round ends at its deadline
+        } catch (RuntimeException | Error unexpected) {
+            caller.failed(unexpected); // counted by the round, not lost with the thread
         }
     }
 
-    /** Waits for every bridged caller; returns the failures of those whose task itself failed. */
+    /** Waits for every async caller; returns the failures of those whose task or chain itself failed. */
     private static List<Throwable> awaitAll(List<CompletableFuture<RedoCaller>> futures, double seconds) throws InterruptedException {
         List<Throwable> failed = new ArrayList<>();
         long bound = (long) Math.ceil(seconds) + 60;
@@ -174,13 +176,13 @@ final class RedoRounds implements AutoCloseable {
         return failed;
     }
 
-    private static RoundResult summarise(String mode, int callers, long nanos, List<RedoCaller> list, List<Throwable> lost,
+    private static RoundResult summarise(String mode, int callers, long nanos, List<RedoCaller> list, List<Throwable> taskFailures,
                                          long parentCpu, long childCpu) {
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long calls = 0;
         long mismatches = 0;
-        long failures = lost.size();
-        Throwable first = lost.isEmpty() ? null : lost.get(0);
+        long failures = taskFailures.size();
+        Throwable first = taskFailures.isEmpty() ? null : taskFailures.get(0);
         for (RedoCaller c : list) {
             latency.add(c.latency());
             calls += c.calls();
