@@ -17,8 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * through the whole round trip, as in the walredo manager before Neon's async change.
  *
  * <p>The lock is fair by default: callers are served in arrival order. With a barging lock the
- * caller that just let go usually takes it again before a parked one wakes, so a few callers are
- * served and the others wait for whole rounds (see the sample's {@code --sync-lock}).
+ * caller that just let go usually takes it again before a parked one wakes: most calls are quick
+ * and a few wait very long (see the sample's {@code --sync-lock}).
  *
  * <p>There is no restart: once the child has ended, or a frame failed half-way, every call fails
  * with an {@link IOException} naming the child and its exit code.
