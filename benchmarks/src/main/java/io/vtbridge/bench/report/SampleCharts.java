@@ -20,8 +20,18 @@ final class SampleCharts {
     static Function<CsvTable, Map<String, JFreeChart>> of(String sample) {
         return switch (sample) {
             case "jobqueue" -> SampleCharts::jobqueue;
+            case "walredo" -> SampleCharts::walredo;
             default -> table -> Map.of();
         };
+    }
+
+    private static Map<String, JFreeChart> walredo(CsvTable t) {
+        Map<String, JFreeChart> charts = new LinkedHashMap<>();
+        charts.put("sample-walredo-throughput", Charts.lines("walredo: calls/s against concurrent callers",
+                "callers", "calls/s", t, "callers", "calls_per_s", "mode", true));
+        charts.put("sample-walredo-p99", Charts.lines("walredo: p99 latency against concurrent callers",
+                "callers", "p99, µs", t, "callers", "p99_us", "mode", true));
+        return charts;
     }
 
     private static Map<String, JFreeChart> jobqueue(CsvTable t) {
