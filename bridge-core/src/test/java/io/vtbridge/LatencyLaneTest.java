@@ -114,7 +114,7 @@ class LatencyLaneTest {
             Await.until("the holder is on the loop", holding::get);
             // While the loop is held, one thread queues 20 starts of 2 ms each (longer than the whole
             // slice), another 20 trivial ones. Each stripe has its own time in a turn's inbound step,
-            // so the trivial ones all start after at most one long one, not one per long one.
+            // so the trivial ones all start after one or two long ones, not one per long one.
             AtomicInteger longStarted = new AtomicInteger();
             List<CompletableFuture<Object>> longOnes = new ArrayList<>();
             Thread.ofPlatform().name("long-starts").start(() -> {
@@ -140,7 +140,10 @@ class LatencyLaneTest {
             for (CompletableFuture<Integer> f : shortOnes) {
                 most = Math.max(most, Await.result(f));
             }
-            assertThat(most).as("long starts begun before the last short one").isLessThanOrEqualTo(2);
+            // Served fairly: 1 or 2. Paced one for one (or FIFO) it would be 20. The bound leaves room
+            // for a loop thread the operating system deschedules in the middle of a short start on a
+            // busy machine (its stripe's time then runs out early and another long one goes first).
+            assertThat(most).as("long starts begun before the last short one").isLessThanOrEqualTo(5);
             Await.result(holder);
             for (CompletableFuture<Object> f : longOnes) {
                 Await.result(f);
