@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * What {@code ./vtb bench} runs, in order, and the charts of each step: the five samples (each
- * against its alternative, in one JVM), then the core JMH suites with their JDK baselines.
+ * What {@code ./vtb bench} runs, in order, and the charts of each step: the samples (each against
+ * its alternative, in one JVM), then the core JMH suites with their JDK baselines.
  *
  * <p><b>Threading:</b> used by the report's main thread.
  */
@@ -25,7 +25,7 @@ final class ReportSteps {
 
     static List<ReportStep> all(boolean quick, Path out) {
         List<ReportStep> steps = new ArrayList<>();
-        for (String sample : List.of("ping-under-load", "jobqueue", "walredo", "storage", "http-latency")) {
+        for (String sample : List.of("jobqueue", "walredo")) {
             steps.add(sample(sample, quick, out));
         }
         steps.add(jmh("jmh-core", "SameShardResumeBenchmark|SubmitRoundTripBenchmark", "executor", quick, out));
