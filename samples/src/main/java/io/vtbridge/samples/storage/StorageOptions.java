@@ -26,6 +26,7 @@ import java.util.Set;
  * @param pingPerSecond   the ping's fixed rate (open loop)
  * @param shards          the bridge's shards
  * @param poolThreads     threads of the fixed platform pool
+ * @param blockingThreads threads of the bridge's blocking pool (the provider's file calls, SYNC tasks)
  * @param stallThreshold  the bridge's stall threshold (reports, and the hand-off under HAND_OFF)
  * @param rounds          how many times the list of modes runs, back to back
  * @param modes           the modes, in the order they run
@@ -36,7 +37,7 @@ import java.util.Set;
  */
 public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers, int readPercent,
                              Duration checkpoint, Duration warmup, Duration duration, double pingPerSecond,
-                             int shards, int poolThreads, Duration stallThreshold, int rounds,
+                             int shards, int poolThreads, int blockingThreads, Duration stallThreshold, int rounds,
                              List<StorageMode> modes, Path csv, Path seed, boolean logStalls, int firstRound) {
 
     /** The lines {@code --help} prints. */
@@ -59,6 +60,8 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
               --ping-rate N          pings per second, open loop (default 200)
               --shards N             the bridge's shards (default: processors)
               --pool-threads N       threads of the fixed platform pool (default 16)
+              --blocking-threads N   threads of the bridge's blocking pool: the provider's file calls, SYNC
+                                     tasks (default 64, the bridge's default)
               --stall-threshold-ms N the bridge's stall threshold (default 100)
               --rounds N             run the list of modes N times (default 1)
               --modes LIST           comma-separated, in order, from: virtual,platform,report,hand-off,sync,provider
@@ -88,6 +91,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
         }
         positive("--shards", shards);
         positive("--pool-threads", poolThreads);
+        positive("--blocking-threads", blockingThreads);
         positive("--stall-threshold-ms", stallThreshold);
         positive("--rounds", rounds);
         positive("firstRound", firstRound);
@@ -100,7 +104,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
     /** The full run: a 64 MiB data set over a 4 MiB cache, 3 s warm-up and 10 s measured per mode. */
     public static StorageOptions defaults() {
         return new StorageOptions(16_384, 4096, 4, 64, 90, Duration.ofSeconds(1), Duration.ofSeconds(3),
-                Duration.ofSeconds(10), 200, Runtime.getRuntime().availableProcessors(), 16,
+                Duration.ofSeconds(10), 200, Runtime.getRuntime().availableProcessors(), 16, 64,
                 Duration.ofMillis(100), 1, List.of(StorageMode.values()), null, null, false, 1);
     }
 
@@ -112,20 +116,20 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
     /** These options with another data set size and times. */
     public StorageOptions with(int newKeys, Duration newWarmup, Duration newDuration) {
         return new StorageOptions(newKeys, valueBytes, cacheMb, callers, readPercent, checkpoint, newWarmup,
-                newDuration, pingPerSecond, shards, poolThreads, stallThreshold, rounds, modes, csv, seed, logStalls,
+                newDuration, pingPerSecond, shards, poolThreads, blockingThreads, stallThreshold, rounds, modes, csv, seed, logStalls,
                 firstRound);
     }
 
     /** These options with other modes. */
     public StorageOptions withModes(List<StorageMode> newModes) {
         return new StorageOptions(keys, valueBytes, cacheMb, callers, readPercent, checkpoint, warmup, duration,
-                pingPerSecond, shards, poolThreads, stallThreshold, rounds, newModes, csv, seed, logStalls, firstRound);
+                pingPerSecond, shards, poolThreads, blockingThreads, stallThreshold, rounds, newModes, csv, seed, logStalls, firstRound);
     }
 
     /** These options for one round of the child JVM: its seed, its CSV, its round number. */
     StorageOptions forChild(Path childSeed, Path childCsv, int round) {
         return new StorageOptions(keys, valueBytes, cacheMb, callers, readPercent, checkpoint, warmup, duration,
-                pingPerSecond, shards, poolThreads, stallThreshold, 1, List.of(StorageMode.PROVIDER), childCsv,
+                pingPerSecond, shards, poolThreads, blockingThreads, stallThreshold, 1, List.of(StorageMode.PROVIDER), childCsv,
                 childSeed, logStalls, round);
     }
 
@@ -158,6 +162,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
         double ping = o.pingPerSecond;
         int shards = o.shards;
         int poolThreads = o.poolThreads;
+        int blockingThreads = o.blockingThreads;
         Duration threshold = o.stallThreshold;
         int rounds = o.rounds;
         List<StorageMode> modes = o.modes;
@@ -181,6 +186,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
                 case "--ping-rate" -> ping = doubleValue(name, value(args, ++i, name));
                 case "--shards" -> shards = intValue(name, value(args, ++i, name));
                 case "--pool-threads" -> poolThreads = intValue(name, value(args, ++i, name));
+                case "--blocking-threads" -> blockingThreads = intValue(name, value(args, ++i, name));
                 case "--stall-threshold-ms" -> threshold = Duration.ofMillis(intValue(name, value(args, ++i, name)));
                 case "--rounds" -> rounds = intValue(name, value(args, ++i, name));
                 case "--modes" -> modes = modes(value(args, ++i, name));
@@ -191,7 +197,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
             }
         }
         return new StorageOptions(keys, valueBytes, cacheMb, callers, readPercent, checkpoint, warmup, duration, ping,
-                shards, poolThreads, threshold, rounds, modes, csv, seed, logStalls, firstRound);
+                shards, poolThreads, blockingThreads, threshold, rounds, modes, csv, seed, logStalls, firstRound);
     }
 
     /** The command line that {@link #parse} reads back as these options. */
@@ -202,7 +208,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
                 "--read-percent", String.valueOf(readPercent), "--checkpoint-ms", String.valueOf(checkpoint.toMillis()),
                 "--warmup-seconds", seconds(warmup), "--seconds", seconds(duration),
                 "--ping-rate", String.valueOf(pingPerSecond), "--shards", String.valueOf(shards),
-                "--pool-threads", String.valueOf(poolThreads),
+                "--pool-threads", String.valueOf(poolThreads), "--blocking-threads", String.valueOf(blockingThreads),
                 "--stall-threshold-ms", String.valueOf(stallThreshold.toMillis()), "--rounds", String.valueOf(rounds),
                 "--modes", String.join(",", modes.stream().map(StorageMode::label).toList()),
                 "--first-round", String.valueOf(firstRound)));

@@ -191,10 +191,10 @@ public final class StorageSample {
         System.out.printf(Locale.ROOT, "storage: H2 MVStore %s in file mode, %,d keys x %,d B = %.0f MiB over a %d MiB cache;"
                         + " %d async callers, %d%% reads, a durable checkpoint (commit + sync) every %d ms;%n"
                         + "  ping %.0f/s open loop; %.1f s warm-up + %.1f s measured per mode; bridge: %d shard(s), stall"
-                        + " threshold %d ms; platform pool: %d threads; JDK %s, %d processors%n",
+                        + " threshold %d ms, blocking pool %d threads; platform pool: %d threads; JDK %s, %d processors%n",
                 org.h2.engine.Constants.VERSION, o.keys(), o.valueBytes(), o.dataBytes() / 1048576.0, o.cacheMb(),
                 o.callers(), o.readPercent(), o.checkpoint().toMillis(), o.pingPerSecond(), o.warmup().toNanos() / 1e9,
-                o.duration().toNanos() / 1e9, o.shards(), o.stallThreshold().toMillis(), o.poolThreads(),
+                o.duration().toNanos() / 1e9, o.shards(), o.stallThreshold().toMillis(), o.blockingThreads(), o.poolThreads(),
                 Runtime.version(), Runtime.getRuntime().availableProcessors());
         if (o.modes().contains(StorageMode.PROVIDER)) {
             System.out.println("  provider: measured in a child JVM started with " + ProviderChild.flag());

@@ -84,6 +84,7 @@ sealed interface Target permits Target.OnBridge, Target.OnExecutor {
                     .maxInFlight(o.callers() + Workload.PING_MAX_IN_FLIGHT + 64)
                     .blockingPolicy(storageMode.policy())
                     .stallThreshold(o.stallThreshold())
+                    .blockingThreads(o.blockingThreads())
                     .listener(stalls)
                     .eventBuffer(64)      // events are not used: a small ring drops them cheaply
                     .jmx(false)

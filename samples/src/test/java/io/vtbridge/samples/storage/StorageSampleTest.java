@@ -22,7 +22,7 @@ class StorageSampleTest {
     /** 1,024 keys of 4 KiB over a 1 MiB cache; 8 callers; 0.2 s warm-up and 0.7 s measured per mode. */
     static StorageOptions tiny(Path csv) {
         return new StorageOptions(1024, 4096, 1, 8, 80, Duration.ofMillis(150), Duration.ofMillis(200),
-                Duration.ofMillis(700), 100, 2, 4, Duration.ofMillis(100), 1, List.of(StorageMode.values()), csv, null,
+                Duration.ofMillis(700), 100, 2, 4, 8, Duration.ofMillis(100), 1, List.of(StorageMode.values()), csv, null,
                 false, 1);
     }
 
