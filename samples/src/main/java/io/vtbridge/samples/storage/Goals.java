@@ -25,25 +25,45 @@ final class Goals {
      * @param mode          the mode's label
      * @param opsPerSec     its throughput, mean over rounds
      * @param virtualOps    JDK virtual threads' throughput, mean over rounds (NaN if they did not run)
-     * @param stallMs       its longest loop stall over all rounds
+     * @param stallMs       its longest loop stall over all rounds (iteration or report)
+     * @param iterationMs   its longest loop iteration that ended on its own carrier (not handed off)
+     * @param hogs          hog reports over all rounds
+     * @param handOffs      hand-offs over all rounds
      * @param thresholdMs   the stall threshold
      * @param stallMet      no loop held longer than the threshold
      * @param throughputMet {@code opsPerSec >= virtualOps}
      */
-    record Verdict(String mode, double opsPerSec, double virtualOps, double stallMs, double thresholdMs,
-                   boolean stallMet, boolean throughputMet) {
+    record Verdict(String mode, double opsPerSec, double virtualOps, double stallMs, double iterationMs, long hogs,
+                   long handOffs, double thresholdMs, boolean stallMet, boolean throughputMet) {
 
         /** Both goals met. */
         boolean met() {
             return stallMet && throughputMet;
         }
 
+        /** Why the stall goal was missed, as far as the figures tell. */
+        String stallCause() {
+            if (stallMet) {
+                return "";
+            }
+            if (handOffs > 0 && handOffs == hogs && iterationMs <= thresholdMs) {
+                return " (every hog was cut by a hand-off, " + handOffs + " in all; a hand-off comes when the watchdog"
+                        + " reports the hog: at the threshold, up to a quarter later)";
+            }
+            if (hogs > handOffs) {
+                return " (" + (hogs - handOffs) + " hog(s) not handed off: a carrier-blocking call, a GC pause or the"
+                        + " OS holding the loop thread)";
+            }
+            return " (a loop iteration that long, not reported as a hog: a GC pause or the OS holding the loop thread"
+                    + " is seen late)";
+        }
+
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%-9s longest loop stall %7.1f ms %s %.0f ms: %-3s  throughput %,9.0f ops/s"
+            return String.format(Locale.ROOT, "%-9s longest loop stall %6.1f ms %s %.0f ms: %s%s;%n%14sthroughput %,.0f ops/s"
                             + " %s virtual threads' %,.0f: %s",
-                    mode, stallMs, stallMet ? "<=" : "> ", thresholdMs, stallMet ? "met" : "MISSED", opsPerSec,
-                    throughputMet ? ">=" : "< ", virtualOps, throughputMet ? "met" : "MISSED");
+                    mode, stallMs, stallMet ? "<=" : "> ", thresholdMs, stallMet ? "met" : "MISSED", stallCause(), "",
+                    opsPerSec, throughputMet ? ">=" : "< ", virtualOps, throughputMet ? "met" : "MISSED");
         }
     }
 
@@ -53,13 +73,17 @@ final class Goals {
         double virtual = meanOps(rows, StorageMode.VIRTUAL);
         List<Verdict> verdicts = new ArrayList<>();
         for (StorageMode mode : GOAL_MODES) {
-            if (rows.stream().noneMatch(r -> r.storageMode() == mode)) {
+            List<Row> of = rows.stream().filter(r -> r.storageMode() == mode).toList();
+            if (of.isEmpty()) {
                 continue;
             }
             double ops = meanOps(rows, mode);
-            double stall = rows.stream().filter(r -> r.storageMode() == mode).mapToDouble(Row::stallMs).max().orElse(0);
-            verdicts.add(new Verdict(mode.label(), ops, virtual, stall, thresholdMs, stall <= thresholdMs,
-                    !Double.isNaN(virtual) && ops >= virtual));
+            double stall = of.stream().mapToDouble(Row::stallMs).max().orElse(0);
+            double iteration = of.stream().mapToDouble(Row::iterationMs).max().orElse(0);
+            long hogs = of.stream().mapToLong(Row::hogs).sum();
+            long handOffs = of.stream().mapToLong(Row::handOffs).sum();
+            verdicts.add(new Verdict(mode.label(), ops, virtual, stall, iteration, hogs, handOffs, thresholdMs,
+                    stall <= thresholdMs, !Double.isNaN(virtual) && ops >= virtual));
         }
         return verdicts;
     }
