@@ -6,6 +6,7 @@ import org.h2.mvstore.MVStore;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAccumulator;
 
 /**
  * The legacy storage engine, used unchanged: H2's {@link MVStore} in file mode with one
@@ -34,6 +35,7 @@ final class Engine implements AutoCloseable {
     private final AtomicLong versions = new AtomicLong();      // the last version issued, any thread
     private final AtomicLongArray issued;                     // per key: the highest version issued to a write
     private final AtomicLongArray acked;                      // per key: 1 once a write has returned
+    private final LongAccumulator longestSync = new LongAccumulator(Math::max, 0); // nanos, any thread
 
     private Engine(MVStore store, int keys, int valueBytes) {
         this.store = store;
@@ -95,7 +97,14 @@ final class Engine implements AutoCloseable {
     /** A durable checkpoint: MVStore writes what is unsaved as a new chunk, then forces the file to disk. */
     void checkpoint() {
         store.commit();
+        long start = System.nanoTime();
         store.sync();
+        longestSync.accumulate(System.nanoTime() - start);
+    }
+
+    /** The longest {@code sync} (the {@code fsync} of a checkpoint) since the last call, nanoseconds; resets it. */
+    long takeLongestSyncNanos() {
+        return longestSync.getThenReset();
     }
 
     /**

@@ -104,16 +104,18 @@ final class Goals {
     static void print(List<Row> rows, List<Verdict> verdicts, StorageOptions o) {
         System.out.println();
         int processors = Runtime.getRuntime().availableProcessors();
-        System.out.println("  round mode          ops/s   cpu  cpu us/op   ping p50    p99    max ms   loop stall ms  hogs  lags  hand-offs");
+        System.out.println("  round mode          ops/s   cpu  cpu us/op   ping p50    p99    max ms   fsync max ms"
+                + "   loop stall ms  hogs  lags  hand-offs");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "  %5d %-9s %,9.0f  %3.0f%%  %9.1f  %8.2f %7.2f %8.2f   %s%n",
+            System.out.printf(Locale.ROOT, "  %5d %-9s %,9.0f  %3.0f%%  %9.1f  %8.2f %7.2f %8.2f   %12.1f   %s%n",
                     r.round(), r.mode(), r.opsPerSec(), r.cpu() * 100, r.cpu() * processors * 1e6 / r.opsPerSec(),
-                    r.pingP50Ms(), r.pingP99Ms(), r.pingMaxMs(),
+                    r.pingP50Ms(), r.pingP99Ms(), r.pingMaxMs(), r.syncMaxMs(),
                     r.stallMs() < 0 ? "   (no loop)"
                             : String.format(Locale.ROOT, "%12.1f  %4d  %4d  %9d", r.stallMs(), r.hogs(), r.lags(), r.handOffs()));
         }
         System.out.println("  ops/s: completed in the window; cpu: the JVM's share of all processors in it; ping: a trivial"
                 + " task at a fixed rate, latency from its due time;");
+        System.out.println("  fsync max: the longest sync() of a checkpoint (FileChannel.force), on whichever thread ran it;");
         System.out.println("  loop stall: the longest loop iteration or stall report (a hand-off cuts a hog when it is"
                 + " reported: at the threshold, up to a quarter of it later)");
         System.out.println();

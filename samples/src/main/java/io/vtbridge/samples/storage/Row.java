@@ -32,25 +32,26 @@ import java.util.List;
  * @param fileReads       reads of the store's file (MVStore cache misses) in the measured phase
  * @param fileReadMiB     bytes those reads read, MiB
  * @param fileWrites      writes to the store's file in the measured phase
+ * @param syncMaxMs       the longest {@code sync} of a checkpoint (MVStore's {@code FileChannel.force}), ms
  * @param writtenKeys     keys whose written value the reopened store holds
  * @param cpu             share of all processors the JVM used in the window, 0–1
  */
 public record Row(int round, String mode, double seconds, double opsPerSec, long submitted, long completed,
                   long failed, long gets, long puts, long checkpoints, long pingSent, long pingOk, long pingLost,
                   double pingP50Ms, double pingP99Ms, double pingMaxMs, double stallMs, double iterationMs, long hogs,
-                  long lags, long handOffs, long fileReads, double fileReadMiB, long fileWrites, long writtenKeys,
+                  long lags, long handOffs, long fileReads, double fileReadMiB, long fileWrites, double syncMaxMs, long writtenKeys,
                   double cpu) {
 
     /** The CSV header, in field order. */
     public static final List<String> HEADER = List.of("round", "mode", "seconds", "ops_per_s", "submitted", "completed",
             "failed", "gets", "puts", "checkpoints", "ping_sent", "ping_ok", "ping_lost", "ping_p50_ms", "ping_p99_ms",
-            "ping_max_ms", "stall_ms", "iteration_ms", "hogs", "lags", "hand_offs", "file_reads", "file_read_mib", "file_writes", "written_keys", "cpu");
+            "ping_max_ms", "stall_ms", "iteration_ms", "hogs", "lags", "hand_offs", "file_reads", "file_read_mib", "file_writes", "sync_max_ms", "written_keys", "cpu");
 
     /** The values, in {@link #HEADER}'s order. */
     public List<Object> values() {
         return List.of(round, mode, seconds, opsPerSec, submitted, completed, failed, gets, puts, checkpoints, pingSent,
                 pingOk, pingLost, pingP50Ms, pingP99Ms, pingMaxMs, stallMs, iterationMs, hogs, lags, handOffs,
-                fileReads, fileReadMiB, fileWrites, writtenKeys, cpu);
+                fileReads, fileReadMiB, fileWrites, syncMaxMs, writtenKeys, cpu);
     }
 
     /** The mode this row measured. */
@@ -71,8 +72,8 @@ public record Row(int round, String mode, double seconds, double opsPerSec, long
         int i = 0;
         return new Row(Integer.parseInt(v[i++]), v[i++], d(v[i++]), d(v[i++]), l(v[i++]), l(v[i++]), l(v[i++]),
                 l(v[i++]), l(v[i++]), l(v[i++]), l(v[i++]), l(v[i++]), l(v[i++]), d(v[i++]), d(v[i++]), d(v[i++]),
-                d(v[i++]), d(v[i++]), l(v[i++]), l(v[i++]), l(v[i++]), l(v[i++]), d(v[i++]), l(v[i++]), l(v[i++]),
-                d(v[i]));
+                d(v[i++]), d(v[i++]), l(v[i++]), l(v[i++]), l(v[i++]), l(v[i++]), d(v[i++]), l(v[i++]), d(v[i++]),
+                l(v[i++]), d(v[i]));
     }
 
     /** The rows as CSV-ready lists, for {@code Csv.write}. */

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * What {@link StorageSample} runs: the data set, the load, the modes, how long. {@link #defaults()}
- * is the full run, {@link #quick()} a run of about half a minute; {@link #parse} reads the command
+ * is the full run, {@link #quick()} a run of about 40 s; {@link #parse} reads the command
  * line and {@link #toArgs()} writes it back (for the child JVM of the provider mode).
  *
  * @param keys            entries in the store (values are overwritten, never added)
@@ -20,7 +20,7 @@ import java.util.Set;
  * @param cacheMb         MVStore's page cache, MiB (the data set should be several times larger)
  * @param callers         asynchronous callers, each with one operation outstanding at a time
  * @param readPercent     share of the operations that are reads (the others are writes), 0–100
- * @param checkpoint      how often one operation is a durable checkpoint ({@code commit} + {@code sync})
+ * @param checkpoint      the time from the end of one durable checkpoint ({@code commit} + {@code sync}) to the next
  * @param warmup          unmeasured time per mode before the measured window
  * @param duration        the measured window per mode
  * @param pingPerSecond   the ping's fixed rate (open loop)
@@ -47,14 +47,14 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
               FileChannel I/O) driven by asynchronous callers: the bridge under BlockingPolicy REPORT and
               HAND_OFF, with the nio provider installed (in a child JVM), in Mode.SYNC, against JDK virtual
               threads and a fixed platform pool. Throughput, the longest loop stall, a ping's latency.
-              --quick                a run of about half a minute (32 MiB data set, 1 s warm-up + 2 s per mode)
+              --quick                a run of about 40 s (32 MiB data set, 1 s warm-up + 3 s measured per mode)
               --csv PATH             write the measured rows (header + rows)
               --keys N               entries in the store (default 16384)
               --value-bytes N        bytes per value (default 4096)
               --cache-mb N           MVStore's page cache in MiB (default 4)
               --callers N            asynchronous callers, one operation outstanding each (default 64)
-              --read-percent N       reads among the operations, 0-100, the rest are writes (default 90)
-              --checkpoint-ms N      one durable checkpoint (commit + sync) every N ms (default 1000)
+              --read-percent N       reads among the operations, 0-100, the rest are writes (default 80)
+              --checkpoint-ms N      a durable checkpoint (commit + sync) N ms after the last one ended (default 2000)
               --warmup-seconds S     unmeasured time per mode (default 3)
               --seconds S            measured time per mode (default 10)
               --ping-rate N          pings per second, open loop (default 200)
@@ -101,16 +101,19 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
         }
     }
 
-    /** The full run: a 64 MiB data set over a 4 MiB cache, 3 s warm-up and 10 s measured per mode. */
+    /**
+     * The full run: a 64 MiB data set over a 4 MiB cache, 80 % reads, a checkpoint every 2 s, 3 s
+     * warm-up and 10 s measured per mode.
+     */
     public static StorageOptions defaults() {
-        return new StorageOptions(16_384, 4096, 4, 64, 90, Duration.ofSeconds(1), Duration.ofSeconds(3),
+        return new StorageOptions(16_384, 4096, 4, 64, 80, Duration.ofSeconds(2), Duration.ofSeconds(3),
                 Duration.ofSeconds(10), 200, Runtime.getRuntime().availableProcessors(), 16, 64,
                 Duration.ofMillis(100), 1, List.of(StorageMode.values()), null, null, false, 1);
     }
 
-    /** {@code --quick}: a 32 MiB data set, 1 s warm-up and 2 s measured per mode. */
+    /** {@code --quick}: a 32 MiB data set, 1 s warm-up and 3 s measured per mode. */
     public static StorageOptions quick() {
-        return defaults().with(8192, Duration.ofSeconds(1), Duration.ofSeconds(2));
+        return defaults().with(8192, Duration.ofSeconds(1), Duration.ofSeconds(3));
     }
 
     /** These options with another data set size and times. */

@@ -147,6 +147,7 @@ public final class StorageSample {
         Workload.Measured m;
         Target.LoopFigures loops;
         Engine.FileFigures files;
+        long syncNanos;
         try {
             if (!o.warmup().isZero()) {
                 Target warm = Target.open(mode, o);
@@ -157,6 +158,7 @@ public final class StorageSample {
                 }
             }
             Engine.FileFigures before = engine.fileFigures();
+            engine.takeLongestSyncNanos(); // the warm-up's
             Target target = Target.open(mode, o);
             try {
                 m = new Workload(engine, target, o, nextCheckpoint).run(o.duration(), true);
@@ -164,6 +166,7 @@ public final class StorageSample {
                 loops = target.close();
             }
             files = engine.fileFigures().minus(before);
+            syncNanos = engine.takeLongestSyncNanos();
         } finally {
             engine.close();
         }
@@ -177,7 +180,7 @@ public final class StorageSample {
                 m.ping().sent() - m.ping().ok() + m.ping().refused(), m.ping().millis(50), m.ping().millis(99),
                 m.ping().maxMillis(), noLoop ? -1 : loops.longestStallNanos() * ms,
                 noLoop ? -1 : loops.longestIterationNanos() * ms, loops.hogs(), loops.lags(), loops.handOffs(),
-                files.reads(), files.readBytes() / 1048576.0, files.writes(), written, m.cpu());
+                files.reads(), files.readBytes() / 1048576.0, files.writes(), syncNanos * ms, written, m.cpu());
     }
 
     private static void failOnError(StorageMode mode, Workload.Measured m) {
@@ -189,7 +192,7 @@ public final class StorageSample {
 
     private static void printIntro(StorageOptions o) {
         System.out.printf(Locale.ROOT, "storage: H2 MVStore %s in file mode, %,d keys x %,d B = %.0f MiB over a %d MiB cache;"
-                        + " %d async callers, %d%% reads, a durable checkpoint (commit + sync) every %d ms;%n"
+                        + " %d async callers, %d%% reads, a durable checkpoint (commit + sync) %d ms after the last;%n"
                         + "  ping %.0f/s open loop; %.1f s warm-up + %.1f s measured per mode; bridge: %d shard(s), stall"
                         + " threshold %d ms, blocking pool %d threads; platform pool: %d threads; JDK %s, %d processors%n",
                 org.h2.engine.Constants.VERSION, o.keys(), o.valueBytes(), o.dataBytes() / 1048576.0, o.cacheMb(),
