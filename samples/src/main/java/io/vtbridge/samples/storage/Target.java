@@ -5,11 +5,16 @@ import io.vtbridge.Mode;
 import io.vtbridge.Shard;
 import io.vtbridge.monitor.ShardStats;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,10 +39,17 @@ sealed interface Target permits Target.OnBridge, Target.OnExecutor {
     static Target open(StorageMode mode, StorageOptions o) {
         return switch (mode) {
             case VIRTUAL -> new OnExecutor(Executors.newVirtualThreadPerTaskExecutor());
-            case PLATFORM -> new OnExecutor(Executors.newFixedThreadPool(o.poolThreads(),
-                    Thread.ofPlatform().name("storage-pool-", 0).factory()));
+            case PLATFORM -> new OnExecutor(fixedPool(o.poolThreads()));
             case REPORT, HAND_OFF, SYNC, PROVIDER -> new OnBridge(mode, o);
         };
+    }
+
+    /** A fixed pool of {@code threads} platform threads, all started before it is used (as in a server that has run a while). */
+    private static ExecutorService fixedPool(int threads) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("storage-pool-", 0).factory());
+        pool.prestartAllCoreThreads();
+        return pool;
     }
 
     /**
@@ -89,6 +101,40 @@ sealed interface Target permits Target.OnBridge, Target.OnExecutor {
                     .eventBuffer(64)      // events are not used: a small ring drops them cheaply
                     .jmx(false)
                     .build();
+            if (storageMode == StorageMode.SYNC || storageMode == StorageMode.PROVIDER) {
+                startBlockingPool(o.blockingThreads()); // the other modes never use it
+            }
+        }
+
+        /**
+         * Starts every thread of the blocking pool now, from this thread, as in a server that has run
+         * a while. The pool starts a worker when a task finds none idle, on the submitting thread: for
+         * the provider's first file calls that is bridged code, so the thread start ({@code Thread.start}
+         * waits for the new thread to run) would hold a loop inside the measured window.
+         */
+        private void startBlockingPool(int threads) {
+            CountDownLatch started = new CountDownLatch(threads);
+            CountDownLatch release = new CountDownLatch(1);
+            List<CompletableFuture<Object>> tasks = new ArrayList<>(threads);
+            for (int i = 0; i < threads; i++) {
+                tasks.add(bridge.submit(Mode.SYNC, () -> {
+                    started.countDown();
+                    release.await();
+                    return null;
+                }));
+            }
+            try {
+                if (!started.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the blocking pool started " + (threads - started.getCount())
+                            + " of its " + threads + " threads in 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting the blocking pool", e);
+            } finally {
+                release.countDown();
+            }
+            CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
         }
 
         @Override
