@@ -54,8 +54,8 @@ final class Goals {
                 return " (" + (hogs - handOffs) + " hog(s) not handed off: a carrier-blocking call, a GC pause or the"
                         + " OS holding the loop thread)";
             }
-            return " (a loop iteration that long, not reported as a hog: a GC pause or the OS holding the loop thread"
-                    + " is seen late)";
+            return " (a loop iteration that long, over before the watchdog reported it: it counts a mount from its"
+                    + " first look, up to a quarter threshold late; or a GC pause, or the OS holding the loop thread)";
         }
 
         @Override
