@@ -12,7 +12,7 @@ public enum StorageMode {
 
     /** JDK virtual threads, one per operation ({@code Executors.newVirtualThreadPerTaskExecutor()}). */
     VIRTUAL("virtual", false, null),
-    /** A fixed pool of platform threads ({@code Executors.newFixedThreadPool}). */
+    /** A fixed pool of platform threads (a {@code ThreadPoolExecutor} as {@code Executors.newFixedThreadPool} makes, all started). */
     PLATFORM("platform", false, null),
     /** {@code bridge.submit}, {@link BlockingPolicy#REPORT} (the default): a carrier-blocking call holds its shard. */
     REPORT("report", true, BlockingPolicy.REPORT),
