@@ -8,6 +8,8 @@ import java.util.List;
  * are -1 for the JDK modes (they have no loop). {@link #HEADER} and {@link #values()} are the CSV
  * form, {@link #parse} reads it back (the provider mode's child JVM hands its row over that way).
  *
+ * <p><b>Threading:</b> immutable; any thread.
+ *
  * @param round           the round (1 for a single run)
  * @param mode            the mode's label ({@link StorageMode#label()})
  * @param seconds         the measured window

@@ -15,6 +15,8 @@ import java.util.Set;
  * is the full run, {@link #quick()} a run of about 40 s; {@link #parse} reads the command
  * line and {@link #toArgs()} writes it back (for the child JVM of the provider mode).
  *
+ * <p><b>Threading:</b> immutable; any thread.
+ *
  * @param keys            entries in the store (values are overwritten, never added)
  * @param valueBytes      bytes per value
  * @param cacheMb         MVStore's page cache, MiB (the data set should be several times larger)

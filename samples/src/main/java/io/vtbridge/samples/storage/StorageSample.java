@@ -199,7 +199,9 @@ public final class StorageSample {
                 o.callers(), o.readPercent(), o.checkpoint().toMillis(), o.pingPerSecond(), o.warmup().toNanos() / 1e9,
                 o.duration().toNanos() / 1e9, o.shards(), o.stallThreshold().toMillis(), o.blockingThreads(), o.poolThreads(),
                 Runtime.version(), Runtime.getRuntime().availableProcessors());
-        if (o.modes().contains(StorageMode.PROVIDER)) {
+        if (ProviderChild.installedHere()) {
+            System.out.println("  provider: this JVM has it installed (" + ProviderChild.flag() + "): measured in process");
+        } else if (o.modes().contains(StorageMode.PROVIDER)) {
             System.out.println("  provider: measured in a child JVM started with " + ProviderChild.flag());
         }
     }
