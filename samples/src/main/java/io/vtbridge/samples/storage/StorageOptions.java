@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * What {@link StorageSample} runs: the data set, the load, the modes, how long. {@link #defaults()}
- * is the full run, {@link #quick()} a run of about 40 s; {@link #parse} reads the command
+ * is the full run, {@link #quick()} a run of about 35 s; {@link #parse} reads the command
  * line and {@link #toArgs()} writes it back (for the child JVM of the provider mode).
  *
  * <p><b>Threading:</b> immutable; any thread.
@@ -49,7 +49,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
               FileChannel I/O) driven by asynchronous callers: the bridge under BlockingPolicy REPORT and
               HAND_OFF, with the nio provider installed (in a child JVM), in Mode.SYNC, against JDK virtual
               threads and a fixed platform pool. Throughput, the longest loop stall, a ping's latency.
-              --quick                a run of about 40 s (32 MiB data set, 1 s warm-up + 3 s measured per mode)
+              --quick                a run of about 35 s (32 MiB data set, 1 s warm-up + 3 s measured per mode)
               --csv PATH             write the measured rows (header + rows)
               --keys N               entries in the store (default 16384)
               --value-bytes N        bytes per value (default 4096)
@@ -131,9 +131,19 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
                 pingPerSecond, shards, poolThreads, blockingThreads, stallThreshold, rounds, newModes, csv, seed, logStalls, firstRound);
     }
 
-    /** These options for one round of the child JVM: its seed, its CSV, its round number. */
+    /**
+     * The least warm-up of the provider mode's child JVM (unless none is asked for): it starts cold,
+     * while the parent's modes run in a JVM whose JIT has compiled MVStore's paths already.
+     */
+    static final Duration CHILD_MIN_WARMUP = Duration.ofSeconds(3);
+
+    /**
+     * These options for one round of the child JVM: its seed, its CSV, its round number, and a
+     * warm-up of at least {@link #CHILD_MIN_WARMUP}.
+     */
     StorageOptions forChild(Path childSeed, Path childCsv, int round) {
-        return new StorageOptions(keys, valueBytes, cacheMb, callers, readPercent, checkpoint, warmup, duration,
+        Duration childWarmup = warmup.isZero() || warmup.compareTo(CHILD_MIN_WARMUP) >= 0 ? warmup : CHILD_MIN_WARMUP;
+        return new StorageOptions(keys, valueBytes, cacheMb, callers, readPercent, checkpoint, childWarmup, duration,
                 pingPerSecond, shards, poolThreads, blockingThreads, stallThreshold, 1, List.of(StorageMode.PROVIDER), childCsv,
                 childSeed, logStalls, round);
     }

@@ -33,6 +33,8 @@ class StorageOptionsTest {
         assertThat(back.modes()).containsExactly(StorageMode.PROVIDER);
         assertThat(back.firstRound()).isEqualTo(3);
         assertThat(back.keys()).isEqualTo(2000);
+        assertThat(back.warmup()).isEqualTo(StorageOptions.CHILD_MIN_WARMUP); // --quick's 1 s, raised: the child starts cold
+        assertThat(StorageOptions.parse("--warmup-seconds", "0").forChild(Path.of("s"), Path.of("c"), 1).warmup()).isZero();
     }
 
     @Test
