@@ -21,6 +21,8 @@ public final class Samples {
     static {
         SAMPLES.put("jobqueue", new String[]{"io.vtbridge.samples.jobqueue.JobQueueSample",
                 "10,000 long-poll waiters on a job server, against a 16-thread server that 16 idle clients exhaust (Ganeti masterd)"});
+        SAMPLES.put("storage", new String[]{"io.vtbridge.samples.storage.StorageSample",
+                "H2's MVStore in file mode driven from async callers: stall policies, the nio provider, SYNC mode (Seastar's tame reactor)"});
         SAMPLES.put("walredo", new String[]{"io.vtbridge.samples.walredo.WalRedoSample",
                 "a child process applying WAL records, shared by many callers: pipelined vs one request at a time (Neon's walredo)"});
     }
