@@ -1,0 +1,132 @@
+package io.vtbridge.samples.http;
+
+import io.vtbridge.samples.load.OpenLoop;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One side of the load: a JDK {@code HttpClient} on its own small pool of platform threads
+ * ({@link LoadThreads#pool}), so the client never borrows the threads of the server under test, and
+ * open-loop runs through it that also say how late the sending thread itself was.
+ *
+ * <p>A response with a status other than 200 completes its request exceptionally, so
+ * {@link OpenLoop} counts it as failed.
+ *
+ * <p><b>Threading:</b> {@link #get} from any thread; {@link #openLoop} sends from the calling thread
+ * (the sender), one run at a time; {@link #close} once, after the runs.
+ */
+public final class HttpLoad implements AutoCloseable {
+
+    private final ExecutorService threads;
+    private final HttpClient client;
+
+    /** A client named {@code name} whose tasks run on {@code threads} platform threads of its own. */
+    public HttpLoad(String name, int threads) {
+        Objects.requireNonNull(name, "name");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive: " + threads);
+        }
+        this.threads = LoadThreads.pool(name, threads);
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(this.threads)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /**
+     * What one open-loop run measured.
+     *
+     * @param result     the run: latency from the due time, counts
+     * @param senderLate how late the sender called for each request, microseconds: the part of every
+     *                   latency that is the load generator's and not the server's (exact while
+     *                   {@code result.refused()} is 0; with refusals it overstates)
+     */
+    public record Paced(OpenLoop.Result result, Histogram senderLate) {
+
+        /** Sender lateness at {@code percentile} (0–100), milliseconds. */
+        public double senderLateMillis(double percentile) {
+            return senderLate.getTotalCount() == 0 ? Double.NaN : senderLate.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+
+    /** Sends a GET for {@code uri}; the future fails if the status is not 200. */
+    public CompletableFuture<HttpResponse<String>> get(URI uri) {
+        return send(uri).thenApply(response -> {
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("HTTP " + response.statusCode() + " from " + uri + ": " + response.body());
+            }
+            return response;
+        });
+    }
+
+    /** Sends a GET for {@code uri}; the future holds the response, whatever its status. */
+    public CompletableFuture<HttpResponse<String>> send(URI uri) {
+        return client.sendAsync(HttpRequest.newBuilder(uri).GET().build(), BodyHandlers.ofString());
+    }
+
+    /**
+     * Sends a GET for {@code uris.get()} {@code perSecond} times a second for {@code duration} with
+     * {@link OpenLoop}, from the calling thread (which is also the only one that calls {@code uris}).
+     */
+    public Paced openLoop(String name, Supplier<URI> uris, double perSecond, Duration duration, int maxInFlight)
+            throws InterruptedException {
+        Objects.requireNonNull(uris, "uris");
+        SenderClock clock = new SenderClock(perSecond);
+        OpenLoop.Result result = OpenLoop.run(name, perSecond, duration, maxInFlight, () -> {
+            clock.called();
+            return get(uris.get());
+        });
+        return new Paced(result, clock.late);
+    }
+
+    /**
+     * Closes the client (its connections and selector thread; outstanding requests are abandoned)
+     * and its thread pool, waiting up to 10 seconds for each.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        client.shutdownNow();
+        boolean clientDone = client.awaitTermination(Duration.ofSeconds(10));
+        threads.shutdownNow();
+        boolean threadsDone = threads.awaitTermination(10, TimeUnit.SECONDS);
+        if (!clientDone || !threadsDone) {
+            throw new IllegalStateException("the load generator did not stop within 10 s (client "
+                    + (clientDone ? "stopped" : "running") + ", its threads " + (threadsDone ? "stopped" : "running") + ")");
+        }
+    }
+
+    /**
+     * The sender's lateness, measured as {@link OpenLoop} spaces its requests: the n-th call is due
+     * n intervals after the first. Only the sending thread calls {@link #called}.
+     */
+    private static final class SenderClock {
+
+        private final long interval;
+        private final Histogram late = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+        private long first;       // sender thread only
+        private long calls;       // sender thread only
+
+        SenderClock(double perSecond) {
+            this.interval = Math.max(1, Math.round(1e9 / perSecond));  // OpenLoop's spacing
+        }
+
+        void called() {
+            long now = System.nanoTime();
+            if (calls == 0) {
+                first = now;
+            }
+            long due = first + calls * interval;
+            calls++;
+            late.recordValue(Math.min(late.getHighestTrackableValue(), Math.max(0, (now - due) / 1000)));
+        }
+    }
+}
