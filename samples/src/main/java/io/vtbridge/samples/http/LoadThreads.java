@@ -13,8 +13,11 @@ import java.util.concurrent.ThreadFactory;
  * process's CPU time minus {@link #cpuNanos()}.
  *
  * <p>Counted as load: threads named {@code load-…} (made by {@link #pool}), the JDK
- * {@code HttpClient}'s own threads (named {@code HttpClient-…}), and the thread that calls
- * {@link #cpuNanos()} (the open-loop sender).
+ * {@code HttpClient}'s own threads (named {@code HttpClient-…}), the common {@code ForkJoinPool}'s
+ * workers (the client completes the futures of {@code sendAsync} there; the servers under test do
+ * not use it), and the thread that calls {@link #cpuNanos()} (the open-loop sender). Not counted,
+ * because the JVM does not show them as Java threads: its own GC, JIT and VM threads, which work
+ * for both sides.
  *
  * <p><b>Threading:</b> any thread.
  */
@@ -24,6 +27,8 @@ public final class LoadThreads {
     public static final String PREFIX = "load-";
 
     private static final String CLIENT_PREFIX = "HttpClient-";
+
+    private static final String COMMON_POOL_PREFIX = "ForkJoinPool.commonPool-";
 
     private LoadThreads() {
     }
@@ -50,7 +55,8 @@ public final class LoadThreads {
                 continue;                                  // ended since the ids were read
             }
             String name = info.getThreadName();
-            if (info.getThreadId() == self || name.startsWith(PREFIX) || name.startsWith(CLIENT_PREFIX)) {
+            if (info.getThreadId() == self || name.startsWith(PREFIX) || name.startsWith(CLIENT_PREFIX)
+                    || name.startsWith(COMMON_POOL_PREFIX)) {
                 total += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
             }
         }
