@@ -3,6 +3,7 @@ package io.vtbridge.samples.http;
 import io.vtbridge.samples.load.Cpu;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,8 @@ import java.util.Objects;
  * handler, a short blocking legacy call ({@link LegacyStore}: a 1 ms remote call as
  * {@code Thread.sleep}, then a map update under a {@code ReentrantLock}), runs on a bridge
  * ({@code BridgeExecutorService}) and on default virtual threads, at several fixed request rates
- * below saturation, open loop ({@code OpenLoop}: latency from the due time). Rounds run every rate
+ * below saturation, open loop ({@code OpenLoop}: latency from the due time). First each mode runs
+ * once unmeasured at the highest rate (the JIT's warm-up); then rounds run every rate
  * and mode in turn, the modes' order alternating by round. The table shows p50/p99/p99.9/max, how
  * late the sender itself was, and the CPU time per request: the process's, and the server's (the
  * process's minus the load generator's threads).
@@ -65,6 +67,10 @@ public final class HttpLatency {
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), options.remote().toNanos() / 1000,
                 options.keys(), options.rates(), options.measure().toNanos() / 1e9, options.warmup().toNanos() / 1e9,
                 options.shards());
+        int fastest = options.rates().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        for (LatencyMode mode : options.modes()) {
+            runOnce(fastest, 0, mode, options, options.warmup());   // JIT warm-up of every mode's code: not measured
+        }
         List<LatencyRow> rows = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
             for (int rate : options.rates()) {
@@ -73,7 +79,7 @@ public final class HttpLatency {
                     order = order.reversed();              // interleaved: neither mode always goes first
                 }
                 for (LatencyMode mode : order) {
-                    rows.add(runOnce(rate, round, mode, options));
+                    rows.add(runOnce(rate, round, mode, options, options.measure()));
                 }
             }
         }
@@ -86,8 +92,9 @@ public final class HttpLatency {
         return new Result(List.copyOf(rows), met);
     }
 
-    /** One rate, mode and round: a fresh server and client, warm-up, the measured requests, all closed. */
-    private static LatencyRow runOnce(int rate, int round, LatencyMode mode, LatencyOptions o) throws Exception {
+    /** One rate, mode and round: a fresh server and client, warm-up, {@code measure} of requests, all closed. */
+    private static LatencyRow runOnce(int rate, int round, LatencyMode mode, LatencyOptions o, Duration measure)
+            throws Exception {
         try (LatencyServer server = new LatencyServer(mode, o.port(), o.shards(), o.remote());
              HttpLoad client = new HttpLoad("client", 2)) {
             URI[] uris = server.uris(o.keys());
@@ -97,7 +104,7 @@ public final class HttpLatency {
             long loadBefore = LoadThreads.cpuNanos();
             long start = System.nanoTime();
             HttpLoad.Paced paced = client.openLoop(mode.label() + " at " + rate + "/s",
-                    () -> uris[(int) (next[0]++ % uris.length)], rate, o.measure(), MAX_IN_FLIGHT);
+                    () -> uris[(int) (next[0]++ % uris.length)], rate, measure, MAX_IN_FLIGHT);
             long wall = System.nanoTime() - start;
             long load = LoadThreads.cpuNanos() - loadBefore;
             long cpu = Cpu.processNanos() - cpuBefore;

@@ -45,7 +45,7 @@ public record PingOptions(int rounds, Duration warmup, Duration measure, int pin
               --rounds N           rounds, every mode once per round (default 3)
               --warmup S           seconds of load before measuring, per mode and round (default 2)
               --seconds S          measured seconds per mode and round (default 10)
-              --ping-rate N        pings per second, open loop (default 500)
+              --ping-rate N        pings per second, open loop (default 200)
               --query-clients N    closed-loop /query clients (default 32)
               --query-us N         CPU work of one query, microseconds (default 2000)
               --chunk-us N         CPU work of one background chunk, microseconds (default 1000)
@@ -87,7 +87,7 @@ public record PingOptions(int rounds, Duration warmup, Duration measure, int pin
     public static PingOptions defaults(boolean quick) {
         int cpus = Runtime.getRuntime().availableProcessors();
         return new PingOptions(quick ? 1 : 3, Duration.ofSeconds(quick ? 1 : 2), Duration.ofSeconds(quick ? 3 : 10),
-                500, 32, Duration.ofMillis(2), Duration.ofMillis(1), 1, Math.max(1, cpus - 1), 10_000, cpus,
+                200, 32, Duration.ofMillis(2), Duration.ofMillis(1), 1, Math.max(1, cpus - 1), 10_000, cpus,
                 List.of(PingMode.values()), 0, null);
     }
 

@@ -7,6 +7,7 @@ import io.vtbridge.samples.load.Cpu;
 import org.HdrHistogram.Histogram;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,8 @@ import java.util.Objects;
  * CPU-heavy work on the threads that serve I/O). The same JDK {@code HttpServer}, handlers and work
  * run in each {@link PingMode}: on a bridge whose CPU pool does the work ({@code Bridge.compute},
  * queries HIGH, background LOW), with that pool on every core, on one common fixed pool, and on
- * default virtual threads. Per mode and round: {@code queryClients} closed-loop clients keep the
+ * default virtual threads. First every mode runs once unmeasured (the JIT's warm-up); then per mode
+ * and round, on a fresh server: {@code queryClients} closed-loop clients keep the
  * server busy, and pings go out open loop at a fixed rate ({@code OpenLoop}), their latency counted
  * from when each was due. The table shows ping p50/p99/max, the CPU busy share, how late the sender
  * itself was, and the queries and background work served meanwhile.
@@ -84,10 +86,13 @@ public final class PingUnderLoad {
                 options.measure().toNanos() / 1e9, options.warmup().toNanos() / 1e9);
         System.out.printf(Locale.ROOT, "  bridge CPU pool: %d thread(s) in 'bridge', %d in 'bridge-all-cores', queue %d;"
                 + " common pool: %d threads%n", options.cpuThreads(), cpus, options.cpuQueue(), options.poolThreads());
+        for (PingMode mode : options.modes()) {
+            runOnce(0, mode, config, options, options.warmup());  // JIT warm-up of every mode's code: not measured
+        }
         List<PingRow> rows = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
             for (PingMode mode : options.modes()) {
-                rows.add(runOnce(round, mode, config, options));
+                rows.add(runOnce(round, mode, config, options, options.measure()));
             }
         }
         PingTable.print(rows, System.out);
@@ -99,8 +104,9 @@ public final class PingUnderLoad {
         return new Result(List.copyOf(rows), met);
     }
 
-    /** One mode, one round: a fresh server and load generator, warm-up, the measured pings, all closed. */
-    private static PingRow runOnce(int round, PingMode mode, PingServer.Config config, PingOptions o) throws Exception {
+    /** One mode, one round: a fresh server and load generator, warm-up, {@code measure} of pings, all closed. */
+    private static PingRow runOnce(int round, PingMode mode, PingServer.Config config, PingOptions o, Duration measure)
+            throws Exception {
         try (PingServer server = new PingServer(mode, config);
              HttpLoad pingClient = new HttpLoad("ping-client", 1);
              HttpLoad queryClient = new HttpLoad("query-client", 2)) {
@@ -117,7 +123,7 @@ public final class PingUnderLoad {
                 long loadBefore = LoadThreads.cpuNanos();
                 long start = System.nanoTime();
                 HttpLoad.Paced pings = pingClient.openLoop("ping " + mode.label(), () -> ping, o.pingRate(),
-                        o.measure(), MAX_PINGS_IN_FLIGHT);
+                        measure, MAX_PINGS_IN_FLIGHT);
                 long wall = System.nanoTime() - start;
                 long load = LoadThreads.cpuNanos() - loadBefore;
                 long cpu = Cpu.processNanos() - cpuBefore;

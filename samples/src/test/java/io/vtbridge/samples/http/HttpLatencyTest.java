@@ -88,7 +88,7 @@ class HttpLatencyTest {
         assertThatThrownBy(() -> LatencyOptions.parse(new String[]{"--modes", "fixed"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("--modes 'fixed': 'fixed' is not one of bridge, virtual");
         LatencyOptions quick = LatencyOptions.parse(new String[]{"--quick", "--remote-us", "0"});
-        assertThat(quick.rates()).containsExactly(1_000, 5_000);
+        assertThat(quick.rates()).containsExactly(500, 2_000);
         assertThat(quick.remote()).isZero();
         assertThat(LatencyOptions.parse(new String[]{"--help"})).isNull();
     }
