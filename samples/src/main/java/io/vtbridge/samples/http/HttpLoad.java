@@ -1,6 +1,7 @@
 package io.vtbridge.samples.http;
 
 import io.vtbridge.samples.load.OpenLoop;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 import java.net.URI;
@@ -28,6 +29,9 @@ import java.util.function.Supplier;
  */
 public final class HttpLoad implements AutoCloseable {
 
+    /** The histograms' range: 1 µs to 1 hour, as {@link OpenLoop}'s. */
+    private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
+
     private final ExecutorService threads;
     private final HttpClient client;
 
@@ -49,12 +53,23 @@ public final class HttpLoad implements AutoCloseable {
      * @param senderLate how late the sender called for each request, microseconds: the part of every
      *                   latency that is the load generator's and not the server's (exact while
      *                   {@code result.refused()} is 0; with refusals it overstates)
+     * @param fromSend   latency of the requests answered 200 from the moment each was sent,
+     *                   microseconds: without the sender's lateness
      */
-    public record Paced(OpenLoop.Result result, Histogram senderLate) {
+    public record Paced(OpenLoop.Result result, Histogram senderLate, Histogram fromSend) {
 
         /** Sender lateness at {@code percentile} (0–100), milliseconds. */
         public double senderLateMillis(double percentile) {
-            return senderLate.getTotalCount() == 0 ? Double.NaN : senderLate.getValueAtPercentile(percentile) / 1000.0;
+            return millis(senderLate, percentile);
+        }
+
+        /** Latency from send at {@code percentile} (0–100), milliseconds. */
+        public double fromSendMillis(double percentile) {
+            return millis(fromSend, percentile);
+        }
+
+        private static double millis(Histogram h, double percentile) {
+            return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
         }
     }
 
@@ -81,11 +96,16 @@ public final class HttpLoad implements AutoCloseable {
             throws InterruptedException {
         Objects.requireNonNull(uris, "uris");
         SenderClock clock = new SenderClock(perSecond);
+        Histogram fromSend = new ConcurrentHistogram(HIGHEST_MICROS, 3);
         OpenLoop.Result result = OpenLoop.run(name, perSecond, duration, maxInFlight, () -> {
-            clock.called();
-            return get(uris.get());
+            long sent = clock.called();
+            return get(uris.get()).whenComplete((response, failure) -> {
+                if (failure == null) {
+                    fromSend.recordValue(micros(System.nanoTime() - sent));
+                }
+            });
         });
-        return new Paced(result, clock.late);
+        return new Paced(result, clock.late, fromSend);
     }
 
     /**
@@ -104,6 +124,11 @@ public final class HttpLoad implements AutoCloseable {
         }
     }
 
+    /** {@code nanos} in microseconds, clamped to the histograms' range. */
+    private static long micros(long nanos) {
+        return Math.min(HIGHEST_MICROS, Math.max(0, nanos / 1000));
+    }
+
     /**
      * The sender's lateness, measured as {@link OpenLoop} spaces its requests: the n-th call is due
      * n intervals after the first. Only the sending thread calls {@link #called}.
@@ -111,7 +136,7 @@ public final class HttpLoad implements AutoCloseable {
     private static final class SenderClock {
 
         private final long interval;
-        private final Histogram late = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+        private final Histogram late = new Histogram(HIGHEST_MICROS, 3);
         private long first;       // sender thread only
         private long calls;       // sender thread only
 
@@ -119,14 +144,16 @@ public final class HttpLoad implements AutoCloseable {
             this.interval = Math.max(1, Math.round(1e9 / perSecond));  // OpenLoop's spacing
         }
 
-        void called() {
+        /** Records how late this call is; returns the time of the call (the send). */
+        long called() {
             long now = System.nanoTime();
             if (calls == 0) {
                 first = now;
             }
             long due = first + calls * interval;
             calls++;
-            late.recordValue(Math.min(late.getHighestTrackableValue(), Math.max(0, (now - due) / 1000)));
+            late.recordValue(micros(now - due));
+            return now;
         }
     }
 }

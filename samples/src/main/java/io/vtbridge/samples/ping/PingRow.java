@@ -11,6 +11,7 @@ package io.vtbridge.samples.ping;
  * @param pingP50Ms          /ping latency from the due time, p50
  * @param pingP99Ms          p99
  * @param pingMaxMs          max
+ * @param pingFromSendP99Ms  /ping latency from when it was sent, p99: without the sender's lateness
  * @param pingSent           pings sent
  * @param pingOk             pings answered 200
  * @param pingLost           pings failed, refused by the generator's in-flight bound, or unanswered
@@ -24,7 +25,7 @@ package io.vtbridge.samples.ping;
  * @param backgroundMsPerSec the background job's work done, milliseconds of calibrated work per second
  */
 public record PingRow(int round, String mode, double cpuBusyPct, double loadCpuPct, double pingP50Ms, double pingP99Ms,
-                      double pingMaxMs, long pingSent, long pingOk, long pingLost, double senderLateP99Ms,
+                      double pingMaxMs, double pingFromSendP99Ms, long pingSent, long pingOk, long pingLost, double senderLateP99Ms,
                       double senderLateMaxMs, double queriesPerSec, long queries503, long queriesFailed,
                       double queryP50Ms, double queryP99Ms, double backgroundMsPerSec) {
 }
