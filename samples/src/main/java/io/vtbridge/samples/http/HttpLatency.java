@@ -45,14 +45,7 @@ public final class HttpLatency {
 
     /** Runs the sample with the options {@code --help} lists; a bad option exits with code 2. */
     public static void main(String[] args) throws Exception {
-        LatencyOptions options;
-        try {
-            options = LatencyOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("http-latency: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        LatencyOptions options = SampleArgs.optionsOrExit("http-latency", args, LatencyOptions::parse);
         if (options != null) {
             run(options);
         }

@@ -23,7 +23,7 @@ import java.util.Set;
 public record LatencyOptions(List<Integer> rates, int rounds, Duration warmup, Duration measure, Duration remote,
                              int keys, int shards, List<LatencyMode> modes, int port, Path csv) {
 
-    private static final Set<String> FLAGS = Set.of("--help", "--quick");
+    private static final Set<String> FLAGS = Set.of("--quick");
     private static final Set<String> VALUED = Set.of("--rates", "--rounds", "--warmup", "--seconds", "--remote-us",
             "--keys", "--shards", "--modes", "--port", "--csv");
 
@@ -87,9 +87,8 @@ public record LatencyOptions(List<Integer> rates, int rounds, Duration warmup, D
      * @throws IllegalArgumentException naming the bad option and its value
      */
     public static LatencyOptions parse(String[] args) {
-        SampleArgs a = SampleArgs.parse(args, FLAGS, VALUED);
-        if (a.flag("--help")) {
-            System.out.println(USAGE);
+        SampleArgs a = SampleArgs.parse(args, USAGE, FLAGS, VALUED);
+        if (a == null) {
             return null;
         }
         LatencyOptions d = defaults(a.flag("--quick"));

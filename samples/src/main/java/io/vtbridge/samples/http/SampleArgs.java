@@ -17,13 +17,16 @@ import java.util.function.Function;
  * with code 2.
  *
  * <pre>{@code
- * SampleArgs a = SampleArgs.parse(args, Set.of("--quick", "--help"), Set.of("--rate", "--csv"));
+ * SampleArgs a = SampleArgs.parse(args, USAGE, Set.of("--quick"), Set.of("--rate", "--csv"));
+ * if (a == null) return null;                     // --help: the usage is printed
  * int rate = a.positiveInt("--rate", 1_000);
  * }</pre>
  *
  * <p><b>Threading:</b> immutable after {@link #parse}; any thread.
  */
 public final class SampleArgs {
+
+    private static final String HELP = "--help";
 
     private final Map<String, String> given; // option name → its value; "" for a flag
 
@@ -32,13 +35,19 @@ public final class SampleArgs {
     }
 
     /**
-     * Reads {@code args}: each element is one of {@code flags}, or one of {@code valued} followed by
-     * its value.
+     * Reads {@code args}: each element is {@code --help}, one of {@code flags}, or one of
+     * {@code valued} followed by its value.
      *
+     * @return the options; null if {@code --help} was given (then {@code usage} is printed)
      * @throws IllegalArgumentException naming an unknown option, or a valued option without a value
      */
-    public static SampleArgs parse(String[] args, Set<String> flags, Set<String> valued) {
+    public static SampleArgs parse(String[] args, String usage, Set<String> flags, Set<String> valued) {
         Objects.requireNonNull(args, "args");
+        Objects.requireNonNull(usage, "usage");
+        if (List.of(args).contains(HELP)) {
+            System.out.println(usage);
+            return null;
+        }
         Map<String, String> given = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
@@ -54,6 +63,22 @@ public final class SampleArgs {
             }
         }
         return new SampleArgs(given);
+    }
+
+    /**
+     * What a sample's {@code main} does with its command line: {@code parse} it; on a bad option,
+     * print one line naming the sample, the option and the value, and exit with code 2.
+     *
+     * @return the options; null after {@code --help}
+     */
+    public static <O> O optionsOrExit(String sample, String[] args, Function<String[], O> parse) {
+        try {
+            return parse.apply(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(sample + ": " + e.getMessage());
+            System.exit(2);
+            return null;                                   // not reached
+        }
     }
 
     /** Whether flag {@code name} was given. */

@@ -30,7 +30,7 @@ public record PingOptions(int rounds, Duration warmup, Duration measure, int pin
                           Duration queryWork, Duration chunkWork, int background, int cpuThreads, int cpuQueue,
                           int poolThreads, List<PingMode> modes, int port, Path csv) {
 
-    private static final Set<String> FLAGS = Set.of("--help", "--quick");
+    private static final Set<String> FLAGS = Set.of("--quick");
     private static final Set<String> VALUED = Set.of("--rounds", "--warmup", "--seconds", "--ping-rate",
             "--query-clients", "--query-us", "--chunk-us", "--background", "--cpu-threads", "--cpu-queue",
             "--pool-threads", "--modes", "--port", "--csv");
@@ -97,9 +97,8 @@ public record PingOptions(int rounds, Duration warmup, Duration measure, int pin
      * @throws IllegalArgumentException naming the bad option and its value
      */
     public static PingOptions parse(String[] args) {
-        SampleArgs a = SampleArgs.parse(args, FLAGS, VALUED);
-        if (a.flag("--help")) {
-            System.out.println(USAGE);
+        SampleArgs a = SampleArgs.parse(args, USAGE, FLAGS, VALUED);
+        if (a == null) {
             return null;
         }
         PingOptions d = defaults(a.flag("--quick"));

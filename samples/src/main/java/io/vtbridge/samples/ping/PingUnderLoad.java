@@ -3,6 +3,7 @@ package io.vtbridge.samples.ping;
 import io.vtbridge.samples.http.HttpLoad;
 import io.vtbridge.samples.http.LoadThreads;
 import io.vtbridge.samples.http.RecordCsv;
+import io.vtbridge.samples.http.SampleArgs;
 import io.vtbridge.samples.load.Cpu;
 import org.HdrHistogram.Histogram;
 
@@ -58,14 +59,7 @@ public final class PingUnderLoad {
 
     /** Runs the sample with the options {@code --help} lists; a bad option exits with code 2. */
     public static void main(String[] args) throws Exception {
-        PingOptions options;
-        try {
-            options = PingOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("ping-under-load: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        PingOptions options = SampleArgs.optionsOrExit("ping-under-load", args, PingOptions::parse);
         if (options != null) {
             run(options);
         }
@@ -134,9 +128,9 @@ public final class PingUnderLoad {
                         percent(Cpu.share(0, load, wall)), r.millis(50), r.millis(99), r.maxMillis(),
                         pings.fromSendMillis(99), r.sent(), r.ok(),
                         r.failed() + r.refused() + r.unfinished(), pings.senderLateMillis(99), pings.senderLateMillis(100),
-                        (queries.ok() - queriesBefore) / seconds, queries.rejected() - rejectedBefore,
+                        round1((queries.ok() - queriesBefore) / seconds), queries.rejected() - rejectedBefore,
                         queries.failed() - failedBefore, millis(q, 50), millis(q, 99),
-                        (server.backgroundChunks() - chunksBefore) * (o.chunkWork().toNanos() / 1e6) / seconds);
+                        round1((server.backgroundChunks() - chunksBefore) * (o.chunkWork().toNanos() / 1e6) / seconds));
             } finally {
                 server.stopBackground();                   // first: on virtual threads it may starve the queries
                 if (!queries.stop(30)) {
@@ -147,7 +141,11 @@ public final class PingUnderLoad {
     }
 
     private static double percent(double share) {
-        return Math.round(share * 1000) / 10.0;
+        return round1(share * 100);
+    }
+
+    private static double round1(double value) {
+        return Math.round(value * 10) / 10.0;
     }
 
     private static double millis(Histogram h, double percentile) {
