@@ -14,8 +14,9 @@ import java.util.Objects;
  * handler, a short blocking legacy call ({@link LegacyStore}: a 1 ms remote call as
  * {@code Thread.sleep}, then a map update under a {@code ReentrantLock}), runs on a bridge
  * ({@code BridgeExecutorService}) and on default virtual threads, at several fixed request rates
- * below saturation, open loop ({@code OpenLoop}: latency from the due time). First each mode runs
- * once unmeasured at the highest rate (the JIT's warm-up); then rounds run every rate
+ * below saturation, open loop ({@code OpenLoop}: latency from the due time). First each mode serves a
+ * fixed count of requests as fast as it can, then every rate and mode runs once briefly, unmeasured
+ * (the JIT's warm-up: its compilations otherwise inflate the first round's CPU time); then rounds run every rate
  * and mode in turn, the modes' order alternating by round. The table shows p50/p99/p99.9/max, how
  * late the sender itself was, and the CPU time per request: the process's, and the server's (the
  * process's minus the load generator's threads).
@@ -60,9 +61,16 @@ public final class HttpLatency {
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), options.remote().toNanos() / 1000,
                 options.keys(), options.rates(), options.measure().toNanos() / 1e9, options.warmup().toNanos() / 1e9,
                 options.shards());
-        int fastest = options.rates().stream().mapToInt(Integer::intValue).max().orElseThrow();
         for (LatencyMode mode : options.modes()) {
-            runOnce(fastest, 0, mode, options, options.warmup());   // JIT warm-up of every mode's code: not measured
+            warmUpJit(mode, options);
+        }
+        for (int rate : options.rates()) {
+            for (LatencyMode mode : options.modes()) {
+                runOnce(rate, 0, mode, options, options.warmup());   // a round 0, not measured: the same code at the same rates
+            }
+        }
+        if (!JitSettle.await(Duration.ofSeconds(20))) {
+            System.out.println("  (the JIT was still compiling 20 s after the warm-up; the first round may show it)");
         }
         List<LatencyRow> rows = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
@@ -83,6 +91,19 @@ public final class HttpLatency {
             System.out.println("rows written to " + options.csv());
         }
         return new Result(List.copyOf(rows), met);
+    }
+
+    /**
+     * The JIT's warm-up of {@code mode}'s code, not measured: a fresh server and client, and
+     * {@link HttpLoad#jitWarmupRequests} requests sent as fast as they are answered.
+     */
+    private static void warmUpJit(LatencyMode mode, LatencyOptions o) throws Exception {
+        try (LatencyServer server = new LatencyServer(mode, o.port(), o.shards(), o.remote());
+             HttpLoad client = new HttpLoad("client", 2)) {
+            URI[] uris = server.uris(o.keys());
+            int[] next = {0};                                           // the sending thread only
+            client.warmUp(() -> uris[next[0]++ % uris.length], HttpLoad.jitWarmupRequests(o.warmup()), 16);
+        }
     }
 
     /** One rate, mode and round: a fresh server and client, warm-up, {@code measure} of requests, all closed. */

@@ -1,6 +1,7 @@
 package io.vtbridge.samples.ping;
 
 import io.vtbridge.samples.http.HttpLoad;
+import io.vtbridge.samples.http.JitSettle;
 import io.vtbridge.samples.http.LoadThreads;
 import io.vtbridge.samples.http.RecordCsv;
 import io.vtbridge.samples.http.SampleArgs;
@@ -20,7 +21,8 @@ import java.util.Objects;
  * CPU-heavy work on the threads that serve I/O). The same JDK {@code HttpServer}, handlers and work
  * run in each {@link PingMode}: on a bridge whose CPU pool does the work ({@code Bridge.compute},
  * queries HIGH, background LOW), with that pool on every core, on one common fixed pool, and on
- * default virtual threads. First every mode runs once unmeasured (the JIT's warm-up); then per mode
+ * default virtual threads. First every mode serves a fixed count of pings as fast as it can, then
+ * runs once with the queries, unmeasured (the JIT's warm-up); then per mode
  * and round, on a fresh server: {@code queryClients} closed-loop clients keep the
  * server busy, and pings go out open loop at a fixed rate ({@code OpenLoop}), their latency counted
  * from when each was due. The table shows ping p50/p99/max, the CPU busy share, how late the sender
@@ -81,7 +83,10 @@ public final class PingUnderLoad {
         System.out.printf(Locale.ROOT, "  bridge CPU pool: %d thread(s) in 'bridge', %d in 'bridge-all-cores', queue %d;"
                 + " common pool: %d threads%n", options.cpuThreads(), cpus, options.cpuQueue(), options.poolThreads());
         for (PingMode mode : options.modes()) {
-            runOnce(0, mode, config, options, options.warmup());  // JIT warm-up of every mode's code: not measured
+            warmUpJit(mode, config, options);
+        }
+        if (!JitSettle.await(Duration.ofSeconds(20))) {
+            System.out.println("  (the JIT was still compiling 20 s after the warm-up; the first round may show it)");
         }
         List<PingRow> rows = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
@@ -96,6 +101,19 @@ public final class PingUnderLoad {
             System.out.println("rows written to " + options.csv());
         }
         return new Result(List.copyOf(rows), met);
+    }
+
+    /**
+     * The JIT's warm-up of {@code mode}'s code, not measured: {@link HttpLoad#jitWarmupRequests} pings
+     * as fast as they are answered, then one run with the queries.
+     */
+    private static void warmUpJit(PingMode mode, PingServer.Config config, PingOptions o) throws Exception {
+        try (PingServer server = new PingServer(mode, config);
+             HttpLoad client = new HttpLoad("ping-client", 1)) {
+            URI ping = server.uri("/ping");
+            client.warmUp(() -> ping, HttpLoad.jitWarmupRequests(o.warmup()), 8);
+        }
+        runOnce(0, mode, config, o, o.warmup());
     }
 
     /** One mode, one round: a fresh server and load generator, warm-up, {@code measure} of pings, all closed. */
