@@ -69,8 +69,8 @@ public final class HttpLatency {
                 runOnce(rate, 0, mode, options, options.warmup());   // a round 0, not measured: the same code at the same rates
             }
         }
-        if (!JitSettle.await(Duration.ofSeconds(20))) {
-            System.out.println("  (the JIT was still compiling 20 s after the warm-up; the first round may show it)");
+        if (!JitSettle.await(JitSettle.maxWaitAfter(options.warmup()))) {
+            System.out.println("  (the JIT was still compiling after the warm-up: the first round may show it)");
         }
         List<LatencyRow> rows = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {

@@ -111,12 +111,12 @@ public final class HttpLoad implements AutoCloseable {
     }
 
     /**
-     * How many requests {@link #warmUp} should send for a warm-up of {@code warmup}: 10,000 a second
-     * of it, between 1,000 and 20,000. The JIT needs a count of requests, not a time; on 2 cores at a
+     * How many requests {@link #warmUp} should send for a warm-up of {@code warmup}: 5,000 a second
+     * of it, between 500 and 20,000. The JIT needs a count of requests, not a time; on 2 cores at a
      * few hundred requests a second, CPU time per request was still falling after 30 s.
      */
     public static int jitWarmupRequests(Duration warmup) {
-        return (int) Math.clamp(warmup.toMillis() * 10, 1_000, 20_000);
+        return (int) Math.clamp(warmup.toMillis() * 5, 500, 20_000);
     }
 
     /**

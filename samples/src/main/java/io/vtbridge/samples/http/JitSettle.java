@@ -19,6 +19,14 @@ public final class JitSettle {
     }
 
     /**
+     * How long {@link #await} should wait at most after a warm-up of {@code warmup}: ten times it,
+     * between 1 and 20 seconds.
+     */
+    public static Duration maxWaitAfter(Duration warmup) {
+        return Duration.ofMillis(Math.clamp(warmup.toMillis() * 10, 1_000, 20_000));
+    }
+
+    /**
      * Returns once the JVM's total compilation time has not grown for two steps of 250 ms in a row,
      * or after {@code max}; at once where the JVM does not report compilation time.
      *

@@ -85,8 +85,8 @@ public final class PingUnderLoad {
         for (PingMode mode : options.modes()) {
             warmUpJit(mode, config, options);
         }
-        if (!JitSettle.await(Duration.ofSeconds(20))) {
-            System.out.println("  (the JIT was still compiling 20 s after the warm-up; the first round may show it)");
+        if (!JitSettle.await(JitSettle.maxWaitAfter(options.warmup()))) {
+            System.out.println("  (the JIT was still compiling after the warm-up: the first round may show it)");
         }
         List<PingRow> rows = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
