@@ -74,7 +74,7 @@ public record LatencyOptions(List<Integer> rates, int rounds, Duration warmup, D
         }
     }
 
-    /** The defaults (about 4 minutes), or with {@code quick} a run of about 20 seconds. */
+    /** The defaults (about 4 minutes), or with {@code quick} a run of about 30 seconds. */
     public static LatencyOptions defaults(boolean quick) {
         return new LatencyOptions(quick ? List.of(500, 2_000) : List.of(500, 1_000, 2_000), quick ? 1 : 3,
                 Duration.ofSeconds(quick ? 1 : 2), Duration.ofSeconds(quick ? 3 : 10), Duration.ofMillis(1), 1024,

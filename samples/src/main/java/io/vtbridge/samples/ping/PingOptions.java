@@ -83,7 +83,7 @@ public record PingOptions(int rounds, Duration warmup, Duration measure, int pin
         }
     }
 
-    /** The defaults (a few minutes), or with {@code quick} a run of about 20 seconds. */
+    /** The defaults (about 3 minutes), or with {@code quick} a run of about 40 seconds. */
     public static PingOptions defaults(boolean quick) {
         int cpus = Runtime.getRuntime().availableProcessors();
         return new PingOptions(quick ? 1 : 3, Duration.ofSeconds(quick ? 1 : 2), Duration.ofSeconds(quick ? 3 : 10),
