@@ -44,7 +44,7 @@ class PingUnderLoadTest {
         assertThat(lines).hasSize(5);
         assertThat(lines.getFirst()).isEqualTo(String.join(",", RecordCsv.header(PingRow.class)));
         assertThat(lines.get(1)).startsWith("1,bridge,");
-        NoThreadsLeft.check("ping-", "HTTP-Dispatcher", "load-", "HttpClient-", "background-");
+        NoThreadsLeft.check("ping-", "HTTP-Dispatcher", "load-", "HttpClient-");
     }
 
     @Test
