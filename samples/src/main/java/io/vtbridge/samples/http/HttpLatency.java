@@ -29,6 +29,9 @@ import java.util.Objects;
  */
 public final class HttpLatency {
 
+    /** The longest the JIT's warm-up may take per mode. */
+    private static final Duration WARMUP_LIMIT = Duration.ofSeconds(30);
+
     /** The most requests outstanding at once; beyond it a due request is refused (counted as lost). */
     private static final int MAX_IN_FLIGHT = 10_000;
 
@@ -102,7 +105,11 @@ public final class HttpLatency {
              HttpLoad client = new HttpLoad("client", 2)) {
             URI[] uris = server.uris(o.keys());
             int[] next = {0};                                           // the sending thread only
-            client.warmUp(() -> uris[next[0]++ % uris.length], HttpLoad.jitWarmupRequests(o.warmup()), 16);
+            if (!client.warmUp(() -> uris[next[0]++ % uris.length], HttpLoad.jitWarmupRequests(o.warmup()), 16,
+                    WARMUP_LIMIT)) {
+                System.out.println("  (" + mode.label() + ": the warm-up's requests were not all answered within "
+                        + WARMUP_LIMIT.toSeconds() + " s)");
+            }
         }
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -122,33 +121,32 @@ public final class HttpLoad implements AutoCloseable {
     /**
      * Sends {@code requests} GETs for {@code uris.get()} as fast as they are answered,
      * {@code concurrency} at a time, and waits for the last (the JIT's warm-up: a fixed count of
-     * requests, however fast the machine); what they answer is not looked at.
+     * requests, however fast the machine); what they answer is not looked at. Gives up when
+     * {@code max} has passed: a server that does not answer (a starved one) cannot hold the sample.
      *
-     * @return how many failed
+     * @return whether every request was answered within {@code max}
      */
-    public int warmUp(Supplier<URI> uris, int requests, int concurrency) throws InterruptedException {
+    public boolean warmUp(Supplier<URI> uris, int requests, int concurrency, Duration max) throws InterruptedException {
         Semaphore slots = new Semaphore(concurrency);
-        AtomicInteger failed = new AtomicInteger();
+        long deadline = System.nanoTime() + max.toNanos();
         for (int i = 0; i < requests; i++) {
-            slots.acquire();
+            if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                return false;                              // the outstanding ones are abandoned by close()
+            }
             CompletableFuture<HttpResponse<String>> sent;
             try {
                 sent = send(uris.get());
             } catch (RuntimeException e) {
-                failed.incrementAndGet();
                 slots.release();
                 continue;
             }
-            sent.whenComplete((response, failure) -> {
-                if (failure != null || response.statusCode() != 200) {
-                    failed.incrementAndGet();
-                }
-                slots.release();
-            });
+            sent.whenComplete((response, failure) -> slots.release());
         }
-        slots.acquire(concurrency);                          // every request answered
+        if (!slots.tryAcquire(concurrency, deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
         slots.release(concurrency);
-        return failed.get();
+        return true;
     }
 
     /**

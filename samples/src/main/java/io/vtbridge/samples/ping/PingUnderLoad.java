@@ -42,6 +42,9 @@ public final class PingUnderLoad {
     /** The goal's factor over the common pool's ping p99. */
     static final double GOAL_FACTOR = 10.0;
 
+    /** The longest the JIT's warm-up of the pings may take per mode. */
+    private static final Duration WARMUP_LIMIT = Duration.ofSeconds(30);
+
     /** The most pings outstanding at once; beyond it a due ping is refused (counted as lost). */
     private static final int MAX_PINGS_IN_FLIGHT = 10_000;
 
@@ -111,7 +114,10 @@ public final class PingUnderLoad {
         try (PingServer server = new PingServer(mode, config);
              HttpLoad client = new HttpLoad("ping-client", 1)) {
             URI ping = server.uri("/ping");
-            client.warmUp(() -> ping, HttpLoad.jitWarmupRequests(o.warmup()), 8);
+            if (!client.warmUp(() -> ping, HttpLoad.jitWarmupRequests(o.warmup()), 8, WARMUP_LIMIT)) {
+                System.out.println("  (" + mode.label() + ": the warm-up's pings were not all answered within "
+                        + WARMUP_LIMIT.toSeconds() + " s)");
+            }
         }
         runOnce(0, mode, config, o, o.warmup());
     }
