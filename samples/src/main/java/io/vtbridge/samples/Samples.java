@@ -19,12 +19,16 @@ public final class Samples {
     static final Map<String, String[]> SAMPLES = new LinkedHashMap<>();
 
     static {
+        SAMPLES.put("ping-under-load", new String[]{"io.vtbridge.samples.ping.PingUnderLoad",
+                "/ping on an HTTP server whose CPU is saturated by queries: Bridge.compute against a common pool and virtual threads (InfluxDB IOx)"});
         SAMPLES.put("jobqueue", new String[]{"io.vtbridge.samples.jobqueue.JobQueueSample",
                 "10,000 long-poll waiters on a job server, against a 16-thread server that 16 idle clients exhaust (Ganeti masterd)"});
-        SAMPLES.put("storage", new String[]{"io.vtbridge.samples.storage.StorageSample",
-                "H2's MVStore in file mode driven from async callers: stall policies, the nio provider, SYNC mode (Seastar's tame reactor)"});
         SAMPLES.put("walredo", new String[]{"io.vtbridge.samples.walredo.WalRedoSample",
                 "a child process applying WAL records, shared by many callers: pipelined vs one request at a time (Neon's walredo)"});
+        SAMPLES.put("storage", new String[]{"io.vtbridge.samples.storage.StorageSample",
+                "H2's MVStore in file mode driven from async callers: stall policies, the nio provider, SYNC mode (Seastar's tame reactor)"});
+        SAMPLES.put("http-latency", new String[]{"io.vtbridge.samples.http.HttpLatency",
+                "short blocking handlers at a fixed request rate: latency and CPU per request, on a bridge vs virtual threads"});
     }
 
     private Samples() {

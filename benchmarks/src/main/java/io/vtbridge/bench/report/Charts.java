@@ -9,6 +9,7 @@ import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
@@ -17,6 +18,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,6 +32,9 @@ import java.util.Map;
  * <p><b>Threading:</b> one thread at a time (JFreeChart's objects are not thread-safe).
  */
 final class Charts {
+
+    /** Where the bars of a log-scale chart start: below every latency the samples report, in ms. */
+    private static final double LOG_FLOOR = 0.1;
 
     static {
         System.setProperty("java.awt.headless", "true");
@@ -92,6 +97,62 @@ final class Charts {
                 true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         plot.getDomainAxis().setMaximumCategoryLabelLines(3);
+        plain(plot);
+        return chart;
+    }
+
+    /**
+     * Bars of several columns of one table: a group per value of {@code category}, a bar per column
+     * (labelled by the map's keys, in its order). With {@code logY} the value axis is log-10, for
+     * figures that differ by orders of magnitude.
+     */
+    static JFreeChart columns(String title, String yLabel, CsvTable table, String category,
+                              Map<String, String> columns, boolean logY) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (String c : table.distinct(category)) {
+            columns.forEach((label, column) -> data.addValue(median(values(table, category, c, column)), label, c));
+        }
+        return categoryChart(title, category, yLabel, data, logY);
+    }
+
+    /**
+     * The columns of one table as the groups, a bar per value of {@code series} in each: a profile,
+     * such as latency at p50, p99 and p99.9 for each mode.
+     */
+    static JFreeChart profile(String title, String yLabel, CsvTable table, String series,
+                              Map<String, String> columns, boolean logY) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (String s : table.distinct(series)) {
+            columns.forEach((label, column) -> data.addValue(median(values(table, series, s, column)), s, label));
+        }
+        return categoryChart(title, "", yLabel, data, logY);
+    }
+
+    private static List<Double> values(CsvTable table, String key, String keyValue, String column) {
+        List<Double> values = new ArrayList<>();
+        for (List<String> row : table.rows()) {
+            if (table.text(row, key).equals(keyValue)) {
+                values.add(table.number(row, column));
+            }
+        }
+        return values;
+    }
+
+    private static JFreeChart categoryChart(String title, String xLabel, String yLabel, DefaultCategoryDataset data,
+                                            boolean logY) {
+        JFreeChart chart = ChartFactory.createBarChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        CategoryPlot plot = chart.getCategoryPlot();
+        plot.getDomainAxis().setMaximumCategoryLabelLines(3);
+        if (logY) {
+            LogAxis axis = new LogAxis(yLabel + " (log scale)");
+            axis.setBase(10);
+            axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());    // one tick per power of ten
+            axis.setNumberFormatOverride(new DecimalFormat("0.###"));
+            axis.setSmallestValue(LOG_FLOOR);
+            plot.setRangeAxis(axis);
+            ((BarRenderer) plot.getRenderer()).setBase(LOG_FLOOR);
+        }
         plain(plot);
         return chart;
     }

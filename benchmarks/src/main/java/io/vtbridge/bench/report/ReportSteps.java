@@ -25,7 +25,7 @@ final class ReportSteps {
 
     static List<ReportStep> all(boolean quick, Path out) {
         List<ReportStep> steps = new ArrayList<>();
-        for (String sample : List.of("jobqueue", "walredo", "storage")) {
+        for (String sample : List.of("ping-under-load", "jobqueue", "walredo", "storage", "http-latency")) {
             steps.add(sample(sample, quick, out));
         }
         steps.add(jmh("jmh-core", "SameShardResumeBenchmark|SubmitRoundTripBenchmark", "executor", quick, out));
