@@ -108,7 +108,8 @@ public final class Bridge implements Executor, AutoCloseable {
         this.threads = new ThreadFinder(admission.tasks());
         this.dispatcher = b.listener != null ? new EventDispatcher(name + "-events", rings, b.listener, b.daemon) : null;
         // Before the loops: a latency-lane start wakes the watchdog, which rescues it from a held loop.
-        this.watchdog = new StallWatchdog(this, Checks.saturatedNanos(b.stallThreshold), b.blockingPolicy, true);
+        this.watchdog = new StallWatchdog(this, Checks.saturatedNanos(b.stallThreshold), b.blockingPolicy,
+                Checks.saturatedNanos(b.effectiveHandOffAfter()), true);
         watchdog.start();
         for (Shard shard : shards) {
             shard.loop().start();

@@ -61,6 +61,7 @@ public final class BridgeBuilder {
     Duration stallThreshold = Duration.ofMillis(100);
     BlockingPolicy blockingPolicy = BlockingPolicy.REPORT;
     int maxExtraCarriers = 4;
+    Duration handOffAfter;    // null: half the stall threshold
     boolean reportPinned;
     boolean jfrEvents = true;
     TraceRing trace;
@@ -190,6 +191,27 @@ public final class BridgeBuilder {
     public BridgeBuilder stallThreshold(Duration stallThreshold) {
         this.stallThreshold = Checks.positive("stallThreshold", stallThreshold);
         return this;
+    }
+
+    /**
+     * With {@link BlockingPolicy#HAND_OFF}: how long one mount may hold its loop's carrier before the
+     * loop moves to a fresh carrier; positive, at most the {@link #stallThreshold stall threshold}.
+     * The watchdog looks every quarter of this (or of the threshold, if shorter), so the loop moves
+     * between this and 1.25 times it: with the default, half the stall threshold, a hog that can be
+     * handed off holds its loop for less than the threshold. The move is reported as a hog with
+     * {@code handedOff} set. Default: half the stall threshold.
+     *
+     * @throws IllegalArgumentException if not positive; {@link #build()} throws if the policy is not
+     *                                  HAND_OFF or this exceeds the stall threshold
+     */
+    public BridgeBuilder handOffAfter(Duration handOffAfter) {
+        this.handOffAfter = Checks.positive("handOffAfter", handOffAfter);
+        return this;
+    }
+
+    /** The hand-off delay in effect: {@link #handOffAfter} if set, else half the stall threshold. */
+    Duration effectiveHandOffAfter() {
+        return handOffAfter != null ? handOffAfter : stallThreshold.dividedBy(2);
     }
 
     /** What to do about a stall: {@link BlockingPolicy#REPORT} (default) or {@link BlockingPolicy#HAND_OFF}. */
@@ -324,6 +346,14 @@ public final class BridgeBuilder {
      *         {@code --add-opens} flag in the form this JVM needs (class path or module path)
      */
     public Bridge build() {
+        if (handOffAfter != null && blockingPolicy != BlockingPolicy.HAND_OFF) {
+            throw new IllegalArgumentException("handOffAfter (" + handOffAfter + ") applies to BlockingPolicy.HAND_OFF only;"
+                    + " the policy is " + blockingPolicy);
+        }
+        if (handOffAfter != null && handOffAfter.compareTo(stallThreshold) > 0) {
+            throw new IllegalArgumentException("handOffAfter (" + handOffAfter + ") must not exceed the stall threshold ("
+                    + stallThreshold + ")");
+        }
         JdkAccess.checkAvailable();
         // Before any bridged thread can sleep: one JDK timer queue per loop (see the method).
         JdkAccess.spreadTimerQueues(Math.max(shards, Runtime.getRuntime().availableProcessors()));

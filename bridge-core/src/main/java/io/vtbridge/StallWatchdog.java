@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The stall watchdog of one bridge: its own platform thread ({@code <bridge>-watchdog}), never a
- * loop's. Every quarter threshold (at least 1 ms, at most 25 ms) it looks at each busy shard and
- * tells two stalls apart:
+ * loop's. Every quarter threshold (under HAND_OFF, a quarter of the hand-off delay if shorter; at
+ * least 1 ms, at most 25 ms) it looks at each busy shard and tells two stalls apart:
  * <ul>
  *   <li><b>a hog</b>: the loop's mount counter has not moved for longer than the threshold, so one
  *       mount holds the carrier. The watchdog finds the virtual thread on the carrier, takes its
@@ -29,8 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  *       still on the carrier: a report never names a thread that was not holding the carrier when
  *       its stack was taken. If that thread waits for a lock while it holds the carrier (a pinned
  *       park; a monitor on JDK 21–23), the report names the lock and, when known, its owner: the
- *       deadlock guard. With {@link BlockingPolicy#HAND_OFF} a hog also moves the shard's loop to a
- *       fresh carrier ({@link ShardLoop#handOff()}).</li>
+ *       deadlock guard. With {@link BlockingPolicy#HAND_OFF} a mount that has held the carrier for
+ *       the hand-off delay ({@code BridgeBuilder.handOffAfter}, half the threshold by default) moves
+ *       the shard's loop to a fresh carrier ({@link ShardLoop#handOff()}) and is reported then, as a
+ *       hog handed off; if the hand-off is refused (too many extra carriers), it is reported at the
+ *       threshold like any hog.</li>
  *   <li><b>loop lag</b>: the current turn has run longer than the threshold while the mount counter
  *       kept moving: many mounts, none a hog. The report names no thread; it gives the mounts of the
  *       turn and, from the loop's event counters, what made them runnable.</li>
@@ -50,9 +53,11 @@ final class StallWatchdog {
     private final Bridge bridge;
     private final long thresholdNanos;
     private final BlockingPolicy policy;
+    private final long handOffNanos;      // HAND_OFF: how long a mount may hold the carrier before the loop moves
     private final long[] mountSeen;       // per shard: the mount counter at the last look
     private final long[] mountSeenSince;  // per shard: when that value was first seen (busy)
     private final long[] hogReported;     // per shard: the mount counter value of the hog reported last
+    private final long[] handOffTried;    // per shard: the mount counter value of the hog whose hand-off was tried last
     private final long[] turnSeen;        // per shard: the busySince of the turn first seen at the last look
     private final long[][] turnCauses;    // per shard: the loop's counts by cause when that turn was first seen
     private final long[] lagReported;     // per shard: the busySince of the turn reported as lag last
@@ -60,18 +65,21 @@ final class StallWatchdog {
     private volatile boolean stopping;    // set by stop()
     private final LaneAlarm alarm = new LaneAlarm(); // when the watchdog looks next: planned before it parks, read by urgentQueued()
 
-    StallWatchdog(Bridge bridge, long thresholdNanos, BlockingPolicy policy, boolean daemon) {
+    StallWatchdog(Bridge bridge, long thresholdNanos, BlockingPolicy policy, long handOffNanos, boolean daemon) {
         this.bridge = bridge;
         this.thresholdNanos = thresholdNanos;
         this.policy = policy;
+        this.handOffNanos = policy == BlockingPolicy.HAND_OFF ? Math.min(handOffNanos, thresholdNanos) : thresholdNanos;
         int n = bridge.shards().size();
         this.mountSeen = new long[n];
         this.mountSeenSince = new long[n];
         this.hogReported = new long[n];
+        this.handOffTried = new long[n];
         this.turnSeen = new long[n];
         this.turnCauses = new long[n][];
         this.lagReported = new long[n];
         java.util.Arrays.fill(hogReported, -1);
+        java.util.Arrays.fill(handOffTried, -1);
         java.util.Arrays.fill(mountSeen, -1);
         this.thread = new Thread(this::run, bridge.name() + "-watchdog");
         this.thread.setDaemon(daemon);
@@ -102,7 +110,8 @@ final class StallWatchdog {
     }
 
     private void run() {
-        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(thresholdNanos / 4, TimeUnit.MILLISECONDS.toNanos(25)));
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(Math.min(thresholdNanos, handOffNanos) / 4,
+                TimeUnit.MILLISECONDS.toNanos(25)));
         long nextCheck = System.nanoTime();
         while (!stopping) {
             long now = System.nanoTime();
@@ -166,10 +175,17 @@ final class StallWatchdog {
         if (mounts != mountSeen[i]) {
             mountSeen[i] = mounts;
             mountSeenSince[i] = now;
-        } else if (now - mountSeenSince[i] >= thresholdNanos && hogReported[i] != mounts) {
-            hogReported[i] = mounts;
-            reportHog(shard, loop, mounts, now - mountSeenSince[i]);
-            return;
+        } else if (hogReported[i] != mounts) {
+            long held = now - mountSeenSince[i];
+            boolean due = held >= thresholdNanos;
+            boolean handOffDue = policy == BlockingPolicy.HAND_OFF && held >= handOffNanos && handOffTried[i] != mounts;
+            if (due || handOffDue) {
+                handOffTried[i] = mounts;  // one hand-off attempt before the threshold; another at it
+                if (reportHog(shard, loop, mounts, held, due)) {
+                    hogReported[i] = mounts;
+                    return;
+                }
+            }
         }
         if (since != turnSeen[i]) {
             turnSeen[i] = since;
@@ -182,8 +198,15 @@ final class StallWatchdog {
         }
     }
 
-    /** One mount has held the carrier for at least {@code nanos}: name its thread if it can be named safely. */
-    private void reportHog(Shard shard, ShardLoop loop, long mounts, long nanos) {
+    /**
+     * One mount has held the carrier for at least {@code nanos}: under HAND_OFF, moves the loop to a
+     * fresh carrier, and reports the hog, naming its thread if it can be named safely. Before the
+     * threshold ({@code due} false) only a hand-off is reported; the name and stack are taken first,
+     * while the mount counter still tells whether the same mount holds the carrier.
+     *
+     * @return whether a report was delivered
+     */
+    private boolean reportHog(Shard shard, ShardLoop loop, long mounts, long nanos, boolean due) {
         LoopThread carrier = loop.thread();
         Thread holder = bridge.threads().mountedOn(shard, carrier);
         String description = null;
@@ -216,8 +239,12 @@ final class StallWatchdog {
             }
         }
         boolean handedOff = policy == BlockingPolicy.HAND_OFF && loop.handOff();
+        if (!handedOff && !due) {
+            return false;  // refused before the threshold: the hog is reported when it reaches it
+        }
         deliver(shard, new StallReport(lock != null ? StallReport.Kind.LOOP_BLOCKED : StallReport.Kind.HOG,
                 shard.index(), carrier.getName(), holder, description, stack, nanos, lock, lockOwner, handedOff, 1, Map.of()));
+        return true;
     }
 
     /** One turn has run for {@code nanos}, {@code mounts} mounts so far: blame no thread. */

@@ -21,6 +21,21 @@ class BridgeBuilderTest {
     }
 
     @Test
+    void rejectsAHandOffDelayThatCannotApplyNamingBothValues() {
+        assertThatThrownBy(() -> Bridge.builder().handOffAfter(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("handOffAfter");
+        assertThatThrownBy(() -> Bridge.builder().handOffAfter(Duration.ofMillis(10)).build())
+                .as("REPORT never hands off").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("handOffAfter (PT0.01S)").hasMessageContaining("REPORT");
+        assertThatThrownBy(() -> Bridge.builder().blockingPolicy(BlockingPolicy.HAND_OFF)
+                .stallThreshold(Duration.ofMillis(100)).handOffAfter(Duration.ofMillis(101)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("handOffAfter (PT0.101S)").hasMessageContaining("stall threshold (PT0.1S)");
+        assertThat(Bridge.builder().stallThreshold(Duration.ofMillis(100)).effectiveHandOffAfter())
+                .as("the default: half the threshold").isEqualTo(Duration.ofMillis(50));
+    }
+
+    @Test
     void rejectsBadBoundsNamingTheParameter() {
         assertThatThrownBy(() -> Bridge.builder().maxInFlight(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlight").hasMessageContaining("was 0");

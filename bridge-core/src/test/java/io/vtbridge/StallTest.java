@@ -113,6 +113,38 @@ class StallTest {
         }
     }
 
+    @Test
+    void handOffComesAfterItsOwnDelayLongBeforeTheStallThreshold() throws Exception {
+        Path fifo = Fifo.create(dir.resolve("fifo"));
+        CompletableFuture<StallReport> first = new CompletableFuture<>();
+        // A threshold far longer than the test may take: a hand-off seen at all came from handOffAfter.
+        try (Bridge bridge = Bridge.builder().shards(1).name("stall-early").blockingPolicy(BlockingPolicy.HAND_OFF)
+                .stallThreshold(Duration.ofMinutes(5)).handOffAfter(Duration.ofMillis(50))
+                .listener(new BridgeListener() {
+                    @Override
+                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+                    }
+
+                    @Override
+                    public void onStall(StallReport report) {
+                        first.complete(report);
+                    }
+                }).build()) {
+            CompletableFuture<Integer> reader = bridge.submit(() -> blockingRead(fifo));
+            StallReport report = first.get(30, TimeUnit.SECONDS);
+            assertThat(report.kind()).isEqualTo(StallReport.Kind.HOG);
+            assertThat(report.handedOff()).isTrue();
+            assertThat(report.nanos()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50))
+                    .isLessThan(TimeUnit.MINUTES.toNanos(5));
+            assertThat(bridge.shard(0).handOffs()).isEqualTo(1);
+            assertThat(bridge.submit(() -> Bridge.current().orElseThrow().index()).get(30, TimeUnit.SECONDS))
+                    .as("the shard serves on its new carrier while the reader holds the old one").isZero();
+            assertThat(reader).isNotDone();
+            Fifo.write(fifo, new byte[] {9});
+            assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo(9);
+        }
+    }
+
     /** A class whose initialiser takes a lock: a virtual thread running it is pinned (class init) while it waits. */
     static final class NeedsTheLock {
         static final BridgeLock LOCK = new BridgeLock();

@@ -48,14 +48,16 @@ final class Goals {
             }
             if (handOffs > 0 && handOffs == hogs && iterationMs <= thresholdMs) {
                 return " (every hog was cut by a hand-off, " + handOffs + " in all; a hand-off comes when the watchdog"
-                        + " reports the hog: at the threshold, up to a quarter later)";
+                        + " sees a mount past the hand-off delay, half the threshold, up to a quarter of that later:"
+                        + " the longest stall is a report's, late because the loop thread or the watchdog waited for a core)";
             }
             if (hogs > handOffs) {
                 return " (" + (hogs - handOffs) + " hog(s) not handed off: a carrier-blocking call, a GC pause or the"
                         + " OS holding the loop thread)";
             }
-            return " (a loop iteration that long, over before the watchdog reported it: it counts a mount from its"
-                    + " first look, up to a quarter threshold late; or a GC pause, or the OS holding the loop thread)";
+            return " (a loop iteration that long that no report covers: over before the watchdog acted, which counts a"
+                    + " mount from its first look, up to a quarter of its delay late; or a GC pause, or the OS holding the"
+                    + " loop thread)";
         }
 
         @Override
@@ -116,8 +118,8 @@ final class Goals {
         System.out.println("  ops/s: completed in the window; cpu: the JVM's share of all processors in it; ping: a trivial"
                 + " task at a fixed rate, latency from its due time;");
         System.out.println("  fsync max: the longest sync() of a checkpoint (FileChannel.force), on whichever thread ran it;");
-        System.out.println("  loop stall: the longest loop iteration or stall report (a hand-off cuts a hog when it is"
-                + " reported: at the threshold, up to a quarter of it later)");
+        System.out.println("  loop stall: the longest loop iteration or stall report (under hand-off a hog is cut, and"
+                + " reported, once it has held the carrier for half the threshold, up to a quarter of that later)");
         System.out.println();
         System.out.printf(Locale.ROOT, "  goal: with hand-off or the provider, no loop stall over the %d ms threshold,"
                 + " and throughput >= JDK virtual threads'%n", o.stallThreshold().toMillis());
