@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static io.vtbridge.testing.Await.WAIT_SECONDS;
@@ -142,13 +144,13 @@ class JdkParkingTest {
     }
 
     @Test
-    void threadSleepUnmountsAndTheJdkTimerThreadResumesIt() throws Exception {
+    void threadSleepUnmountsAndItsExpiryResumesIt() throws Exception {
         // Here the release is each sleep's expiry, not a test action, so A sleeps in short turns
         // until the test says stop: it cannot finish before the test releases it, however slow the
         // machine. Every resume of A is then a sleep's expiry, so the counters are read from before
         // A starts: B's start and A's own start go through the inbound queue, its wake-ups through
-        // the expiry queue (JDK 25), or the inbound queue (other JDKs, whose timer thread is a plain
-        // ScheduledThreadPoolExecutor).
+        // the local run queue (JDK 25: the expiry is a timer on the loop's own heap), or the inbound
+        // queue (other JDKs, whose timer thread is a plain ScheduledThreadPoolExecutor).
         CompletableFuture<Void> stop = new CompletableFuture<>();
         ShardStats beforeA = bridge.shard(0).stats();
         Blocked<Integer> a = blockInBridgedCode(() -> {
@@ -167,12 +169,13 @@ class JdkParkingTest {
         ShardStats after = bridge.shard(0).stats();
         assertThat(sleeps).isPositive();
         assertThat(after.resumes() - beforeA.resumes()).as("A resumed once per sleep").isGreaterThanOrEqualTo(sleeps);
-        assertThat(after.localResumes() - beforeA.localResumes()).as("no resume came from the loop itself").isZero();
         if (Runtime.version().feature() == 25) {
-            assertThat(after.expiryResumes() - beforeA.expiryResumes())
-                    .as("each sleep's wake-up came from the JDK timer thread through the expiry queue")
+            assertThat(after.localResumes() - beforeA.localResumes())
+                    .as("each sleep's wake-up came from the loop's own timer, through the local run queue")
                     .isGreaterThanOrEqualTo(sleeps);
+            assertThat(after.expiryResumes() - beforeA.expiryResumes()).as("no JDK timer thread was involved").isZero();
         } else {
+            assertThat(after.localResumes() - beforeA.localResumes()).as("no resume came from the loop itself").isZero();
             assertThat(after.remoteResumes() - beforeA.remoteResumes())
                     .as("A's and B's starts, and each sleep's wake-up from the JDK timer thread")
                     .isGreaterThanOrEqualTo(sleeps + 2L);
@@ -243,6 +246,42 @@ class JdkParkingTest {
         assertThat(a.result()).isEqualTo("notified");
         assertRanBridged(a);
         assertResumedFromAnotherThread(beforeRelease);
+    }
+
+    @Test
+    void aTimedParkResumedBeforeItsDeadlineLeavesNoTimerBehind() throws Exception {
+        assumeTrue(Runtime.version().feature() == 25, "the loop arms timed parks on JDK 25 (ForkJoinPoolFacade)");
+        AtomicBoolean released = new AtomicBoolean();
+        Blocked<Boolean> a = blockInBridgedCode(() -> {
+            while (!released.get()) {
+                LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(10));
+            }
+            return true;
+        });
+        assertLoopRunsOthersWhileBlocked(a);
+        assertThat(bridge.submit(() -> bridge.shard(0).loop().timers().size()).get(WAIT_SECONDS, TimeUnit.SECONDS))
+                .as("A's park timeout sits on the loop's heap").isEqualTo(1);
+        released.set(true);
+        LockSupport.unpark(a.thread);
+        assertThat(a.result()).isTrue();
+        assertThat(bridge.submit(() -> bridge.shard(0).loop().timers().size()).get(WAIT_SECONDS, TimeUnit.SECONDS))
+                .as("the JDK cancelled the timeout when A resumed: no 10-minute timer left").isZero();
+    }
+
+    @Test
+    void aTimedObjectWaitTimesOutOnJdk24AndLater() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 24, "Object.wait pins the carrier before JDK 24 (JEP 491)");
+        Object monitor = new Object();
+        Blocked<Long> a = blockInBridgedCode(() -> {
+            long start = System.nanoTime();
+            synchronized (monitor) {
+                monitor.wait(200); // nobody notifies: only its timeout ends it
+            }
+            return System.nanoTime() - start;
+        });
+        assertLoopRunsOthersWhileBlocked(a);
+        assertThat(a.result()).as("waited its timeout").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+        assertRanBridged(a);
     }
 
     // ---- the shared shape -----------------------------------------------------------------------

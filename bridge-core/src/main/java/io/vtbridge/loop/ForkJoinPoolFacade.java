@@ -1,7 +1,11 @@
 package io.vtbridge.loop;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,11 +19,18 @@ import java.util.concurrent.TimeUnit;
  * 100k sleepers of 1 s, {@code Thread.sleep} in bridged code went from behind the default scheduler
  * to ahead of it (docs/BENCHMARKS.md).
  *
+ * <p>A timed park's expiry ({@code Thread.sleep}, {@code LockSupport.parkNanos}, the timed waits of
+ * {@code java.util.concurrent}) goes further: {@link #schedule(Runnable, long, TimeUnit)} puts it on
+ * the loop's own timer heap, as {@code Bridge.sleep} does. The JDK calls it on the carrier, i.e. the
+ * loop thread, right after the virtual thread unmounts, and cancels it there before the thread
+ * mounts again; the loop fires it in its timer phase, and the unpark it makes lands in the local run
+ * queue. No other thread wakes for it: the loop's own wake-up at the deadline is the only one.
+ *
  * <p>Every continuation still runs on the loop: {@link #execute(Runnable)} is the loop's. The pool's
- * own machinery runs only the expired timer tasks (one worker thread, started on first use, plus the
- * pool's delay-scheduler thread), and those only unpark the sleeper, which reaches the loop through
- * {@code execute()}. {@link #stop()}, after the loop, stops both threads and waits until they have
- * exited.
+ * own machinery runs only the timeouts of timed {@code Object.wait} (one worker thread, started on
+ * first use, plus the pool's delay-scheduler thread), and those only unblock the waiter, which
+ * reaches the loop through {@code execute()}. {@link #stop()}, after the loop, stops both threads
+ * and waits until they have exited.
  *
  * <p>Used on JDK 25 only ({@link #isUseful()}): that is the JDK whose source was checked. In it,
  * {@code VirtualThread} treats a custom {@code ForkJoinPool} scheduler differently in that one place;
@@ -93,6 +104,57 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
             loop.executeExpiry(continuation);
         } else {
             loop.execute(continuation);
+        }
+    }
+
+    /**
+     * Arms a timed park's expiry on the loop's timer heap (JDK 25's {@code VirtualThread} calls this
+     * from {@code afterYield}, on the carrier); a timed {@code Object.wait}'s timeout goes to the
+     * pool's own delay scheduler as before. The two are told apart by the unit the JDK passes: a park
+     * arms in {@code NANOSECONDS}, a wait in {@code MILLISECONDS} (checked in JDK 25's source, the only
+     * JDK this class is used on). A wait's expiry retries with {@code Thread.yield()} while a debugger
+     * holds the waiter suspended, and it must not spin on the loop.
+     *
+     * <p>Not annotated {@code @Override}: {@code ForkJoinPool.schedule} exists from JDK 25, and this
+     * class compiles against the JDK 21 API; on JDK 25 it overrides by signature.
+     *
+     * @return a future whose only useful method is {@code cancel}, which the JDK calls when the thread
+     *         resumes before the deadline
+     */
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        if (unit != TimeUnit.NANOSECONDS) {
+            return superSchedule(command, delay, unit);
+        }
+        long nanos = Math.min(Math.max(0, delay), ShardLoop.MAX_DELAY_NANOS); // an early wake is allowed; the JDK re-parks
+        LoopServices services = loop.services();
+        ParkTimeout timeout = new ParkTimeout(System.nanoTime() + nanos, command, services::removeTimer);
+        services.addTimer(timeout);
+        return timeout;
+    }
+
+    private ScheduledFuture<?> superSchedule(Runnable command, long delay, TimeUnit unit) {
+        try {
+            return (ScheduledFuture<?>) SUPER_SCHEDULE.invokeExact(this, command, delay, unit);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** {@code ForkJoinPool.schedule(Runnable, long, TimeUnit)} as {@code super.schedule}; null before JDK 25. */
+    private static final MethodHandle SUPER_SCHEDULE = superSchedule();
+
+    private static MethodHandle superSchedule() {
+        if (!isUseful()) {
+            return null;
+        }
+        try {
+            return MethodHandles.lookup().findSpecial(ForkJoinPool.class, "schedule",
+                    MethodType.methodType(ScheduledFuture.class, Runnable.class, long.class, TimeUnit.class),
+                    ForkJoinPoolFacade.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
