@@ -1,5 +1,7 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.timer.Timer;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -7,6 +9,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Presents a {@link ShardLoop} to the JDK as a {@link ForkJoinPool}, for one reason: timed parks.
@@ -47,6 +50,7 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
 
     private final ShardLoop loop;
     private final PoolThreads threads;
+    private final Consumer<Timer> removeTimer; // a cancelled ParkTimeout's way off the loop's heap (one object for all)
 
     /**
      * @param loop       the loop that runs every continuation
@@ -66,6 +70,7 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
         }, null, false);
         this.loop = loop;
         this.threads = threads;
+        this.removeTimer = timer -> loop.services().removeTimer(timer);
     }
 
     /**
@@ -126,9 +131,8 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
             return superSchedule(command, delay, unit);
         }
         long nanos = Math.min(Math.max(0, delay), ShardLoop.MAX_DELAY_NANOS); // an early wake is allowed; the JDK re-parks
-        LoopServices services = loop.services();
-        ParkTimeout timeout = new ParkTimeout(System.nanoTime() + nanos, command, services::removeTimer);
-        services.addTimer(timeout);
+        ParkTimeout timeout = new ParkTimeout(System.nanoTime() + nanos, command, removeTimer);
+        loop.services().addTimer(timeout);
         return timeout;
     }
 
