@@ -38,6 +38,8 @@ class SchedulingDelayTest {
             Await.until("the task waits for the lock", () -> lock.getQueueLength() == 1);
             lock.unlock();
             Await.result(waiter);
+            // A mount's delay is recorded when the mount ends, after the future completed inside it.
+            Await.until("the LOCK delay is recorded", () -> bridge.shard(0).stats().delays(DelayCause.LOCK).count() > 0);
             ShardStats stats = bridge.shard(0).stats();
             assertThat(stats.delays(DelayCause.SLEEP).count()).isGreaterThanOrEqualTo(10);
             assertThat(stats.delays(DelayCause.LOCK).count()).isGreaterThanOrEqualTo(1);
@@ -75,6 +77,9 @@ class SchedulingDelayTest {
             value.complete("done");
             assertThat(Await.result(awaiting)).isEqualTo("done");
             Await.result(hog);
+            // The loop records a mount's delay when the mount ends, which is after the task's future
+            // completed inside it: wait for the record, not only for the future.
+            Await.until("the AWAIT delay is recorded", () -> bridge.shard(0).stats().delays(DelayCause.AWAIT).count() > 0);
             DelayHistogram await = bridge.shard(0).stats().delays(DelayCause.AWAIT);
             assertThat(await.count()).isEqualTo(1);
             // The resume became runnable at the completion and could be mounted only after the hog's

@@ -115,7 +115,7 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
     /**
      * Arms a timed park's expiry on the loop's timer heap (JDK 25's {@code VirtualThread} calls this
      * from {@code afterYield}, on the carrier); a timed {@code Object.wait}'s timeout goes to the
-     * pool's own delay scheduler as before. The two are told apart by the unit the JDK passes: a park
+     * pool's own delay scheduler. The two are told apart by the unit the JDK passes: a park
      * arms in {@code NANOSECONDS}, a wait in {@code MILLISECONDS} (checked in JDK 25's source, the only
      * JDK this class is used on). A wait's expiry retries with {@code Thread.yield()} while a debugger
      * holds the waiter suspended, and it must not spin on the loop.
