@@ -13,6 +13,7 @@ import io.vtbridge.monitor.PoolStats;
 import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.monitor.StallReport;
 import io.vtbridge.pool.WorkPool;
+import io.vtbridge.pool.WorkerStarter;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,8 +90,11 @@ public final class Bridge implements Executor, AutoCloseable {
 
     Bridge(BridgeBuilder b) {
         this.name = b.name != null ? b.name : "vtbridge-" + BRIDGE_IDS.incrementAndGet();
-        this.cpuPool = new WorkPool(name + "-cpu", b.cpuThreads, b.cpuQueueCapacity, b.daemon);
-        this.blockingPool = new WorkPool(name + "-blocking", b.blockingThreads, b.blockingQueueCapacity, b.daemon);
+        // The pools' threads start lazily; one that bridged code needs is started by the watchdog's
+        // thread, never on a loop's carrier (see WorkerStarter).
+        WorkerStarter starter = new WorkerStarter();
+        this.cpuPool = new WorkPool(name + "-cpu", b.cpuThreads, b.cpuQueueCapacity, b.daemon, starter);
+        this.blockingPool = new WorkPool(name + "-blocking", b.blockingThreads, b.blockingQueueCapacity, b.daemon, starter);
         this.shards = new Shard[b.shards];
         List<EventRing> rings = new ArrayList<>();
         for (int i = 0; i < shards.length; i++) {
@@ -109,7 +113,7 @@ public final class Bridge implements Executor, AutoCloseable {
         this.dispatcher = b.listener != null ? new EventDispatcher(name + "-events", rings, b.listener, b.daemon) : null;
         // Before the loops: a latency-lane start wakes the watchdog, which rescues it from a held loop.
         this.watchdog = new StallWatchdog(this, Checks.saturatedNanos(b.stallThreshold), b.blockingPolicy,
-                Checks.saturatedNanos(b.effectiveHandOffAfter()), true);
+                Checks.saturatedNanos(b.effectiveHandOffAfter()), starter, true);
         watchdog.start();
         for (Shard shard : shards) {
             shard.loop().start();

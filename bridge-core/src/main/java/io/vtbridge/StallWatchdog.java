@@ -9,6 +9,7 @@ import io.vtbridge.monitor.DelayCause;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.StallReport;
+import io.vtbridge.pool.WorkerStarter;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -41,6 +42,10 @@ import java.util.concurrent.locks.LockSupport;
  * Each is reported once (a {@code System.Logger} warning and the listener's
  * {@code BridgeListener#onStall}).
  *
+ * <p>The same thread starts the worker threads that the bridge's pools need for bridged code
+ * ({@link WorkerStarter}): a {@code Thread.start} waits until the new thread runs, which must not
+ * happen on a loop's carrier. Each wake runs those starts first.
+ *
  * <p><b>Threading:</b> {@link #start} and {@link #stop} by the bridge's lifecycle code; the rest on
  * the watchdog thread, which owns every array here.
  */
@@ -62,10 +67,12 @@ final class StallWatchdog {
     private final long[][] turnCauses;    // per shard: the loop's counts by cause when that turn was first seen
     private final long[] lagReported;     // per shard: the busySince of the turn reported as lag last
     private final Thread thread;
+    private final WorkerStarter starter;  // the pools' worker starts for bridged code: run here, never on a loop
     private volatile boolean stopping;    // set by stop()
     private final LaneAlarm alarm = new LaneAlarm(); // when the watchdog looks next: planned before it parks, read by urgentQueued()
 
-    StallWatchdog(Bridge bridge, long thresholdNanos, BlockingPolicy policy, long handOffNanos, boolean daemon) {
+    StallWatchdog(Bridge bridge, long thresholdNanos, BlockingPolicy policy, long handOffNanos, WorkerStarter starter,
+                  boolean daemon) {
         this.bridge = bridge;
         this.thresholdNanos = thresholdNanos;
         this.policy = policy;
@@ -83,6 +90,8 @@ final class StallWatchdog {
         java.util.Arrays.fill(mountSeen, -1);
         this.thread = new Thread(this::run, bridge.name() + "-watchdog");
         this.thread.setDaemon(daemon);
+        this.starter = starter;
+        starter.bind(thread);
     }
 
     void start() {
@@ -97,6 +106,7 @@ final class StallWatchdog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        starter.close(); // from now on a pool worker starts on its submitter, as without a starter
     }
 
     /**
@@ -114,6 +124,7 @@ final class StallWatchdog {
                 TimeUnit.MILLISECONDS.toNanos(25)));
         long nextCheck = System.nanoTime();
         while (!stopping) {
+            starter.runPending(); // woken by a pool that needs a worker for bridged code: start it first
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
                 for (Shard shard : bridge.shards()) {

@@ -18,9 +18,11 @@ import java.util.function.Consumer;
  * arms the timer with {@code scheduler.schedule(...)} if its scheduler is a {@code ForkJoinPool},
  * and otherwise in a shared {@code ScheduledThreadPoolExecutor} ({@code DelayedTaskSchedulers}). The
  * latter takes a lock on the carrier, i.e. the loop thread, and fires its expiries one by one at
- * about 1 µs each; the former arms with a lock-free push and fires from a 4-ary heap. Measured with
- * 100k sleepers of 1 s, {@code Thread.sleep} in bridged code went from behind the default scheduler
- * to ahead of it (docs/BENCHMARKS.md).
+ * about 1 µs each; the former lets this class decide. Measured with 100k sleepers of 1 s, the pool's
+ * own delay scheduler (a lock-free push, a 4-ary heap on its own thread) took {@code Thread.sleep} in
+ * bridged code from behind the default scheduler to ahead of it; the loop's own heap, which now takes
+ * parks (below), gives part of that back in such a burst and saves two thread wake-ups per sleep at
+ * steady rates (docs/BENCHMARKS.md).
  *
  * <p>A timed park's expiry ({@code Thread.sleep}, {@code LockSupport.parkNanos}, the timed waits of
  * {@code java.util.concurrent}) goes further: {@link #schedule(Runnable, long, TimeUnit)} puts it on

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link BridgeOverloadedException}.
  *
  * <p>Workers: at most {@code threads}, named {@code <name>-<n>} from 0, started lazily — a task that
- * is queued while no worker waits for work starts one, if fewer than {@code threads} are alive — and
- * kept until shutdown (no idle timeout). They take the thread group and context class loader of the
+ * is queued while no worker waits for work starts one, if fewer than {@code threads} are alive, on
+ * the submitting thread, or, if that is a virtual thread and the pool has a {@code starter}, on the
+ * starter's thread — and kept until shutdown (no idle timeout). They take the thread group and context class loader of the
  * thread that constructed the pool, not of the submitter that happened to start them, and no
  * inheritable thread-locals. A worker takes the oldest {@link Priority#HIGH} task, else
  * the oldest {@link Priority#LOW} one ({@link PriorityTaskQueue}). A task that throws never kills its
@@ -77,6 +79,7 @@ public final class WorkPool {
     private final LongAdder completed = new LongAdder();
     private final LongAdder rejected = new LongAdder();
 
+    private final Executor starter;              // where a virtual submitter's worker starts run; null: on the submitter
     private volatile int liveWorkers;   // written under workerLock (started, not yet exited); read by stats()
     private volatile int runState;      // see the table above
 
@@ -89,6 +92,19 @@ public final class WorkPool {
      * @throws IllegalArgumentException if {@code threads} or {@code queueCapacity} is below 1
      */
     public WorkPool(String name, int threads, int queueCapacity, boolean daemon) {
+        this(name, threads, queueCapacity, daemon, null);
+    }
+
+    /**
+     * As {@link #WorkPool(String, int, int, boolean)}, with the workers a virtual thread's submission
+     * needs started by {@code starter} instead of by the submitter ({@link WorkerStarter}): a
+     * {@code Thread.start} on a virtual thread holds its carrier until the new thread has run.
+     *
+     * @param starter runs the start of a worker for a task that a virtual thread submitted; null: the
+     *                submitter starts it, whatever thread it is
+     */
+    public WorkPool(String name, int threads, int queueCapacity, boolean daemon, Executor starter) {
+        this.starter = starter;
         this.name = Objects.requireNonNull(name, "name");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, was " + threads);
@@ -181,6 +197,10 @@ public final class WorkPool {
             // workers come back for the task; after it, a worker leaves only an empty queue.
             return null;
         }
+        if (starter != null && Thread.currentThread().isVirtual()) {
+            starter.execute(() -> startWorkerLater(task));
+            return null;
+        }
         workerLock.lock();
         try {
             if (liveWorkers >= threads || runState == TERMINATED) {
@@ -193,6 +213,29 @@ public final class WorkPool {
                 return refused(new RejectedExecutionException("pool " + name + " could not start a worker thread", startFailed));
             }
             return null; // a live worker took it
+        } finally {
+            workerLock.unlock();
+        }
+    }
+
+    /**
+     * A start that a virtual thread's submission handed to the {@code starter}: starts a worker if the
+     * work still needs one (no idle worker, something queued, fewer than {@code threads} alive). If no
+     * thread can be started, {@code task} is rejected if it is still queued, as it would have been on
+     * the submitter.
+     */
+    private void startWorkerLater(PoolTask<?> task) {
+        workerLock.lock();
+        try {
+            if (liveWorkers >= threads || runState == TERMINATED || queue.size() == 0 || queue.waitingTakers() > 0) {
+                return;
+            }
+            startWorkerLocked();
+        } catch (Throwable startFailed) { // OutOfMemoryError: unable to create a native thread, say
+            if (queue.remove(task)) {
+                rejected.increment();
+                task.reject(new RejectedExecutionException("pool " + name + " could not start a worker thread", startFailed));
+            }
         } finally {
             workerLock.unlock();
         }
