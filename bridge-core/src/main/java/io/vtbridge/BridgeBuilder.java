@@ -196,9 +196,9 @@ public final class BridgeBuilder {
     /**
      * With {@link BlockingPolicy#HAND_OFF}: how long one mount may hold its loop's carrier before the
      * loop moves to a fresh carrier; positive, at most the {@link #stallThreshold stall threshold}.
-     * The watchdog looks every quarter of this (or of the threshold, if shorter), so the loop moves
-     * between this and 1.25 times it: with the default, half the stall threshold, a hog that can be
-     * handed off holds its loop for less than the threshold. The move is reported as a hog with
+     * The watchdog looks every quarter of this (at least 1 ms apart), so the loop moves between this
+     * and 1.25 times it, if the machine runs the watchdog on time: with the default, half the stall
+     * threshold, a hog that can be handed off holds its loop for less than the threshold. The move is reported as a hog with
      * {@code handedOff} set. Default: half the stall threshold.
      *
      * @throws IllegalArgumentException if not positive; {@link #build()} throws if the policy is not
@@ -211,7 +211,7 @@ public final class BridgeBuilder {
 
     /** The hand-off delay in effect: {@link #handOffAfter} if set, else half the stall threshold. */
     Duration effectiveHandOffAfter() {
-        return handOffAfter != null ? handOffAfter : stallThreshold.dividedBy(2);
+        return handOffAfter != null ? handOffAfter : Duration.ofNanos(Math.max(1, Checks.saturatedNanos(stallThreshold) / 2));
     }
 
     /** What to do about a stall: {@link BlockingPolicy#REPORT} (default) or {@link BlockingPolicy#HAND_OFF}. */

@@ -44,7 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The same thread starts the worker threads that the bridge's pools need for bridged code
  * ({@link WorkerStarter}): a {@code Thread.start} waits until the new thread runs, which must not
- * happen on a loop's carrier. Each wake runs those starts first.
+ * happen on a loop's carrier. Each round runs one such start first; the watchdog does not park while
+ * more are queued. When the watchdog's thread ends, the starter is closed: later starts run on their
+ * submitters.
  *
  * <p><b>Threading:</b> {@link #start} and {@link #stop} by the bridge's lifecycle code; the rest on
  * the watchdog thread, which owns every array here.
@@ -120,11 +122,23 @@ final class StallWatchdog {
     }
 
     private void run() {
+        try {
+            watch();
+        } finally {
+            // Stopped, or died of an Error: from now on a pool worker starts on its submitter, as
+            // without a starter, rather than waiting for a watchdog that will not come.
+            starter.close();
+        }
+    }
+
+    private void watch() {
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(Math.min(thresholdNanos, handOffNanos) / 4,
                 TimeUnit.MILLISECONDS.toNanos(25)));
         long nextCheck = System.nanoTime();
         while (!stopping) {
-            starter.runPending(); // woken by a pool that needs a worker for bridged code: start it first
+            // Woken by a pool that needs a worker for bridged code: one start per round, so that a
+            // burst of them does not hold back the checks and the lane rescues below.
+            boolean moreStarts = starter.runPending(1);
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
                 for (Shard shard : bridge.shards()) {
@@ -144,7 +158,7 @@ final class StallWatchdog {
                 continue; // ...so a start queued meanwhile is seen here, or its starter saw plannedWake and unparks us
             }
             long sleep = wakeAt - System.nanoTime();
-            if (sleep > 0) {
+            if (sleep > 0 && !moreStarts) {
                 LockSupport.parkNanos(this, sleep);
             }
         }
@@ -249,7 +263,10 @@ final class StallWatchdog {
                 lockOwner = info.getLockOwnerName() != null ? info.getLockOwnerName() + " #" + info.getLockOwnerId() : null;
             }
         }
-        boolean handedOff = policy == BlockingPolicy.HAND_OFF && loop.handOff();
+        // Not for a mount that has ended meanwhile: the take is decided per carrier, not per mount,
+        // so a late one could take a loop that is running well.
+        boolean handedOff = policy == BlockingPolicy.HAND_OFF && loop.counters().get(LoopCounter.MOUNTS) == mounts
+                && loop.handOff();
         if (!handedOff && !due) {
             return false;  // refused before the threshold: the hog is reported when it reaches it
         }

@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * the loop's own timer heap, as {@code Bridge.sleep} does. The JDK calls it on the carrier, i.e. the
  * loop thread, right after the virtual thread unmounts, and cancels it there before the thread
  * mounts again; the loop fires it in its timer phase, and the unpark it makes lands in the local run
- * queue. No other thread wakes for it: the loop's own wake-up at the deadline is the only one.
+ * queue. No other thread wakes for it: the loop's own wake-up at the deadline is the only one. A
+ * park armed on another thread (a carrier that lost the loop, a CPU worker running a moved hog)
+ * takes the pool's delay scheduler, as timed waits do.
  *
  * <p>Every continuation still runs on the loop: {@link #execute(Runnable)} is the loop's. The pool's
  * own machinery runs only the timeouts of timed {@code Object.wait} (one worker thread, started on
@@ -101,9 +103,9 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
 
     /**
      * The loop's {@link ShardLoop#execute}: continuations never run on this pool's threads. A resume
-     * issued by this pool's own worker is the expiry of a timed park ({@code parkTimeoutExpired} or
-     * {@code waitTimeoutExpired}, the only tasks that worker runs): it takes the loop's expiry queue,
-     * served ahead of new inbound work.
+     * issued by this pool's own worker is the expiry of a timed wait, or of a park armed off the
+     * loop's owner ({@code waitTimeoutExpired} or {@code parkTimeoutExpired}, the only tasks that
+     * worker runs): it takes the loop's expiry queue, served ahead of new inbound work.
      */
     @Override
     public void execute(Runnable continuation) {
@@ -116,11 +118,13 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
 
     /**
      * Arms a timed park's expiry on the loop's timer heap (JDK 25's {@code VirtualThread} calls this
-     * from {@code afterYield}, on the carrier); a timed {@code Object.wait}'s timeout goes to the
-     * pool's own delay scheduler. The two are told apart by the unit the JDK passes: a park
-     * arms in {@code NANOSECONDS}, a wait in {@code MILLISECONDS} (checked in JDK 25's source, the only
-     * JDK this class is used on). A wait's expiry retries with {@code Thread.yield()} while a debugger
-     * holds the waiter suspended, and it must not spin on the loop.
+     * from {@code afterYield}, on the carrier, normally the loop's owner); a timed
+     * {@code Object.wait}'s timeout, and a park armed on any other thread (a carrier that lost the
+     * loop to a hand-off, a CPU worker running a moved hog), go to the pool's own delay scheduler.
+     * Parks and waits are told apart by the unit the JDK passes: a park arms in {@code NANOSECONDS},
+     * a wait in {@code MILLISECONDS} (checked in JDK 25's source, the only JDK this class is used
+     * on). A wait's expiry retries with {@code Thread.yield()} while a debugger holds the waiter
+     * suspended, and it must not spin on the loop.
      *
      * <p>Not annotated {@code @Override}: {@code ForkJoinPool.schedule} exists from JDK 25, and this
      * class compiles against the JDK 21 API; on JDK 25 it overrides by signature.
@@ -129,7 +133,9 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
      *         resumes before the deadline
      */
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-        if (unit != TimeUnit.NANOSECONDS) {
+        if (unit != TimeUnit.NANOSECONDS || !loop.inLoop()) {
+            // A wait, or a park armed off the loop's owner: on a carrier that has just lost the loop
+            // to a hand-off, or on a CPU worker running a moved hog. The loop's heap is the owner's.
             return superSchedule(command, delay, unit);
         }
         long nanos = Math.min(Math.max(0, delay), ShardLoop.MAX_DELAY_NANOS); // an early wake is allowed; the JDK re-parks

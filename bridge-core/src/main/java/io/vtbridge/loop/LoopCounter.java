@@ -8,9 +8,9 @@ public enum LoopCounter {
     LOCAL_SCHEDULES,
     /** Continuations that arrived through the inbound queue: from other threads. */
     REMOTE_SCHEDULES,
-    /** Continuations that arrived through the expiry queue: timed parks resumed by the JDK's timer thread. */
+    /** Continuations that arrived through the expiry queue: timed waits (and parks armed off the owner) resumed by the JDK's timer thread. */
     EXPIRY_SCHEDULES,
-    /** Loop timers expired ({@code Bridge.sleep} wake-ups). */
+    /** Loop timers expired ({@code Bridge.sleep} wake-ups, lock timeouts, and on JDK 25 timed parks such as {@code Thread.sleep}). */
     TIMERS_FIRED,
     /** Loop iterations that found work (idle spins are not counted). */
     ITERATIONS,

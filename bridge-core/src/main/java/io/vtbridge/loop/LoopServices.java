@@ -204,7 +204,12 @@ public final class LoopServices {
             timers.add(timer);
             ownership.endOwned();
         } else {
-            loop.execute(() -> timers.add(timer));
+            // A park timeout cancelled before this add reaches the owner must not sit on the heap.
+            loop.execute(() -> {
+                if (!(timer instanceof ParkTimeout park) || !park.isDone()) {
+                    timers.add(timer);
+                }
+            });
         }
     }
 

@@ -16,8 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>the latency lane (starts submitted with {@code Priority.HIGH}), up to {@code batch}: 1/8 of
  *       the slice; and again between the mounts of every later step, whenever the loop reads its
  *       clock, so a latency-lane start waits for at most one share, not a whole turn;</li>
- *   <li>resumes from the JDK's timer thread (expired timed parks, {@code Thread.sleep}, on JDK 25):
- *       2/8;</li>
+ *   <li>resumes from the JDK's timer thread (on JDK 25: expired timed waits, and timed parks armed
+ *       off the loop's owner; a park armed on the owner is a loop timer, step 1): 2/8;</li>
  *   <li>resumes issued by other threads (a lock hand-off from another shard, a completion, a socket
  *       wake-up): 2/8;</li>
  *   <li>resumes issued on the loop's own thread (the local run queue; no atomics), only those queued

@@ -19,10 +19,12 @@ import java.util.function.Consumer;
  * task runs only if no cancel came first, and a cancel reports {@code true} only if the task never
  * runs.
  *
- * <p><b>Threading:</b> both are normally called on the loop's owner (the JDK arms and cancels on the
- * carrier, and the loop fires timers on its own thread). While a hand-off moves the loop, a carrier
- * that lost it may cancel: the CAS keeps the decision single, and the removal from the heap takes
- * the loop's cross-thread path (the {@code remover}). jcstress: {@code ParkTimeoutTest}.
+ * <p><b>Threading:</b> armed on the loop's owner only (the facade sends a park armed elsewhere to
+ * the pool's delay scheduler), and fired by the loop. The JDK cancels it on the thread that runs the
+ * parked thread's continuation next: the owner, or, when the thread was moved off its loop as a hog,
+ * a CPU worker, which races the loop's expiry. The CAS keeps the decision single there, and the
+ * removal from the heap takes the loop's cross-thread path (the {@code remover}). jcstress:
+ * {@code ParkTimeoutTest}.
  */
 public final class ParkTimeout extends Timer implements ScheduledFuture<Object> {
 

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       carries): no atomics;</li>
  *   <li>{@link #resumes}: resumes of this loop's threads issued by other threads (a lock hand-off
  *       from another shard, a completion, a socket wake-up): work the shard already runs;</li>
- *   <li>{@link #expiries}: resumes of timed parks issued by the JDK's timer thread;</li>
+ *   <li>{@link #expiries}: resumes issued by the JDK's timer thread (JDK 25: timed waits, and timed
+ *       parks armed off the loop's owner);</li>
  *   <li>{@link #inbound}: starts of new virtual threads from other threads: new work, in one
  *       stripe per submitting thread ({@link #offerStart}), served round robin, so that a
  *       submission waits behind at most one start of each other busy submitter at a time, not

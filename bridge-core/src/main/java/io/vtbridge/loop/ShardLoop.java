@@ -416,8 +416,8 @@ public final class ShardLoop implements Executor {
     }
 
     /**
-     * Schedules the resume of a virtual thread whose timed park expired, issued by the JDK's timer
-     * thread (the {@link ForkJoinPoolFacade}'s worker). It takes the expiry queue, which the loop
+     * Schedules the resume of a virtual thread whose timed wait (or a timed park armed off the loop's
+     * owner) expired, issued by the JDK's timer thread (the {@link ForkJoinPoolFacade}'s worker). It takes the expiry queue, which the loop
      * serves before new inbound work, so that a sleeper woken during a burst of submissions is not
      * queued behind it. Never blocks and never throws; after the loop stopped it is dropped, as in
      * {@link #execute}. From the loop's own thread it is a plain {@link #execute}.

@@ -25,9 +25,10 @@ import java.util.Map;
  * @param localResumes    continuations scheduled from the loop's own thread (no atomics)
  * @param remoteResumes   continuations that came from other threads: starts (the inbound queue) and
  *                        resumes (the resume queue)
- * @param expiryResumes   continuations that came through the expiry queue: timed parks
- *                        ({@code Thread.sleep}) resumed by the JDK's timer thread, on JDK 25
- * @param timersFired     loop timers expired ({@code Bridge.sleep})
+ * @param expiryResumes   continuations that came through the expiry queue: on JDK 25, timed waits
+ *                        (and timed parks armed off the loop's owner) resumed by the JDK's timer thread
+ * @param timersFired     loop timers expired ({@code Bridge.sleep}, lock timeouts; on JDK 25 also
+ *                        timed parks such as {@code Thread.sleep})
  * @param loopIterations  loop iterations that found work
  * @param loopParks       times the idle loop parked
  * @param unparks         unparks other threads issued to wake this loop

@@ -2,6 +2,7 @@ package io.vtbridge.pool;
 
 import io.vtbridge.BridgeOverloadedException;
 import io.vtbridge.Priority;
+import io.vtbridge.internal.NonBlockingThread;
 import io.vtbridge.internal.VarHandles;
 import io.vtbridge.monitor.PoolStats;
 
@@ -30,8 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Workers: at most {@code threads}, named {@code <name>-<n>} from 0, started lazily — a task that
  * is queued while no worker waits for work starts one, if fewer than {@code threads} are alive, on
- * the submitting thread, or, if that is a virtual thread and the pool has a {@code starter}, on the
- * starter's thread — and kept until shutdown (no idle timeout). They take the thread group and context class loader of the
+ * the submitting thread, or, if that is a virtual thread or a loop thread and the pool has a
+ * {@code starter}, on the starter's thread — and kept until shutdown (no idle timeout). They take the thread group and context class loader of the
  * thread that constructed the pool, not of the submitter that happened to start them, and no
  * inheritable thread-locals. A worker takes the oldest {@link Priority#HIGH} task, else
  * the oldest {@link Priority#LOW} one ({@link PriorityTaskQueue}). A task that throws never kills its
@@ -197,7 +198,10 @@ public final class WorkPool {
             // workers come back for the task; after it, a worker leaves only an empty queue.
             return null;
         }
-        if (starter != null && Thread.currentThread().isVirtual()) {
+        Thread self = Thread.currentThread();
+        if (starter != null && (self.isVirtual() || self instanceof NonBlockingThread)) {
+            // A virtual thread (bridged code: its carrier is a loop) or a loop thread itself (a hog
+            // moved to the CPU pool): Thread.start would hold that loop until the new thread runs.
             starter.execute(() -> startWorkerLater(task));
             return null;
         }
@@ -219,15 +223,16 @@ public final class WorkPool {
     }
 
     /**
-     * A start that a virtual thread's submission handed to the {@code starter}: starts a worker if the
-     * work still needs one (no idle worker, something queued, fewer than {@code threads} alive). If no
-     * thread can be started, {@code task} is rejected if it is still queued, as it would have been on
-     * the submitter.
+     * A start that a submission handed to the {@code starter}: starts a worker, as the submitter would
+     * have, unless {@code threads} are alive, the pool has terminated, or nothing is queued any more
+     * (every task was taken, so none waits for this worker). An idle worker does not make it skip: it
+     * may have been signalled for another task already. If no thread can be started, {@code task} is
+     * rejected if it is still queued, as it would have been on the submitter.
      */
     private void startWorkerLater(PoolTask<?> task) {
         workerLock.lock();
         try {
-            if (liveWorkers >= threads || runState == TERMINATED || queue.size() == 0 || queue.waitingTakers() > 0) {
+            if (liveWorkers >= threads || runState == TERMINATED || queue.size() == 0) {
                 return;
             }
             startWorkerLocked();

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * and a virtual thread that calls it holds its carrier meanwhile; for bridged code that carrier is a
  * shard's loop, which on a busy machine was held 105 ms by one such start.
  *
- * <p>The runner {@linkplain #bind binds} itself, then calls {@link #runPending()} each time it wakes;
+ * <p>The runner {@linkplain #bind binds} itself, then calls {@link #runPending(int)} each time it wakes;
  * {@link #execute} queues a start and unparks the runner. After {@link #close()} (the runner has
  * stopped), a start runs on the thread that queues it, as it would without a starter.
  *
@@ -50,16 +50,30 @@ public final class WorkerStarter implements Executor {
         }
     }
 
-    /** Runs every queued start. The runner, each time it wakes; also {@link #close()} and late callers. */
+    /** Runs every queued start. {@link #close()} and callers after it. */
     public void runPending() {
+        while (runPending(Integer.MAX_VALUE)) {
+            // until the queue is empty
+        }
+    }
+
+    /**
+     * Runs up to {@code max} queued starts: the runner, each time it wakes, one at a time, so that a
+     * burst of starts (each a {@code Thread.start}, which can take long on a busy machine) does not
+     * hold back the runner's own work.
+     *
+     * @return whether starts are still queued
+     */
+    public boolean runPending(int max) {
         Runnable start;
-        while ((start = pending.poll()) != null) {
+        for (int i = 0; i < max && (start = pending.poll()) != null; i++) {
             try {
                 start.run();
             } catch (RuntimeException unexpected) {
                 // A start handles its own failure (it rejects its task); nothing else may stop the drain.
             }
         }
+        return !pending.isEmpty();
     }
 
     /** From now on starts run on the thread that queues them; runs those still queued. Idempotent. */

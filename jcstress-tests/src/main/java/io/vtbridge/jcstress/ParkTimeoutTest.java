@@ -14,7 +14,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * A timed park's expiry on the loop's heap ({@link ParkTimeout}): the loop fires it while the JDK
- * cancels it (the parked thread resumed early, on a carrier that lost the loop to a hand-off). Exactly
+ * cancels it (the parked thread resumed early, on a CPU worker that runs it as a moved hog). Exactly
  * one wins: either the JDK's expiry task runs and the cancel reports false and removes nothing, or the
  * cancel reports true, removes the timer from the heap once, and the expiry never runs.
  *
