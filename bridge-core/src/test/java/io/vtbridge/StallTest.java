@@ -145,6 +145,45 @@ class StallTest {
         }
     }
 
+    @Test
+    void aHandOffRefusedBeforeTheThresholdIsReportedAtTheThreshold() throws Exception {
+        Path first = Fifo.create(dir.resolve("first"));
+        Path second = Fifo.create(dir.resolve("second"));
+        List<StallReport> reports = new CopyOnWriteArrayList<>();
+        CompletableFuture<StallReport> secondReport = new CompletableFuture<>();
+        // One extra carrier at most: the first hog takes it, so the second cannot be handed off.
+        try (Bridge bridge = Bridge.builder().shards(1).name("stall-refused").blockingPolicy(BlockingPolicy.HAND_OFF)
+                .stallThreshold(Duration.ofMillis(400)).handOffAfter(Duration.ofMillis(50)).maxExtraCarriers(1)
+                .listener(new BridgeListener() {
+                    @Override
+                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+                    }
+
+                    @Override
+                    public void onStall(StallReport report) {
+                        reports.add(report);
+                        if (reports.size() == 2) {
+                            secondReport.complete(report);
+                        }
+                    }
+                }).build()) {
+            CompletableFuture<Integer> firstReader = bridge.submit(() -> blockingRead(first));
+            Await.until("the first hog was handed off", () -> bridge.shard(0).handOffs() == 1);
+            CompletableFuture<Integer> secondReader = bridge.submit(() -> blockingRead(second));
+            StallReport report = secondReport.get(30, TimeUnit.SECONDS);
+            assertThat(reports.get(0).handedOff()).isTrue();
+            assertThat(reports.get(0).nanos()).as("the first, handed off at its delay").isLessThan(TimeUnit.MILLISECONDS.toNanos(400));
+            assertThat(report.handedOff()).as("the second: the one extra carrier is taken").isFalse();
+            assertThat(report.nanos()).as("reported at the threshold, not at the hand-off delay")
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(400));
+            assertThat(bridge.shard(0).handOffs()).isEqualTo(1);
+            Fifo.write(first, new byte[] {1});
+            Fifo.write(second, new byte[] {2});
+            assertThat(firstReader.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(secondReader.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        }
+    }
+
     /** A class whose initialiser takes a lock: a virtual thread running it is pinned (class init) while it waits. */
     static final class NeedsTheLock {
         static final BridgeLock LOCK = new BridgeLock();
