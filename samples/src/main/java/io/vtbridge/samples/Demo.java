@@ -104,9 +104,10 @@ public final class Demo {
                 System.out.println();
             }
             System.out.println();
-            System.out.println("  same-shard: resumes issued on the loop itself (lock hand-offs, Bridge.sleep timers and its");
-            System.out.println("    pinning probe, a yield), no atomics;");
-            System.out.println("  cross-thread: starts from the submitting thread and Thread.sleep wake-ups from the JDK's timer thread.");
+            System.out.println("  same-shard: resumes issued on the loop itself (lock hand-offs, loop timers: Bridge.sleep and, on");
+            System.out.println("    JDK 25, Thread.sleep; Bridge.sleep's pinning probe, a yield), no atomics;");
+            System.out.println("  cross-thread: starts from the submitting thread (on other JDKs also Thread.sleep wake-ups from the");
+            System.out.println("    JDK's timer thread).");
             if (failed > 0 || reserved != ok) {
                 System.exit(1);
             }
