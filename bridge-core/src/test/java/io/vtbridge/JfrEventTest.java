@@ -50,6 +50,29 @@ class JfrEventTest {
     }
 
     @Test
+    void aPoolWorkerThatBridgedCodeNeedsIsStartedByTheWatchdogNotTheLoop() throws Exception {
+        Path file = dir.resolve("starts.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("jdk.ThreadStart");
+            recording.start();
+            try (Bridge bridge = Bridge.builder().shards(1).name("jfr-starts").build()) {
+                assertThat(bridge.submit(() -> Bridge.blocking(() -> Thread.currentThread().getName()))
+                        .get(10, TimeUnit.SECONDS)).startsWith("jfr-starts-blocking-");
+            }
+            recording.stop();
+            recording.dump(file);
+        }
+        List<RecordedEvent> workerStarts = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("jdk.ThreadStart"))
+                .filter(e -> e.getThread("thread") != null
+                        && e.getThread("thread").getJavaName().startsWith("jfr-starts-blocking-"))
+                .toList();
+        assertThat(workerStarts).as("the blocking pool's worker was started once").hasSize(1);
+        // The thread that called Thread.start: the watchdog, never the loop thread carrying the caller.
+        assertThat(workerStarts.get(0).getThread("parentThread").getJavaName()).isEqualTo("jfr-starts-watchdog");
+    }
+
+    @Test
     void disabledByDefault() throws Exception {
         Path file = dir.resolve("none.jfr");
         try (Bridge bridge = Bridge.builder().shards(1).build(); Recording recording = new Recording()) {
