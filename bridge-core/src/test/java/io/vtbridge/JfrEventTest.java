@@ -50,6 +50,32 @@ class JfrEventTest {
     }
 
     @Test
+    void aCpuWorkerForAMovedHogIsStartedByTheWatchdogNotTheLoop() throws Exception {
+        Path file = dir.resolve("hog-starts.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("jdk.ThreadStart");
+            recording.start();
+            try (Bridge bridge = Bridge.builder().shards(1).name("jfr-hog").moveHogs(true).build()) {
+                String ranOn = bridge.submit(() -> {
+                    HogTest.spinFor(5);      // longer than a slice, then a yield: the loop thread sends it off
+                    Thread.yield();
+                    return Thread.currentThread().isVirtual() ? String.valueOf(Bridge.current().isPresent()) : "?";
+                }).get(10, TimeUnit.SECONDS);
+                assertThat(ranOn).as("moved: off its loop").isEqualTo("false");
+            }
+            recording.stop();
+            recording.dump(file);
+        }
+        List<RecordedEvent> workerStarts = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("jdk.ThreadStart"))
+                .filter(e -> e.getThread("thread") != null && e.getThread("thread").getJavaName().startsWith("jfr-hog-cpu-"))
+                .toList();
+        assertThat(workerStarts).as("the CPU pool's worker was started once").hasSize(1);
+        // The move is made by the loop thread itself: its Thread.start would hold the loop.
+        assertThat(workerStarts.get(0).getThread("parentThread").getJavaName()).isEqualTo("jfr-hog-watchdog");
+    }
+
+    @Test
     void aPoolWorkerThatBridgedCodeNeedsIsStartedByTheWatchdogNotTheLoop() throws Exception {
         Path file = dir.resolve("starts.jfr");
         try (Recording recording = new Recording()) {
