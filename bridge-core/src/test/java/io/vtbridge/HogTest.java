@@ -1,13 +1,13 @@
 package io.vtbridge;
 
 import io.vtbridge.internal.JdkAccess;
-import io.vtbridge.monitor.BridgeListener;
 import io.vtbridge.monitor.DelayCause;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.ShardStats;
 import io.vtbridge.monitor.StallReport;
 import io.vtbridge.testing.Await;
+import io.vtbridge.testing.StallListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,24 +40,11 @@ class HogTest {
         return x;
     }
 
-    private static BridgeListener collecting(List<StallReport> reports) {
-        return new BridgeListener() {
-            @Override
-            public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
-            }
-
-            @Override
-            public void onStall(StallReport report) {
-                reports.add(report);
-            }
-        };
-    }
-
     @Test
     void aHogReportNamesTheThreadThatHeldTheCarrierWithTheStackItHadThen() throws Exception {
         List<StallReport> reports = new CopyOnWriteArrayList<>();
         try (Bridge bridge = Bridge.builder().shards(1).name("hog").stallThreshold(Duration.ofMillis(50))
-                .listener(collecting(reports)).build()) {
+                .listener(StallListener.of(reports::add)).build()) {
             CompletableFuture<Thread> hog = bridge.submit(() -> {
                 spinFor(400);
                 return Thread.currentThread();
@@ -81,7 +68,7 @@ class HogTest {
         List<StallReport> reports = new CopyOnWriteArrayList<>();
         // A slice longer than the threshold lets one turn gather many 1 ms mounts: loop lag, no hog.
         try (Bridge bridge = Bridge.builder().shards(1).name("lag").stallThreshold(Duration.ofMillis(40))
-                .turnSlice(Duration.ofSeconds(1)).listener(collecting(reports)).build()) {
+                .turnSlice(Duration.ofSeconds(1)).listener(StallListener.of(reports::add)).build()) {
             List<CompletableFuture<Object>> tasks = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
                 tasks.add(bridge.submit(() -> {
@@ -115,7 +102,7 @@ class HogTest {
         List<StallReport> reports = new CopyOnWriteArrayList<>();
         // A long slice keeps the short mounts and the hog in one turn.
         try (Bridge bridge = Bridge.builder().shards(1).name("hoglag").stallThreshold(Duration.ofMillis(50))
-                .turnSlice(Duration.ofSeconds(1)).listener(collecting(reports)).build()) {
+                .turnSlice(Duration.ofSeconds(1)).listener(StallListener.of(reports::add)).build()) {
             java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
             CompletableFuture<Object> holder = bridge.submit(() -> {
                 Await.spinOnCarrier("the test queued the turn's work", release::get); // the rest queues behind it

@@ -51,10 +51,7 @@ class JfrEventTest {
 
     @Test
     void aCpuWorkerForAMovedHogIsStartedByTheWatchdogNotTheLoop() throws Exception {
-        Path file = dir.resolve("hog-starts.jfr");
-        try (Recording recording = new Recording()) {
-            recording.enable("jdk.ThreadStart");
-            recording.start();
+        List<String> starters = startersOf("jfr-hog-cpu-", () -> {
             try (Bridge bridge = Bridge.builder().shards(1).name("jfr-hog").moveHogs(true).build()) {
                 String ranOn = bridge.submit(() -> {
                     HogTest.spinFor(5);      // longer than a slice, then a yield: the loop thread sends it off
@@ -63,39 +60,46 @@ class JfrEventTest {
                 }).get(10, TimeUnit.SECONDS);
                 assertThat(ranOn).as("moved: off its loop").isEqualTo("false");
             }
-            recording.stop();
-            recording.dump(file);
-        }
-        List<RecordedEvent> workerStarts = RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().equals("jdk.ThreadStart"))
-                .filter(e -> e.getThread("thread") != null && e.getThread("thread").getJavaName().startsWith("jfr-hog-cpu-"))
-                .toList();
-        assertThat(workerStarts).as("the CPU pool's worker was started once").hasSize(1);
+        });
         // The move is made by the loop thread itself: its Thread.start would hold the loop.
-        assertThat(workerStarts.get(0).getThread("parentThread").getJavaName()).isEqualTo("jfr-hog-watchdog");
+        assertThat(starters).as("who started the CPU pool's one worker").containsExactly("jfr-hog-watchdog");
     }
 
     @Test
     void aPoolWorkerThatBridgedCodeNeedsIsStartedByTheWatchdogNotTheLoop() throws Exception {
-        Path file = dir.resolve("starts.jfr");
-        try (Recording recording = new Recording()) {
-            recording.enable("jdk.ThreadStart");
-            recording.start();
+        List<String> starters = startersOf("jfr-starts-blocking-", () -> {
             try (Bridge bridge = Bridge.builder().shards(1).name("jfr-starts").build()) {
                 assertThat(bridge.submit(() -> Bridge.blocking(() -> Thread.currentThread().getName()))
                         .get(10, TimeUnit.SECONDS)).startsWith("jfr-starts-blocking-");
             }
+        });
+        // The thread that called Thread.start: the watchdog, never the loop thread carrying the caller.
+        assertThat(starters).as("who started the blocking pool's one worker").containsExactly("jfr-starts-watchdog");
+    }
+
+    /** A body that may throw. */
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code body} under a JFR recording of {@code jdk.ThreadStart} and returns, for each thread
+     * started whose name begins with {@code prefix}, the name of the thread that started it.
+     */
+    private List<String> startersOf(String prefix, Body body) throws Exception {
+        Path file = dir.resolve(prefix + "starts.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("jdk.ThreadStart");
+            recording.start();
+            body.run();
             recording.stop();
             recording.dump(file);
         }
-        List<RecordedEvent> workerStarts = RecordingFile.readAllEvents(file).stream()
+        return RecordingFile.readAllEvents(file).stream()
                 .filter(e -> e.getEventType().getName().equals("jdk.ThreadStart"))
-                .filter(e -> e.getThread("thread") != null
-                        && e.getThread("thread").getJavaName().startsWith("jfr-starts-blocking-"))
+                .filter(e -> e.getThread("thread") != null && e.getThread("thread").getJavaName().startsWith(prefix))
+                .map(e -> e.getThread("parentThread").getJavaName())
                 .toList();
-        assertThat(workerStarts).as("the blocking pool's worker was started once").hasSize(1);
-        // The thread that called Thread.start: the watchdog, never the loop thread carrying the caller.
-        assertThat(workerStarts.get(0).getThread("parentThread").getJavaName()).isEqualTo("jfr-starts-watchdog");
     }
 
     @Test

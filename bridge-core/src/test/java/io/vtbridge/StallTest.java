@@ -1,11 +1,9 @@
 package io.vtbridge;
 
-import io.vtbridge.monitor.BridgeListener;
-import io.vtbridge.monitor.EventKind;
-import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.StallReport;
 import io.vtbridge.testing.Await;
 import io.vtbridge.testing.Fifo;
+import io.vtbridge.testing.StallListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,17 +40,10 @@ class StallTest {
         List<StallReport> reports = new CopyOnWriteArrayList<>();
         CompletableFuture<StallReport> first = new CompletableFuture<>();
         try (Bridge bridge = Bridge.builder().shards(1).name("stall-report").stallThreshold(Duration.ofMillis(100))
-                .listener(new BridgeListener() {
-                    @Override
-                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
-                    }
-
-                    @Override
-                    public void onStall(StallReport report) {
-                        reports.add(report);
-                        first.complete(report);
-                    }
-                }).build()) {
+                .listener(StallListener.of(report -> {
+                    reports.add(report);
+                    first.complete(report);
+                })).build()) {
             CompletableFuture<Integer> reader = bridge.submit(() -> blockingRead(fifo));
             StallReport report = first.get(10, TimeUnit.SECONDS);
             // The stall goes on; give the watchdog many more rounds (25 ms each) to report it again. Not a
@@ -120,16 +111,7 @@ class StallTest {
         // A threshold far longer than the test may take: a hand-off seen at all came from handOffAfter.
         try (Bridge bridge = Bridge.builder().shards(1).name("stall-early").blockingPolicy(BlockingPolicy.HAND_OFF)
                 .stallThreshold(Duration.ofMinutes(5)).handOffAfter(Duration.ofMillis(50))
-                .listener(new BridgeListener() {
-                    @Override
-                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
-                    }
-
-                    @Override
-                    public void onStall(StallReport report) {
-                        first.complete(report);
-                    }
-                }).build()) {
+                .listener(StallListener.of(first::complete)).build()) {
             CompletableFuture<Integer> reader = bridge.submit(() -> blockingRead(fifo));
             StallReport report = first.get(30, TimeUnit.SECONDS);
             assertThat(report.kind()).isEqualTo(StallReport.Kind.HOG);
@@ -154,19 +136,12 @@ class StallTest {
         // One extra carrier at most: the first hog takes it, so the second cannot be handed off.
         try (Bridge bridge = Bridge.builder().shards(1).name("stall-refused").blockingPolicy(BlockingPolicy.HAND_OFF)
                 .stallThreshold(Duration.ofMillis(400)).handOffAfter(Duration.ofMillis(50)).maxExtraCarriers(1)
-                .listener(new BridgeListener() {
-                    @Override
-                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+                .listener(StallListener.of(report -> {
+                    reports.add(report);
+                    if (reports.size() == 2) {
+                        secondReport.complete(report);
                     }
-
-                    @Override
-                    public void onStall(StallReport report) {
-                        reports.add(report);
-                        if (reports.size() == 2) {
-                            secondReport.complete(report);
-                        }
-                    }
-                }).build()) {
+                })).build()) {
             CompletableFuture<Integer> firstReader = bridge.submit(() -> blockingRead(first));
             Await.until("the first hog was handed off", () -> bridge.shard(0).handOffs() == 1);
             CompletableFuture<Integer> secondReader = bridge.submit(() -> blockingRead(second));
@@ -206,16 +181,7 @@ class StallTest {
     @Test
     void theDeadlockGuardNamesTheLockAPinnedThreadWaitsForAndItsOwner() throws Exception {
         CompletableFuture<StallReport> first = new CompletableFuture<>();
-        try (Bridge bridge = Bridge.builder().shards(1).listener(new BridgeListener() {
-            @Override
-            public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
-            }
-
-            @Override
-            public void onStall(StallReport report) {
-                first.complete(report);
-            }
-        }).build()) {
+        try (Bridge bridge = Bridge.builder().shards(1).listener(StallListener.of(first::complete)).build()) {
             NeedsTheLock.LOCK.lock(); // held by this platform thread
             try {
                 CompletableFuture<Integer> pinned = bridge.submit(() -> NeedsTheLock.Init.VALUE);
@@ -253,18 +219,11 @@ class StallTest {
         CompletableFuture<StallReport> pinnedReport = new CompletableFuture<>();
         try (Bridge bridge = Bridge.builder().shards(1).stallThreshold(Duration.ofSeconds(5))
                 .reportPinned(true, Duration.ofMillis(20))
-                .listener(new BridgeListener() {
-                    @Override
-                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+                .listener(StallListener.of(report -> {
+                    if (report.kind() == StallReport.Kind.PINNED) {
+                        pinnedReport.complete(report);
                     }
-
-                    @Override
-                    public void onStall(StallReport report) {
-                        if (report.kind() == StallReport.Kind.PINNED) {
-                            pinnedReport.complete(report);
-                        }
-                    }
-                }).build()) {
+                })).build()) {
             // A task that stays alive until the JFR event has been reported (so it can be named).
             CompletableFuture<Void> release = new CompletableFuture<>();
             CompletableFuture<Integer> task = bridge.submit(() -> {

@@ -1,6 +1,8 @@
 package io.vtbridge.pool;
 
 import io.vtbridge.Priority;
+import io.vtbridge.testing.Await;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -53,68 +55,65 @@ class WorkerStarterTest {
         }
     }
 
+    private final RecordingStarter starter = new RecordingStarter();
+    private WorkPool made; // the test's pool, if it made one
+
+    /** The test's pool, its worker starts handed to {@link #starter}; stopped after the test. */
+    private WorkPool pool(String name, int threads, int queueCapacity) {
+        made = new WorkPool(name, threads, queueCapacity, true, starter);
+        return made;
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (made != null) {
+            made.shutdownNow();
+            assertThat(made.awaitTermination(10, SECONDS)).isTrue();
+        }
+        starter.close();
+    }
+
     @Test
     void aVirtualSubmittersWorkerIsStartedByTheStarterAndItsTaskRuns() throws Exception {
-        RecordingStarter starter = new RecordingStarter();
-        WorkPool pool = new WorkPool("starter-test-v", 2, 16, true, starter);
-        try {
-            CompletableFuture<String> ranBy = new CompletableFuture<>();
-            Thread submitter = Thread.ofVirtual().start(() ->
-                    pool.execute(Priority.HIGH, () -> ranBy.complete(Thread.currentThread().getName())));
-            submitter.join();
-            assertThat(ranBy.get(WAIT_SECONDS, SECONDS)).startsWith("starter-test-v-");
-            assertThat(starter.ranOn).as("the worker's start ran on the starter's thread").containsExactly("test-starter");
-        } finally {
-            pool.shutdownNow();
-            assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
-            starter.close();
-        }
+        WorkPool pool = pool("starter-test-v", 2, 16);
+        CompletableFuture<String> ranBy = new CompletableFuture<>();
+        Thread submitter = Thread.ofVirtual().start(() ->
+                pool.execute(Priority.HIGH, () -> ranBy.complete(Thread.currentThread().getName())));
+        submitter.join();
+        assertThat(ranBy.get(WAIT_SECONDS, SECONDS)).startsWith("starter-test-v-");
+        assertThat(starter.ranOn).as("the worker's start ran on the starter's thread").containsExactly("test-starter");
     }
 
     @Test
     void aPlatformSubmitterStartsItsWorkerItself() throws Exception {
-        RecordingStarter starter = new RecordingStarter();
-        WorkPool pool = new WorkPool("starter-test-p", 2, 16, true, starter);
-        try {
-            assertThat(pool.submit(Priority.HIGH, () -> 42).get(WAIT_SECONDS, SECONDS)).isEqualTo(42);
-            assertThat(starter.ranOn).as("no start went to the starter").isEmpty();
-        } finally {
-            pool.shutdownNow();
-            assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
-            starter.close();
-        }
+        WorkPool pool = pool("starter-test-p", 2, 16);
+        assertThat(pool.submit(Priority.HIGH, () -> 42).get(WAIT_SECONDS, SECONDS)).isEqualTo(42);
+        assertThat(starter.ranOn).as("no start went to the starter").isEmpty();
     }
 
     @Test
     void manyVirtualSubmittersGetNoMoreWorkersThanTheBoundAndEveryTaskRuns() throws Exception {
-        RecordingStarter starter = new RecordingStarter();
-        WorkPool pool = new WorkPool("starter-test-m", 3, 1_000, true, starter);
+        WorkPool pool = pool("starter-test-m", 3, 1_000);
         AtomicInteger done = new AtomicInteger();
-        try {
-            Thread[] submitters = new Thread[200];
-            for (int i = 0; i < submitters.length; i++) {
-                submitters[i] = Thread.ofVirtual().start(() -> pool.execute(Priority.LOW, done::incrementAndGet));
-            }
-            for (Thread t : submitters) {
-                t.join();
-            }
-            io.vtbridge.testing.Await.until("every task ran", () -> done.get() == 200);
-            assertThat(pool.stats().liveThreads()).as("workers alive").isBetween(1, 3);
-            assertThat(starter.ranOn).as("every start ran on the starter").isNotEmpty().allMatch("test-starter"::equals);
-        } finally {
-            pool.shutdownNow();
-            assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
-            starter.close();
+        Thread[] submitters = new Thread[200];
+        for (int i = 0; i < submitters.length; i++) {
+            submitters[i] = Thread.ofVirtual().start(() -> pool.execute(Priority.LOW, done::incrementAndGet));
         }
+        for (Thread t : submitters) {
+            t.join();
+        }
+        Await.until("every task ran", () -> done.get() == 200);
+        assertThat(pool.stats().liveThreads()).as("workers alive").isBetween(1, 3);
+        assertThat(starter.ranOn).as("every start ran on the starter").isNotEmpty().allMatch("test-starter"::equals);
     }
 
     @Test
     void afterCloseAStartRunsOnTheThreadThatQueuesIt() {
-        WorkerStarter starter = new WorkerStarter();
-        starter.close();
+        WorkerStarter closed = new WorkerStarter();
+        closed.close();
         List<String> ranOn = new CopyOnWriteArrayList<>();
-        starter.execute(() -> ranOn.add(Thread.currentThread().getName()));
+        closed.execute(() -> ranOn.add(Thread.currentThread().getName()));
         assertThat(ranOn).containsExactly(Thread.currentThread().getName());
-        assertThat(starter.pending()).isZero();
+        assertThat(closed.pending()).isZero();
     }
 }
