@@ -81,24 +81,15 @@ final class Charts {
     static JFreeChart bars(String title, String yLabel, CsvTable table, String category, String series, String value) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (String s : table.distinct(series)) {
+            CsvTable ofSeries = table.where(r -> table.text(r, series).equals(s));
             for (String c : table.distinct(category)) {
-                List<Double> values = new ArrayList<>();
-                for (List<String> row : table.rows()) {
-                    if (table.text(row, series).equals(s) && table.text(row, category).equals(c)) {
-                        values.add(table.number(row, value));
-                    }
-                }
+                List<Double> values = values(ofSeries, category, c, value);
                 if (!values.isEmpty()) {
                     data.addValue(median(values), s, c);
                 }
             }
         }
-        JFreeChart chart = ChartFactory.createBarChart(title, category, yLabel, data, PlotOrientation.VERTICAL,
-                true, false, false);
-        CategoryPlot plot = chart.getCategoryPlot();
-        plot.getDomainAxis().setMaximumCategoryLabelLines(3);
-        plain(plot);
-        return chart;
+        return categoryChart(title, category, yLabel, data, false);
     }
 
     /**
