@@ -363,10 +363,11 @@ public final class SleepLatencyHarness {
             if (ours > 2 * base + 1000) {
                 System.out.printf(Locale.ROOT, "WARNING: median p99 lateness of Thread.sleep in bridged code (%.0f us) is"
                         + " more than twice that of default virtual threads (%.0f us). Few loop unparks mean the loops"
-                        + " were busy or blocked, not asleep: on JDK 25 a bridged Thread.sleep arms its timer in the"
-                        + " JDK's shared ScheduledThreadPoolExecutor, whose lock the loop thread itself takes"
-                        + " (try -Djdk.virtualThreadScheduler.timerQueues=2, or Bridge.sleep). Many unparks would"
-                        + " point at the loops' wake-up instead.%n", ours, base);
+                        + " were busy or blocked, not asleep: on JDK 25 the loops fire these timers themselves; on"
+                        + " JDK 22-24 a bridged Thread.sleep arms its timer in the JDK's ScheduledThreadPoolExecutor,"
+                        + " whose lock the loop thread itself takes (try -Djdk.virtualThreadScheduler.timerQueues=2)."
+                        + " Bridge.sleep avoids the JDK's path. Many unparks would point at the loops' wake-up"
+                        + " instead.%n", ours, base);
             }
         }
     }

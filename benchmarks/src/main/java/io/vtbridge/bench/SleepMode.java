@@ -20,10 +20,11 @@ enum SleepMode {
     },
 
     /**
-     * {@link Thread#sleep} in bridged code: the JDK arms the timer on its own unparker thread, whose
-     * wake-up reaches the bridge as {@code execute()} from that foreign thread (inbound queue + wake).
+     * {@link Thread#sleep} in bridged code: on JDK 25 the timeout is a timer on the loop's own heap
+     * (the shard's {@code ForkJoinPoolFacade}); on other JDKs the JDK arms it on its own timer
+     * thread, whose wake-up reaches the bridge as {@code execute()} from that thread.
      */
-    BRIDGE_THREAD_SLEEP("bridge-thread-sleep", "Thread.sleep in bridged code (JDK unparker -> execute())", true) {
+    BRIDGE_THREAD_SLEEP("bridge-thread-sleep", "Thread.sleep in bridged code (JDK 25: a loop timer; else the JDK's timer thread)", true) {
         @Override
         void sleep(Duration duration) throws InterruptedException {
             Thread.sleep(duration);
