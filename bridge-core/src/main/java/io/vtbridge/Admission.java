@@ -1,6 +1,7 @@
 package io.vtbridge;
 
 import io.vtbridge.internal.VarHandles;
+import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.pool.WorkPool;
 import io.vtbridge.task.TaskTable;
 
@@ -100,6 +101,9 @@ final class Admission {
 
     /** Frees the slot of a task that has ended (or was aborted before it started). Once per task. */
     void release(BridgeTask<?> task) {
+        if (task.shard() != null) {
+            task.shard().taskEnded();
+        }
         tasks.release(task.slot);
     }
 
@@ -108,13 +112,21 @@ final class Admission {
     }
 
     /**
-     * A lightly loaded shard: the less loaded of two picked at random, where load counts the tasks
-     * placed on a shard and not finished yet, started or not.
+     * The shard for a task without a key. From a bridged thread of this bridge whose shard runs tasks
+     * on runners: that shard (locality first: the task is queued without a cross-thread wake-up, and
+     * an idle shard takes its share through the spill). Otherwise a lightly loaded shard: the less
+     * loaded of two picked at random, where load counts the tasks placed on a shard and not ended
+     * yet, started or not.
      */
     Shard pickShard() {
         int n = shards.length;
         if (n == 1) {
             return shards[0];
+        }
+        ShardLoop here = ShardLoop.current();
+        if (here != null && here.owner() instanceof Shard own && own.index() < n && shards[own.index()] == own
+                && own.runsTasks()) {
+            return own;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int a = random.nextInt(n);

@@ -107,6 +107,11 @@ public final class Bridge implements Executor, AutoCloseable {
             shards[i] = new Shard(this, i, name + "-shard-" + i, b, ring, sink);
         }
         this.shardList = List.of(shards);
+        ShardLoop[] loops = new ShardLoop[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            loops[i] = shards[i].loop();
+        }
+        ShardLoop.connectRunners(loops); // the spill's peers, when balance is on
         this.admission = new Admission(name, shards, b.maxInFlight, blockingPool);
         this.lifecycle = new BridgeLifecycle(this, admission, b.closeTimeout, b.stopGrace);
         this.threads = new ThreadFinder(admission.tasks());
@@ -144,7 +149,7 @@ public final class Bridge implements Executor, AutoCloseable {
      */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
-        return submitTo(admission.pickShard(), task, false);
+        return submitTo(admission.pickShard(), task, false, true);
     }
 
     /**
@@ -161,7 +166,7 @@ public final class Bridge implements Executor, AutoCloseable {
     public <T> CompletableFuture<T> submit(Priority priority, Callable<T> task) {
         Objects.requireNonNull(priority, "priority");
         Objects.requireNonNull(task, "task");
-        return submitTo(admission.pickShard(), task, priority == Priority.HIGH);
+        return submitTo(admission.pickShard(), task, priority == Priority.HIGH, true);
     }
 
     /**
@@ -175,7 +180,7 @@ public final class Bridge implements Executor, AutoCloseable {
     public <T> CompletableFuture<T> submit(Object key, Callable<T> task) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(task, "task");
-        return submitTo(admission.shardFor(key), task, false);
+        return submitTo(admission.shardFor(key), task, false, false);
     }
 
     /**
@@ -188,7 +193,7 @@ public final class Bridge implements Executor, AutoCloseable {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(priority, "priority");
         Objects.requireNonNull(task, "task");
-        return submitTo(admission.shardFor(key), task, priority == Priority.HIGH);
+        return submitTo(admission.shardFor(key), task, priority == Priority.HIGH, false);
     }
 
     /**
@@ -205,7 +210,7 @@ public final class Bridge implements Executor, AutoCloseable {
     public <T> CompletableFuture<T> submit(Mode mode, Callable<T> task) {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(task, "task");
-        return submitTo(mode == Mode.ASYNC ? admission.pickShard() : null, task, false);
+        return submitTo(mode == Mode.ASYNC ? admission.pickShard() : null, task, false, true);
     }
 
     /**
@@ -219,7 +224,7 @@ public final class Bridge implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command");
-        BridgeTask<Object> task = new BridgeTask<>(this, admission.pickShard(), Executors.callable(command), true, false);
+        BridgeTask<Object> task = new BridgeTask<>(this, admission.pickShard(), Executors.callable(command), true, false, true);
         RejectedExecutionException rejected = admission.admit(task);
         if (rejected != null) {
             throw rejected;
@@ -231,9 +236,12 @@ public final class Bridge implements Executor, AutoCloseable {
         return admission.shardFor(key);
     }
 
-    /** A task on {@code shard}, or on the blocking pool for a null shard ({@link Mode#SYNC}); {@code urgent}: the latency lane. */
-    private <T> CompletableFuture<T> submitTo(Shard shard, Callable<T> callable, boolean urgent) {
-        BridgeTask<T> task = new BridgeTask<>(this, shard, callable, false, urgent);
+    /**
+     * A task on {@code shard}, or on the blocking pool for a null shard ({@link Mode#SYNC});
+     * {@code urgent}: the latency lane; {@code movable}: no key, so it may run on another shard.
+     */
+    private <T> CompletableFuture<T> submitTo(Shard shard, Callable<T> callable, boolean urgent, boolean movable) {
+        BridgeTask<T> task = new BridgeTask<>(this, shard, callable, false, urgent, movable);
         RejectedExecutionException rejected = admission.admit(task);
         if (rejected != null) {
             task.completeExceptionally(rejected);

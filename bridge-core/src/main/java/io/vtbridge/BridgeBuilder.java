@@ -52,6 +52,8 @@ public final class BridgeBuilder {
     Duration turnSlice = Duration.ofNanos(LoopSettings.DEFAULT_SLICE_NANOS);
     boolean schedulingDelays;
     boolean moveHogs;
+    boolean reuseThreads = true;
+    boolean balance = true;
     boolean daemon = true;
     String name;
     BridgeListener listener;
@@ -144,6 +146,42 @@ public final class BridgeBuilder {
      */
     public BridgeBuilder schedulingDelays(boolean schedulingDelays) {
         this.schedulingDelays = schedulingDelays;
+        return this;
+    }
+
+    /**
+     * Whether submitted tasks run on reused bridged threads (on by default). Each shard then keeps a
+     * few <em>runners</em>: virtual threads that run tasks one after another, so that a task costs no
+     * thread start and end of its own, and a burst of short tasks runs inside one mount of the loop.
+     * A runner that blocks inside a task keeps it; another runner takes the next task.
+     *
+     * <p>What a task may observe on a reused thread: {@code Thread.currentThread()} and its id are the
+     * same as those of earlier tasks of the same shard; everything else is as on a fresh thread: the
+     * thread locals (plain and inheritable) are empty, the interrupt status is clear, the name is empty,
+     * there is no uncaught-exception handler of its own, and the context class loader is the runner's
+     * first one. Unlike a fresh thread, a runner does not copy the submitting thread's
+     * {@link InheritableThreadLocal} values. Latency-lane tasks ({@link Priority#HIGH}) always get a
+     * thread of their own, and so does every task with {@code false} here (or on a JDK whose
+     * {@code Thread} fields vtbridge cannot reset).
+     *
+     * <p>With runners on, a task submitted without a key from a bridged thread of this bridge goes to
+     * that thread's own shard (locality first; see {@link #balance}); from any other thread, to the
+     * less loaded of two shards picked at random.
+     */
+    public BridgeBuilder reuseThreads(boolean reuseThreads) {
+        this.reuseThreads = reuseThreads;
+        return this;
+    }
+
+    /**
+     * Whether a shard with nothing to do takes a share of another shard's queued tasks (on by default;
+     * with {@link #reuseThreads} on). A loop whose turn found no work says so; a loop with tasks
+     * without a key queued moves up to 64 of them, never more than half, to one such shard, and wakes
+     * it. Tasks submitted with a key ({@link Bridge#submit(Object, java.util.concurrent.Callable)})
+     * never move. Turn it off to keep every task on the shard it was placed on.
+     */
+    public BridgeBuilder balance(boolean balance) {
+        this.balance = balance;
         return this;
     }
 

@@ -1,6 +1,7 @@
 package io.vtbridge;
 
 import io.vtbridge.loop.LoopCounter;
+import io.vtbridge.loop.RunnerTask;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.task.RunOnceFuture;
 
@@ -23,21 +24,24 @@ import java.util.concurrent.RejectedExecutionException;
  * <p><b>Threading:</b> {@link #run} on the task's own virtual thread, or {@link #runSync} on a
  * blocking-pool worker ({@link Mode#SYNC}, no shard); {@link #cancel} and the rest from any thread.
  */
-final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable {
+final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTask {
 
     private final Bridge bridge;
     private final Shard shard;        // null for a Mode.SYNC task
     private final Callable<T> callable;
     private final boolean reportUncaught;
     private final boolean urgent;     // started through the shard's latency lane (Priority.HIGH)
-    int slot = -1;                    // written by the submitting thread before the thread start that publishes it
+    private final boolean movable;    // no key: may run on another shard than its own (the spill)
+    int slot = -1;                    // written by the submitting thread before the start or offer that publishes it
+    private long queuedAt;            // written by the submitter (or a spilling loop) before the offer that publishes it
 
-    BridgeTask(Bridge bridge, Shard shard, Callable<T> callable, boolean reportUncaught, boolean urgent) {
+    BridgeTask(Bridge bridge, Shard shard, Callable<T> callable, boolean reportUncaught, boolean urgent, boolean movable) {
         this.bridge = bridge;
         this.shard = shard;
         this.callable = callable;
         this.reportUncaught = reportUncaught;
         this.urgent = urgent;
+        this.movable = movable;
     }
 
     /** Whether the task starts through its shard's latency lane. */
@@ -61,6 +65,34 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable {
         } finally {
             loop.services().threadEnds(); // possibly on a carrier that has lost the loop to a hand-off
         }
+    }
+
+    /**
+     * Runs the task on a runner of {@code loop}: a reused bridged thread, on that loop's owner. Same
+     * phases and completion as {@link #run}; the runner counts its own thread start and end, and
+     * resets the thread after the task.
+     */
+    @Override
+    public void runOnRunner(ShardLoop loop) {
+        if (claimRun()) {
+            loop.counters().increment(LoopCounter.TASKS_STARTED);
+            runClaimed(loop);
+        }
+    }
+
+    @Override
+    public boolean movable() {
+        return movable;
+    }
+
+    @Override
+    public long queuedAt() {
+        return queuedAt;
+    }
+
+    @Override
+    public void queuedAt(long stamp) {
+        queuedAt = stamp;
     }
 
     /**

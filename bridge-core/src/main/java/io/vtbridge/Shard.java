@@ -3,6 +3,7 @@ package io.vtbridge;
 import io.vtbridge.events.EventRing;
 import io.vtbridge.internal.Checks;
 import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.internal.ThreadReset;
 import io.vtbridge.loop.EventSink;
 import io.vtbridge.loop.ForkJoinPoolFacade;
 import io.vtbridge.loop.LoopCounter;
@@ -39,7 +40,7 @@ public final class Shard implements ThreadFactory {
     private final EventRing ring;        // the listener's buffer, or null
     private final java.util.concurrent.atomic.AtomicLong stalls = new java.util.concurrent.atomic.AtomicLong(); // counted by the watchdog
     private final java.util.concurrent.atomic.AtomicLong pinned = new java.util.concurrent.atomic.AtomicLong(); // counted by the JFR watcher
-    private final java.util.concurrent.atomic.LongAdder assigned = new java.util.concurrent.atomic.LongAdder(); // tasks placed on this shard: added by submitters, summed by placement
+    private final java.util.concurrent.atomic.LongAdder assigned = new java.util.concurrent.atomic.LongAdder(); // tasks placed on this shard and not ended: added by submitters, taken by whoever frees the slot, summed by placement
     private final java.util.Set<Thread> handMadeThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // newThread() threads alive: for stall reports
 
     Shard(Bridge bridge, int index, String threadName, BridgeBuilder settings, EventRing ring, EventSink sink) {
@@ -58,6 +59,9 @@ public final class Shard implements ThreadFactory {
         }
         this.timerPool = ForkJoinPoolFacade.isUseful() ? new ForkJoinPoolFacade(loop, threadName) : null;
         this.factory = JdkAccess.virtualThreadBuilder(timerPool != null ? timerPool : loop).factory();
+        if (settings.reuseThreads && ThreadReset.isAvailable()) {
+            loop.enableRunners(factory, settings.balance);
+        }
     }
 
     /** This shard's position in {@link Bridge#shards()}, from 0. */
@@ -211,19 +215,38 @@ public final class Shard implements ThreadFactory {
         return timerPool == null || timerPool.stop();
     }
 
-    /** Starts a virtual thread running {@code task} on this shard (the task's own counters apply). */
+    /**
+     * Starts {@code task} on this shard: queued for the loop's runners (reused threads), or on a
+     * virtual thread of its own for a latency-lane task, or when runners are off. The task's own
+     * counters apply.
+     */
     void startTask(BridgeTask<?> task) {
         assigned.increment(); // before the start: the task counts as this shard's load from now on
+        if (!task.urgent() && loop.runsTasks()) {
+            loop.submitTask(task);
+            return;
+        }
         Thread thread = factory.newThread(task);
         loop.starting(thread::start, task.urgent()); // a start is new work (or the latency lane's), not a resume
     }
 
+    /** A task placed here has ended, or was given up before it started (its slot is freed). */
+    void taskEnded() {
+        assigned.decrement();
+    }
+
     /**
-     * A load figure for placement: tasks placed here and not finished, whether they have started or
+     * A load figure for placement: tasks placed here and not ended, whether they have started or
      * still wait in the loop's queue (a shard busy with long mounts starts its queued tasks late;
-     * counting only started ones made it look idle and drew yet more tasks).
+     * counting only started ones made it look idle and drew yet more tasks). A task moved to another
+     * shard's loop still counts here.
      */
     long load() {
-        return assigned.sum() - loop.counters().get(LoopCounter.TASKS_FINISHED);
+        return assigned.sum();
+    }
+
+    /** Whether submitted tasks run on this shard's runners (reused threads). */
+    boolean runsTasks() {
+        return loop.runsTasks();
     }
 }

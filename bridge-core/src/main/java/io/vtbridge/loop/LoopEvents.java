@@ -150,6 +150,16 @@ public final class LoopEvents {
         fastPaths = 0;
     }
 
+    /**
+     * A runner takes a submitted task: its scheduling delay ({@code clock - queuedAt}) is recorded as
+     * a start's. {@code queuedAt} 0: not measured.
+     */
+    void taskStarted(long queuedAt, long clock) {
+        if (delays != null && queuedAt != 0) {
+            delays.record(DelayCause.START.ordinal(), Math.max(0, clock - queuedAt));
+        }
+    }
+
     /** A vtbridge-created thread starts in this mount (not a resume). */
     public void threadStarted() {
         resumeClaimed = true;

@@ -93,6 +93,7 @@ final class LoopTurn {
     private int clockEvery = 1;            // loop-owned: mounts between readings, adapted at each reading
     private int inboundCursor;             // loop-owned: the inbound stripe served first in the next turn
     private final long[] stripeSpent = new long[RunQueues.INBOUND_STRIPES]; // loop-owned: each stripe's time in this turn's inbound step
+    private TaskRunners runners;           // loop-owned: the loop's task runners (set when the turns begin), or null
 
     LoopTurn(ShardLoop loop, RunQueues queues, TimerQueue timers, WakeupGate gate, LoopCounters counters,
              LoopEvents events, LoopGauges gauges, LoopOwnership ownership, LoopSettings settings) {
@@ -126,6 +127,11 @@ final class LoopTurn {
         return mountStart;
     }
 
+    /** A runner begins a task inside its mount: from now on the mount is timed from {@code clock}. Owner only. */
+    void restartMountClock(long clock) {
+        mountStart = clock;
+    }
+
     /** The loop thread's body. */
     void run() {
         try {
@@ -149,6 +155,10 @@ final class LoopTurn {
     }
 
     private void loop() {
+        runners = loop.runners();
+        if (runners != null) {
+            runners.ownerChanged(); // after a hand-off: the runner stuck on the old carrier is not ours any more
+        }
         int spins = 0;
         while (loop.isRunning()) {
             long start = readClock();
@@ -170,9 +180,16 @@ final class LoopTurn {
             if (ownership.lost()) {
                 return;
             }
+            work += runTasks(deadline(start + 8 * eighth, eighth));
+            if (ownership.lost()) {
+                return;
+            }
             work += runInbound(deadline(start + 8 * eighth, eighth));
             if (ownership.lost()) {
                 return;
+            }
+            if (runners != null) {
+                runners.turnEnded(work > 0);
             }
             if (work > 0) {
                 // Only turns that found work are counted: an idle spin writes nothing, so it does
@@ -186,6 +203,53 @@ final class LoopTurn {
             } else {
                 spins = 0;
                 idle();
+            }
+        }
+        retireRunners();
+    }
+
+    /**
+     * Submitted tasks, run by the loop's runners ({@link TaskRunners}), with the inbound step's
+     * share: the active runner is mounted and runs tasks one after another until the step's deadline
+     * or {@code 8 × batch} tasks; a runner that blocks inside a task leaves the step to a fresh one.
+     * A latency-lane start waits for at most one task.
+     */
+    private int runTasks(long deadline) {
+        if (runners == null || !runners.hasTasks()) {
+            return 0;
+        }
+        runners.beginStep(deadline, now, ownedBatch);
+        int mounts = 0;
+        int urgent = 0;
+        Runnable continuation;
+        while ((continuation = runners.nextMount(now)) != null) {
+            mounts++;
+            mount(continuation, 0, true);
+            if (ownership.lost()) {
+                return mounts + urgent;
+            }
+            sinceClock++;
+            readClock();
+            if (!queues.urgent.isEmpty()) {
+                urgent += runUrgent(1, now);
+                if (ownership.lost()) {
+                    return mounts + urgent;
+                }
+            }
+        }
+        return Math.max(mounts, runners.tasksInStep()) + urgent;
+    }
+
+    /** At the loop's exit: its idle runners end, each in one last mount (a runner inside a task is abandoned). */
+    private void retireRunners() {
+        if (runners == null) {
+            return;
+        }
+        Runnable continuation;
+        for (int i = 0; i <= TaskRunners.MAX_IDLE && (continuation = runners.nextRetiring()) != null; i++) {
+            mount(continuation, 0, true);
+            if (ownership.lost()) {
+                return;
             }
         }
     }
@@ -367,10 +431,18 @@ final class LoopTurn {
     }
 
     private void mount(Runnable continuation, long stamp) {
+        mount(continuation, stamp, false);
+    }
+
+    /** Mounts {@code continuation}; {@code quiet}: a runner the loop activated, whose resume is no event. */
+    private void mount(Runnable continuation, long stamp, boolean quiet) {
         counters.increment(LoopCounter.MOUNTS);
         // The delay since the continuation became runnable, from the loop's latest reading: a stamp
         // taken after it (by another thread) is a delay of about nothing.
         events.beginMount(stamp == 0 ? -1 : Math.max(0, now - stamp));
+        if (quiet) {
+            events.resumedSilently(true);
+        }
         LoopThread self = ownership.beginMount(); // with hand-off on: publishes everything above to a watchdog that takes the loop
         mounted = continuation;
         mountStart = now;
@@ -388,12 +460,15 @@ final class LoopTurn {
             return;
         }
         events.endMount();
+        if (runners != null) {
+            runners.mountEnded();
+        }
     }
 
     private void idle() {
         gauges.idle(); // parked: not a stall, however long
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
-        if (!queues.allEmpty() || !loop.isRunning()) {
+        if (!queues.allEmpty() || (runners != null && runners.hasTasks()) || !loop.isRunning()) {
             gate.awake();
             return;
         }

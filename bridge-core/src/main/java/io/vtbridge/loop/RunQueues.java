@@ -60,11 +60,18 @@ final class RunQueues {
      */
     void offerStart(Runnable continuation, long stamp) {
         offered.increment();
+        inbound.offer(stripeOfCurrentThread(), continuation, stamp);
+    }
+
+    /**
+     * The inbound stripe of the calling thread: the next one round robin at a platform thread's first
+     * submission, one spread from the id of a virtual thread. Any thread.
+     */
+    static int stripeOfCurrentThread() {
         Thread current = Thread.currentThread();
-        int stripe = current.isVirtual()
+        return current.isVirtual()
                 ? (int) ((current.threadId() * 0x9E3779B97F4A7C15L) >>> 32) // Fibonacci hashing: ids in a row spread
                 : STRIPE.get();
-        inbound.offer(stripe, continuation, stamp);
     }
 
     /** Offers so far to the MPSC queues. Any thread. */

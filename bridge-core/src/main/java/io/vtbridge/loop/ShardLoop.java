@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,6 +87,8 @@ public final class ShardLoop implements Executor {
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
     private final CountDownLatch terminated = new CountDownLatch(1);
 
+    private final LoopSettings settings;
+    private TaskRunners runners;            // set before start() by enableRunners(); null: each task has a thread of its own
     private volatile int runState;          // see the table above
     private volatile Throwable lastError;   // written by the loop when a continuation throws; read by monitors
 
@@ -109,6 +112,7 @@ public final class ShardLoop implements Executor {
     public ShardLoop(int index, Object owner, String name, boolean daemon, EventSink sink, LoopSettings settings) {
         this.index = index;
         this.owner = owner;
+        this.settings = settings;
         this.measureDelays = settings.measureDelays();
         this.rescueAfterNanos = settings.sliceNanos();
         this.moveHogs = settings.moveHogs();
@@ -159,6 +163,64 @@ public final class ShardLoop implements Executor {
         return ownership.extraCarriers();
     }
 
+    /**
+     * Turns on task runners ({@link TaskRunners}): submitted tasks ({@link #submitTask}) run one after
+     * another on reused virtual threads made by {@code factory} (this loop's), instead of a thread
+     * each. With {@code balance}, unkeyed tasks may move to a peer loop that has nothing to do
+     * ({@link #connectRunners}). Before {@link #start()}.
+     */
+    public void enableRunners(ThreadFactory factory, boolean balance) {
+        if (runState != NEW) {
+            throw new IllegalStateException("enableRunners after start");
+        }
+        runners = new TaskRunners(this, ownership, events, queues, factory, balance, settings);
+    }
+
+    /** Introduces the runners of {@code loops} to each other (the spill's peers). Before the loops start. */
+    public static void connectRunners(ShardLoop[] loops) {
+        TaskRunners[] all = new TaskRunners[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            all[i] = loops[i].runners;
+            if (all[i] == null) {
+                return; // runners off: nothing moves
+            }
+        }
+        for (TaskRunners r : all) {
+            r.peers(all);
+        }
+    }
+
+    /** Whether this loop runs submitted tasks on runners ({@link #enableRunners}). */
+    public boolean runsTasks() {
+        return runners != null;
+    }
+
+    /**
+     * Queues a submitted task for this loop's runners (only after {@link #enableRunners}). On the
+     * loop's owner it joins a loop-owned queue; from any other thread, the runners' inbox, and the
+     * loop is woken if it sleeps. Never blocks and never throws; after the loop stopped the task is
+     * counted in {@link #dropped()} and never runs (whoever aborts the bridge's pending tasks
+     * completes it).
+     */
+    public void submitTask(RunnerTask task) {
+        if (ownership.enterOwned()) {
+            runners.submitLocal(task, measureDelays ? turn.now() | 1 : 0);
+            ownership.endOwned();
+            return;
+        }
+        if (runState == TERMINATED) {
+            dropped.incrementAndGet();
+            return;
+        }
+        runners.submitRemote(task, stamp()); // sequentially consistent swap, then...
+        gate.wake();                          // ...the load of the gate's state: see WakeupGate
+    }
+
+    /** Tasks this loop's runners moved to other shards' loops so far (0 without runners). Any thread. */
+    public long spilledTasks() {
+        return runners == null ? 0 : runners.spilled();
+    }
+
     /** Starts the loop thread. Once. */
     public void start() {
         if (!RUN_STATE.compareAndSet(this, NEW, RUNNING)) {
@@ -205,6 +267,10 @@ public final class ShardLoop implements Executor {
             return;
         }
         if (ownership.enterOwned()) {
+            if (runners != null && runners.capture(continuation)) {
+                ownership.endOwned(); // a runner the loop activates: it mounts it at once
+                return;
+            }
             long stamp = measureDelays ? turn.now() | 1 : 0; // the loop's latest clock reading: no clock read here
             if (services.takeProbe() || (URGENT_STARTING.get() != 0 && STARTING.get() == queues.urgent)) {
                 // The resume of a pinning probe, or a latency-lane start made on the loop itself: it
@@ -577,6 +643,21 @@ public final class ShardLoop implements Executor {
         turn.run();
     }
 
+    /** The task runners, or null. */
+    TaskRunners runners() {
+        return runners;
+    }
+
+    /** A peer moved tasks to this loop's runners: wakes it if it sleeps. Any thread. */
+    void wakeForTasks() {
+        gate.wake();
+    }
+
+    /** A runner begins a task inside its mount: the hog check times the task, not the mount. Owner only. */
+    void restartMountClock(long clock) {
+        turn.restartMountClock(clock);
+    }
+
     /** Whether the loop should go on turning. */
     boolean isRunning() {
         return runState == RUNNING;
@@ -592,6 +673,9 @@ public final class ShardLoop implements Executor {
     void terminate() {
         runState = TERMINATED; // volatile store: execute() callers after this count their drop
         dropped.addAndGet(queues.clear());
+        if (runners != null) {
+            runners.clear();
+        }
         terminated.countDown();
     }
 }

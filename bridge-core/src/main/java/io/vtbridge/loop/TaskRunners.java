@@ -1,0 +1,508 @@
+package io.vtbridge.loop;
+
+import io.vtbridge.internal.ThreadReset;
+import io.vtbridge.internal.VarHandles;
+import io.vtbridge.queue.StripedMpscQueue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A loop's <em>runners</em>: bridged virtual threads that run submitted tasks one after another, so
+ * that a task costs no virtual thread of its own; and the spill of unkeyed tasks to a shard that has
+ * nothing to do.
+ *
+ * <p><b>Where tasks wait.</b> Other threads' submissions go to the {@link #inbox} (striped by
+ * submitting thread, as the inbound queue of thread starts); submissions made on the loop itself
+ * (by its bridged threads) go to two loop-owned deques, one for tasks with a key and one for the
+ * others. A runner takes from the three in turn.
+ *
+ * <p><b>One active runner.</b> The loop's task step ({@link LoopTurn}) mounts the <em>active</em>
+ * runner, which runs tasks inline, one after another in one mount, until the step's deadline, its
+ * count, a latency-lane start or an empty queue; then it parks and the loop goes on. If a task blocks
+ * (or yields), the mount ends with the runner inside the task: the loop sees it ({@link #mountEnded})
+ * and the runner is no longer active, so the next step activates another, an idle one or a new one.
+ * The blocked runner finishes its task whenever it is resumed, then parks among the idle runners (at
+ * most {@link #MAX_IDLE}; beyond that it ends). A runner that finds itself off its loop's owner after
+ * a task (moved as a hog, or left on a carrier that lost the loop to a hand-off) ends.
+ *
+ * <p><b>Activation without a trip through a queue.</b> The loop unparks (or starts) the runner it
+ * activates with {@link #capturing} set, so that the continuation the JDK hands to the loop's
+ * {@code execute} is given back here and mounted at once.
+ *
+ * <p><b>The spill.</b> A loop that has found no work in a turn says it is hungry (a volatile flag).
+ * A loop with queued unkeyed tasks that sees a hungry peer claims it (a CAS on the peer's flag, so one
+ * loop feeds one hungry peer at a time) and moves up to {@link #SPILL_MAX} of its unkeyed tasks, and
+ * never more than half of them, to the peer's inbox, newest first. Tasks with a key never move.
+ *
+ * <p><b>Threading:</b> {@link #submitRemote} from any thread; {@link #hungry} read by peers; the rest
+ * on the loop's owner (the loop thread, or a runner it carries, checked with
+ * {@code LoopOwnership.enterOwned()}).
+ */
+final class TaskRunners {
+
+    /** Idle runners kept per loop; a runner that finishes a task with this many idle ends instead. */
+    static final int MAX_IDLE = 64;
+
+    /** The most tasks one spill moves. */
+    static final int SPILL_MAX = 64;
+
+    /** Tasks a runner runs between two looks at its peers' hunger. */
+    private static final int SPILL_CHECK_EVERY = 8;
+
+    private static final int TASK = 0;
+    private static final int PARK = 1;
+    private static final int EXIT = 2;
+
+    /** Task sources a step serves in turn: the inbox's stripes, then the two loop-owned deques. */
+    private static final int SOURCES = RunQueues.INBOUND_STRIPES + 2;
+    private static final int KEPT_OPEN = RunQueues.INBOUND_STRIPES;
+    private static final int KEPT_KEYED = RunQueues.INBOUND_STRIPES + 1;
+
+    private static final VarHandle HUNGRY = VarHandles.field(MethodHandles.lookup(), "hungry", int.class);
+
+    private final ShardLoop loop;
+    private final LoopOwnership ownership;
+    private final LoopEvents events;
+    private final RunQueues queues;
+    private final ThreadFactory factory;     // this loop's virtual threads
+    private final boolean balance;
+    private final boolean everyTask;         // read the clock after every task (hogs are moved)
+    private final long grain;                // a 32nd of the slice
+    private final ClassLoader loader;        // the runners' context class loader, restored after each task
+
+    final StripedMpscQueue<RunnerTask> inbox = new StripedMpscQueue<>(RunQueues.INBOUND_STRIPES); // other threads' submissions; the loop polls
+    private final ArrayDeque<RunnerTask> keptOpen = new ArrayDeque<>();   // loop-owned: unkeyed tasks submitted on the loop, or taken from the inbox for a spill
+    private final ArrayDeque<RunnerTask> keptKeyed = new ArrayDeque<>();  // loop-owned: tasks with a key submitted on the loop, or taken from the inbox for a spill
+    private TaskRunners[] peers = new TaskRunners[0]; // set before the loops start
+    private volatile int hungry;             // 1: the last turn found no work; written by the loop, CAS 1 -> 0 by a spilling peer
+
+    // Loop-owned from here on.
+    private Runner active;                   // the runner that takes tasks now, or null
+    private Runner running;                  // the runner inside a task right now (mounted), or null
+    private final Runner[] idle = new Runner[MAX_IDLE];
+    private int idleCount;
+    private boolean capturing;               // an activation is in progress: execute() hands its continuation here
+    private Runnable captured;
+    private long allowance;                  // each source's time in the current step
+    private int left;                        // tasks the current step may still run
+    private long eligible;                   // sources (SOURCES) not yet seen empty or spent in this step
+    private final long[] spent = new long[SOURCES]; // each source's time in this step
+    private int cursor;                      // the source taken from first next time
+    private int lastSource = -1;             // the source of the task running now, or -1
+    private long taskStart;                  // the clock reading that task began at (when timed one by one)
+    private long now;                        // the runners' latest clock reading
+    private int sinceClock;
+    private int clockEvery = 1;
+    private int sinceSpillCheck;
+    private int peerCursor;
+    private int tasksInStep;                 // tasks taken in the current step
+    private long spilled;                    // tasks this loop moved to peers; read by monitors (plain, racy)
+
+    TaskRunners(ShardLoop loop, LoopOwnership ownership, LoopEvents events, RunQueues queues, ThreadFactory factory,
+                boolean balance, LoopSettings settings) {
+        this.loop = loop;
+        this.ownership = ownership;
+        this.events = events;
+        this.queues = queues;
+        this.factory = factory;
+        this.balance = balance;
+        this.everyTask = settings.moveHogs();
+        this.grain = Math.max(1, settings.sliceNanos() / 32);
+        this.loader = Thread.currentThread().getContextClassLoader();
+    }
+
+    /** The other shards' runners, for the spill. Before the loops start. */
+    void peers(TaskRunners[] all) {
+        int n = 0;
+        TaskRunners[] others = new TaskRunners[Math.max(0, all.length - 1)];
+        for (TaskRunners r : all) {
+            if (r != this && n < others.length) {
+                others[n++] = r;
+            }
+        }
+        this.peers = others;
+    }
+
+    // ---- submissions ----------------------------------------------------------------------------
+
+    /** A submission made on the loop's owner (a bridged thread of this loop). Owner only. */
+    void submitLocal(RunnerTask task, long stamp) {
+        task.queuedAt(stamp);
+        (task.movable() ? keptOpen : keptKeyed).addLast(task);
+    }
+
+    /** A submission from another thread: a sequentially consistent swap; the caller then wakes the loop. */
+    void submitRemote(RunnerTask task, long stamp) {
+        task.queuedAt(stamp);
+        inbox.offer(RunQueues.stripeOfCurrentThread(), task, 0);
+    }
+
+    /** Whether any task waits (the inbox's elements in flight count). Owner only. */
+    boolean hasTasks() {
+        return !keptOpen.isEmpty() || !keptKeyed.isEmpty() || !inbox.isEmpty();
+    }
+
+    /** Drops every queued task at the loop's exit (the bridge's closer rejects them). Owner only. */
+    void clear() {
+        keptOpen.clear();
+        keptKeyed.clear();
+        inbox.drain();
+    }
+
+    /** Tasks this loop has moved to other shards so far. Any thread (a racy read). */
+    long spilled() {
+        return spilled;
+    }
+
+    // ---- hunger ---------------------------------------------------------------------------------
+
+    /** After a turn, on the owner: whether it found work. Writes the flag only when it changes. */
+    void turnEnded(boolean foundWork) {
+        int h = hungry;
+        if (foundWork) {
+            if (h != 0) {
+                hungry = 0;
+            }
+        } else if (h == 0) {
+            hungry = 1; // volatile store: ordered before the loop's re-check of its queues when it parks
+        }
+    }
+
+    // ---- the loop's task step -------------------------------------------------------------------
+
+    /** Begins a task step that may run {@code limit} tasks until {@code stepDeadline}. Owner only. */
+    void beginStep(long stepDeadline, long clock, int limit) {
+        allowance = Math.max(stepDeadline - clock, 1);
+        now = clock;
+        left = limit;
+        sinceClock = 0;
+        tasksInStep = 0;
+        lastSource = -1;
+        java.util.Arrays.fill(spent, 0L);
+        long sources = inbox.usedStripes();
+        if (!keptOpen.isEmpty()) {
+            sources |= 1L << KEPT_OPEN;
+        }
+        if (!keptKeyed.isEmpty()) {
+            sources |= 1L << KEPT_KEYED;
+        }
+        eligible = sources;
+        if (balance && peers.length > 0) {
+            spillIfHungryPeer();
+        }
+    }
+
+    /** Tasks taken in the current step so far. Owner only. */
+    int tasksInStep() {
+        return tasksInStep;
+    }
+
+    /**
+     * The continuation of the runner to mount next in this step, or {@code null} when the step is
+     * over (no task, no budget, or the active runner cannot be mounted from here). Owner only.
+     */
+    Runnable nextMount(long clock) {
+        now = clock;
+        if (left <= 0 || eligible == 0 || !hasTasks()) {
+            return null;
+        }
+        Runner r = active;
+        if (r == null) {
+            r = idleCount > 0 ? idle[--idleCount] : new Runner(this);
+            active = r;
+        } else if (!r.waiting) {
+            return null; // woken by someone else meanwhile (a stray unpark): it runs from the queue it is in
+        }
+        r.waiting = false;
+        Runnable c = activate(r);
+        if (c == null) {
+            active = null; // could not start or resume it here; the next step tries again
+        }
+        return c;
+    }
+
+    /** Unparks (or starts) {@code r} with the capture on: returns its continuation, or null. */
+    private Runnable activate(Runner r) {
+        capturing = true;
+        try {
+            if (r.thread == null) {
+                Thread t = factory.newThread(r);
+                r.thread = t;
+                t.start();
+            } else {
+                LockSupport.unpark(r.thread);
+            }
+        } catch (Throwable e) { // an OOM creating the thread, or a JDK that refused the start
+            r.thread = null;
+            loop.recordError(e);
+        } finally {
+            capturing = false;
+        }
+        Runnable c = captured;
+        captured = null;
+        return c;
+    }
+
+    /**
+     * From {@code execute()} on the owner: takes {@code continuation} if an activation is in progress,
+     * so that the loop mounts it at once. Owner only.
+     */
+    boolean capture(Runnable continuation) {
+        if (!capturing) {
+            return false;
+        }
+        captured = continuation;
+        return true;
+    }
+
+    /** After every mount, on the owner: a runner that left its mount inside a task is active no more. */
+    void mountEnded() {
+        Runner r = running;
+        if (r != null) {
+            running = null;
+            if (active == r) {
+                active = null;
+            }
+        }
+    }
+
+    /** A new owner took the loop in a hand-off: the runner stuck on the old carrier is forgotten. Owner only. */
+    void ownerChanged() {
+        running = null;
+        active = null;
+    }
+
+    /** At the loop's exit, on the owner: the idle runners end (the loop mounts each one last time). */
+    Runnable nextRetiring() {
+        Runner r = active;
+        if (r != null && r.waiting) {
+            active = null;
+        } else {
+            r = idleCount > 0 ? idle[--idleCount] : null;
+            if (r == null) {
+                return null;
+            }
+            idle[idleCount] = null;
+        }
+        r.exit = true;
+        r.waiting = false;
+        return activate(r);
+    }
+
+    // ---- the runner's side ----------------------------------------------------------------------
+
+    /** The body of a runner thread. */
+    private void runnerBody(Runner r) {
+        loop.services().threadStarts();
+        try {
+            RunnerTask task;
+            while ((task = take(r)) != null) {
+                task.runOnRunner(loop);
+                ThreadReset.afterTask(loader);
+            }
+        } finally {
+            loop.services().threadEnds();
+        }
+    }
+
+    /** The runner's next task, or null when it is to end. Parks between steps and while idle. */
+    private RunnerTask take(Runner r) {
+        while (true) {
+            if (!ownership.enterOwned()) {
+                return null; // off the loop's owner: a fresh runner takes over on the loop
+            }
+            int action;
+            try {
+                action = decide(r);
+            } finally {
+                ownership.endOwned();
+            }
+            if (action == TASK) {
+                RunnerTask task = r.next;
+                r.next = null;
+                return task;
+            }
+            if (action == EXIT) {
+                return null;
+            }
+            LockSupport.park(this); // a stray wake-up comes back here and parks again (r.waiting)
+        }
+    }
+
+    /** What runner {@code r} does next. Owner only. */
+    private int decide(Runner r) {
+        if (running == r) {
+            running = null; // its task has ended
+        }
+        if (r.waiting) {
+            events.suspendingSilently();
+            return PARK; // woken by someone else than the loop: not activated yet
+        }
+        if (r.exit || !loop.isRunning()) {
+            if (active == r) {
+                active = null;
+            }
+            return EXIT;
+        }
+        if (active != r) {
+            lastSource = -1;
+            return goIdle(r); // it was inside a task when another runner took over
+        }
+        if (lastSource >= 0) {
+            account(lastSource);
+            lastSource = -1;
+        }
+        if (left > 0 && queues.urgent.isEmpty()) {
+            RunnerTask task = poll();
+            if (task != null) {
+                left--;
+                tasksInStep++;
+                running = r;
+                r.next = task;
+                events.taskStarted(task.queuedAt(), now);
+                if (balance && peers.length > 0 && ++sinceSpillCheck >= SPILL_CHECK_EVERY) {
+                    sinceSpillCheck = 0;
+                    spillIfHungryPeer();
+                }
+                return TASK;
+            }
+            if (!hasTasks()) {
+                active = null;
+                return goIdle(r);
+            }
+        }
+        r.waiting = true; // the step is over: it stays active, and the next step mounts it again
+        events.suspendingSilently();
+        return PARK;
+    }
+
+    private int goIdle(Runner r) {
+        if (idleCount < MAX_IDLE && loop.isRunning()) {
+            idle[idleCount++] = r;
+            r.waiting = true;
+            events.suspendingSilently();
+            return PARK;
+        }
+        return EXIT;
+    }
+
+    /**
+     * After a task of {@code source}: charges its time. With several sources busy, each task is timed
+     * on its own, and a source that has had its allowance leaves the step (as the inbound step's
+     * stripes do, so one submitter's long tasks do not pace another's short ones). With one, the
+     * clock is read every few tasks, as the loop reads it between mounts, and the time since the last
+     * reading is its.
+     */
+    private void account(int source) {
+        boolean alone = (eligible & ~(1L << source)) == 0;
+        if (!alone || everyTask || ++sinceClock >= clockEvery) {
+            long t = System.nanoTime();
+            if (alone && !everyTask && sinceClock > 0) {
+                long perTask = (t - now) / sinceClock;
+                clockEvery = perTask >= grain ? 1 : (int) Math.min(LoopTurn.MAX_CLOCK_EVERY, grain / Math.max(1, perTask));
+            }
+            spent[source] += alone ? t - now : t - taskStart; // alone: every task since the last reading was its
+            sinceClock = 0;
+            now = t;
+            if (spent[source] >= allowance) {
+                eligible &= ~(1L << source);
+            }
+        }
+    }
+
+    /**
+     * The next task: the step's sources in turn, one task each per pass (the inbox's stripes, then
+     * the loop-owned deques), skipping the spent and the empty.
+     */
+    private RunnerTask poll() {
+        long e = eligible;
+        while (e != 0) {
+            int source = cursor;
+            cursor = source + 1 == SOURCES ? 0 : source + 1;
+            long bit = 1L << source;
+            if ((e & bit) == 0) {
+                continue;
+            }
+            RunnerTask task = switch (source) {
+                case KEPT_OPEN -> keptOpen.pollFirst();
+                case KEPT_KEYED -> keptKeyed.pollFirst();
+                default -> inbox.stripe(source).poll();
+            };
+            if (task == null) {
+                e &= ~bit;
+                eligible = e;
+                continue;
+            }
+            lastSource = source;
+            if ((e & ~bit) != 0 || everyTask) {
+                taskStart = System.nanoTime(); // several sources: this task is timed on its own
+                now = taskStart;
+                if (everyTask) {
+                    loop.restartMountClock(taskStart); // the hog check times the task, not the mount
+                }
+            }
+            return task;
+        }
+        return null;
+    }
+
+    // ---- the spill ------------------------------------------------------------------------------
+
+    /** If a peer is hungry and this loop has unkeyed tasks queued: claims the peer and feeds it. Owner only. */
+    private void spillIfHungryPeer() {
+        int n = peers.length;
+        for (int i = 0; i < n; i++) {
+            TaskRunners peer = peers[(peerCursor + i) % n];
+            if (peer.hungry != 0 && hasTasks() && HUNGRY.compareAndSet(peer, 1, 0)) {
+                peerCursor = (peerCursor + i + 1) % n;
+                spillTo(peer);
+                return;
+            }
+        }
+    }
+
+    /** Moves up to {@link #SPILL_MAX} unkeyed tasks, and at most half of those queued, to {@code peer}. */
+    private void spillTo(TaskRunners peer) {
+        // Take a bounded number from the inbox first, so that they can be counted and split.
+        for (int i = 0; i < 2 * SPILL_MAX && keptOpen.size() < 2 * SPILL_MAX; i++) {
+            RunnerTask task = inbox.poll();
+            if (task == null) {
+                break;
+            }
+            (task.movable() ? keptOpen : keptKeyed).addLast(task);
+        }
+        int moving = Math.min(SPILL_MAX, keptOpen.size() / 2);
+        for (int i = 0; i < moving; i++) {
+            RunnerTask task = keptOpen.pollLast(); // the newest: the oldest keep their place here
+            peer.inbox.offer(loop.index(), task, 0);
+        }
+        if (moving > 0) {
+            spilled += moving;
+            peer.loop.wakeForTasks();
+        } else {
+            HUNGRY.setVolatile(peer, 1); // nothing to give: leave it for another peer
+        }
+    }
+
+    /** A runner: the body of one reusable bridged virtual thread. */
+    static final class Runner implements Runnable {
+        private final TaskRunners home;
+        Thread thread;        // loop-owned: set when the loop starts it
+        boolean waiting;      // loop-owned: parked until the loop activates it
+        boolean exit;         // loop-owned: told to end at its next look
+        RunnerTask next;      // loop-owned: the task decide() gave it
+
+        Runner(TaskRunners home) {
+            this.home = home;
+        }
+
+        @Override
+        public void run() {
+            home.runnerBody(this);
+        }
+    }
+}
