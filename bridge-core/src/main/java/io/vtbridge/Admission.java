@@ -101,9 +101,6 @@ final class Admission {
 
     /** Frees the slot of a task that has ended (or was aborted before it started). Once per task. */
     void release(BridgeTask<?> task) {
-        if (task.shard() != null) {
-            task.shard().taskEnded();
-        }
         tasks.release(task.slot);
     }
 

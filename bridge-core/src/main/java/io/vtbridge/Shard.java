@@ -40,7 +40,7 @@ public final class Shard implements ThreadFactory {
     private final EventRing ring;        // the listener's buffer, or null
     private final java.util.concurrent.atomic.AtomicLong stalls = new java.util.concurrent.atomic.AtomicLong(); // counted by the watchdog
     private final java.util.concurrent.atomic.AtomicLong pinned = new java.util.concurrent.atomic.AtomicLong(); // counted by the JFR watcher
-    private final java.util.concurrent.atomic.LongAdder assigned = new java.util.concurrent.atomic.LongAdder(); // tasks placed on this shard and not ended: added by submitters, taken by whoever frees the slot, summed by placement
+    private final java.util.concurrent.atomic.LongAdder assigned = new java.util.concurrent.atomic.LongAdder(); // tasks placed on this shard: added by submitters, summed by placement
     private final java.util.Set<Thread> handMadeThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // newThread() threads alive: for stall reports
 
     Shard(Bridge bridge, int index, String threadName, BridgeBuilder settings, EventRing ring, EventSink sink) {
@@ -230,19 +230,14 @@ public final class Shard implements ThreadFactory {
         loop.starting(thread::start, task.urgent()); // a start is new work (or the latency lane's), not a resume
     }
 
-    /** A task placed here has ended, or was given up before it started (its slot is freed). */
-    void taskEnded() {
-        assigned.decrement();
-    }
-
     /**
      * A load figure for placement: tasks placed here and not ended, whether they have started or
      * still wait in the loop's queue (a shard busy with long mounts starts its queued tasks late;
      * counting only started ones made it look idle and drew yet more tasks). A task moved to another
-     * shard's loop still counts here.
+     * shard's loop counts there. The loop's side is as of its last turn that found work.
      */
     long load() {
-        return assigned.sum();
+        return assigned.sum() - loop.settledTasks();
     }
 
     /** Whether submitted tasks run on this shard's runners (reused threads). */

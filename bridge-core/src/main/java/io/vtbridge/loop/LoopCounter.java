@@ -31,5 +31,9 @@ public enum LoopCounter {
     /** Continuations of hogs sent to the CPU pool (a thread that held the loop past the slice, then yielded). */
     HOG_MOVES,
     /** Runs of moved hogs on the CPU pool that ended blocked: the thread's next resume is on its loop again. */
-    HOG_RETURNS
+    HOG_RETURNS,
+    /** Tasks without a key this loop's runners moved to another shard's loop that had nothing to do. */
+    TASKS_SPILLED_OUT,
+    /** Tasks other shards' loops moved to this loop's runners. */
+    TASKS_SPILLED_IN
 }

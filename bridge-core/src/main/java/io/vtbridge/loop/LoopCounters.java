@@ -35,6 +35,11 @@ public final class LoopCounters {
         shared.incrementAndGet(counter.ordinal());
     }
 
+    /** Adds {@code delta} from a thread that is not the loop's owner (atomic). */
+    public void addShared(LoopCounter counter, long delta) {
+        shared.addAndGet(counter.ordinal(), delta);
+    }
+
     /** The current value, from any thread. */
     public long get(LoopCounter counter) {
         int i = counter.ordinal();

@@ -196,6 +196,7 @@ final class LoopTurn {
                 // not bounce the counters' cache line under threads that read them.
                 counters.increment(LoopCounter.ITERATIONS);
                 gauges.publish(queues.local.size(), timers.size(), now - start);
+                loop.publishSettled();
                 spins = 0;
             } else if (spins < idleSpins) {
                 spins++;

@@ -55,6 +55,7 @@ public final class ShardLoop implements Executor {
     private static final int TERMINATED = 3;
 
     private static final VarHandle RUN_STATE = VarHandles.field(MethodHandles.lookup(), "runState", int.class);
+    private static final VarHandle SETTLED = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int index;
     private final Object owner;
@@ -88,6 +89,7 @@ public final class ShardLoop implements Executor {
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private final LoopSettings settings;
+    private final long[] settled = new long[16]; // [8] (padded): tasks finished here plus moved out minus moved in, as of the last working turn; setOpaque by the owner, getOpaque by submitters
     private TaskRunners runners;            // set before start() by enableRunners(); null: each task has a thread of its own
     private volatile int runState;          // see the table above
     private volatile Throwable lastError;   // written by the loop when a continuation throws; read by monitors
@@ -190,6 +192,15 @@ public final class ShardLoop implements Executor {
         }
     }
 
+    /**
+     * Tasks this loop is done with, for the placement's load figure: finished here, plus moved to
+     * other shards, minus moved here from them; as of the loop's last turn that found work (one
+     * opaque load of a line written at most once per turn). Any thread.
+     */
+    public long settledTasks() {
+        return (long) SETTLED.getOpaque(settled, 8);
+    }
+
     /** Whether this loop runs submitted tasks on runners ({@link #enableRunners}). */
     public boolean runsTasks() {
         return runners != null;
@@ -214,11 +225,6 @@ public final class ShardLoop implements Executor {
         }
         runners.submitRemote(task, stamp()); // sequentially consistent swap, then...
         gate.wake();                          // ...the load of the gate's state: see WakeupGate
-    }
-
-    /** Tasks this loop's runners moved to other shards' loops so far (0 without runners). Any thread. */
-    public long spilledTasks() {
-        return runners == null ? 0 : runners.spilled();
     }
 
     /** Starts the loop thread. Once. */
@@ -641,6 +647,15 @@ public final class ShardLoop implements Executor {
     /** The body of the loop's thread (and of each carrier a hand-off starts). */
     void run() {
         turn.run();
+    }
+
+    /** After a turn that found work, on the owner: publishes {@link #settledTasks()}, if it changed. */
+    void publishSettled() {
+        long now = counters.get(LoopCounter.TASKS_FINISHED) + counters.get(LoopCounter.TASKS_SPILLED_OUT)
+                - counters.get(LoopCounter.TASKS_SPILLED_IN);
+        if (settled[8] != now) {
+            SETTLED.setOpaque(settled, 8, now);
+        }
     }
 
     /** The task runners, or null. */

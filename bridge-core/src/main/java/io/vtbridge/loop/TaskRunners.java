@@ -100,7 +100,6 @@ final class TaskRunners {
     private int sinceSpillCheck;
     private int peerCursor;
     private int tasksInStep;                 // tasks taken in the current step
-    private long spilled;                    // tasks this loop moved to peers; read by monitors (plain, racy)
 
     TaskRunners(ShardLoop loop, LoopOwnership ownership, LoopEvents events, RunQueues queues, ThreadFactory factory,
                 boolean balance, LoopSettings settings) {
@@ -153,11 +152,6 @@ final class TaskRunners {
         inbox.drain();
     }
 
-    /** Tasks this loop has moved to other shards so far. Any thread (a racy read). */
-    long spilled() {
-        return spilled;
-    }
-
     // ---- hunger ---------------------------------------------------------------------------------
 
     /** After a turn, on the owner: whether it found work. Writes the flag only when it changes. */
@@ -182,7 +176,6 @@ final class TaskRunners {
         sinceClock = 0;
         tasksInStep = 0;
         lastSource = -1;
-        java.util.Arrays.fill(spent, 0L);
         long sources = inbox.usedStripes();
         if (!keptOpen.isEmpty()) {
             sources |= 1L << KEPT_OPEN;
@@ -191,6 +184,9 @@ final class TaskRunners {
             sources |= 1L << KEPT_KEYED;
         }
         eligible = sources;
+        for (long u = sources; u != 0; u &= u - 1) {
+            spent[Long.numberOfTrailingZeros(u)] = 0;
+        }
         if (balance && peers.length > 0) {
             spillIfHungryPeer();
         }
@@ -481,7 +477,8 @@ final class TaskRunners {
             peer.inbox.offer(loop.index(), task, 0);
         }
         if (moving > 0) {
-            spilled += moving;
+            loop.counters().add(LoopCounter.TASKS_SPILLED_OUT, moving);
+            peer.loop.counters().addShared(LoopCounter.TASKS_SPILLED_IN, moving);
             peer.loop.wakeForTasks();
         } else {
             HUNGRY.setVolatile(peer, 1); // nothing to give: leave it for another peer
