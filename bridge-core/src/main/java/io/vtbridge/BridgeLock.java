@@ -29,6 +29,17 @@ import java.util.concurrent.locks.Lock;
  *   <li>From a plain platform thread it works as any lock: it blocks that thread.</li>
  * </ul>
  *
+ * <p><b>Shard-affine mode</b> ({@link #shardAffine()}): for a lock whose users all run on one shard
+ * (every one submitted with the same key, say). Its first user binds it to the carrier of its shard's
+ * loop; while only threads on that carrier use it, {@code lock}, {@code unlock} and the hand-off
+ * take the queue's guard and write the lock word without a CAS (one fenced store per operation, so
+ * that a switch can see it). The first use by any other thread (a bridged thread of another shard,
+ * a platform thread, a hog moved to the CPU pool, a thread on the fresh carrier after a HAND_OFF)
+ * switches the lock, for good, to the ordinary mode: that thread waits until no home thread is
+ * inside an operation, then everything goes on with CAS, no waiter, grant or wake-up lost.
+ * {@link #isShardAffine()} tells which mode it is in. {@link #getQueueLength()}, {@link #isLocked()}
+ * and {@link #hasQueuedThreads()} from another thread are snapshots and do not switch it.
+ *
  * <p>A pinned virtual thread (in a class initialiser or a native frame; inside {@code synchronized}
  * on JDK 21–23) cannot unmount: if it must wait, it blocks its carrier, i.e. the whole shard, and if
  * the owner runs on that same shard, the two deadlock, as with {@code ReentrantLock}. Do not take a
@@ -39,10 +50,32 @@ import java.util.concurrent.locks.Lock;
  */
 public final class BridgeLock implements Lock {
 
-    private final ExclusiveSync sync = new ExclusiveSync();
+    private final ExclusiveSync sync;
 
-    /** An unlocked lock. */
+    /** An unlocked lock, in the ordinary (shared) mode. */
     public BridgeLock() {
+        this.sync = new ExclusiveSync(false);
+    }
+
+    private BridgeLock(boolean shardAffine) {
+        this.sync = new ExclusiveSync(shardAffine);
+    }
+
+    /**
+     * An unlocked lock in the shard-affine mode: cheaper hand-offs while every user runs on one
+     * shard, and a switch to the ordinary mode, for good, at the first use from anywhere else (see
+     * the class comment).
+     */
+    public static BridgeLock shardAffine() {
+        return new BridgeLock(true);
+    }
+
+    /**
+     * Whether this lock is in the shard-affine mode: created by {@link #shardAffine()} and not yet
+     * switched by a use from off its shard. A snapshot.
+     */
+    public boolean isShardAffine() {
+        return sync.isShardAffine();
     }
 
     /** Acquires the lock, waiting (suspended, in bridged code) as long as needed. */

@@ -1,8 +1,11 @@
 package io.vtbridge;
 
+import io.vtbridge.internal.VarHandles;
 import io.vtbridge.sync.QueuedSync;
 import io.vtbridge.sync.Waiter;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +22,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Events: REQUEST LOCK for each acquire; SUSPEND and RESUME LOCK when it had to wait.
  *
+ * <p><b>Shard-affine mode</b> ({@link #shardAffine(int)}): as {@link BridgeLock#shardAffine()}:
+ * while every user runs on the carrier of one shard's loop, acquires and releases take the queue's
+ * guard without a CAS; the first acquire or release from anywhere else switches the semaphore, for
+ * good, to the ordinary mode, with no permit created or lost. {@link #availablePermits()},
+ * {@link #getQueueLength()} and {@link #hasQueuedThreads()} from elsewhere are snapshots that do not
+ * switch it.
+ *
  * <p><b>Threading:</b> thread-safe. Any thread may release, also one that acquired nothing (as with
  * {@code java.util.concurrent.Semaphore}).
  */
@@ -34,7 +44,29 @@ public final class BridgeSemaphore {
         if (permits < 0) {
             throw new IllegalArgumentException("permits must not be negative, was " + permits);
         }
-        this.sync = new Sync(permits);
+        this.sync = new Sync(permits, false);
+    }
+
+    private BridgeSemaphore(int permits, boolean shardAffine) {
+        if (permits < 0) {
+            throw new IllegalArgumentException("permits must not be negative, was " + permits);
+        }
+        this.sync = new Sync(permits, shardAffine);
+    }
+
+    /**
+     * A semaphore in the shard-affine mode (see the class comment).
+     *
+     * @param permits the initial permits; zero or positive
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
+    public static BridgeSemaphore shardAffine(int permits) {
+        return new BridgeSemaphore(permits, true);
+    }
+
+    /** Whether this semaphore is in the shard-affine mode: created so and not yet switched. A snapshot. */
+    public boolean isShardAffine() {
+        return sync.isShardAffine();
     }
 
     /** Acquires one permit, waiting as long as needed; interruptible. */
@@ -147,9 +179,12 @@ public final class BridgeSemaphore {
     private static final long NO_TIMEOUT = -1;
 
     private static final class Sync extends QueuedSync {
-        volatile int permits; // written under the guard; read without it by availablePermits()
+        private static final VarHandle PERMITS = VarHandles.field(MethodHandles.lookup(), "permits", int.class);
 
-        Sync(int permits) {
+        volatile int permits; // release stores under the guard; volatile reads without it by availablePermits() (pairs with them)
+
+        Sync(int permits, boolean shardAffine) {
+            super(shardAffine);
             this.permits = permits;
         }
 
@@ -163,7 +198,7 @@ public final class BridgeSemaphore {
             if (p < arg) {
                 return false;
             }
-            permits = p - arg;
+            PERMITS.setRelease(this, p - arg);
             return true;
         }
 
@@ -174,7 +209,7 @@ public final class BridgeSemaphore {
                 unlockGuard();
                 throw new Error("Maximum permit count exceeded");
             }
-            permits = p + n;
+            PERMITS.setRelease(this, p + n);
             Waiter granted = grantWaiters();
             unlockGuard();
             wake(granted, null);
@@ -183,7 +218,7 @@ public final class BridgeSemaphore {
         int drain() {
             lockGuard();
             int p = hasQueuedThreads() ? 0 : permits;
-            permits -= p;
+            PERMITS.setRelease(this, permits - p);
             unlockGuard();
             return p;
         }

@@ -24,6 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>{@code bridge-same-shard}: {@link BridgeLock}, all threads on shard 0 of a 2-shard bridge:
  *       every hand-off resumes the next owner through the loop's local run queue;</li>
+ *   <li>{@code bridge-affine-same-shard}: {@link BridgeLock#shardAffine()}, all threads on shard 0:
+ *       the same hand-offs without a CAS on the lock's guard or word (the trial fails if the lock
+ *       left the affine mode, so the row never measures the fall-back);</li>
  *   <li>{@code bridge-cross-shard}: {@link BridgeLock}, threads alternating between the 2 shards:
  *       hand-offs between shards go through the other loop's inbound queue;</li>
  *   <li>{@code reentrant-bridge-same-shard}: {@link ReentrantLock} in the same bridged threads (level
@@ -37,7 +40,7 @@ public class LockHandoffBenchmark extends BridgeBenchmark {
     static final int THREADS = 4;
     static final int ROUNDS = 2_000;
 
-    @Param({"bridge-same-shard", "bridge-cross-shard", "reentrant-bridge-same-shard", "reentrant-virtual", "reentrant-platform"})
+    @Param({"bridge-same-shard", "bridge-affine-same-shard", "bridge-cross-shard", "reentrant-bridge-same-shard", "reentrant-virtual", "reentrant-platform"})
     public String lock;
 
     private Bridge bridge;
@@ -51,6 +54,10 @@ public class LockHandoffBenchmark extends BridgeBenchmark {
             case "bridge-same-shard", "bridge-cross-shard" -> {
                 bridge = newBridge("lock-handoff", 2, 64);
                 theLock = new BridgeLock();
+            }
+            case "bridge-affine-same-shard" -> {
+                bridge = newBridge("lock-handoff", 2, 64);
+                theLock = BridgeLock.shardAffine();
             }
             case "reentrant-bridge-same-shard" -> {
                 bridge = newBridge("lock-handoff", 2, 64);
@@ -76,6 +83,9 @@ public class LockHandoffBenchmark extends BridgeBenchmark {
         if (executor != null) {
             executor.close();
         }
+        if (theLock instanceof BridgeLock bridgeLock && lock.equals("bridge-affine-same-shard") && !bridgeLock.isShardAffine()) {
+            throw new IllegalStateException("the affine lock fell back to the shared mode: this row measured the wrong thing");
+        }
     }
 
     @Benchmark
@@ -84,7 +94,7 @@ public class LockHandoffBenchmark extends BridgeBenchmark {
         CompletableFuture<?>[] workers = new CompletableFuture<?>[THREADS];
         for (int t = 0; t < THREADS; t++) {
             if (bridge != null) {
-                int shard = lock.equals("bridge-cross-shard") ? t % 2 : 0;
+                int shard = lock.equals("bridge-cross-shard") ? t % 2 : 0; // the affine row: all on shard 0
                 workers[t] = bridge.submit(keyFor(shard), this::work);
             } else {
                 workers[t] = CompletableFuture.supplyAsync(this::work, executor);

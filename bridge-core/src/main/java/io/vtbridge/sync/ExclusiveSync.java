@@ -14,6 +14,9 @@ import java.lang.invoke.VarHandle;
  *   T     -> null     volatile store   T's last unlock, with nobody queued
  *   T     -> null -> W                 T's last unlock under the guard, granting waiter W
  * </pre>
+ * In the shard-affine mode every transition is made under the guard's affine form, with plain
+ * stores: the lock-free paths (the fast-path CAS, the unguarded unlock) are taken only once the sync
+ * is shared ({@link #sharedMode()}), so a foreign thread switches it before it touches the word.
  *
  * <p><b>Threading:</b> thread-safe; {@link #holds()}, {@link #setHolds}, {@link #reenter()} and the
  * releases are for the owner only.
@@ -26,6 +29,16 @@ public final class ExclusiveSync extends QueuedSync {
 
     private volatile Thread owner; // see the table above
     private int holds;             // owner-only; published to the next owner with the release of owner
+
+    /** A lock in the shared mode only. */
+    public ExclusiveSync() {
+        super(false);
+    }
+
+    /** @param shardAffine whether it starts in the shard-affine mode (see {@link QueuedSync}) */
+    public ExclusiveSync(boolean shardAffine) {
+        super(shardAffine);
+    }
 
     /** The owner, or {@code null}: a snapshot. */
     public Thread owner() {
@@ -65,11 +78,18 @@ public final class ExclusiveSync extends QueuedSync {
 
     @Override
     protected boolean tryFastPath(boolean shared, int arg) {
-        return !hasQueuedThreads() && OWNER.compareAndSet(this, null, Thread.currentThread());
+        return sharedMode() && !hasQueuedThreads() && OWNER.compareAndSet(this, null, Thread.currentThread());
     }
 
     @Override
     protected boolean tryGrant(Thread thread, boolean shared, int arg) {
+        if (guardIsAffine()) {
+            if (owner != null) {
+                return false;
+            }
+            OWNER.set(this, thread); // plain: the home carrier alone touches the word until a switch, which reads busy after it
+            return true;
+        }
         return OWNER.compareAndSet(this, null, thread);
     }
 
@@ -102,7 +122,7 @@ public final class ExclusiveSync extends QueuedSync {
     }
 
     private void releaseFully() {
-        if (!hasQueuedThreads()) {
+        if (!hasQueuedThreads() && sharedMode()) {
             // Nobody queued: free the lock without the guard. A waiter that queues at this moment
             // writes head (volatile) before its re-check grants from the queue (a CAS of owner),
             // and we read head after our volatile store of null: one of us sees the other (Dekker),
@@ -114,7 +134,11 @@ public final class ExclusiveSync extends QueuedSync {
             lockGuard();
         } else {
             lockGuard();
-            OWNER.setVolatile(this, null);
+            if (guardIsAffine()) {
+                OWNER.set(this, null); // plain: see tryGrant
+            } else {
+                OWNER.setVolatile(this, null);
+            }
         }
         Waiter granted = grantWaiters();
         unlockGuard();

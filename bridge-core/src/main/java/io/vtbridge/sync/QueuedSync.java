@@ -35,6 +35,12 @@ import java.util.concurrent.locks.LockSupport;
  * expires on that loop's thread and unparks it through the local run queue: no JDK timer thread. A
  * pinned virtual thread (it cannot unmount) and a platform thread use {@code parkNanos}.
  *
+ * <p><b>Shard-affine mode</b> (opt-in, {@link #QueuedSync(boolean)}): while every user runs on one
+ * loop carrier, the guard is taken without its CAS and the guarded writes need no fence; the first
+ * thread carried by anything else switches the sync to the mode above, for good, without losing a
+ * waiter or a grant. The protocol is {@link ShardAffinity}'s. A subclass that keeps state outside the
+ * guard (as {@link ExclusiveSync}'s lock-free paths do) may use it only while {@link #sharedMode()}.
+ *
  * <p><b>Threading:</b> every method may be called from any thread; the {@code protected} hooks are
  * called with the guard held.
  */
@@ -44,11 +50,23 @@ public abstract class QueuedSync {
     protected static final long NO_TIMEOUT = -1;
 
     private static final VarHandle GUARD = VarHandles.field(MethodHandles.lookup(), "guard", int.class);
+    private static final VarHandle HEAD = VarHandles.field(MethodHandles.lookup(), "head", Waiter.class);
     private static final int SPINS_BEFORE_YIELD = 64;
 
     private volatile int guard;   // 0 free, 1 taken: CAS to take (acquire), setRelease to let go (pairs with that CAS)
     private volatile Waiter head; // written under the guard; read without it as "is anybody queued" (volatile: see BridgeLock's release)
     private Waiter tail;          // guarded
+    private final ShardAffinity affinity; // null: shared mode only
+
+    /** A sync in the shared mode only. */
+    protected QueuedSync() {
+        this(false);
+    }
+
+    /** @param shardAffine whether it starts in the shard-affine mode (see the class comment) */
+    protected QueuedSync(boolean shardAffine) {
+        this.affinity = shardAffine ? new ShardAffinity() : null;
+    }
 
     /**
      * Under the guard: may {@code thread} be granted {@code arg} ({@code shared} or exclusive) now?
@@ -78,6 +96,9 @@ public abstract class QueuedSync {
     // ---- the guard ------------------------------------------------------------------------------
 
     protected final void lockGuard() {
+        if (affinity != null && affinity.enter()) {
+            return; // the affine form: this thread runs on the home carrier, which runs one user at a time
+        }
         if (GUARD.compareAndSet(this, 0, 1)) {
             return;
         }
@@ -93,7 +114,42 @@ public abstract class QueuedSync {
     }
 
     protected final void unlockGuard() {
-        GUARD.setRelease(this, 0); // pairs with the CAS in lockGuard(): the next holder sees our writes
+        if (guard != 0) {
+            GUARD.setRelease(this, 0); // pairs with the CAS in lockGuard(): the next holder sees our writes
+        } else {
+            affinity.exit(); // held in the affine form (nobody CASes the guard before the switch)
+        }
+    }
+
+    /**
+     * Under the guard: whether it is held in its affine form. The guard word is 0 then (no thread
+     * takes it by CAS until the sync is shared, and once it is, nobody enters the affine form), and
+     * the guarded state is touched by the home carrier alone: plain writes suffice.
+     */
+    protected final boolean guardIsAffine() {
+        return guard == 0;
+    }
+
+    /**
+     * Whether the sync is in the shared mode (never affine, or switched for good): a thread that
+     * reads {@code true} may use state outside the guard, because no thread is or will be inside
+     * the affine form.
+     */
+    protected final boolean sharedMode() {
+        return affinity == null || affinity.isShared();
+    }
+
+    /** Whether the sync is still in the shard-affine mode: created so, and not switched. A snapshot. */
+    public final boolean isShardAffine() {
+        return affinity != null && affinity.isAffine();
+    }
+
+    /**
+     * Binds an unbound shard-affine sync to {@code home}, as a first use by a bridged thread does to
+     * its carrier. For the jcstress tests, whose threads are on no loop. Returns whether it bound.
+     */
+    public final boolean bindHome(Thread home) {
+        return affinity != null && affinity.bind(home);
     }
 
     /** Whether any thread is queued. A volatile read, without the guard. */
@@ -103,6 +159,15 @@ public abstract class QueuedSync {
 
     /** The number of queued threads: a snapshot, for monitoring. */
     public final int queueLength() {
+        if (affinity != null && !affinity.isShared() && !affinity.isHome()) {
+            // A monitoring read from off the home carrier does not switch the sync: a walk without
+            // the guard (it ends: unlinked waiters point nowhere and are never queued again).
+            int n = 0;
+            for (Waiter w = head; w != null; w = w.next) {
+                n++;
+            }
+            return n;
+        }
         lockGuard();
         int n = 0;
         for (Waiter w = head; w != null; w = w.next) {
@@ -261,7 +326,7 @@ public abstract class QueuedSync {
             return false;
         }
         unlink(waiter);
-        waiter.status = Waiter.CANCELLED;
+        waiter.setStatus(Waiter.CANCELLED, guardIsAffine());
         // A waiter that leaves the head can unblock those behind it (a semaphore request that did
         // not fit, a writer that kept readers queued).
         Waiter granted = grantWaiters();
@@ -284,7 +349,7 @@ public abstract class QueuedSync {
         while (w != null && tryGrant(w.thread, w.shared, w.arg)) {
             Waiter next = w.next;
             unlink(w);
-            w.status = Waiter.GRANTED; // volatile: the waiter that reads it sees the grant's state
+            w.setStatus(Waiter.GRANTED, guardIsAffine()); // the waiter that reads it sees the grant's state
             w.wakeNext = null;
             if (first == null) {
                 first = w;
@@ -343,7 +408,7 @@ public abstract class QueuedSync {
         waiter.next = null;
         tail = waiter;
         if (t == null) {
-            head = waiter;
+            setHead(waiter);
         } else {
             t.next = waiter;
         }
@@ -353,7 +418,7 @@ public abstract class QueuedSync {
         Waiter p = waiter.prev;
         Waiter n = waiter.next;
         if (p == null) {
-            head = n;
+            setHead(n);
         } else {
             p.next = n;
         }
@@ -364,6 +429,20 @@ public abstract class QueuedSync {
         }
         waiter.prev = null;
         waiter.next = null;
+    }
+
+    /**
+     * Under the guard. Shared mode: a volatile store (BridgeLock's unguarded release and the
+     * arrival's re-check are a Dekker pair on it). Affine form: a release store, for the monitoring
+     * reads of {@link #hasQueuedThreads()} (the volatile load it pairs with); the home carrier
+     * reads its own writes.
+     */
+    private void setHead(Waiter h) {
+        if (guardIsAffine()) {
+            HEAD.setRelease(this, h);
+        } else {
+            head = h;
+        }
     }
 
     /** A loop timer that wakes one timed waiter on its own loop. */

@@ -55,6 +55,19 @@ public final class Waiter {
         return status == CANCELLED;
     }
 
+    /**
+     * Under the guard: sets the status, with a volatile store in the shared mode, a release store in
+     * the affine form (no Dekker pair needs the fence there); either pairs with the waiter's volatile
+     * read of {@code status}.
+     */
+    void setStatus(int next, boolean affine) {
+        if (affine) {
+            STATUS.setRelease(this, next);
+        } else {
+            status = next;
+        }
+    }
+
     boolean casStatus(int expected, int next) {
         return STATUS.compareAndSet(this, expected, next);
     }
