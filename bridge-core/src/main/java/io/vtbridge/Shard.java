@@ -163,6 +163,19 @@ public final class Shard implements ThreadFactory {
         return loop.handOffs();
     }
 
+    /**
+     * Tasks without a key that this shard's loop moved to another shard's loop because that one had
+     * nothing to do ({@link BridgeBuilder#balance}). Any thread.
+     */
+    public long tasksMovedOut() {
+        return loop.counters().get(LoopCounter.TASKS_SPILLED_OUT);
+    }
+
+    /** Tasks other shards' loops moved to this shard's loop ({@link BridgeBuilder#balance}). Any thread. */
+    public long tasksMovedIn() {
+        return loop.counters().get(LoopCounter.TASKS_SPILLED_IN);
+    }
+
     /** Carriers that lost this shard's loop and are still inside their blocking call. Any thread. */
     public int extraCarriers() {
         return loop.extraCarriers();
