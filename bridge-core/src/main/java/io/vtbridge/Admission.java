@@ -125,6 +125,9 @@ final class Admission {
                 && own.runsTasks()) {
             return own;
         }
+        if (n == 2) {
+            return shards[0].load() <= shards[1].load() ? shards[0] : shards[1];
+        }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int a = random.nextInt(n);
         int b = random.nextInt(n - 1);

@@ -113,6 +113,9 @@ public final class Bridge implements Executor, AutoCloseable {
         }
         ShardLoop.connectRunners(loops); // the spill's peers, when balance is on
         this.admission = new Admission(name, shards, b.maxInFlight, blockingPool);
+        for (ShardLoop loop : loops) {
+            loop.slotReleaser(admission.tasks()::releaseAll);
+        }
         this.lifecycle = new BridgeLifecycle(this, admission, b.closeTimeout, b.stopGrace);
         this.threads = new ThreadFinder(admission.tasks());
         this.dispatcher = b.listener != null ? new EventDispatcher(name + "-events", rings, b.listener, b.daemon) : null;

@@ -127,7 +127,11 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
             if (loop != null) {
                 loop.services().countFromCurrentThread(LoopCounter.TASKS_FINISHED);
             }
-            bridge.admission().release(this); // last: a thread that sees inFlight() drop also sees the counters above
+            // Last: a thread that sees inFlight() drop also sees the counters above. On the loop, the
+            // slot is freed with the others of this turn (one batch: the table's line moves once).
+            if (loop == null || !loop.deferSlotRelease(slot)) {
+                bridge.admission().release(this);
+            }
         }
     }
 

@@ -189,6 +189,7 @@ final class LoopTurn {
                 return;
             }
             if (runners != null) {
+                runners.flushReleases();
                 runners.turnEnded(work > 0);
             }
             if (work > 0) {

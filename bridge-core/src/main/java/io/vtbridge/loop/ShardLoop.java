@@ -201,6 +201,31 @@ public final class ShardLoop implements Executor {
         return (long) SETTLED.getOpaque(settled, 8);
     }
 
+    /** Who frees the in-flight slots of tasks that end on this loop, in batches. Before {@link #start()}; needs runners. */
+    public void slotReleaser(SlotReleaser releaser) {
+        if (runState != NEW) {
+            throw new IllegalStateException("slotReleaser after start");
+        }
+        if (runners != null) {
+            runners.releaser(releaser);
+        }
+    }
+
+    /**
+     * Frees {@code slot} with the others of this turn, if the caller is on this loop's owner and a
+     * {@link #slotReleaser} is set; else returns false and the caller frees it at once.
+     */
+    public boolean deferSlotRelease(int slot) {
+        if (runners == null || !ownership.enterOwned()) {
+            return false;
+        }
+        try {
+            return runners.deferRelease(slot);
+        } finally {
+            ownership.endOwned();
+        }
+    }
+
     /** Whether this loop runs submitted tasks on runners ({@link #enableRunners}). */
     public boolean runsTasks() {
         return runners != null;
@@ -690,6 +715,7 @@ public final class ShardLoop implements Executor {
         dropped.addAndGet(queues.clear());
         if (runners != null) {
             runners.clear();
+            runners.flushReleases();
         }
         terminated.countDown();
     }

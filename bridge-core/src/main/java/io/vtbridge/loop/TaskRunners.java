@@ -50,6 +50,9 @@ final class TaskRunners {
     /** The most tasks one spill moves. */
     static final int SPILL_MAX = 64;
 
+    /** Slots of ended tasks freed in one batch at most. */
+    static final int RELEASE_BATCH = 64;
+
     /** Tasks a runner runs between two looks at its peers' hunger. */
     private static final int SPILL_CHECK_EVERY = 8;
 
@@ -100,6 +103,9 @@ final class TaskRunners {
     private int sinceSpillCheck;
     private int peerCursor;
     private int tasksInStep;                 // tasks taken in the current step
+    private final int[] releases = new int[RELEASE_BATCH]; // slots of ended tasks, freed together
+    private int releaseCount;
+    private SlotReleaser releaser;           // set before start: frees them
 
     TaskRunners(ShardLoop loop, LoopOwnership ownership, LoopEvents events, RunQueues queues, ThreadFactory factory,
                 boolean balance, LoopSettings settings) {
@@ -150,6 +156,37 @@ final class TaskRunners {
         keptOpen.clear();
         keptKeyed.clear();
         inbox.drain();
+    }
+
+    // ---- slots ----------------------------------------------------------------------------------
+
+    /** Who frees the slots of ended tasks. Before the loop starts. */
+    void releaser(SlotReleaser r) {
+        releaser = r;
+    }
+
+    /**
+     * Queues the in-flight slot of a task that ended on this loop, to be freed with others at the end
+     * of the turn (or when the batch is full). Owner only; false if no releaser was set.
+     */
+    boolean deferRelease(int slot) {
+        if (releaser == null) {
+            return false;
+        }
+        releases[releaseCount++] = slot;
+        if (releaseCount == RELEASE_BATCH) {
+            flushReleases();
+        }
+        return true;
+    }
+
+    /** Frees the queued slots. Owner only: at the end of each turn, before parking, at the exit. */
+    void flushReleases() {
+        int n = releaseCount;
+        if (n > 0) {
+            releaseCount = 0;
+            releaser.releaseAll(releases, n);
+        }
     }
 
     // ---- hunger ---------------------------------------------------------------------------------

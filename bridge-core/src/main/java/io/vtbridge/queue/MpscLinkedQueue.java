@@ -112,6 +112,9 @@ public final class MpscLinkedQueue<E> {
      * misses it. Consumer thread only.
      */
     public boolean isEmpty() {
-        return last == first; // volatile load of last: ordered after the caller's preceding volatile store
+        // A linked head answers without the producers' line; only an apparently empty queue loads
+        // last (volatile: ordered after the caller's preceding volatile store), where an element in
+        // flight shows.
+        return NEXT.getAcquire(first) == null && last == first;
     }
 }

@@ -17,10 +17,16 @@ import java.util.function.Consumer;
  * tasks. The table also lets a closing bridge visit every item still in flight.
  *
  * <p>Free slots form a lock-free stack (Treiber). Its top is one {@code long}: the low 32 bits hold
- * the slot index plus one (0: no free slot), the high 32 bits a stamp bumped by every push and pop,
- * so that a pop whose snapshot went stale (the classic ABA: the slot popped and pushed back
- * meanwhile) fails its CAS. The stamp wraps after 2<sup>32</sup> operations; a thread would have to
- * stall between its read and its CAS for all of them to be fooled.
+ * the slot index plus one (0: no free slot), the high 32 bits the number of pops so far (mod
+ * 2<sup>32</sup>), so that a pop whose snapshot went stale (the classic ABA: the slot popped and
+ * pushed back meanwhile) fails its CAS. A push keeps the count: to bring the top back to a slot a
+ * stale pop saw, whatever was pushed above it must be popped first, which moves the count. The count
+ * wraps after 2<sup>32</sup> pops; a thread would have to stall between its read and its CAS for all
+ * of them to be fooled.
+ *
+ * <p><b>The count of slots taken</b> costs an acquirer nothing more: it is the pops (in the top) minus
+ * the pushes (a counter the releasers add to before their push). Read in that order (the pushes first),
+ * the difference never under-counts, so a drain that waits for zero never returns early.
  *
  * <p><b>Threading:</b> every method may be called from any thread. {@link #release} must be called
  * exactly once per successful {@link #acquire}, by any thread. Any number of threads may wait in
@@ -37,7 +43,7 @@ public final class TaskTable<T> {
     private static final long STAMP_UNIT = 1L << 32;
 
     private static final VarHandle TOP = VarHandles.field(MethodHandles.lookup(), "top", long.class);
-    private static final VarHandle USED = VarHandles.field(MethodHandles.lookup(), "used", int.class);
+    private static final VarHandle PUSHES = VarHandles.field(MethodHandles.lookup(), "pushes", int.class);
     private static final VarHandle WAITING = VarHandles.field(MethodHandles.lookup(), "waiting", int.class);
 
     private final AtomicReferenceArray<T> items;
@@ -45,7 +51,7 @@ public final class TaskTable<T> {
     private final int capacity;
 
     private volatile long top;           // CAS by acquire (pop) and release (push)
-    private volatile int used;           // getAndAdd by acquire and release
+    private volatile int pushes;         // slots returned so far (mod 2^32): getAndAdd by releasers before their push
     private volatile int waiting;        // getAndAdd by awaitEmpty() around its wait; read by the release() that empties the table
     private final ConcurrentLinkedQueue<Thread> drainWaiters = new ConcurrentLinkedQueue<>(); // added/removed by awaitEmpty(); walked by release() only while waiting != 0
 
@@ -86,7 +92,6 @@ public final class TaskTable<T> {
             int next = below.getPlain(slot);
             long replacement = ((current & ~INDEX_MASK) + STAMP_UNIT) | (next & INDEX_MASK);
             if (TOP.compareAndSet(this, current, replacement)) {
-                USED.getAndAdd(this, 1);
                 // Volatile store: a closer that flips its state and then scans (forEach) and a
                 // submitter that stores here and then reads that state cannot both miss each other.
                 items.set(slot, item);
@@ -101,25 +106,67 @@ public final class TaskTable<T> {
             throw new IllegalArgumentException("slot must be in 0.." + (capacity - 1) + ", was " + slot);
         }
         items.set(slot, null);
-        // Uncount before the push: a slot is counted only while it is off the free stack, so used()
-        // never exceeds the capacity (it may lag an acquire that has popped and not yet counted).
-        boolean emptied = (int) USED.getAndAdd(this, -1) == 1;
+        // Uncount before the push: a slot is counted only while it is off the free stack.
+        int pushed = (int) PUSHES.getAndAdd(this, 1) + 1;
         while (true) {
             long current = top;
             // Plain store, ordered before the CAS below that publishes it; pairs with the
             // getPlain in acquire(), which follows that thread's volatile load of top.
             below.setPlain(slot, (int) (current & INDEX_MASK));
-            long replacement = ((current & ~INDEX_MASK) + STAMP_UNIT) | (slot + 1);
+            long replacement = (current & ~INDEX_MASK) | (slot + 1); // a push keeps the pop count
             if (TOP.compareAndSet(this, current, replacement)) {
                 break;
             }
         }
-        // The load of waiting follows the decrement (both sequentially consistent): a waiter that
-        // counted itself before we decremented is seen here; one that counts itself later reads
-        // used == 0 itself. The common case, nobody waiting, costs one load of a line we just wrote.
-        if (emptied && waiting != 0) {
+        wakeIfEmptied(pushed);
+    }
+
+    /**
+     * After a release that brought the pushes to {@code pushed}: wakes the drain waiters if that left
+     * the table empty. The load of waiting follows the count (both sequentially consistent): a waiter
+     * that counted itself before is seen here; one that counts itself later reads zero itself. The
+     * releaser whose count is the last one sees every other release in {@code pushed}. The common
+     * case, nobody waiting, costs one load.
+     */
+    private void wakeIfEmptied(int pushed) {
+        if (waiting != 0 && (int) (top >>> 32) == pushed) {
             wakeWaiters();
         }
+    }
+
+    /**
+     * Returns {@code n} slots to the free stack at once: one push of the whole chain, one uncount. As
+     * {@link #release} for each slot; for a thread that frees many (a shard loop frees the slots of
+     * the tasks its runners ended, at the end of each step), so the table's line moves once per
+     * batch, not once per task.
+     *
+     * @param slots the slots in {@code slots[0..n)}, each exactly once per successful {@link #acquire}
+     */
+    public void releaseAll(int[] slots, int n) {
+        if (n <= 0) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            int slot = slots[i];
+            if (slot < 0 || slot >= capacity) {
+                throw new IllegalArgumentException("slot must be in 0.." + (capacity - 1) + ", was " + slot);
+            }
+            items.setRelease(slot, null); // a walk that still sees the item visits an ended task: harmless
+            if (i > 0) {
+                below.setPlain(slots[i - 1], slot + 1); // the chain, published by the CAS below
+            }
+        }
+        int pushed = (int) PUSHES.getAndAdd(this, n) + n;
+        int last = slots[n - 1];
+        while (true) {
+            long current = top;
+            below.setPlain(last, (int) (current & INDEX_MASK));
+            long replacement = (current & ~INDEX_MASK) | (slots[0] + 1); // a push keeps the pop count
+            if (TOP.compareAndSet(this, current, replacement)) {
+                break;
+            }
+        }
+        wakeIfEmptied(pushed);
     }
 
     /** Unparks every thread waiting in {@link #awaitEmpty}, so that it re-checks its conditions. */
@@ -145,11 +192,14 @@ public final class TaskTable<T> {
     }
 
     /**
-     * The number of slots taken: a snapshot that never exceeds the capacity and may lag an
-     * {@link #acquire} or {@link #release} in progress (a slot popped but not yet counted reads as free).
+     * The number of slots taken: a snapshot between 0 and the capacity. An {@link #acquire} counts
+     * from its pop; a release counts as taken until the read, so a snapshot taken while releases run
+     * may be a little high, never low.
      */
     public int used() {
-        return used;
+        int returned = pushes; // first: read the other way round, a release in between could under-count
+        int taken = (int) (top >>> 32) - returned;
+        return Math.max(0, Math.min(capacity, taken));
     }
 
     /** The number of slots. */
@@ -181,7 +231,7 @@ public final class TaskTable<T> {
         drainWaiters.add(self);
         WAITING.getAndAdd(this, 1); // ordered before the loads of used below; see release()
         try {
-            while (used != 0) {
+            while (used() != 0) {
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
