@@ -49,6 +49,11 @@ public final class TaskTableTest {
             return table.get(slot) == item ? clash : clash + 1;
         }
 
+        /** Clears the mark only, for a slot given back by a later {@code releaseAll}. */
+        void clear(int slot) {
+            owner.set(slot, 0);
+        }
+
         /** Clears the mark, then gives the slot back: the next holder cannot see a stale mark. */
         void leave(TaskTable<Object> table, int slot) {
             owner.set(slot, 0);
@@ -286,11 +291,91 @@ public final class TaskTableTest {
     }
 
     /**
-     * What {@link TaskTable#used()} means while slots change hands. {@code acquire} counts after its
-     * pop and {@code release} uncounts before its push, so a slot is counted only while it is off the
-     * free stack: a reader never sees more than the capacity, but may see one less than the slots
-     * actually held (popped, not yet counted). Capacity 1: A acquires and releases; B acquires, reads
-     * {@code used()} while it holds (or after being refused), then releases.
+     * {@link TaskTable#releaseAll}: a chain of slots pushed with one CAS while the other side pops.
+     * Capacity 3: A acquires two slots, holds them, and gives both back with one {@code releaseAll},
+     * then acquires once more and releases; B acquires one slot, holds it and releases it. A pop that
+     * read the top before the chain's push must fail its CAS (the top changed); one after it must find
+     * the whole chain linked.
+     *
+     * <p>{@code r1} = how many of A's three acquires were refused (never any: B holds at most one of
+     * three); {@code r2} = the slot B got (never refused either).
+     */
+    @JCStressTest
+    @Description("Capacity 3, A: acquire two, releaseAll both, acquire again while B acquires and releases one: held slots distinct, table whole.")
+    @Outcome(id = {"0, 0, 0, 0, 3", "0, 1, 0, 0, 3", "0, 2, 0, 0, 3"}, expect = ACCEPTABLE,
+            desc = "Every acquire served, no slot held twice, used() back to 0, the free stack whole.")
+    @Outcome(expect = FORBIDDEN,
+            desc = "A refusal with a slot free, a slot held twice (a broken chain), used() not back to 0, or the free stack not whole.")
+    @State
+    public static class BatchRelease {
+        private final TaskTable<Object> table = new TaskTable<>(3);
+        private final Owners owners = new Owners(3);
+        private int clashesA; // written by actorA, read by the arbiter
+        private int clashesB; // written by actorB, read by the arbiter
+
+        @Actor
+        public void actorA(IIIII_Result r) {
+            int refused = 0;
+            int clashes = 0;
+            int a = table.acquire("A1");
+            int b = table.acquire("A2");
+            if (a >= 0) {
+                clashes += owners.enter(table, a, 1, "A1");
+            } else {
+                refused++;
+            }
+            if (b >= 0) {
+                clashes += owners.enter(table, b, 1, "A2");
+            } else {
+                refused++;
+            }
+            int[] chain = new int[2];
+            int n = 0;
+            if (a >= 0) {
+                owners.clear(a);
+                chain[n++] = a;
+            }
+            if (b >= 0) {
+                owners.clear(b);
+                chain[n++] = b;
+            }
+            table.releaseAll(chain, n);
+            int c = table.acquire("A3");
+            if (c >= 0) {
+                clashes += owners.enter(table, c, 1, "A3");
+                owners.leave(table, c);
+            } else {
+                refused++;
+            }
+            clashesA = clashes;
+            r.r1 = refused;
+        }
+
+        @Actor
+        public void actorB(IIIII_Result r) {
+            int d = table.acquire("B");
+            if (d >= 0) {
+                clashesB = owners.enter(table, d, 2, "B");
+                owners.leave(table, d);
+            }
+            r.r2 = d;
+        }
+
+        @Arbiter
+        public void arbiter(IIIII_Result r) {
+            r.r3 = clashesA + clashesB;
+            r.r4 = table.used();
+            r.r5 = intactFreeSlots(table);
+        }
+    }
+
+    /**
+     * What {@link TaskTable#used()} means while slots change hands: the pops (in the stack's top)
+     * minus the pushes, which a release counts before its push. So a slot is counted from its pop
+     * until just before it is back on the free stack: a reader never sees more than the capacity, but
+     * may see one less than the slots actually held (a release that has counted and not yet pushed).
+     * Capacity 1: A acquires and releases; B acquires, reads {@code used()} while it holds (or after
+     * being refused), then releases.
      *
      * <p>{@code r1} = the slot B got; {@code r2} = {@code used()} as B saw it.
      */
@@ -299,7 +384,7 @@ public final class TaskTableTest {
     @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "B holds the only slot and counts itself.")
     @Outcome(id = "-1, 1", expect = ACCEPTABLE, desc = "B refused while A held the slot; A still counted when B looked.")
     @Outcome(id = "-1, 0", expect = ACCEPTABLE_INTERESTING,
-            desc = "B refused while A held the slot, and saw 0: A had popped but not counted yet, or had already uncounted but not pushed.")
+            desc = "B refused while A held the slot, and saw 0: A had already counted its release but not pushed.")
     @Outcome(expect = FORBIDDEN,
             desc = "B holds a slot but reads used() == 0 (its own count missing), or reads 2 (capacity + 1: a slot counted twice).")
     @State
