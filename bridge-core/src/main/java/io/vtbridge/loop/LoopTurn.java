@@ -190,7 +190,7 @@ final class LoopTurn {
             }
             if (runners != null) {
                 runners.flushReleases();
-                runners.turnEnded(work > 0);
+                runners.turnEnded(work > 0, work == 0 && spins >= idleSpins);
             }
             if (work > 0) {
                 // Only turns that found work are counted: an idle spin writes nothing, so it does

@@ -33,10 +33,14 @@ import java.util.concurrent.locks.LockSupport;
  * activates with {@link #capturing} set, so that the continuation the JDK hands to the loop's
  * {@code execute} is given back here and mounted at once.
  *
- * <p><b>The spill.</b> A loop that has found no work in a turn says it is hungry (a volatile flag).
- * A loop with queued unkeyed tasks that sees a hungry peer claims it (a CAS on the peer's flag, so one
- * loop feeds one hungry peer at a time) and moves up to {@link #SPILL_MAX} of its unkeyed tasks, and
- * never more than half of them, to the peer's inbox, newest first. Tasks with a key never move.
+ * <p><b>The spill.</b> A loop that has found no work for {@link #HUNGRY_AFTER} turns in a row, or is
+ * about to park, says it is hungry (a volatile flag). Between two tasks, a loop looks at one peer (the
+ * next in turn); if that peer is hungry and this loop has at least {@link #SPILL_MIN} unkeyed tasks
+ * queued, it claims the peer (a CAS on the peer's flag, so one loop feeds one hungry peer at a time)
+ * and moves up to {@link #SPILL_MAX} of them, never more than half, to the peer's inbox, newest
+ * first, and wakes it. Tasks with a key never move. The idea is Go's scheduler's (an idle processor
+ * takes half of a busy one's run queue) with the roles turned round: the busy loop gives, so every
+ * queue keeps a single consumer.
  *
  * <p><b>Threading:</b> {@link #submitRemote} from any thread; {@link #hungry} read by peers; the rest
  * on the loop's owner (the loop thread, or a runner it carries, checked with
@@ -53,8 +57,11 @@ final class TaskRunners {
     /** Slots of ended tasks freed in one batch at most. */
     static final int RELEASE_BATCH = 64;
 
-    /** Tasks a runner runs between two looks at its peers' hunger. */
-    private static final int SPILL_CHECK_EVERY = 8;
+    /** Consecutive turns without work after which a loop says it is hungry (or fewer, if it parks first). */
+    static final int HUNGRY_AFTER = 8;
+
+    /** The fewest unkeyed tasks a loop must have queued to feed a hungry peer. */
+    static final int SPILL_MIN = 8;
 
     private static final int TASK = 0;
     private static final int PARK = 1;
@@ -81,7 +88,7 @@ final class TaskRunners {
     private final ArrayDeque<RunnerTask> keptOpen = new ArrayDeque<>();   // loop-owned: unkeyed tasks submitted on the loop, or taken from the inbox for a spill
     private final ArrayDeque<RunnerTask> keptKeyed = new ArrayDeque<>();  // loop-owned: tasks with a key submitted on the loop, or taken from the inbox for a spill
     private TaskRunners[] peers = new TaskRunners[0]; // set before the loops start
-    private volatile int hungry;             // 1: the last turn found no work; written by the loop, CAS 1 -> 0 by a spilling peer
+    private volatile int hungry;             // 1: the loop has run dry (see turnEnded); written by the loop, CAS 1 -> 0 by a feeding peer
 
     // Loop-owned from here on.
     private Runner active;                   // the runner that takes tasks now, or null
@@ -100,7 +107,7 @@ final class TaskRunners {
     private long now;                        // the runners' latest clock reading
     private int sinceClock;
     private int clockEvery = 1;
-    private int sinceSpillCheck;
+    private int emptyTurns;                  // consecutive turns without work
     private int peerCursor;
     private int tasksInStep;                 // tasks taken in the current step
     private final int[] releases = new int[RELEASE_BATCH]; // slots of ended tasks, freed together
@@ -191,14 +198,19 @@ final class TaskRunners {
 
     // ---- hunger ---------------------------------------------------------------------------------
 
-    /** After a turn, on the owner: whether it found work. Writes the flag only when it changes. */
-    void turnEnded(boolean foundWork) {
-        int h = hungry;
+    /**
+     * After a turn, on the owner: whether it found work, and whether the loop parks next. A loop is
+     * hungry after {@link #HUNGRY_AFTER} turns in a row without work, or when it is about to park: a
+     * loop that runs dry for a turn or two between bursts is not fed other shards' tasks. Writes the
+     * flag only when it changes.
+     */
+    void turnEnded(boolean foundWork, boolean parksNext) {
         if (foundWork) {
-            if (h != 0) {
+            emptyTurns = 0;
+            if (hungry != 0) {
                 hungry = 0;
             }
-        } else if (h == 0) {
+        } else if ((++emptyTurns >= HUNGRY_AFTER || parksNext) && hungry == 0) {
             hungry = 1; // volatile store: ordered before the loop's re-check of its queues when it parks
         }
     }
@@ -397,9 +409,8 @@ final class TaskRunners {
                 running = r;
                 r.next = task;
                 events.taskStarted(task.queuedAt(), now);
-                if (balance && peers.length > 0 && ++sinceSpillCheck >= SPILL_CHECK_EVERY) {
-                    sinceSpillCheck = 0;
-                    spillIfHungryPeer();
+                if (balance && peers.length > 0) {
+                    feedOneHungryPeer();
                 }
                 return TASK;
             }
@@ -485,6 +496,17 @@ final class TaskRunners {
 
     // ---- the spill ------------------------------------------------------------------------------
 
+    /** Between two tasks: looks at one peer (the next in turn) and feeds it if it is hungry. Owner only. */
+    private void feedOneHungryPeer() {
+        int n = peers.length;
+        int i = peerCursor;
+        TaskRunners peer = peers[i];
+        peerCursor = i + 1 == n ? 0 : i + 1;
+        if (peer.hungry != 0 && (keptOpen.size() >= SPILL_MIN || !inbox.isEmpty()) && HUNGRY.compareAndSet(peer, 1, 0)) {
+            spillTo(peer);
+        }
+    }
+
     /** If a peer is hungry and this loop has unkeyed tasks queued: claims the peer and feeds it. Owner only. */
     private void spillIfHungryPeer() {
         int n = peers.length;
@@ -508,7 +530,7 @@ final class TaskRunners {
             }
             (task.movable() ? keptOpen : keptKeyed).addLast(task);
         }
-        int moving = Math.min(SPILL_MAX, keptOpen.size() / 2);
+        int moving = keptOpen.size() < SPILL_MIN ? 0 : Math.min(SPILL_MAX, keptOpen.size() / 2);
         for (int i = 0; i < moving; i++) {
             RunnerTask task = keptOpen.pollLast(); // the newest: the oldest keep their place here
             peer.inbox.offer(loop.index(), task, 0);
