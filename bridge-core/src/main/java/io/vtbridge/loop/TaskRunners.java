@@ -225,6 +225,9 @@ final class TaskRunners {
         sinceClock = 0;
         tasksInStep = 0;
         lastSource = -1;
+        if (balance && peers.length > 0) {
+            spillIfHungryPeer(); // first: it may move inbox tasks to the deques, which the sources below then include
+        }
         long sources = inbox.usedStripes();
         if (!keptOpen.isEmpty()) {
             sources |= 1L << KEPT_OPEN;
@@ -235,9 +238,6 @@ final class TaskRunners {
         eligible = sources;
         for (long u = sources; u != 0; u &= u - 1) {
             spent[Long.numberOfTrailingZeros(u)] = 0;
-        }
-        if (balance && peers.length > 0) {
-            spillIfHungryPeer();
         }
     }
 
@@ -530,6 +530,9 @@ final class TaskRunners {
             }
             (task.movable() ? keptOpen : keptKeyed).addLast(task);
         }
+        // Tasks taken from the inbox now wait in the deques: the current step serves them there.
+        includeInStep(KEPT_OPEN, keptOpen);
+        includeInStep(KEPT_KEYED, keptKeyed);
         int moving = keptOpen.size() < SPILL_MIN ? 0 : Math.min(SPILL_MAX, keptOpen.size() / 2);
         for (int i = 0; i < moving; i++) {
             RunnerTask task = keptOpen.pollLast(); // the newest: the oldest keep their place here
@@ -541,6 +544,14 @@ final class TaskRunners {
             peer.loop.wakeForTasks();
         } else {
             HUNGRY.setVolatile(peer, 1); // nothing to give: leave it for another peer
+        }
+    }
+
+    private void includeInStep(int source, ArrayDeque<RunnerTask> deque) {
+        long bit = 1L << source;
+        if (!deque.isEmpty() && (eligible & bit) == 0) {
+            eligible |= bit;
+            spent[source] = 0;
         }
     }
 
