@@ -160,7 +160,9 @@ public final class BridgeBuilder {
      * thread locals (plain and inheritable) are empty, the interrupt status is clear, the name is empty,
      * there is no uncaught-exception handler of its own, and the context class loader is the runner's
      * first one. Unlike a fresh thread, a runner does not copy the submitting thread's
-     * {@link InheritableThreadLocal} values. Latency-lane tasks ({@link Priority#HIGH}) always get a
+     * {@link InheritableThreadLocal} values, and what a task leaves tied to its thread stays with it,
+     * as on a pool worker: a lock it returns without unlocking is held by the thread that runs the
+     * next tasks. Latency-lane tasks ({@link Priority#HIGH}) always get a
      * thread of their own, and so does every task with {@code false} here (or on a JDK whose
      * {@code Thread} fields vtbridge cannot reset).
      *

@@ -267,16 +267,25 @@ class ShardAffineLockTest {
         lock.unlock();
         assertThat(lock.isShardAffine()).as("first used off any shard").isFalse();
         BridgeLock home = BridgeLock.shardAffine();
-        Await.result(on(bridge, 0, () -> {
+        CountDownLatch locked = new CountDownLatch(1);
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        CompletableFuture<Object> holder = on(bridge, 0, () -> {
             home.lock();
+            locked.countDown();
+            Bridge.await(release); // the holder's thread stays busy: the next task runs on another thread
+            home.unlock();
             return null;
-        }));
+        });
+        assertThat(locked.await(Await.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(home.isShardAffine()).isTrue();
         assertThatThrownBy(() -> Await.result(on(bridge, 0, () -> {
             home.unlock(); // another home thread: not the owner
             return null;
         }))).isInstanceOf(IllegalMonitorStateException.class);
         assertThat(home.isLocked()).isTrue();
+        release.complete(null);
+        Await.result(holder);
+        assertThat(home.isLocked()).isFalse();
     }
 
     /** A critical section that counts with a plain field and checks that it is alone. */
