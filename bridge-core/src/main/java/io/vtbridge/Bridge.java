@@ -53,9 +53,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every future {@link #submit} returns completes exactly once: with the task's value, its exception,
  * a {@link CancellationException}, or a {@link RejectedExecutionException} ({@link
  * BridgeOverloadedException} when {@code maxInFlight} tasks are already in flight; a plain one after
- * {@link #close()}). {@code future.cancel(true)} interrupts the task's virtual thread. A task's
- * future completes on the task's own virtual thread, so dependent stages run there; when the bridge
- * shuts down, pending futures are completed by the closing thread.
+ * {@link #close()}). {@code future.cancel(true)} interrupts the thread running the task, and only
+ * that run. A task's future completes on the bridged thread that ran it, so dependent stages run
+ * there; when the bridge shuts down, pending futures are completed by the closing thread.
+ *
+ * <h2>Threads</h2>
+ * A task runs on a bridged virtual thread of its shard. By default that thread is a reused one (a
+ * shard's <em>runner</em>, which runs tasks one after another and is reset between them; see
+ * {@link BridgeBuilder#reuseThreads}); {@link Priority#HIGH} tasks, and every task with reuse off,
+ * get a new one.
  *
  * <h2>Requirements</h2>
  * A JDK 21 or newer, started with {@code --add-opens java.base/java.lang=ALL-UNNAMED} (vtbridge on
@@ -141,9 +147,11 @@ public final class Bridge implements Executor, AutoCloseable {
     // ---- submission -----------------------------------------------------------------------------
 
     /**
-     * Runs {@code task} in a new bridged virtual thread on a lightly loaded shard: the less loaded
-     * of two picked at random, where load counts the tasks placed on a shard and not finished yet,
-     * whether they have started or still wait for their loop.
+     * Runs {@code task} in a bridged virtual thread. From a bridged thread of this bridge it goes to
+     * that thread's own shard (with {@link BridgeBuilder#reuseThreads} on, the default; an idle shard
+     * takes a share of a busy one's queued tasks, {@link BridgeBuilder#balance}); from any other thread,
+     * to a lightly loaded shard: the less loaded of two picked at random, where load counts the tasks
+     * placed on a shard and not finished yet, whether they have started or still wait for their loop.
      *
      * @return a future completed exactly once; already failed with {@link BridgeOverloadedException}
      *         when {@code maxInFlight} tasks are in flight, or with {@link RejectedExecutionException}
@@ -217,8 +225,8 @@ public final class Bridge implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs {@code command} in a new bridged virtual thread. An exception it throws goes to the
-     * thread's uncaught-exception handler.
+     * Runs {@code command} in a bridged virtual thread, as {@link #submit(Callable)} does. An
+     * exception it throws goes to the thread's uncaught-exception handler.
      *
      * @throws BridgeOverloadedException  if {@code maxInFlight} tasks are in flight
      * @throws RejectedExecutionException if the bridge is closed

@@ -9,10 +9,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A submitted task and its future. The task runs as the body of its own bridged virtual thread, so
- * its future completes on that thread (dependent stages run there, never on the loop thread), except
- * when the bridge shuts down and completes it from the closing thread; a {@link Mode#SYNC} task runs
- * on a blocking-pool worker instead.
+ * A submitted task and its future. The task runs on a bridged virtual thread: one of its shard's
+ * runners, or a thread of its own. Its future completes on that thread (dependent stages run there,
+ * never on the loop thread), except when the bridge shuts down and completes it from the closing
+ * thread; a {@link Mode#SYNC} task runs on a blocking-pool worker instead.
  *
  * <p>Start or abort, and cancel: the phases of {@link RunOnceFuture}. The task's thread claims the
  * run ({@link #run}, {@link #runSync}); the bridge gives up on a task that has not started with
@@ -21,8 +21,9 @@ import java.util.concurrent.RejectedExecutionException;
  * callable, and no slot is released twice. {@code cancel(true)} completes the future, then interrupts
  * the run if there is one; that interrupt never reaches a blocking-pool worker's next task.
  *
- * <p><b>Threading:</b> {@link #run} on the task's own virtual thread, or {@link #runSync} on a
- * blocking-pool worker ({@link Mode#SYNC}, no shard); {@link #cancel} and the rest from any thread.
+ * <p><b>Threading:</b> {@link #runOnRunner} on a runner of a shard's loop (a reused bridged thread),
+ * {@link #run} on the task's own virtual thread (latency lane, or reuse off), or {@link #runSync} on
+ * a blocking-pool worker ({@link Mode#SYNC}, no shard); {@link #cancel} and the rest from any thread.
  */
 final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTask {
 

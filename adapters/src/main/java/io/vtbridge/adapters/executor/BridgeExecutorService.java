@@ -142,7 +142,7 @@ public final class BridgeExecutorService implements ExecutorService {
     // ---- submission -----------------------------------------------------------------------------
 
     /**
-     * Runs {@code command} in a new bridged virtual thread. What it throws goes to that thread's
+     * Runs {@code command} in a bridged virtual thread ({@link Bridge#submit(Callable)}). What it throws goes to that thread's
      * uncaught-exception handler.
      *
      * @throws RejectedExecutionException if this service is shut down, or the bridge is closed
@@ -156,7 +156,7 @@ public final class BridgeExecutorService implements ExecutorService {
     }
 
     /**
-     * Runs {@code task} in a new bridged virtual thread.
+     * Runs {@code task} in a bridged virtual thread ({@link Bridge#submit(Callable)}).
      *
      * @return a future completed exactly once with the task's value or its exception; {@code
      *         cancel(true)} interrupts the task's virtual thread
@@ -171,7 +171,7 @@ public final class BridgeExecutorService implements ExecutorService {
     }
 
     /**
-     * Runs {@code task} in a new bridged virtual thread.
+     * Runs {@code task} in a bridged virtual thread ({@link Bridge#submit(Callable)}).
      *
      * @return a future completed exactly once, with {@code null} when the task returns
      * @throws RejectedExecutionException if this service is shut down, or the bridge is closed
@@ -185,7 +185,7 @@ public final class BridgeExecutorService implements ExecutorService {
     }
 
     /**
-     * Runs {@code task} in a new bridged virtual thread.
+     * Runs {@code task} in a bridged virtual thread ({@link Bridge#submit(Callable)}).
      *
      * @return a future completed exactly once, with {@code result} when the task returns
      * @throws RejectedExecutionException if this service is shut down, or the bridge is closed
