@@ -35,7 +35,8 @@ final class ThreadFinder {
         Thread[] found = new Thread[1];
         tasks.forEach(task -> {
             Thread runner = task.runner();
-            if (found[0] == null && runner != null && task.shard() == shard && test.test(runner)) {
+            // Any task: one moved to another shard's loop runs there (the carrier or the id decides).
+            if (found[0] == null && runner != null && test.test(runner)) {
                 found[0] = runner;
             }
         });

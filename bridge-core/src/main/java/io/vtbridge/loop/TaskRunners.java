@@ -374,6 +374,9 @@ final class TaskRunners {
             if (action == EXIT) {
                 return null;
             }
+            // An interrupt now is a stray one (whoever kept a reference to this thread from an
+            // earlier task): cleared, or every park would return at once and spin inside this mount.
+            Thread.interrupted();
             LockSupport.park(this); // a stray wake-up comes back here and parks again (r.waiting)
         }
     }
