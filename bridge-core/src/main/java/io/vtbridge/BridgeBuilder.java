@@ -162,7 +162,8 @@ public final class BridgeBuilder {
      * first one. Unlike a fresh thread, a runner does not copy the submitting thread's
      * {@link InheritableThreadLocal} values, and what a task leaves tied to its thread stays with it,
      * as on a pool worker: a lock it returns without unlocking is held by the thread that runs the
-     * next tasks. Latency-lane tasks ({@link Priority#HIGH}) always get a
+     * next tasks, and an {@code interrupt()} of a {@code Thread} object kept from an earlier task
+     * reaches whatever task that thread runs now (cancel a task through its future instead). Latency-lane tasks ({@link Priority#HIGH}) always get a
      * thread of their own, and so does every task with {@code false} here (or on a JDK whose
      * {@code Thread} fields vtbridge cannot reset).
      *
