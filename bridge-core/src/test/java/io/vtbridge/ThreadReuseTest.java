@@ -166,6 +166,22 @@ class ThreadReuseTest {
         assertThatThrownBy(first::join).isInstanceOf(CancellationException.class);
     }
 
+    /**
+     * An interrupt that reaches a runner between two tasks (from code that kept a reference to the
+     * thread of a task that has ended, as a timeout helper might) is for no task: the runner must
+     * still park while idle, and the next task must run, on the same runner, with its interrupt
+     * status clear.
+     */
+    @Test
+    void aStrayInterruptOfAnIdleRunnerIsHarmless() throws Exception {
+        Thread runner = Await.result("the first task", bridge.submit(Thread::currentThread));
+        Await.state(runner, Thread.State.WAITING, "TaskRunners.take"); // idle, parked between tasks
+        runner.interrupt();
+        Seen next = Await.result("the task after the stray interrupt", bridge.submit(ThreadReuseTest::look));
+        assertThat(next.thread()).as("the next task's thread (a reused runner)").isSameAs(runner);
+        assertThat(next.interrupted()).as("the next task's interrupt status").isFalse();
+    }
+
     @Test
     void withoutReuseEachTaskHasItsOwnThread() throws Exception {
         try (Bridge own = Bridge.builder().shards(1).reuseThreads(false).closeTimeout(Duration.ofSeconds(2)).build()) {
