@@ -1,7 +1,9 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.StallReport;
 import io.vtbridge.testing.Await;
 import io.vtbridge.testing.BridgeFixture;
+import io.vtbridge.testing.StallListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,6 +14,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -248,5 +253,55 @@ class BalanceTest {
             Await.until("nothing in flight (" + bridge.inFlight() + ")", () -> bridge.inFlight() == 0);
         }
         assertNoThreadLeft(name, record);
+    }
+
+    /**
+     * A moved task that holds its new shard's carrier is that shard's hog, and the stall report names
+     * its thread, as it names a hog that was placed there. The task's own record still says it was
+     * placed on shard 0; the stall watchdog must look for the thread mounted on shard 1's carrier
+     * among the tasks running there, wherever they were placed.
+     */
+    @Test
+    void aMovedTaskThatHoldsItsNewShardIsNamedInTheStallReport() throws Exception {
+        AtomicReference<Thread> hog = new AtomicReference<>();
+        AtomicBoolean release = new AtomicBoolean();
+        CompletableFuture<StallReport> shard1Report = new CompletableFuture<>();
+        try (Bridge bridge = Bridge.builder().name("balance-hog").shards(2).stallThreshold(Duration.ofMillis(100))
+                .closeTimeout(Duration.ofSeconds(5))
+                .listener(StallListener.of(report -> {
+                    if (report.shard() == 1) {
+                        shard1Report.complete(report);
+                    }
+                })).build()) {
+            CompletableFuture<Integer> driver = BridgeFixture.on(bridge, 0, () -> {
+                List<CompletableFuture<Object>> futures = new ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    futures.add(bridge.submit(() -> {
+                        spin(SPIN_NANOS);
+                        if (Bridge.current().orElseThrow().index() == 1 && hog.compareAndSet(null, Thread.currentThread())) {
+                            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(Await.WAIT_SECONDS);
+                            while (!release.get() && System.nanoTime() - giveUp < 0) {
+                                Thread.onSpinWait(); // holds shard 1's carrier: a hog
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                Bridge.await(CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)));
+                return futures.size();
+            });
+            StallReport report;
+            try {
+                Await.until("a task moved to shard 1 runs there", () -> hog.get() != null);
+                report = Await.result("a stall report for shard 1", shard1Report);
+            } finally {
+                release.set(true);
+            }
+            assertThat(Await.result("the driver", driver)).isEqualTo(400);
+            assertThat(bridge.shard(0).tasksMovedOut()).as("tasks moved out of shard 0").isPositive();
+            assertThat(report.kind()).isEqualTo(StallReport.Kind.HOG);
+            assertThat(report.thread()).as("the hog's thread in the report for shard 1: " + report.describe())
+                    .isSameAs(hog.get());
+        }
     }
 }
