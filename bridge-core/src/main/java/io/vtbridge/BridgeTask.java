@@ -35,6 +35,7 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
     private final boolean movable;    // no key: may run on another shard than its own (the spill)
     int slot = -1;                    // written by the submitting thread before the start or offer that publishes it
     private long queuedAt;            // written by the submitter (or a spilling loop) before the offer that publishes it
+    private Shard runningOn;          // the shard whose loop runs it: written before claimRun, whose store of the runner publishes it
 
     BridgeTask(Bridge bridge, Shard shard, Callable<T> callable, boolean reportUncaught, boolean urgent, boolean movable) {
         this.bridge = bridge;
@@ -55,6 +56,7 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
         ShardLoop loop = shard.loop(); // we run on our shard's loop thread, or off it (a rescued latency-lane start)
         boolean onLoop = loop.services().threadStarts();
         try {
+            runningOn = shard;
             if (claimRun()) {
                 if (onLoop) {
                     loop.counters().increment(LoopCounter.TASKS_STARTED);
@@ -75,6 +77,7 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
      */
     @Override
     public void runOnRunner(ShardLoop loop) {
+        runningOn = (Shard) loop.owner(); // another shard's, for a task the spill moved
         if (claimRun()) {
             loop.counters().increment(LoopCounter.TASKS_STARTED);
             runClaimed(loop);
@@ -160,6 +163,14 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
 
     Shard shard() {
         return shard;
+    }
+
+    /**
+     * The shard whose loop runs the task: its own, or the one the spill moved it to; null before it
+     * starts. Read it after a non-null {@link #runner()} (whose volatile store publishes it).
+     */
+    Shard runningOn() {
+        return runningOn;
     }
 
     /**

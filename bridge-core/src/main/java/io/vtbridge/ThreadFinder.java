@@ -35,8 +35,8 @@ final class ThreadFinder {
         Thread[] found = new Thread[1];
         tasks.forEach(task -> {
             Thread runner = task.runner();
-            // Any task: one moved to another shard's loop runs there (the carrier or the id decides).
-            if (found[0] == null && runner != null && test.test(runner)) {
+            // The shard it runs on: a task the spill moved runs on another shard than its own.
+            if (found[0] == null && runner != null && task.runningOn() == shard && test.test(runner)) {
                 found[0] = runner;
             }
         });

@@ -235,6 +235,58 @@ class BalanceTest {
         assertNoThreadLeft(name, record);
     }
 
+    /**
+     * One outside submitter, keyed tasks (all on shard 0) between unkeyed ones: the spill takes tasks
+     * out of shard 0's inbox to count the movable ones and gives some of those away; the keyed tasks
+     * it keeps must still start in the order they were submitted, as they would from the inbox.
+     */
+    @Test
+    void keyedTasksOfOneSubmitterStartInOrderWhileTheSpillTakesFromTheInbox() throws Exception {
+        Record record = new Record();
+        java.util.concurrent.atomic.AtomicInteger nextStart = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicIntegerArray startOrder = new AtomicIntegerArray(TASKS);
+        String name = "balance-keyed-order";
+        try (Bridge bridge = twoShards(name, true)) {
+            // Shard 1 first gets waiters that hold nothing but its load figure, so that the outside
+            // submitter's unkeyed tasks are placed on shard 0 beside the keyed ones; once they end,
+            // shard 1 runs dry and shard 0 feeds it from its inbox.
+            CompletableFuture<Void> letGo = new CompletableFuture<>();
+            List<Integer> keysOfOne = keysOf(bridge, 1);
+            List<CompletableFuture<Object>> waiters = new ArrayList<>();
+            for (int j = 0; j < 3 * TASKS / 4; j++) {
+                waiters.add(bridge.submit(keysOfOne.get(j % KEYS), () -> Bridge.await(letGo)));
+            }
+            List<Integer> keys = keysOf(bridge, 0);
+            List<CompletableFuture<Integer>> futures = new ArrayList<>(TASKS);
+            for (int i = 0; i < TASKS; i++) {
+                int index = i;
+                Callable<Integer> body = record.task(i);
+                Callable<Integer> task = () -> {
+                    startOrder.set(index, nextStart.getAndIncrement());
+                    return body.call();
+                };
+                futures.add(i % 2 == 0 ? bridge.submit(keys.get(i % KEYS), task) : bridge.submit(task));
+            }
+            letGo.complete(null);
+            for (CompletableFuture<Object> waiter : waiters) {
+                Await.result("a waiter on shard 1", waiter);
+            }
+            for (int i = 0; i < TASKS; i++) {
+                assertThat(Await.result("task " + i, futures.get(i))).isEqualTo(i);
+            }
+            record.assertEachRanOnce();
+            assertThat(bridge.shard(0).tasksMovedOut()).as("unkeyed tasks shard 0 gave away (the spill ran)").isPositive();
+            int inversions = 0;
+            for (int i = 2; i < TASKS; i += 2) {
+                if (startOrder.get(i) < startOrder.get(i - 2)) {
+                    inversions++;
+                }
+            }
+            assertThat(inversions).as("keyed tasks that started before an earlier keyed task").isZero();
+        }
+        assertNoThreadLeft(name, record);
+    }
+
     @Test
     void mixedLoadKeyedStayHomeUnkeyedMove() throws Exception {
         Record record = new Record();

@@ -18,7 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Where tasks wait.</b> Other threads' submissions go to the {@link #inbox} (striped by
  * submitting thread, as the inbound queue of thread starts); submissions made on the loop itself
  * (by its bridged threads) go to two loop-owned deques, one for tasks with a key and one for the
- * others. A runner takes from the three in turn.
+ * others. A runner takes from the three in turn. (Inbox tasks a spill took out to count them and
+ * kept wait in a fourth deque, served before the inbox, so that they keep their order.)
  *
  * <p><b>One active runner.</b> The loop's task step ({@link LoopTurn}) mounts the <em>active</em>
  * runner, which runs tasks inline, one after another in one mount, until the step's deadline, its
@@ -85,8 +86,9 @@ final class TaskRunners {
     private final ClassLoader loader;        // the runners' context class loader, restored after each task
 
     final StripedMpscQueue<RunnerTask> inbox = new StripedMpscQueue<>(RunQueues.INBOUND_STRIPES); // other threads' submissions; the loop polls
-    private final ArrayDeque<RunnerTask> keptOpen = new ArrayDeque<>();   // loop-owned: unkeyed tasks submitted on the loop, or taken from the inbox for a spill
-    private final ArrayDeque<RunnerTask> keptKeyed = new ArrayDeque<>();  // loop-owned: tasks with a key submitted on the loop, or taken from the inbox for a spill
+    private final ArrayDeque<RunnerTask> keptOpen = new ArrayDeque<>();   // loop-owned: unkeyed tasks submitted on the loop
+    private final ArrayDeque<RunnerTask> keptKeyed = new ArrayDeque<>();  // loop-owned: tasks with a key submitted on the loop
+    private final ArrayDeque<RunnerTask> fromInbox = new ArrayDeque<>();  // loop-owned: inbox tasks a spill took and kept; served before the inbox
     private TaskRunners[] peers = new TaskRunners[0]; // set before the loops start
     private volatile int hungry;             // 1: the loop has run dry (see turnEnded); written by the loop, CAS 1 -> 0 by a feeding peer
 
@@ -155,13 +157,14 @@ final class TaskRunners {
 
     /** Whether any task waits (the inbox's elements in flight count). Owner only. */
     boolean hasTasks() {
-        return !keptOpen.isEmpty() || !keptKeyed.isEmpty() || !inbox.isEmpty();
+        return !keptOpen.isEmpty() || !keptKeyed.isEmpty() || !fromInbox.isEmpty() || !inbox.isEmpty();
     }
 
     /** Drops every queued task at the loop's exit (the bridge's closer rejects them). Owner only. */
     void clear() {
         keptOpen.clear();
         keptKeyed.clear();
+        fromInbox.clear();
         inbox.drain();
     }
 
@@ -477,7 +480,7 @@ final class TaskRunners {
             RunnerTask task = switch (source) {
                 case KEPT_OPEN -> keptOpen.pollFirst();
                 case KEPT_KEYED -> keptKeyed.pollFirst();
-                default -> inbox.stripe(source).poll();
+                default -> fromInbox.isEmpty() ? inbox.stripe(source).poll() : fromInbox.pollFirst();
             };
             if (task == null) {
                 e &= ~bit;
@@ -525,21 +528,23 @@ final class TaskRunners {
 
     /** Moves up to {@link #SPILL_MAX} unkeyed tasks, and at most half of those queued, to {@code peer}. */
     private void spillTo(TaskRunners peer) {
-        // Take a bounded number from the inbox first, so that they can be counted and split.
-        for (int i = 0; i < 2 * SPILL_MAX && keptOpen.size() < 2 * SPILL_MAX; i++) {
+        // Take a bounded number from the inbox first, so that they can be counted and split. They
+        // wait in fromInbox, which is served before the inbox's stripes: the tasks that stay start
+        // in the order they were submitted, as they would have from the inbox.
+        int movable = keptOpen.size();
+        for (int i = 0; i < 2 * SPILL_MAX && movable < 2 * SPILL_MAX; i++) {
             RunnerTask task = inbox.poll();
             if (task == null) {
                 break;
             }
-            (task.movable() ? keptOpen : keptKeyed).addLast(task);
+            fromInbox.addLast(task);
+            if (task.movable()) {
+                movable++;
+            }
         }
-        // Tasks taken from the inbox now wait in the deques: the current step serves them there.
-        includeInStep(KEPT_OPEN, keptOpen);
-        includeInStep(KEPT_KEYED, keptKeyed);
-        int moving = keptOpen.size() < SPILL_MIN ? 0 : Math.min(SPILL_MAX, keptOpen.size() / 2);
+        int moving = movable < SPILL_MIN ? 0 : Math.min(SPILL_MAX, movable / 2);
         for (int i = 0; i < moving; i++) {
-            RunnerTask task = keptOpen.pollLast(); // the newest: the oldest keep their place here
-            peer.inbox.offer(loop.index(), task, 0);
+            peer.inbox.offer(loop.index(), takeNewestMovable(), 0); // the newest: the oldest keep their place here
         }
         if (moving > 0) {
             loop.counters().add(LoopCounter.TASKS_SPILLED_OUT, moving);
@@ -550,12 +555,20 @@ final class TaskRunners {
         }
     }
 
-    private void includeInStep(int source, ArrayDeque<RunnerTask> deque) {
-        long bit = 1L << source;
-        if (!deque.isEmpty() && (eligible & bit) == 0) {
-            eligible |= bit;
-            spent[source] = 0;
+    /** The newest task without a key: from the loop's own submissions, else from those taken from the inbox. */
+    private RunnerTask takeNewestMovable() {
+        RunnerTask task = keptOpen.pollLast();
+        if (task != null) {
+            return task;
         }
+        for (java.util.Iterator<RunnerTask> it = fromInbox.descendingIterator(); it.hasNext(); ) {
+            RunnerTask candidate = it.next();
+            if (candidate.movable()) {
+                it.remove(); // near the tail: a short shift
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no movable task to spill"); // counted before: cannot happen
     }
 
     /** A runner: the body of one reusable bridged virtual thread. */
