@@ -29,11 +29,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * mirrors these lines of {@code bridge-core/src/main/java/io/vtbridge/loop/}:
  * <pre>
  *   hungry peer (its loop):
- *     TaskRunners.turnEnded(false):  if (hungry == 0) hungry = 1        (plain volatile load and store)
+ *     TaskRunners.turnEnded(false, parksNext), after 8 empty turns or before it parks:
+ *                                    if (hungry == 0) hungry = 1        (plain volatile load and store)
  *     LoopTurn.idle:                 gate.prepareToSleep()
  *                                    runners.hasTasks(): ... !inbox.isEmpty()   -> gate.awake(), run it
  *                                    else LockSupport.park, then gate.awake()
- *   feeder (another loop, TaskRunners.spillIfHungryPeer and spillTo):
+ *   feeder (another loop, TaskRunners.feedOneHungryPeer or spillIfHungryPeer, then spillTo):
  *     peer.hungry != 0 && HUNGRY.compareAndSet(peer, 1, 0)               (volatile load, CAS)
  *     moving &gt; 0:  peer.inbox.offer(loop.index(), task, 0) ...; peer.loop.wakeForTasks() = gate.wake()
  *     moving == 0: HUNGRY.setVolatile(peer, 1)                            (nothing to give: leave it to another feeder)
@@ -64,7 +65,7 @@ public final class SpillClaimTest {
         final StripedMpscQueue<Object> inbox = new StripedMpscQueue<>(8);
         final WakeupGate gate = new WakeupGate();
 
-        /** TaskRunners.turnEnded(false): the turn found no work. */
+        /** TaskRunners.turnEnded(false, ...): the loop has run dry. */
         void turnFoundNoWork() {
             int h = hungry;
             if (h == 0) {
