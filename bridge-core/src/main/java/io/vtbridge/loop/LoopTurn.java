@@ -22,6 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  *       wake-up): 2/8;</li>
  *   <li>resumes issued on the loop's own thread (the local run queue; no atomics), only those queued
  *       before this step: 2/8;</li>
+ *   <li>submitted tasks, run inline by the loop's active runner ({@link TaskRunners}), up to
+ *       {@code 8 × batch}: 1/8 at least, counted for each busy source on its own ({@link #runTasks});</li>
  *   <li>new thread starts from the inbound queue, up to {@code batch}: 1/8, counted for each busy
  *       stripe (one stripe per submitting thread, {@link RunQueues#inbound}) on its own, served
  *       round robin, so a submission waits for its own stripe's earlier starts and about one start

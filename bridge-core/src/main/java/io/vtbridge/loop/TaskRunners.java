@@ -260,7 +260,12 @@ final class TaskRunners {
         }
         Runner r = active;
         if (r == null) {
-            r = idleCount > 0 ? idle[--idleCount] : new Runner(this);
+            if (idleCount > 0) {
+                r = idle[--idleCount];
+                idle[idleCount] = null;
+            } else {
+                r = new Runner(this);
+            }
             active = r;
         } else if (!r.waiting) {
             return null; // woken by someone else meanwhile (a stray unpark): it runs from the queue it is in
@@ -326,19 +331,24 @@ final class TaskRunners {
 
     /** At the loop's exit, on the owner: the idle runners end (the loop mounts each one last time). */
     Runnable nextRetiring() {
-        Runner r = active;
-        if (r != null && r.waiting) {
-            active = null;
-        } else {
-            r = idleCount > 0 ? idle[--idleCount] : null;
-            if (r == null) {
-                return null;
+        while (true) {
+            Runner r = active;
+            if (r != null && r.waiting) {
+                active = null;
+            } else {
+                r = idleCount > 0 ? idle[--idleCount] : null;
+                if (r == null) {
+                    return null;
+                }
+                idle[idleCount] = null;
             }
-            idle[idleCount] = null;
+            r.exit = true;
+            r.waiting = false;
+            Runnable c = activate(r);
+            if (c != null) {
+                return c;
+            } // else already queued by a stray wake-up: it ends when that mount runs, if the loop still runs it
         }
-        r.exit = true;
-        r.waiting = false;
-        return activate(r);
     }
 
     // ---- the runner's side ----------------------------------------------------------------------
