@@ -21,7 +21,7 @@ public final class Transaction {
     private final Connection connection;
     private final int maxRows;
     private final Thread owner;
-    private boolean ended; // owner thread only
+    private boolean ended; // written by the body's thread when the body ends; read by any user of the handle (one that has not seen it fails the owner check)
 
     Transaction(Connection connection, int maxRows) {
         this.connection = connection;
@@ -84,12 +84,14 @@ public final class Transaction {
     }
 
     private void checkUsable() {
+        // Ended first: after the body, a later task may run on the same (reused) thread, and "ended" is
+        // then the true reason. Another thread that has not seen the end is stopped by the owner check.
+        if (ended) {
+            throw new IllegalStateException("the transaction has ended: its body already returned");
+        }
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("a Transaction is used only on the thread running its body (" + owner
                     + "), not on " + Thread.currentThread());
-        }
-        if (ended) {
-            throw new IllegalStateException("the transaction has ended: its body already returned");
         }
     }
 
