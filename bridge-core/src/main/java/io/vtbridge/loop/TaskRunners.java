@@ -18,8 +18,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Where tasks wait.</b> Other threads' submissions go to the {@link #inbox} (striped by
  * submitting thread, as the inbound queue of thread starts); submissions made on the loop itself
  * (by its bridged threads) go to two loop-owned deques, one for tasks with a key and one for the
- * others. A runner takes from the three in turn. (Inbox tasks a spill took out to count them and
- * kept wait in a fourth deque, served before the inbox, so that they keep their order.)
+ * others. A step serves these sources in turn, each for its own share of the step's time when
+ * several are busy (each task then timed), so one submitter's long tasks do not pace another's short
+ * ones. (Inbox tasks a spill took out to count them and kept wait in a fourth deque, served before
+ * the inbox, so that they keep their order.)
  *
  * <p><b>One active runner.</b> The loop's task step ({@link LoopTurn}) mounts the <em>active</em>
  * runner, which runs tasks inline, one after another in one mount, until the step's deadline, its
@@ -33,6 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Activation without a trip through a queue.</b> The loop unparks (or starts) the runner it
  * activates with {@link #capturing} set, so that the continuation the JDK hands to the loop's
  * {@code execute} is given back here and mounted at once.
+ *
+ * <p><b>Slots.</b> A task that ends on the loop leaves its in-flight slot here; the loop frees the
+ * turn's slots together ({@link SlotReleaser}, one push of the chain), at the end of each turn.
  *
  * <p><b>The spill.</b> A loop that has found no work for {@link #HUNGRY_AFTER} turns in a row, or is
  * about to park, says it is hungry (a volatile flag). Between two tasks, a loop looks at one peer (the
