@@ -286,7 +286,12 @@ public final class Bridge implements Executor, AutoCloseable {
         return stats;
     }
 
-    /** Tasks admitted and not yet finished. */
+    /**
+     * Tasks admitted whose in-flight slot is not free yet: a snapshot. A task's slot is freed after
+     * its future completes; for a task that ended on its loop, with the other slots of that loop's
+     * turn, at the end of the turn. So a caller that has just seen the last future complete may read
+     * a few here for a moment ({@link #close()} waits for them).
+     */
     public int inFlight() {
         return admission.tasks().used();
     }
