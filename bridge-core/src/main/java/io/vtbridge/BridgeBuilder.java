@@ -167,6 +167,10 @@ public final class BridgeBuilder {
      * thread of their own, and so does every task with {@code false} here (or on a JDK whose
      * {@code Thread} fields vtbridge cannot reset).
      *
+     * <p>The cost: the loop itself starts a new runner whenever every runner holds a blocked task, so
+     * a burst of thousands of tasks that all block at once runs slower than with reuse off, where the
+     * submitting thread starts each task's thread (up to about twice the wall time, measured).
+     *
      * <p>With runners on, a task submitted without a key from a bridged thread of this bridge goes to
      * that thread's own shard (locality first; see {@link #balance}); from any other thread, to the
      * less loaded of two shards picked at random.
