@@ -253,6 +253,16 @@ public final class Shard implements ThreadFactory {
         return assigned.sum() - loop.settledTasks();
     }
 
+    /**
+     * Tasks placed on this shard (or moved here by the spill) that have not ended, started or still
+     * queued: a snapshot, with the loop's side as of its last turn that found work. With runners, a
+     * task waiting to start is here and not in {@link ShardStats#inboundDepth()}, which counts
+     * continuations. Any thread.
+     */
+    public long pendingTasks() {
+        return Math.max(0, load());
+    }
+
     /** Whether submitted tasks run on this shard's runners (reused threads). */
     boolean runsTasks() {
         return loop.runsTasks();

@@ -287,6 +287,24 @@ class BalanceTest {
         assertNoThreadLeft(name, record);
     }
 
+    /** {@link Shard#pendingTasks()}: the tasks placed and not ended, started or queued, back to 0 after. */
+    @Test
+    void pendingTasksCountsTheShardsTasksUntilTheyEnd() throws Exception {
+        try (Bridge bridge = Bridge.builder().name("balance-pending").shards(1).build()) {
+            CompletableFuture<Void> letGo = new CompletableFuture<>();
+            List<CompletableFuture<Object>> waiters = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                waiters.add(bridge.submit(() -> Bridge.await(letGo)));
+            }
+            assertThat(bridge.shard(0).pendingTasks()).as("placed, none ended").isEqualTo(50);
+            letGo.complete(null);
+            for (CompletableFuture<Object> waiter : waiters) {
+                Await.result("a waiter", waiter);
+            }
+            Await.until("no task pending (" + bridge.shard(0).pendingTasks() + ")", () -> bridge.shard(0).pendingTasks() == 0);
+        }
+    }
+
     @Test
     void mixedLoadKeyedStayHomeUnkeyedMove() throws Exception {
         Record record = new Record();
