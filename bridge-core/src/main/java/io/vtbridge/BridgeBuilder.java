@@ -181,11 +181,19 @@ public final class BridgeBuilder {
     }
 
     /**
-     * Whether a shard with nothing to do takes a share of another shard's queued tasks (on by default;
-     * with {@link #reuseThreads} on). A loop whose turn found no work says so; a loop with tasks
-     * without a key queued moves up to 64 of them, never more than half, to one such shard, and wakes
-     * it. Tasks submitted with a key ({@link Bridge#submit(Object, java.util.concurrent.Callable)})
-     * never move. Turn it off to keep every task on the shard it was placed on.
+     * Whether a shard with nothing to do takes work from a busy one (on by default; with
+     * {@link #reuseThreads} on and more than one shard). Two ways:
+     * <ul>
+     *   <li><b>queued tasks</b>: a loop whose turn found no work says so; a loop with tasks without a
+     *       key queued moves up to 64 of them, never more than half, to one such shard, and wakes it;</li>
+     *   <li><b>runnable threads</b>: a task without a key that has started, blocked and been resumed
+     *       waits in a ready queue of its shard that an idle shard also takes from, one thread per
+     *       turn, so the task may continue on another shard after any block ({@link Bridge#current()}
+     *       tells which). Its thread then ends after the task.</li>
+     * </ul>
+     * Tasks submitted with a key ({@link Bridge#submit(Object, java.util.concurrent.Callable)}),
+     * latency-lane tasks and threads of {@link Shard#newThread} never move. Turn it off to keep every
+     * task on the shard it was placed on.
      */
     public BridgeBuilder balance(boolean balance) {
         this.balance = balance;

@@ -176,6 +176,15 @@ public final class Shard implements ThreadFactory {
         return loop.counters().get(LoopCounter.TASKS_SPILLED_IN);
     }
 
+    /**
+     * Runnable threads of other shards that this shard's loop ran because it had nothing of its own
+     * to run: runners inside tasks without a key that had blocked and been resumed while their own
+     * shard was busy ({@link BridgeBuilder#balance}). Any thread.
+     */
+    public long threadsStolen() {
+        return loop.counters().get(LoopCounter.RUNNERS_STOLEN);
+    }
+
     /** Carriers that lost this shard's loop and are still inside their blocking call. Any thread. */
     public int extraCarriers() {
         return loop.extraCarriers();

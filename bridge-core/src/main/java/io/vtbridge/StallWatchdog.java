@@ -197,6 +197,7 @@ final class StallWatchdog {
             turnSeen[i] = 0;
             return;
         }
+        loop.wakePeerForWaitingRunners(); // busy: a runnable runner waiting behind a long mount may go to an idle shard
         if (mounts != mountSeen[i]) {
             mountSeen[i] = mounts;
             mountSeenSince[i] = now;

@@ -28,15 +28,21 @@ final class ThreadFinder {
 
     /** The virtual thread of {@code shard} mounted on {@code carrier} now, if vtbridge started it; else null. */
     Thread mountedOn(Shard shard, Thread carrier) {
-        return find(shard, t -> JdkAccess.carrierOf(t) == carrier);
+        // Any shard's task: an idle shard may carry another's runner (a task the spill moved, or a
+        // runnable runner it took), and the carrier alone says where a thread is mounted.
+        return find(shard, t -> JdkAccess.carrierOf(t) == carrier, true);
     }
 
     private Thread find(Shard shard, Predicate<Thread> test) {
+        return find(shard, test, false);
+    }
+
+    private Thread find(Shard shard, Predicate<Thread> test, boolean anyShard) {
         Thread[] found = new Thread[1];
         tasks.forEach(task -> {
             Thread runner = task.runner();
             // The shard it runs on: a task the spill moved runs on another shard than its own.
-            if (found[0] == null && runner != null && task.runningOn() == shard && test.test(runner)) {
+            if (found[0] == null && runner != null && (anyShard || task.runningOn() == shard) && test.test(runner)) {
                 found[0] = runner;
             }
         });

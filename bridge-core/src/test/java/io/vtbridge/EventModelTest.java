@@ -179,11 +179,21 @@ class EventModelTest {
             }).get(10, TimeUnit.SECONDS);
             assertThat(server.isRegistered(name)).isTrue();
             assertThat((Integer) server.getAttribute(name, "Shard")).isEqualTo(1);
-            assertThat((Long) server.getAttribute(name, "TasksFinished")).isEqualTo(1L);
+            // The runner counts a task finished just after completing its future: wait for the count.
+            Await.until("the task counted as finished", () -> tasksFinished(server, name) == 1L);
+            assertThat(tasksFinished(server, name)).isEqualTo(1L);
             TabularData requests = (TabularData) server.getAttribute(name, "Requests");
             assertThat(requests.get(new Object[] {"SLEEP"}).get("value")).isEqualTo(1L);
         }
         assertThat(server.isRegistered(name)).as("unregistered by close()").isFalse();
+    }
+
+    private static long tasksFinished(MBeanServer server, ObjectName name) {
+        try {
+            return (Long) server.getAttribute(name, "TasksFinished");
+        } catch (javax.management.JMException e) {
+            throw new AssertionError("reading TasksFinished of " + name, e);
+        }
     }
 
     @Test

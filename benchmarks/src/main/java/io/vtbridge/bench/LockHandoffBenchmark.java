@@ -27,6 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code bridge-affine-same-shard}: {@link BridgeLock#shardAffine()}, all threads on shard 0:
  *       the same hand-offs without a CAS on the lock's guard or word (the trial fails if the lock
  *       left the affine mode, so the row never measures the fall-back);</li>
+ *   <li>{@code bridge-unkeyed-same-shard}: {@link BridgeLock}, the threads' tasks submitted without a
+ *       key from a bridged thread of shard 0, so locality places them there too; with balance on
+ *       (the default), an idle shard 1 may take a runnable one (the steal): this row shows what
+ *       that costs a hand-off pattern that one shard serves well;</li>
  *   <li>{@code bridge-cross-shard}: {@link BridgeLock}, threads alternating between the 2 shards:
  *       hand-offs between shards go through the other loop's inbound queue;</li>
  *   <li>{@code reentrant-bridge-same-shard}: {@link ReentrantLock} in the same bridged threads (level
@@ -40,7 +44,7 @@ public class LockHandoffBenchmark extends BridgeBenchmark {
     static final int THREADS = 4;
     static final int ROUNDS = 2_000;
 
-    @Param({"bridge-same-shard", "bridge-affine-same-shard", "bridge-cross-shard", "reentrant-bridge-same-shard", "reentrant-virtual", "reentrant-platform"})
+    @Param({"bridge-same-shard", "bridge-affine-same-shard", "bridge-unkeyed-same-shard", "bridge-cross-shard", "reentrant-bridge-same-shard", "reentrant-virtual", "reentrant-platform"})
     public String lock;
 
     private Bridge bridge;
@@ -51,7 +55,7 @@ public class LockHandoffBenchmark extends BridgeBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         switch (lock) {
-            case "bridge-same-shard", "bridge-cross-shard" -> {
+            case "bridge-same-shard", "bridge-unkeyed-same-shard", "bridge-cross-shard" -> {
                 bridge = newBridge("lock-handoff", 2, 64);
                 theLock = new BridgeLock();
             }
@@ -91,6 +95,16 @@ public class LockHandoffBenchmark extends BridgeBenchmark {
     @Benchmark
     @OperationsPerInvocation(THREADS * ROUNDS)
     public long handoff() {
+        if (lock.equals("bridge-unkeyed-same-shard")) {
+            return bridge.submit(keyFor(0), () -> { // a bridged thread of shard 0 submits them: locality
+                CompletableFuture<?>[] unkeyed = new CompletableFuture<?>[THREADS];
+                for (int t = 0; t < THREADS; t++) {
+                    unkeyed[t] = bridge.submit(this::work);
+                }
+                Bridge.await(CompletableFuture.allOf(unkeyed));
+                return counter;
+            }).join();
+        }
         CompletableFuture<?>[] workers = new CompletableFuture<?>[THREADS];
         for (int t = 0; t < THREADS; t++) {
             if (bridge != null) {

@@ -35,5 +35,7 @@ public enum LoopCounter {
     /** Tasks without a key this loop's runners moved to another shard's loop that had nothing to do. */
     TASKS_SPILLED_OUT,
     /** Tasks other shards' loops moved to this loop's runners. */
-    TASKS_SPILLED_IN
+    TASKS_SPILLED_IN,
+    /** Runnable runners of other shards' loops (inside tasks without a key) this loop carried while it had nothing of its own. */
+    RUNNERS_STOLEN
 }

@@ -182,6 +182,12 @@ final class LoopTurn {
             if (ownership.lost()) {
                 return;
             }
+            if (runners != null && runners.stealing()) {
+                work += runReady(deadline(start + 7 * eighth, 2 * eighth));
+                if (ownership.lost()) {
+                    return;
+                }
+            }
             work += runTasks(deadline(start + 8 * eighth, eighth));
             if (ownership.lost()) {
                 return;
@@ -189,6 +195,12 @@ final class LoopTurn {
             work += runInbound(deadline(start + 8 * eighth, eighth));
             if (ownership.lost()) {
                 return;
+            }
+            if (work == 0 && runners != null && runners.stealing()) {
+                work += runStolen();
+                if (ownership.lost()) {
+                    return;
+                }
             }
             if (runners != null) {
                 runners.flushReleases();
@@ -377,6 +389,51 @@ final class LoopTurn {
     }
 
     /**
+     * This loop's runners inside tasks without a key that were made runnable (see
+     * {@link RunnerSteal}): up to {@code ownedBatch}, until {@code deadline}. Those a peer took
+     * meanwhile are not here any more.
+     */
+    private int runReady(long deadline) {
+        RunnerSteal steal = runners.steal;
+        int n = 0;
+        int urgent = 0;
+        RunnerSteal.Ready ready;
+        while (n < ownedBatch && (ready = steal.poll()) != null) {
+            n++;
+            counters.increment(LoopCounter.LOCAL_SCHEDULES);
+            mount(ready.continuation(), ready.stamp());
+            if (ownership.lost()) {
+                return n + urgent;
+            }
+            if (!queues.urgent.isEmpty()) {
+                urgent += runUrgent(1, now);
+                if (ownership.lost()) {
+                    return n + urgent;
+                }
+            }
+            if (tick() && now - deadline >= 0) {
+                break;
+            }
+        }
+        return n + urgent;
+    }
+
+    /**
+     * A turn that found nothing of its own: one runnable runner of a peer, carried here (see
+     * {@link RunnerSteal}). One per turn, so that this loop's own work, when it comes, waits for at
+     * most one.
+     */
+    private int runStolen() {
+        RunnerSteal.Ready ready = runners.steal.steal();
+        if (ready == null) {
+            return 0;
+        }
+        counters.increment(LoopCounter.RUNNERS_STOLEN);
+        mount(ready.continuation(), ready.stamp());
+        return 1;
+    }
+
+    /**
      * Latency-lane starts, up to {@code limit}, until {@code deadline} (at least one): at the start
      * of a turn, and one at a time between the mounts of the other steps (one volatile load per mount
      * to see whether any waits). Each was claimed by nobody else first: a start the rescuer took off
@@ -472,7 +529,8 @@ final class LoopTurn {
     private void idle() {
         gauges.idle(); // parked: not a stall, however long
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
-        if (!queues.allEmpty() || (runners != null && runners.hasTasks()) || !loop.isRunning()) {
+        if (!queues.allEmpty() || (runners != null && (runners.hasTasks() || !runners.steal.isEmpty()
+                || (runners.stealing() && runners.steal.peersHaveReady()))) || !loop.isRunning()) {
             gate.awake();
             return;
         }

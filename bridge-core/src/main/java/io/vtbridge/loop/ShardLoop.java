@@ -310,7 +310,12 @@ public final class ShardLoop implements Executor {
                 // thread is inside a latency-lane start: most local resumes read one shared counter.
                 queues.local.addFirst(continuation, stamp);
             } else {
-                queues.local.addLast(continuation, stamp);
+                int queued = runners != null && runners.stealing() ? runners.steal.offer(continuation, stamp) : RunnerSteal.NOT_MOVABLE;
+                if (queued == RunnerSteal.NOT_MOVABLE) {
+                    queues.local.addLast(continuation, stamp);
+                } else if (queued == RunnerSteal.BEHIND) {
+                    runners.steal.wakeHungryPeer(); // a backlog on a busy loop: a hungry peer may take a share
+                }
             }
             counters.increment(LoopCounter.LOCAL_SCHEDULES);
             ownership.endOwned();
@@ -326,6 +331,18 @@ public final class ShardLoop implements Executor {
         Object start = STARTING.get();
         if (start == queues.urgent) {
             offerUrgent(continuation);
+            return;
+        }
+        if (start == null && runners != null && runners.stealing()) {
+            long stamp = stamp();
+            if (runners.steal.offer(continuation, stamp) != RunnerSteal.NOT_MOVABLE) { // sequentially consistent, then...
+                if (!gate.wake()) {
+                    runners.steal.wakeHungryPeer(); // this loop is awake, busy: a hungry peer may take it first
+                }
+                return;
+            }
+            queues.offer(queues.resumes, continuation, stamp);
+            gate.wake();
             return;
         }
         if (start == queues.inbound) {
@@ -688,6 +705,17 @@ public final class ShardLoop implements Executor {
         return runners;
     }
 
+    /**
+     * The steal's back-stop, from the stall watchdog at each check: if this loop has runnable runners
+     * of unkeyed tasks waiting, wakes one hungry peer to take one (see {@code RunnerSteal}). Any thread.
+     */
+    public void wakePeerForWaitingRunners() {
+        TaskRunners r = runners;
+        if (r != null && r.stealing() && !r.steal.isEmpty()) {
+            r.steal.wakeHungryPeer();
+        }
+    }
+
     /** A peer moved tasks to this loop's runners: wakes it if it sleeps. Any thread. */
     void wakeForTasks() {
         gate.wake();
@@ -714,6 +742,7 @@ public final class ShardLoop implements Executor {
         runState = TERMINATED; // volatile store: execute() callers after this count their drop
         dropped.addAndGet(queues.clear());
         if (runners != null) {
+            dropped.addAndGet(runners.steal.clear());
             runners.clear();
             runners.flushReleases();
         }

@@ -95,6 +95,8 @@ final class TaskRunners {
     private final ArrayDeque<RunnerTask> keptKeyed = new ArrayDeque<>();  // loop-owned: tasks with a key submitted on the loop
     private final ArrayDeque<RunnerTask> fromInbox = new ArrayDeque<>();  // loop-owned: inbox tasks a spill took and kept; served before the inbox
     private TaskRunners[] peers = new TaskRunners[0]; // set before the loops start
+    final RunnerSteal steal;                 // this loop's runners that peers may carry
+    private boolean stealing;                // balance on and peers to balance with: set before the loops start
     private volatile int hungry;             // 1: the loop has run dry (see turnEnded); written by the loop, CAS 1 -> 0 by a feeding peer
 
     // Loop-owned from here on.
@@ -132,6 +134,7 @@ final class TaskRunners {
         this.everyTask = settings.moveHogs();
         this.grain = Math.max(1, settings.sliceNanos() / 32);
         this.loader = Thread.currentThread().getContextClassLoader();
+        this.steal = new RunnerSteal(loop);
     }
 
     /** The other shards' runners, for the spill. Before the loops start. */
@@ -144,6 +147,22 @@ final class TaskRunners {
             }
         }
         this.peers = others;
+        RunnerSteal[] steals = new RunnerSteal[others.length];
+        for (int i = 0; i < others.length; i++) {
+            steals[i] = others[i].steal;
+        }
+        steal.peers(steals);
+        stealing = balance && others.length > 0;
+    }
+
+    /** Whether idle peers may carry this loop's runners (balance on, more than one loop). */
+    boolean stealing() {
+        return stealing;
+    }
+
+    /** Whether the loop has said it is hungry (nothing to do for a while, or about to park). Any thread. */
+    boolean isHungry() {
+        return hungry != 0;
     }
 
     // ---- submissions ----------------------------------------------------------------------------
@@ -302,6 +321,10 @@ final class TaskRunners {
         }
         Runnable c = captured;
         captured = null;
+        if (c != null && r.continuation == null) {
+            r.continuation = c; // the same Runnable for the thread's whole life (the JDK's runContinuation)
+            steal.register(c, r);
+        }
         return c;
     }
 
@@ -368,12 +391,16 @@ final class TaskRunners {
                 ThreadReset.afterTask(loader);
             }
         } finally {
+            if (r.continuation != null) {
+                steal.unregister(r.continuation, r);
+            }
             loop.services().threadEnds();
         }
     }
 
     /** The runner's next task, or null when it is to end. Parks between steps and while idle. */
     private RunnerTask take(Runner r) {
+        r.movable = false; // between tasks a runner belongs to its loop
         while (true) {
             if (!ownership.enterOwned()) {
                 return null; // off the loop's owner: a fresh runner takes over on the loop
@@ -387,6 +414,7 @@ final class TaskRunners {
             if (action == TASK) {
                 RunnerTask task = r.next;
                 r.next = null;
+                r.movable = stealing && task.movable();
                 return task;
             }
             if (action == EXIT) {
@@ -593,6 +621,8 @@ final class TaskRunners {
         boolean waiting;      // loop-owned: parked until the loop activates it
         boolean exit;         // loop-owned: told to end at its next look
         RunnerTask next;      // loop-owned: the task decide() gave it
+        Runnable continuation; // loop-owned: the thread's continuation, seen at its first activation
+        volatile boolean movable; // the runner's own: inside a task without a key (peers may carry it), read by any loop
 
         Runner(TaskRunners home) {
             this.home = home;
