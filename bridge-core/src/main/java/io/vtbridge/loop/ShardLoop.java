@@ -283,7 +283,8 @@ public final class ShardLoop implements Executor {
     /**
      * Schedules a continuation. Never blocks and never throws: on the loop's own thread it joins the
      * local run queue; from any other thread it joins the inbound queue and wakes the loop if it
-     * sleeps.
+     * sleeps. A runner inside a task without a key (with balance on, more than one shard) joins the
+     * loop's ready queue instead, which idle peers also take from ({@link RunnerSteal}).
      *
      * <p>After the loop stopped, a continuation can never run: it belongs to a thread that was still
      * alive at the stop (abandoned), or to a thread started after it. It is counted in

@@ -48,6 +48,10 @@ import java.util.concurrent.locks.LockSupport;
  * takes half of a busy one's run queue) with the roles turned round: the busy loop gives, so every
  * queue keeps a single consumer.
  *
+ * <p><b>The steal.</b> A runner inside a task without a key that blocks and is resumed may be run
+ * by a peer loop that has nothing of its own ({@link RunnerSteal}); such a runner ends after its
+ * task (it finds itself off its loop's owner), and its continuation leaves the steal's map then.
+ *
  * <p><b>Threading:</b> {@link #submitRemote} from any thread; {@link #hungry} read by peers; the rest
  * on the loop's owner (the loop thread, or a runner it carries, checked with
  * {@code LoopOwnership.enterOwned()}).
@@ -348,6 +352,28 @@ final class TaskRunners {
             if (active == r) {
                 active = null;
             }
+            if (lastSource >= 0) {
+                chargeLeftTask(lastSource);
+                lastSource = -1;
+            }
+        }
+    }
+
+    /**
+     * A task of {@code source} left the mount inside its run (it blocked or yielded): its time so
+     * far is charged to its source now, as {@link #account} charges a task that ends, so that a
+     * source whose tasks yield (CPU work in slices) also leaves the step once it has had its
+     * allowance. Without this a step started such tasks one after another for its whole count, and
+     * a source that had nothing queued when the step began waited for all of them.
+     */
+    private void chargeLeftTask(int source) {
+        long t = System.nanoTime();
+        boolean alone = (eligible & ~(1L << source)) == 0;
+        spent[source] += alone && !everyTask ? t - now : t - taskStart;
+        sinceClock = 0;
+        now = t;
+        if (spent[source] >= allowance) {
+            eligible &= ~(1L << source);
         }
     }
 
@@ -621,7 +647,7 @@ final class TaskRunners {
         boolean waiting;      // loop-owned: parked until the loop activates it
         boolean exit;         // loop-owned: told to end at its next look
         RunnerTask next;      // loop-owned: the task decide() gave it
-        Runnable continuation; // loop-owned: the thread's continuation, seen at its first activation
+        Runnable continuation; // written once by the loop at its first activation, before the runner first runs
         volatile boolean movable; // the runner's own: inside a task without a key (peers may carry it), read by any loop
 
         Runner(TaskRunners home) {
