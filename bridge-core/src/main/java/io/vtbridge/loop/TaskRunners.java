@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * (by its bridged threads) go to two loop-owned deques, one for tasks with a key and one for the
  * others. A step serves these sources in turn, each for its own share of the step's time when
  * several are busy (each task then timed), so one submitter's long tasks do not pace another's short
- * ones. (Inbox tasks a spill took out to count them and kept wait in a fourth deque, served before
- * the inbox, so that they keep their order.)
+ * ones. (Inbox tasks a spill took out to count them and kept wait in a deque per stripe, served
+ * before that stripe, so that they keep their order and other stripes do not wait behind them.)
  *
  * <p><b>One active runner.</b> The loop's task step ({@link LoopTurn}) mounts the <em>active</em>
  * runner, which runs tasks inline, one after another in one mount, until the step's deadline, its
@@ -97,7 +97,8 @@ final class TaskRunners {
     final StripedMpscQueue<RunnerTask> inbox = new StripedMpscQueue<>(RunQueues.INBOUND_STRIPES); // other threads' submissions; the loop polls
     private final ArrayDeque<RunnerTask> keptOpen = new ArrayDeque<>();   // loop-owned: unkeyed tasks submitted on the loop
     private final ArrayDeque<RunnerTask> keptKeyed = new ArrayDeque<>();  // loop-owned: tasks with a key submitted on the loop
-    private final ArrayDeque<RunnerTask> fromInbox = new ArrayDeque<>();  // loop-owned: inbox tasks a spill took and kept; served before the inbox
+    private final ArrayDeque<RunnerTask>[] fromInbox = newDeques(RunQueues.INBOUND_STRIPES); // loop-owned: per stripe, its tasks a spill took and kept; served before that stripe
+    private int fromInboxCount;              // loop-owned: tasks in fromInbox, all stripes
     private TaskRunners[] peers = new TaskRunners[0]; // set before the loops start
     final RunnerSteal steal;                 // this loop's runners that peers may carry
     private boolean stealing;                // balance on and peers to balance with: set before the loops start
@@ -185,14 +186,17 @@ final class TaskRunners {
 
     /** Whether any task waits (the inbox's elements in flight count). Owner only. */
     boolean hasTasks() {
-        return !keptOpen.isEmpty() || !keptKeyed.isEmpty() || !fromInbox.isEmpty() || !inbox.isEmpty();
+        return !keptOpen.isEmpty() || !keptKeyed.isEmpty() || fromInboxCount > 0 || !inbox.isEmpty();
     }
 
     /** Drops every queued task at the loop's exit (the bridge's closer rejects them). Owner only. */
     void clear() {
         keptOpen.clear();
         keptKeyed.clear();
-        fromInbox.clear();
+        for (ArrayDeque<RunnerTask> kept : fromInbox) {
+            kept.clear();
+        }
+        fromInboxCount = 0;
         inbox.drain();
     }
 
@@ -549,7 +553,7 @@ final class TaskRunners {
             RunnerTask task = switch (source) {
                 case KEPT_OPEN -> keptOpen.pollFirst();
                 case KEPT_KEYED -> keptKeyed.pollFirst();
-                default -> fromInbox.isEmpty() ? inbox.stripe(source).poll() : fromInbox.pollFirst();
+                default -> fromInbox[source].isEmpty() ? inbox.stripe(source).poll() : keptFromInbox(source);
             };
             if (task == null) {
                 e &= ~bit;
@@ -597,18 +601,26 @@ final class TaskRunners {
 
     /** Moves up to {@link #SPILL_MAX} unkeyed tasks, and at most half of those queued, to {@code peer}. */
     private void spillTo(TaskRunners peer) {
-        // Take a bounded number from the inbox first, so that they can be counted and split. They
-        // wait in fromInbox, which is served before the inbox's stripes: the tasks that stay start
-        // in the order they were submitted, as they would have from the inbox.
+        // Take a bounded number from the inbox first, a stripe at a time in turn, so that they can
+        // be counted and split. Each waits in its stripe's fromInbox deque, which is served before
+        // that stripe: the tasks that stay start in the order they were submitted, and a stripe
+        // that had nothing taken (another submitter's) is served as before, not behind them.
         int movable = keptOpen.size();
-        for (int i = 0; i < 2 * SPILL_MAX && movable < 2 * SPILL_MAX; i++) {
-            RunnerTask task = inbox.poll();
-            if (task == null) {
-                break;
-            }
-            fromInbox.addLast(task);
-            if (task.movable()) {
-                movable++;
+        int taken = 0;
+        boolean took = true;
+        while (took && taken < 2 * SPILL_MAX && movable < 2 * SPILL_MAX) {
+            took = false;
+            for (int s = 0; s < fromInbox.length && taken < 2 * SPILL_MAX && movable < 2 * SPILL_MAX; s++) {
+                RunnerTask task = inbox.stripe(s).poll();
+                if (task != null) {
+                    fromInbox[s].addLast(task);
+                    fromInboxCount++;
+                    taken++;
+                    took = true;
+                    if (task.movable()) {
+                        movable++;
+                    }
+                }
             }
         }
         int moving = movable < SPILL_MIN ? 0 : Math.min(SPILL_MAX, movable / 2);
@@ -630,14 +642,32 @@ final class TaskRunners {
         if (task != null) {
             return task;
         }
-        for (java.util.Iterator<RunnerTask> it = fromInbox.descendingIterator(); it.hasNext(); ) {
-            RunnerTask candidate = it.next();
-            if (candidate.movable()) {
-                it.remove(); // near the tail: a short shift
-                return candidate;
+        for (ArrayDeque<RunnerTask> kept : fromInbox) {
+            for (java.util.Iterator<RunnerTask> it = kept.descendingIterator(); it.hasNext(); ) {
+                RunnerTask candidate = it.next();
+                if (candidate.movable()) {
+                    it.remove(); // near the tail: a short shift
+                    fromInboxCount--;
+                    return candidate;
+                }
             }
         }
         throw new IllegalStateException("no movable task to spill"); // counted before: cannot happen
+    }
+
+    /** The oldest task a spill took from stripe {@code stripe} and kept. Owner only. */
+    private RunnerTask keptFromInbox(int stripe) {
+        fromInboxCount--;
+        return fromInbox[stripe].pollFirst();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ArrayDeque<RunnerTask>[] newDeques(int n) {
+        ArrayDeque<RunnerTask>[] deques = new ArrayDeque[n];
+        for (int i = 0; i < n; i++) {
+            deques[i] = new ArrayDeque<>();
+        }
+        return deques;
     }
 
     /** A runner: the body of one reusable bridged virtual thread. */
