@@ -48,7 +48,7 @@ import java.util.Objects;
  *
  * <p><b>Threading:</b> every method may be called from any thread. In bridged code the operation
  * runs on a platform thread of that bridge's blocking pool, and the caller waits unmounted; the
- * pool's completion resumes it on its own shard. Anywhere else (platform threads, the JDK's own
+ * pool's completion resumes it (on its shard, or on an idle one that takes it). Anywhere else (platform threads, the JDK's own
  * virtual threads, the pool threads themselves) the operation runs on the calling thread, and the
  * only cost added is one check of the current thread. Buffers and arrays handed to a call are used
  * by the pool thread until the call returns; the future that carries the result orders those uses

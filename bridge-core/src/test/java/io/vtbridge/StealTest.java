@@ -1,5 +1,7 @@
 package io.vtbridge;
 
+import io.vtbridge.monitor.EventKind;
+import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.StallReport;
 import io.vtbridge.testing.Await;
 import io.vtbridge.testing.BridgeFixture;
@@ -114,6 +116,10 @@ class StealTest {
             assertThat(seen.hogGaveUp()).as("the hog waited for its bound: the task did not run meanwhile").isFalse();
             assertThat(bridge.shard(1).threadsStolen()).as("threads shard 1 took").isEqualTo(1);
             assertThat(bridge.shard(0).threadsStolen()).as("threads shard 0 took").isZero();
+            // The wait's events: SUSPEND where the task parked, RESUME on the loop that carried it on.
+            assertThat(bridge.shard(0).events(EventPhase.SUSPEND, EventKind.AWAIT)).as("AWAIT suspends on shard 0").isEqualTo(1);
+            assertThat(bridge.shard(1).events(EventPhase.RESUME, EventKind.AWAIT)).as("AWAIT resumes on shard 1").isEqualTo(1);
+            assertThat(bridge.shard(0).events(EventPhase.RESUME, EventKind.AWAIT)).as("AWAIT resumes on shard 0").isZero();
             // A runner that finished its task off its own loop ends; its shard goes on with fresh ones.
             Await.until("the taken runner ends after its task", () -> !seen.thread().isAlive());
             List<CompletableFuture<Integer>> more = new ArrayList<>();

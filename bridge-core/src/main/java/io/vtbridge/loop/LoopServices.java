@@ -79,7 +79,8 @@ public final class LoopServices {
                 }
             }
         } finally {
-            // Back on this loop's owner: a virtual thread always resumes on its own shard.
+            // An idle shard may have taken this thread meanwhile (RunnerSteal): removeTimer takes
+            // the cross-thread path then.
             removeTimer(timer);
         }
     }
@@ -142,19 +143,53 @@ public final class LoopServices {
      * Announces that the calling bridged thread is about to wait for {@code kind} (it will park, and
      * may unmount). Returns a token for {@link #endWait}. The SUSPEND is recorded by the loop if the
      * wait really unmounts the thread.
+     *
+     * <p>The caller may hold this loop from before an earlier park, after which an idle loop may
+     * have taken the thread ({@link RunnerSteal}): the event then goes to the loop that carries the
+     * thread now, whose per-mount state is the one this thread may touch. Off every loop's owner
+     * (a carrier that lost its loop to a hand-off) nothing is recorded.
      */
     public long beginWait(EventKind kind) {
-        events.suspending(kind);
-        return counters.get(LoopCounter.MOUNTS);
+        LoopServices here = carrying();
+        if (here == null) {
+            return NOT_RECORDED;
+        }
+        here.events.suspending(kind);
+        return here.waitToken();
     }
 
-    /** After the wait begun with {@code token}: records the RESUME if the thread was unmounted meanwhile. */
+    /**
+     * After the wait begun with {@code token}: records the RESUME, on the loop that carries the
+     * thread now, if the thread was unmounted meanwhile (its loop has mounted since, or it is on
+     * another loop now).
+     */
     public void endWait(EventKind kind, long token) {
-        if (counters.get(LoopCounter.MOUNTS) != token) {
-            events.resumed(kind);
-        } else {
-            events.notSuspended(); // it never unmounted (the permit was there, or the thread is pinned)
+        LoopServices here = carrying();
+        if (here == null || token == NOT_RECORDED) {
+            return;
         }
+        if (here.waitToken() != token) {
+            here.events.resumed(kind);
+        } else {
+            here.events.notSuspended(); // it never unmounted (the permit was there, or the thread is pinned)
+        }
+    }
+
+    /** A {@link #beginWait} token: no event was recorded (not on a loop's owner). */
+    private static final long NOT_RECORDED = -1L;
+
+    /** The services of the loop that carries the calling thread: this one's, usually; null off every loop's owner. */
+    private LoopServices carrying() {
+        if (loop.inLoop()) {
+            return this;
+        }
+        ShardLoop current = ShardLoop.current();
+        return current == null ? null : current.services();
+    }
+
+    /** This loop's index and mount count, for {@link #endWait}: a different loop's token never matches. */
+    private long waitToken() {
+        return ((long) loop.index() << 48) | (counters.get(LoopCounter.MOUNTS) & 0xFFFF_FFFF_FFFFL);
     }
 
     /**

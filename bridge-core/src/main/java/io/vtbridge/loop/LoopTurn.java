@@ -1,6 +1,7 @@
 package io.vtbridge.loop;
 
 import io.vtbridge.queue.MpscLinkedQueue;
+import io.vtbridge.queue.StampedSource;
 import io.vtbridge.queue.StripedMpscQueue;
 import io.vtbridge.timer.TimerQueue;
 
@@ -183,7 +184,9 @@ final class LoopTurn {
                 return;
             }
             if (runners != null && runners.stealing()) {
-                work += runReady(deadline(start + 7 * eighth, 2 * eighth));
+                // This loop's runners of unkeyed tasks made runnable (RunnerSteal): resumes of its
+                // own, as the local ones; those a peer took meanwhile are not here any more.
+                work += runRemote(runners.steal, ownedBatch, deadline(start + 7 * eighth, 2 * eighth), LoopCounter.LOCAL_SCHEDULES);
                 if (ownership.lost()) {
                     return;
                 }
@@ -339,7 +342,8 @@ final class LoopTurn {
         return n + urgent;
     }
 
-    private int runRemote(MpscLinkedQueue<Runnable> queue, int limit, long deadline, LoopCounter counter) {
+    /** Up to {@code limit} continuations of {@code queue}, until {@code deadline} (at least one), each counted in {@code counter}. */
+    private int runRemote(StampedSource<Runnable> queue, int limit, long deadline, LoopCounter counter) {
         int n = 0;
         int urgent = 0;
         Runnable continuation;
@@ -386,36 +390,6 @@ final class LoopTurn {
             }
         }
         return ran;
-    }
-
-    /**
-     * This loop's runners inside tasks without a key that were made runnable (see
-     * {@link RunnerSteal}): up to {@code ownedBatch}, until {@code deadline}. Those a peer took
-     * meanwhile are not here any more.
-     */
-    private int runReady(long deadline) {
-        RunnerSteal steal = runners.steal;
-        int n = 0;
-        int urgent = 0;
-        RunnerSteal.Ready ready;
-        while (n < ownedBatch && (ready = steal.poll()) != null) {
-            n++;
-            counters.increment(LoopCounter.LOCAL_SCHEDULES);
-            mount(ready.continuation(), ready.stamp());
-            if (ownership.lost()) {
-                return n + urgent;
-            }
-            if (!queues.urgent.isEmpty()) {
-                urgent += runUrgent(1, now);
-                if (ownership.lost()) {
-                    return n + urgent;
-                }
-            }
-            if (tick() && now - deadline >= 0) {
-                break;
-            }
-        }
-        return n + urgent;
     }
 
     /**

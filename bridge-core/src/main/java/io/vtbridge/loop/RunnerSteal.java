@@ -1,5 +1,7 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.queue.StampedSource;
+
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -43,7 +45,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p><b>Threading:</b> every method may be called from any thread unless marked otherwise.
  */
-final class RunnerSteal {
+final class RunnerSteal implements StampedSource<Runnable> {
 
     /** A runnable continuation and the stamp of when it became runnable (0: not measured). */
     record Ready(Runnable continuation, long stamp) {
@@ -61,6 +63,7 @@ final class RunnerSteal {
     private final ConcurrentLinkedQueue<Ready> ready = new ConcurrentLinkedQueue<>();
     private RunnerSteal[] peers = new RunnerSteal[0]; // set before the loops start
     private int cursor;                               // owner only: the peer looked at first
+    private long polledStamp;                         // owner only: the stamp of the entry poll() returned last
 
     RunnerSteal(ShardLoop loop) {
         this.loop = loop;
@@ -107,9 +110,20 @@ final class RunnerSteal {
         }
     }
 
-    /** The next of this loop's own. */
-    Ready poll() {
-        return ready.poll();
+    /** The next of this loop's own, on the owner ({@link StampedSource}: its stamp is {@link #polledStamp()}). */
+    @Override
+    public Runnable poll() {
+        Ready r = ready.poll();
+        if (r == null) {
+            return null;
+        }
+        polledStamp = r.stamp();
+        return r.continuation();
+    }
+
+    @Override
+    public long polledStamp() {
+        return polledStamp;
     }
 
     /** A peer's, the peers taken in turn. Owner only. */

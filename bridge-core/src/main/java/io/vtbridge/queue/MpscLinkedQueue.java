@@ -31,7 +31,7 @@ import java.util.Objects;
  *
  * @param <E> element type; {@code null} is not permitted
  */
-public final class MpscLinkedQueue<E> {
+public final class MpscLinkedQueue<E> implements StampedSource<E> {
 
     private static final VarHandle LAST = VarHandles.field(MethodHandles.lookup(), "last", Node.class);
     private static final VarHandle NEXT = VarHandles.field(MethodHandles.lookup(), Node.class, "next", Node.class);
@@ -87,6 +87,7 @@ public final class MpscLinkedQueue<E> {
      * Removes and returns the head element, or {@code null} if none is linked yet.
      * Consumer thread only.
      */
+    @Override
     public E poll() {
         Node<E> head = first;
         @SuppressWarnings("unchecked")
@@ -102,6 +103,7 @@ public final class MpscLinkedQueue<E> {
     }
 
     /** The stamp the element {@link #poll()} returned last was offered with (0 if none). Consumer thread only. */
+    @Override
     public long polledStamp() {
         return polledStamp;
     }

@@ -284,7 +284,7 @@ public abstract class QueuedSync {
             return true;
         } finally {
             if (timer != null) {
-                // A bridged virtual thread resumes on its own shard: the timer is ours to remove.
+                // On the timer's loop, or (a thread an idle shard took meanwhile) through its cross-thread path.
                 loop.services().removeTimer(timer);
             }
             if (interrupted) {

@@ -165,7 +165,7 @@ public final class RunnerStealTest {
 
         @Actor
         public void home(II_Result r) {
-            r.r1 = ready.poll() == null ? 0 : 1; // LoopTurn.runReady
+            r.r1 = ready.poll() == null ? 0 : 1; // LoopTurn: the step that runs the loop's ready queue (RunnerSteal.poll)
         }
 
         @Actor
