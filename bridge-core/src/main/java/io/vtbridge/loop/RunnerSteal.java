@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * local run queue and from which a peer loop that has nothing else to run takes ("steals"), one at
  * a time, so that a shard with nothing to do carries a busy shard's work instead of parking.
  *
- * <p>Why: a task placed on a shard started there and, until now, stayed there to its end. Under a
+ * <p>Why: without it, a task placed on a shard starts there and stays there to its end. Under a
  * real library with a shared resource (a connection pool behind one lock, say) the runnable threads
  * of such tasks pile up on one shard while the other's are all waiting: one loop runs, the other
  * parks, and half the CPU is idle (the JDK's scheduler steals, so its carriers stay busy). A
@@ -42,6 +42,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A loop that spins idle, or whose turn found nothing of its own, takes from its peers without
  * being woken. A loop reads its peers' queues after it announces hunger and sleep and before it
  * parks, so a wake-up of a hungry peer is never lost.
+ *
+ * <p>Bounds: an entry is a runnable thread, queued once per resume, so the queue holds at most
+ * one entry per live runner, and runners are bounded by the bridge's in-flight tasks.
  *
  * <p><b>Threading:</b> every method may be called from any thread unless marked otherwise.
  */
@@ -140,6 +143,7 @@ final class RunnerSteal implements StampedSource<Runnable> {
         return null;
     }
 
+    /** Whether nothing of this loop's waits here now (a racy snapshot). */
     boolean isEmpty() {
         return ready.isEmpty();
     }
