@@ -5,7 +5,7 @@ package io.vtbridge.loop;
  * agree on when the rescuer must look next, without a lock: a Dekker pair.
  *
  * <pre>
- *  starter (ShardLoop.offerUrgent)              rescuer (StallWatchdog.run)
+ *  starter (LaneRescue.offerUrgent)             rescuer (StallWatchdog.run)
  *  pendingUrgent.add(start)   CAS on the list   plan(wakeAt)               volatile store
  *  mustWake(start.deadline)   volatile load     read the lists' earliest   volatile loads
  *    true: unpark the rescuer                     earlier than wakeAt: look again now, do not park

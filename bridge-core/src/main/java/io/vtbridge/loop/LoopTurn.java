@@ -234,7 +234,7 @@ final class LoopTurn {
      * A latency-lane start waits for at most one task.
      */
     private int runTasks(long deadline) {
-        if (runners == null || !runners.hasTasks()) {
+        if (runners == null || !runners.sources.hasTasks()) {
             return 0;
         }
         runners.beginStep(deadline, now, ownedBatch);
@@ -256,7 +256,7 @@ final class LoopTurn {
                 }
             }
         }
-        return Math.max(mounts, runners.tasksInStep()) + urgent;
+        return Math.max(mounts, runners.sources.tasksInStep()) + urgent;
     }
 
     /** At the loop's exit: its idle runners end, each in one last mount (a runner inside a task is abandoned). */
@@ -503,7 +503,7 @@ final class LoopTurn {
     private void idle() {
         gauges.idle(); // parked: not a stall, however long
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
-        if (!queues.allEmpty() || (runners != null && (runners.hasTasks() || !runners.steal.isEmpty()
+        if (!queues.allEmpty() || (runners != null && (runners.sources.hasTasks() || !runners.steal.isEmpty()
                 || (runners.stealing() && runners.steal.peersHaveReady()))) || !loop.isRunning()) {
             gate.awake();
             return;

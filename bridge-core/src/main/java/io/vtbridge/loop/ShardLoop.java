@@ -7,13 +7,10 @@ import io.vtbridge.timer.TimerQueue;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
@@ -27,7 +24,10 @@ import java.util.function.LongConsumer;
  * per source), {@link LoopOwnership} (which carrier owns the loop, and the hand-off to a fresh one),
  * {@link LoopServices} (what bridged threads call on their loop: timers, sleep, waits and their
  * events), {@link LoopEvents} (the event model), {@link LoopGauges} and {@link LoopCounters} (what
- * monitoring threads read), {@link WakeupGate} (the go-to-sleep handshake).
+ * monitoring threads read), {@link WakeupGate} (the go-to-sleep handshake), {@link LoopEntry} (where
+ * a continuation or a submitted task goes: the bodies of {@link #execute}, {@link #submitTask},
+ * {@link #starting}), {@link HogMover} (hogs moved off the loop), {@link LaneRescue} (the latency
+ * lane's starts from other threads, and their rescue).
  *
  * <p>Run states:
  * <pre>
@@ -67,8 +67,6 @@ public final class ShardLoop implements Executor {
     /** Default coop budget: fast paths one virtual thread may take in one run before it yields. */
     public static final int DEFAULT_COOP_BUDGET = 128;
 
-    private static final AtomicInteger URGENT_STARTING = new AtomicInteger(); // threads inside a latency-lane starting(): guards the thread-local read on the local path
-    private static final ThreadLocal<Object> STARTING = new ThreadLocal<>(); // set by starting(): execute() calls on this thread are thread starts, into this queue
     private final RunQueues queues = new RunQueues();
     private final TimerQueue timers = new TimerQueue();                         // loop-owned
     private final WakeupGate gate = new WakeupGate();
@@ -77,14 +75,7 @@ public final class ShardLoop implements Executor {
     private final LoopServices services;
     private final LoopGauges gauges = new LoopGauges();
     private final LoopTurn turn;
-    private final boolean measureDelays;    // stamp each continuation with when it became runnable
-    private final long rescueAfterNanos;    // how long a latency-lane start may wait for the loop before the rescuer runs it elsewhere
-    private final ConcurrentLinkedQueue<UrgentStart> pendingUrgent = new ConcurrentLinkedQueue<>(); // lane starts not yet seen taken: offered by starters, polled by the rescuer
-    private final boolean moveHogs;         // a thread that held the loop past the slice and then yielded runs off the loop
-    private static final ThreadLocal<OffLoopRun> OFF_LOOP = new ThreadLocal<>(); // set on the carrier while it runs a continuation of a hog off its loop
-    private volatile Executor offLoop;      // set before start(): runs a continuation on another carrier (the bridge's CPU pool), urgently
-    private volatile Executor offLoopLater; // set before start(): the same, behind urgent work (for hogs)
-    private volatile LongConsumer laneWatcher; // set before start(): told of each latency-lane start's deadline (wakes the rescuer)
+    private final LoopEntry entry;          // where continuations and submitted tasks go (execute, starting, submitTask)
     private final AtomicLong dropped = new AtomicLong();                        // continuations that arrived after termination
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -115,13 +106,11 @@ public final class ShardLoop implements Executor {
         this.index = index;
         this.owner = owner;
         this.settings = settings;
-        this.measureDelays = settings.measureDelays();
-        this.rescueAfterNanos = settings.sliceNanos();
-        this.moveHogs = settings.moveHogs();
         this.ownership = new LoopOwnership(this, name, daemon);
         this.events = new LoopEvents(index, sink, settings.coopBudget(), settings.measureDelays());
         this.services = new LoopServices(this, ownership, timers, events, counters);
         this.turn = new LoopTurn(this, queues, timers, gate, counters, events, gauges, ownership, settings);
+        this.entry = new LoopEntry(this, ownership, queues, gate, counters, events, services, turn, dropped, settings);
     }
 
     /**
@@ -176,6 +165,7 @@ public final class ShardLoop implements Executor {
             throw new IllegalStateException("enableRunners after start");
         }
         runners = new TaskRunners(this, ownership, events, queues, factory, balance, settings);
+        entry.runners(runners);
     }
 
     /** Introduces the runners of {@code loops} to each other (the spill's peers). Before the loops start. */
@@ -239,17 +229,7 @@ public final class ShardLoop implements Executor {
      * completes it).
      */
     public void submitTask(RunnerTask task) {
-        if (ownership.enterOwned()) {
-            runners.submitLocal(task, measureDelays ? turn.now() | 1 : 0);
-            ownership.endOwned();
-            return;
-        }
-        if (runState == TERMINATED) {
-            dropped.incrementAndGet();
-            return;
-        }
-        runners.submitRemote(task, stamp()); // sequentially consistent swap, then...
-        gate.wake();                          // ...the load of the gate's state: see WakeupGate
+        entry.submitTask(task);
     }
 
     /** Starts the loop thread. Once. */
@@ -295,203 +275,23 @@ public final class ShardLoop implements Executor {
      */
     @Override
     public void execute(Runnable continuation) {
-        if (moveHogs && movedAsHog(continuation)) {
-            return;
-        }
-        if (ownership.enterOwned()) {
-            if (runners != null && runners.capture(continuation)) {
-                ownership.endOwned(); // a runner the loop activates: it mounts it at once
-                return;
-            }
-            long stamp = measureDelays ? turn.now() | 1 : 0; // the loop's latest clock reading: no clock read here
-            if (services.takeProbe() || (URGENT_STARTING.get() != 0 && STARTING.get() == queues.urgent)) {
-                // The resume of a pinning probe, or a latency-lane start made on the loop itself: it
-                // goes first, so the probe costs a switch, not a trip through the whole run queue
-                // (which in a burst can be thousands long). The thread-local is read only while some
-                // thread is inside a latency-lane start: most local resumes read one shared counter.
-                queues.local.addFirst(continuation, stamp);
-            } else {
-                int queued = runners != null && runners.stealing() ? runners.steal.offer(continuation, stamp) : RunnerSteal.NOT_MOVABLE;
-                if (queued == RunnerSteal.NOT_MOVABLE) {
-                    queues.local.addLast(continuation, stamp);
-                } else if (queued == RunnerSteal.BEHIND) {
-                    runners.steal.wakeHungryPeer(); // a backlog on a busy loop: a hungry peer may take a share
-                }
-            }
-            counters.increment(LoopCounter.LOCAL_SCHEDULES);
-            ownership.endOwned();
-            return;
-        }
-        if (runState == TERMINATED) {
-            dropped.incrementAndGet();
-            return;
-        }
-        // A start is new work (the inbound share, or the latency lane); anything else from another
-        // thread resumes work this shard already runs (a lock hand-off, a completion, a socket): the
-        // owned share.
-        Object start = STARTING.get();
-        if (start == queues.urgent) {
-            offerUrgent(continuation);
-            return;
-        }
-        if (start == null && runners != null && runners.stealing()) {
-            long stamp = stamp();
-            if (runners.steal.offer(continuation, stamp) != RunnerSteal.NOT_MOVABLE) { // sequentially consistent, then...
-                if (!gate.wake()) {
-                    runners.steal.wakeHungryPeer(); // this loop is awake, busy: a hungry peer may take it first
-                }
-                return;
-            }
-            queues.offer(queues.resumes, continuation, stamp);
-            gate.wake();
-            return;
-        }
-        if (start == queues.inbound) {
-            queues.offerStart(continuation, stamp()); // sequentially consistent swap, then...
-        } else {
-            queues.offer(queues.resumes, continuation, stamp()); // (the same)
-        }
-        gate.wake();               // ...the load of the gate's state: see WakeupGate
-    }
-
-    /**
-     * With hogs moved: whether {@code continuation} is a thread's own re-submission after a run that
-     * held its carrier longer than the slice (a yield, not a block), and so was sent to the CPU pool
-     * instead of the loop. On the loop's carrier that is a run of the current mount; on a pool
-     * worker, a hog's run there, which keeps the hog off the loop until it blocks.
-     */
-    private boolean movedAsHog(Runnable continuation) {
-        Thread current = Thread.currentThread();
-        if (current.isVirtual()) {
-            return false; // a bridged thread resuming another: not a re-submission
-        }
-        OffLoopRun run = OFF_LOOP.get();
-        if (run != null) {
-            if (run.loop != this || run.continuation != continuation) {
-                return false;
-            }
-            run.resubmitted = true; // a hog that yielded again: it stays off the loop
-            counters.incrementShared(LoopCounter.HOG_MOVES);
-            sendOff(continuation);
-            return true;
-        }
-        if (current != ownership.owner() || !turn.isMounted(continuation)
-                || System.nanoTime() - turn.mountStart() <= rescueAfterNanos) {
-            return false;
-        }
-        counters.increment(LoopCounter.HOG_MOVES);
-        events.hogMoved();
-        sendOff(continuation);
-        return true;
-    }
-
-    /** A hog's continuation to the CPU pool, behind urgent work; the loop takes it if the pool refuses. */
-    private void sendOff(Runnable continuation) {
-        Executor later = offLoopLater;
-        try {
-            if (later != null) {
-                later.execute(new OffLoopRun(this, continuation));
-                return;
-            }
-        } catch (RejectedExecutionException refused) {
-            // fall through
-        }
-        queues.offer(queues.resumes, continuation, stamp());
-        gate.wake();
-    }
-
-    /**
-     * A run of a hog's continuation on a pool worker. While it runs, the worker's {@link #OFF_LOOP}
-     * names it, so that the hog's own re-submission (it yielded again) is told apart from a resume by
-     * another thread; a run that ends without one ended in a block: the hog goes back to its loop.
-     */
-    private static final class OffLoopRun implements Runnable {
-        final ShardLoop loop;
-        final Runnable continuation;
-        boolean resubmitted; // this worker's own: the hog re-submitted itself during the run
-
-        OffLoopRun(ShardLoop loop, Runnable continuation) {
-            this.loop = loop;
-            this.continuation = continuation;
-        }
-
-        @Override
-        public void run() {
-            OFF_LOOP.set(this);
-            try {
-                continuation.run();
-            } finally {
-                OFF_LOOP.remove();
-                if (!resubmitted) {
-                    loop.counters.incrementShared(LoopCounter.HOG_RETURNS);
-                }
-            }
-        }
-    }
-
-    /**
-     * A latency-lane start from another thread: into the urgent queue, which the loop serves first
-     * and between its other mounts, and onto the rescuer's list, so that a loop held by one long
-     * mount does not hold the start too ({@link #rescueOverdueStarts}).
-     */
-    private void offerUrgent(Runnable continuation) {
-        long now = System.nanoTime();
-        UrgentStart start = new UrgentStart(continuation, now + rescueAfterNanos);
-        pendingUrgent.add(start);
-        queues.offer(queues.urgent, start, measureDelays ? now | 1 : 0); // as in execute(): the swap, then the gate's load
-        gate.wake();
-        LongConsumer watcher = laneWatcher;
-        if (watcher != null) {
-            watcher.accept(start.deadline());
-        }
+        entry.execute(continuation);
     }
 
     /**
      * The rescuer's step, on the thread that watches this loop (the bridge's watchdog): runs every
-     * latency-lane start the loop has not taken by its deadline on another carrier ({@link #offLoop},
-     * the bridge's CPU pool), claiming it first so that the loop, which claims before it mounts,
-     * never runs it too. Returns the deadline of the next start still waiting, or {@link #NO_DEADLINE}.
+     * latency-lane start the loop has not taken by its deadline on another carrier
+     * ({@link #connect offLoop}, the bridge's CPU pool), claiming it first so that the loop, which
+     * claims before it mounts, never runs it too. Returns the deadline of the next start still
+     * waiting, or {@link #NO_DEADLINE}.
      */
     public long rescueOverdueStarts(long now) {
-        UrgentStart start;
-        while ((start = pendingUrgent.peek()) != null) {
-            if (!start.isClaimed()) {
-                if (start.deadline() - now > 0) {
-                    return start.deadline();
-                }
-                if (start.claim()) {
-                    counters.incrementShared(LoopCounter.LANE_RESCUES);
-                    runOffLoop(start.continuation());
-                }
-            }
-            pendingUrgent.poll();
-        }
-        return NO_DEADLINE;
+        return entry.lane.rescueOverdueStarts(now);
     }
 
     /** The rescue deadline of the oldest latency-lane start on the rescuer's list, or {@link #NO_DEADLINE}. Any thread. */
     public long nextLaneDeadline() {
-        UrgentStart start = pendingUrgent.peek();
-        return start == null ? NO_DEADLINE : start.deadline();
-    }
-
-    /**
-     * Runs {@code continuation} on another carrier than the loop (the bridge's CPU pool): its thread is
-     * then not in bridged code until it blocks, and its next resume comes back to this loop. If the
-     * pool refuses (full, or shut down), the loop runs it after all.
-     */
-    void runOffLoop(Runnable continuation) {
-        Executor elsewhere = offLoop;
-        try {
-            if (elsewhere != null) {
-                elsewhere.execute(continuation);
-                return;
-            }
-        } catch (RejectedExecutionException refused) {
-            // fall through: the loop runs it
-        }
-        queues.offer(queues.resumes, continuation, stamp());
-        gate.wake();
+        return entry.lane.nextLaneDeadline();
     }
 
     /**
@@ -503,9 +303,8 @@ public final class ShardLoop implements Executor {
         if (runState != NEW) {
             throw new IllegalStateException("connect after start");
         }
-        this.offLoop = offLoop;
-        this.offLoopLater = offLoopLater;
-        this.laneWatcher = laneWatcher;
+        entry.lane.connect(offLoop, laneWatcher);
+        entry.hogs.connect(offLoopLater);
     }
 
     /**
@@ -515,19 +314,7 @@ public final class ShardLoop implements Executor {
      * task start in it.
      */
     public void starting(Runnable action, boolean urgent) {
-        Object previous = STARTING.get();
-        STARTING.set(urgent ? queues.urgent : queues.inbound);
-        if (urgent) {
-            URGENT_STARTING.incrementAndGet();
-        }
-        try {
-            action.run();
-        } finally {
-            if (urgent) {
-                URGENT_STARTING.decrementAndGet();
-            }
-            STARTING.set(previous);
-        }
+        entry.starting(action, urgent);
     }
 
     /**
@@ -538,16 +325,7 @@ public final class ShardLoop implements Executor {
      * {@link #execute}. From the loop's own thread it is a plain {@link #execute}.
      */
     public void executeExpiry(Runnable continuation) {
-        if (inLoop()) {
-            execute(continuation); // the owner's thread: the local path (or, racing a hand-off, the inbound one)
-            return;
-        }
-        if (runState == TERMINATED) {
-            dropped.incrementAndGet();
-            return;
-        }
-        queues.offer(queues.expiries, continuation, stamp()); // as in execute(): the swap, then the gate's load
-        gate.wake();
+        entry.executeExpiry(continuation);
     }
 
     /** What this loop offers the bridged threads it carries: timers, sleep, waits, the coop budget. */
@@ -680,11 +458,6 @@ public final class ShardLoop implements Executor {
         return lastError;
     }
 
-    /** The stamp of a continuation made runnable by another thread now: its clock, or 0 when delays are not measured. */
-    private long stamp() {
-        return measureDelays ? System.nanoTime() | 1 : 0; // | 1: never 0, which means "not measured"
-    }
-
     // ---- for the turn ---------------------------------------------------------------------------
 
     /** The body of the loop's thread (and of each carrier a hand-off starts). */
@@ -744,7 +517,7 @@ public final class ShardLoop implements Executor {
         dropped.addAndGet(queues.clear());
         if (runners != null) {
             dropped.addAndGet(runners.steal.clear());
-            runners.clear();
+            runners.sources.clear();
             runners.flushReleases();
         }
         terminated.countDown();

@@ -14,7 +14,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * Moving a hog off its loop ({@code BridgeBuilder.moveHogs}): the loop's carrier, right after the hog
- * unmounted, hands the hog's continuation to the CPU pool ({@code ShardLoop.sendOff}, an offer to the
+ * unmounted, hands the hog's continuation to the CPU pool ({@code HogMover.sendOff}, an offer to the
  * pool's {@link PriorityTaskQueue} at LOW), and a pool worker takes it ({@code poll}) and runs it. The
  * hog must find on the worker everything it wrote on the loop (its own stack and heap state, two
  * plain fields here, written in that order, so that half a write shows), and it never runs on both

@@ -32,12 +32,13 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *     TaskRunners.turnEnded(false, parksNext), after 8 empty turns or before it parks:
  *                                    if (hungry == 0) hungry = 1        (plain volatile load and store)
  *     LoopTurn.idle:                 gate.prepareToSleep()
- *                                    runners.hasTasks(): ... !inbox.isEmpty()   -> gate.awake(), run it
+ *                                    runners.sources.hasTasks(): ... !inbox.isEmpty()   -> gate.awake(), run it
  *                                    else LockSupport.park, then gate.awake()
- *   feeder (another loop, TaskRunners.feedOneHungryPeer or spillIfHungryPeer, then spillTo):
- *     peer.hungry != 0 && HUNGRY.compareAndSet(peer, 1, 0)               (volatile load, CAS)
- *     moving &gt; 0:  peer.inbox.offer(loop.index(), task, 0) ...; peer.loop.wakeForTasks() = gate.wake()
- *     moving == 0: HUNGRY.setVolatile(peer, 1)                            (nothing to give: leave it to another feeder)
+ *   feeder (another loop, TaskSpill.feedOneHungryPeer or spillIfHungryPeer, then spillTo):
+ *     peer.isHungry() && peer.claimHungry()                              (volatile load, CAS)
+ *       = TaskRunners: hungry != 0 && HUNGRY.compareAndSet(this, 1, 0)
+ *     moving &gt; 0:  peer.sources.inbox.offer(loop.index(), task, 0) ...; peer.loop.wakeForTasks() = gate.wake()
+ *     moving == 0: peer.leaveHungry() = HUNGRY.setVolatile(this, 1)       (nothing to give: leave it to another feeder)
  * </pre>
  * If that code changes, change {@link Peer} with it.
  */
@@ -73,12 +74,12 @@ public final class SpillClaimTest {
             }
         }
 
-        /** A feeder's claim (spillIfHungryPeer): whether it won this peer. */
+        /** A feeder's claim (TaskSpill.spillIfHungryPeer, TaskRunners.claimHungry): whether it won this peer. */
         boolean claim() {
             return hungry != 0 && HUNGRY.compareAndSet(this, 1, 0);
         }
 
-        /** A feeder that claimed the peer but has nothing to move gives the claim back (spillTo, moving == 0). */
+        /** A feeder that claimed the peer but has nothing to move gives the claim back (spillTo, moving == 0: TaskRunners.leaveHungry). */
         void giveBack() {
             HUNGRY.setVolatile(this, 1);
         }

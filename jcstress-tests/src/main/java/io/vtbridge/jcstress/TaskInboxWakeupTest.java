@@ -18,15 +18,15 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * The wake-up of a loop for a submitted task: the runners' inbox ({@code TaskRunners.inbox}, a
+ * The wake-up of a loop for a submitted task: the runners' inbox ({@code TaskSources.inbox}, a
  * {@link StripedMpscQueue} of 8 stripes, one per submitting thread) against the loop's go-to-sleep
  * handshake, with the real {@link StripedMpscQueue} and {@link WakeupGate}.
  *
  * <pre>
  *  submitter (ShardLoop.submitTask, off the loop)     loop (LoopTurn.idle)
- *  runners.submitRemote: inbox.offer(stripe, task, 0)  gate.prepareToSleep()          state := SLEEPING
+ *  sources.submitRemote: inbox.offer(stripe, task, 0)  gate.prepareToSleep()          state := SLEEPING
  *    (first offer to a stripe: CAS of the used mask,   queues.allEmpty()              (the loop's own queues: empty here)
- *     then the stripe's sequentially consistent swap)  runners.hasTasks():
+ *     then the stripe's sequentially consistent swap)  runners.sources.hasTasks():
  *  gate.wake()                  load of state            kept deques empty (loop-owned), then inbox.isEmpty()
  *                                                         (load of the used mask, then each used stripe's last)
  *                                                      empty: park; else gate.awake() and run the task
@@ -38,7 +38,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * the CAS, hence after its own SLEEPING store, which the submitter's later load of the state sees.
  * FORBIDDEN everywhere: the loop would park ({@code isEmpty()}) and the submitter did not unpark it.
  *
- * <p>The kept deques of {@code TaskRunners.hasTasks()} are loop-owned (filled only on the loop's
+ * <p>The kept deques of {@code TaskSources.hasTasks()} are loop-owned (filled only on the loop's
  * owner), so they are empty in this race and left out. A winning {@code wake()} unparks the jcstress
  * worker that called {@code prepareToSleep()} in the decision forms; see {@link WakeupGateDecisionTest}
  * for why that stray permit is harmless.
@@ -57,7 +57,7 @@ public final class TaskInboxWakeupTest {
     /** The loop's side of {@code LoopTurn.idle} in decision form: true when it would park. */
     static boolean wouldPark(WakeupGate gate, StripedMpscQueue<Object> loopQueues, StripedMpscQueue<Object> inbox) {
         gate.prepareToSleep();                              // volatile store; the loads below cannot move above it
-        boolean park = loopQueues.isEmpty() && inbox.isEmpty(); // queues.allEmpty(), then runners.hasTasks()
+        boolean park = loopQueues.isEmpty() && inbox.isEmpty(); // queues.allEmpty(), then runners.sources.hasTasks()
         if (!park) {
             gate.awake();
         }
@@ -86,7 +86,7 @@ public final class TaskInboxWakeupTest {
 
         @Actor
         public void submitter(ZZJ_Result r) {
-            inbox.offer(5, TASK, 0);  // TaskRunners.submitRemote from the thread of stripe 5
+            inbox.offer(5, TASK, 0);  // TaskSources.submitRemote from the thread of stripe 5
             r.r1 = gate.wake();       // ShardLoop.submitTask
         }
 
@@ -167,7 +167,7 @@ public final class TaskInboxWakeupTest {
         @Actor
         public void loop() {
             while (true) {
-                if (inbox.poll() != null) {  // TaskRunners.poll, in the loop's task step
+                if (inbox.poll() != null) {  // TaskSources.poll, in the loop's task step
                     return;
                 }
                 if (!wouldPark(gate, loopQueues, inbox)) {

@@ -19,7 +19,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * (it polled the start and is about to mount it) or by the lane's rescuer (the loop was held past the
  * start's deadline, so it runs the start on the CPU pool), never by both, and the start runs exactly
  * once. Each actor does what its side of the real code does: {@code claim()}, then, if it won, run the
- * continuation ({@code LoopTurn.runUrgent}: mount it; {@code ShardLoop.rescueOverdueStarts}: hand it
+ * continuation ({@code LoopTurn.runUrgent}: mount it; {@code LaneRescue.rescueOverdueStarts}: hand it
  * to the pool).
  *
  * <p>r1: 1 if the loop won, r2: 1 if the rescuer won, r3 (arbiter): how many times the continuation ran.
