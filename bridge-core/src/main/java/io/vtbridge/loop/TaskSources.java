@@ -172,14 +172,7 @@ final class TaskSources {
      * a source that had nothing queued when the step began waited for all of them.
      */
     private void chargeLeftTask(int source) {
-        long t = System.nanoTime();
-        boolean alone = (eligible & ~(1L << source)) == 0;
-        spent[source] += alone && !everyTask ? t - now : t - taskStart;
-        sinceClock = 0;
-        now = t;
-        if (spent[source] >= allowance) {
-            eligible &= ~(1L << source);
-        }
+        charge(source, System.nanoTime(), (eligible & ~(1L << source)) == 0);
     }
 
     /**
@@ -197,12 +190,21 @@ final class TaskSources {
                 long perTask = (t - now) / sinceClock;
                 clockEvery = perTask >= grain ? 1 : (int) Math.min(LoopTurn.MAX_CLOCK_EVERY, grain / Math.max(1, perTask));
             }
-            spent[source] += alone ? t - now : t - taskStart; // alone: every task since the last reading was its
-            sinceClock = 0;
-            now = t;
-            if (spent[source] >= allowance) {
-                eligible &= ~(1L << source);
-            }
+            charge(source, t, alone);
+        }
+    }
+
+    /**
+     * Charges {@code source} up to the reading {@code t}: alone, every task since the last reading
+     * was its; else the task since its own start ({@link #poll} read the clock then, so with hogs
+     * moved the two are the same). A source that has had its allowance leaves the step.
+     */
+    private void charge(int source, long t, boolean alone) {
+        spent[source] += alone ? t - now : t - taskStart;
+        sinceClock = 0;
+        now = t;
+        if (spent[source] >= allowance) {
+            eligible &= ~(1L << source);
         }
     }
 
