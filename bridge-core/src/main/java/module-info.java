@@ -2,9 +2,10 @@
  * vtbridge: run blocking, synchronous code inside an event-loop process without freezing the loop,
  * and call it from asynchronous code with {@link java.util.concurrent.CompletableFuture}s.
  *
- * <p>The API is three packages: {@link io.vtbridge} (the bridge, its shards, the locks and the
- * calls bridged code makes), {@link io.vtbridge.monitor} (events, counters, MXBeans, stall reports)
- * and {@link io.vtbridge.trace} (the crash-surviving trace ring and its reader). Every other package
+ * <p>The API is four packages: {@link io.vtbridge} (the bridge, its shards, the locks and the
+ * calls bridged code makes), {@link io.vtbridge.monitor} (events, counters, MXBeans, stall reports),
+ * {@link io.vtbridge.trace} (the crash-surviving trace ring and its reader) and
+ * {@link io.vtbridge.stress} (seeded, replayable schedules and virtual time for concurrency tests). Every other package
  * is the runtime's inside: not exported, free to change.
  *
  * <p><b>The one JVM flag.</b> The custom virtual-thread scheduler reaches a package-private JDK
@@ -24,6 +25,7 @@ module io.vtbridge {
     exports io.vtbridge;
     exports io.vtbridge.monitor;
     exports io.vtbridge.trace;
+    exports io.vtbridge.stress;
 
     // The java.nio.file provider of the adapters rethrows what a reflective call threw with the
     // runtime's one helper for that (Failures); nothing else of the inside is shared.

@@ -1,5 +1,6 @@
 package io.vtbridge;
 
+import io.vtbridge.internal.StressHook;
 import io.vtbridge.internal.VarHandles;
 import io.vtbridge.sync.QueuedSync;
 import io.vtbridge.sync.Waiter;
@@ -202,6 +203,11 @@ public final class BridgeSemaphore {
             return true;
         }
 
+        @Override
+        protected String requestName() {
+            return "REQUEST ACQUIRE";
+        }
+
         void releasePermits(int n) {
             lockGuard();
             int p = permits;
@@ -213,6 +219,7 @@ public final class BridgeSemaphore {
             Waiter granted = grantWaiters();
             unlockGuard();
             wake(granted, null);
+            StressHook.point("RELEASE", this);
         }
 
         int drain() {

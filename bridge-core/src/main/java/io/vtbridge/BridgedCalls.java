@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.internal.Checks;
 import io.vtbridge.internal.Failures;
+import io.vtbridge.internal.StressHook;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.pool.PoolTask;
@@ -35,7 +36,12 @@ final class BridgedCalls {
         Objects.requireNonNull(duration, "duration");
         ShardLoop loop = ShardLoop.current();
         if (loop == null) {
-            Thread.sleep(duration);
+            StressHook stress = StressHook.current();
+            if (stress != null) {
+                stress.sleep(Checks.saturatedNanos(duration)); // a stress run's virtual clock
+            } else {
+                Thread.sleep(duration);
+            }
             return;
         }
         loop.services().sleep(Checks.saturatedNanos(duration));

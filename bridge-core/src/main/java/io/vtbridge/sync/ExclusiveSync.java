@@ -1,5 +1,6 @@
 package io.vtbridge.sync;
 
+import io.vtbridge.internal.StressHook;
 import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -102,6 +103,7 @@ public final class ExclusiveSync extends QueuedSync {
         checkOwner();
         if (--holds == 0) {
             releaseFully();
+            StressHook.point("UNLOCK", this); // a stress run may switch threads here
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vtbridge.sync;
 
+import io.vtbridge.internal.StressHook;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.monitor.EventKind;
 
@@ -83,9 +84,10 @@ public final class LockCondition implements Condition {
         Waiter w;
         while ((w = waiters.pollFirst()) != null) {
             if (lock.sync().transfer(w)) {
-                return;
+                break;
             } // else it cancelled itself: try the next one
         }
+        StressHook.point("SIGNAL", this);
     }
 
     @Override
@@ -95,6 +97,7 @@ public final class LockCondition implements Condition {
         while ((w = waiters.pollFirst()) != null) {
             lock.sync().transfer(w);
         }
+        StressHook.point("SIGNAL", this);
     }
 
     /** How many threads wait on this condition: a snapshot. Owner only. */
@@ -119,8 +122,9 @@ public final class LockCondition implements Condition {
             throw new InterruptedException();
         }
         boolean timed = timeoutNanos >= 0;
-        long deadline = timed ? System.nanoTime() + Math.min(timeoutNanos, ShardLoop.MAX_DELAY_NANOS) : 0L;
         ShardLoop loop = ShardLoop.current();
+        StressHook stress = timed && loop == null ? StressHook.current() : null; // a stress run's virtual clock
+        long deadline = timed ? QueuedSync.nanoTime(stress) + Math.min(timeoutNanos, ShardLoop.MAX_DELAY_NANOS) : 0L;
         if (loop != null) {
             loop.events().request(EventKind.LOCK);
         }
@@ -137,7 +141,7 @@ public final class LockCondition implements Condition {
         try {
             while (waiter.status == Waiter.CONDITION) {
                 if (timed) {
-                    long remaining = deadline - System.nanoTime();
+                    long remaining = deadline - QueuedSync.nanoTime(stress);
                     if (remaining <= 0) {
                         cancelled = waiter.casStatus(Waiter.CONDITION, Waiter.CANCELLED);
                         break;
@@ -146,7 +150,11 @@ public final class LockCondition implements Condition {
                         timer = new QueuedSync.WakeTimer(deadline, me);
                         loop.services().addTimer(timer);
                     }
-                    QueuedSync.park(loop, loopTimer ? 0L : remaining, this);
+                    if (stress != null) {
+                        stress.parkUntil(deadline, this);
+                    } else {
+                        QueuedSync.park(loop, loopTimer ? 0L : remaining, this);
+                    }
                 } else {
                     QueuedSync.park(loop, 0L, this);
                 }
@@ -185,7 +193,7 @@ public final class LockCondition implements Condition {
         if (!timed) {
             return Long.MAX_VALUE;
         }
-        long left = deadline - System.nanoTime();
+        long left = deadline - QueuedSync.nanoTime(stress);
         return cancelled ? Math.min(left, 0L) : Math.max(left, 1L);
     }
 

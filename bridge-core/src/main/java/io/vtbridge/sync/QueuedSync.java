@@ -1,5 +1,6 @@
 package io.vtbridge.sync;
 
+import io.vtbridge.internal.StressHook;
 import io.vtbridge.internal.VarHandles;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.monitor.EventKind;
@@ -192,6 +193,7 @@ public abstract class QueuedSync {
         if (interruptible && Thread.interrupted()) {
             throw new InterruptedException();
         }
+        StressHook.point(requestName(), this); // a stress run may switch threads here; elsewhere one volatile read
         ShardLoop loop = ShardLoop.current();
         if (loop != null) {
             if (timeoutNanos != 0) {
@@ -248,7 +250,9 @@ public abstract class QueuedSync {
     private boolean awaitGrant(Waiter waiter, ShardLoop loop, boolean interruptible, long timeoutNanos)
             throws InterruptedException {
         boolean timed = timeoutNanos > 0;
-        long deadline = timed ? System.nanoTime() + Math.min(timeoutNanos, ShardLoop.MAX_DELAY_NANOS) : 0L;
+        // Under a stress run a timed wait is on the run's virtual clock.
+        StressHook stress = timed && loop == null ? StressHook.current() : null;
+        long deadline = timed ? nanoTime(stress) + Math.min(timeoutNanos, ShardLoop.MAX_DELAY_NANOS) : 0L;
         // A pinned virtual thread cannot unmount, so its loop cannot fire a loop timer for it.
         boolean loopTimer = timed && loop != null && !loop.services().currentThreadIsPinned();
         WakeTimer timer = null;
@@ -256,7 +260,7 @@ public abstract class QueuedSync {
         try {
             while (waiter.status != Waiter.GRANTED) {
                 if (timed) {
-                    long remaining = deadline - System.nanoTime();
+                    long remaining = deadline - nanoTime(stress);
                     if (remaining <= 0) {
                         if (cancel(waiter)) {
                             return false;
@@ -267,7 +271,11 @@ public abstract class QueuedSync {
                         timer = new WakeTimer(deadline, Thread.currentThread());
                         loop.services().addTimer(timer);
                     }
-                    park(loop, loopTimer ? 0L : remaining, this);
+                    if (stress != null) {
+                        stress.parkUntil(deadline, this);
+                    } else {
+                        park(loop, loopTimer ? 0L : remaining, this);
+                    }
                 } else {
                     park(loop, 0L, this);
                 }
@@ -291,6 +299,16 @@ public abstract class QueuedSync {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** How a stress run's schedule names an acquire of this ("REQUEST LOCK"; a semaphore's says ACQUIRE). */
+    protected String requestName() {
+        return "REQUEST LOCK";
+    }
+
+    /** The clock of a timed wait: {@code stress}'s virtual one under a stress run, {@code System.nanoTime()} elsewhere. */
+    static long nanoTime(StressHook stress) {
+        return stress != null ? stress.nanoTime() : System.nanoTime();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.vtbridge.sync;
 
+import io.vtbridge.internal.StressHook;
+
 import java.util.IdentityHashMap;
 
 /**
@@ -24,6 +26,16 @@ public final class SharedExclusiveSync extends QueuedSync {
     private Thread firstReader;                                          // guarded: the first thread to take the read lock when it had none, without a map entry
     private int firstReaderHolds;                                        // guarded: its read holds
     private final IdentityHashMap<Thread, int[]> readHolds = new IdentityHashMap<>(); // guarded: every other reader thread
+
+    /** The writer, or {@code null}: a snapshot, for reports. */
+    public Thread writerSnapshot() {
+        return writer;
+    }
+
+    /** How many read holds there are: a snapshot, for reports. */
+    public int readHoldsSnapshot() {
+        return readers;
+    }
 
     /** Acquires the read lock for the current thread. */
     public boolean acquireShared(boolean interruptible, long timeoutNanos) throws InterruptedException {
@@ -128,6 +140,7 @@ public final class SharedExclusiveSync extends QueuedSync {
         Waiter granted = readers == 0 ? grantWaiters() : null;
         unlockGuard();
         wake(granted, null);
+        StressHook.point("UNLOCK", this);
     }
 
     /**
@@ -143,12 +156,16 @@ public final class SharedExclusiveSync extends QueuedSync {
             throw new IllegalMonitorStateException("write lock not held by " + me);
         }
         Waiter granted = null;
-        if (--writeHolds == 0) {
+        boolean released = --writeHolds == 0;
+        if (released) {
             writer = null;
             granted = grantWaiters();
         }
         unlockGuard();
         wake(granted, null);
+        if (released) {
+            StressHook.point("UNLOCK", this);
+        }
     }
 
     /** Releases every write hold of the current thread (for a condition wait); returns how many. */

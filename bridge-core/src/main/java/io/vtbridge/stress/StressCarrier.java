@@ -1,0 +1,600 @@
+package io.vtbridge.stress;
+
+import io.vtbridge.internal.JdkAccess;
+import io.vtbridge.internal.StressHook;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The deterministic scheduler of a stress run: one platform thread (the caller of
+ * {@link StressTester#run}) carries every virtual thread of the run, one mount at a time, and at every
+ * scheduling point lets a {@link Chooser} pick the next one. Everything a schedule does happens on
+ * this one thread in an order the chooser alone decides, so the same seed gives the same schedule
+ * for code whose nondeterminism goes through the scheduler.
+ *
+ * <p>Where the JDK hands the scheduler a continuation: a start (from the parent thread), a resume
+ * (from the unparker, here always a thread of the run or the carrier itself), a yield (after the
+ * thread unmounted). All of these arrive on the carrier and go to the runnable list in order. A
+ * continuation handed over from any other thread (a JDK timer after {@code Thread.sleep}) goes to
+ * the {@code external} queue and marks the schedule as not deterministic.
+ *
+ * <p><b>Threading:</b> everything but {@link #execute} runs on the carrier thread (the methods of
+ * {@link StressHook} run in a virtual thread the carrier carries); {@code execute} from any thread.
+ */
+final class StressCarrier extends StressHook implements Executor {
+
+    /** One virtual thread of the run. */
+    static final class Entry {
+        final Runnable continuation;
+        final Thread thread;
+        final String name;
+        final int seq;          // order of first appearance in the schedule
+        long priority;          // PCT's
+        String request;         // what it asked for at its last scheduling point in this mount
+
+        Entry(Runnable continuation, Thread thread, String name, int seq) {
+            this.continuation = continuation;
+            this.thread = thread;
+            this.name = name;
+            this.seq = seq;
+        }
+    }
+
+    private record Timer(long deadline, long seq, Entry entry) {
+    }
+
+    /** The blocker a virtual-clock sleep parks with (what a deadlock report shows). */
+    private static final Object SLEEP = new Object() {
+        @Override
+        public String toString() {
+            return "sleep";
+        }
+    };
+
+    private static final Instant CLOCK_ORIGIN = Instant.parse("2000-01-01T00:00:00Z");
+    private static final VarHandle RUN_CONTINUATION = runContinuationHandle();
+    private static final int DRAIN_STEPS = 10_000;
+
+    private final Thread carrier;
+    private final Thread.Builder.OfVirtual builder;
+    private final int maxSteps;
+    private final long externalWaitNanos;
+
+    private final ConcurrentLinkedQueue<Runnable> external = new ConcurrentLinkedQueue<>();
+    // Per schedule, carrier only:
+    private final ArrayList<Entry> runnable = new ArrayList<>();
+    private final IdentityHashMap<Runnable, Entry> entries = new IdentityHashMap<>();
+    private final ArrayList<Entry> threads = new ArrayList<>();          // every thread, in order of appearance
+    private final IdentityHashMap<Thread, String> forkNames = new IdentityHashMap<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(
+            (a, b) -> a.deadline != b.deadline ? Long.compare(a.deadline, b.deadline) : Long.compare(a.seq, b.seq));
+    private final IdentityHashMap<Object, String> labels = new IdentityHashMap<>();
+    private final Map<String, Integer> labelCounts = new java.util.HashMap<>();
+    private final List<String> steps = new ArrayList<>();
+    private String scheduleId;
+    private Chooser chooser;
+    private Entry mounted;
+    private long now;
+    private long timerSeq;
+    private boolean deterministic;
+    private boolean recording;
+    private Throwable failure;
+    private String failedThread;
+
+    StressCarrier(Thread carrier, int maxSteps, long externalWaitNanos) {
+        this.carrier = carrier;
+        this.maxSteps = maxSteps;
+        this.externalWaitNanos = externalWaitNanos;
+        this.builder = JdkAccess.virtualThreadBuilder(this);
+    }
+
+    private static VarHandle runContinuationHandle() {
+        try {
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            return MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
+                    .findVarHandle(vt, "runContinuation", Runnable.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // checked in open()
+        }
+    }
+
+    /** Makes this the scheduler of the threads the carrier carries. Until {@link #close()}. */
+    void open() {
+        if (RUN_CONTINUATION == null) {
+            throw new IllegalStateException("the stress mode needs java.lang.VirtualThread's runContinuation field"
+                    + " (JDK 21 to 25) and java.lang opened to vtbridge (" + JdkAccess.opensFlag() + ")");
+        }
+        install(carrier, this);
+    }
+
+    void close() {
+        uninstall(carrier);
+    }
+
+    // ---- the JDK's side: Executor ---------------------------------------------------------------
+
+    @Override
+    public void execute(Runnable continuation) {
+        if (JdkAccess.currentCarrierThread() == carrier) {
+            enqueue(continuation);
+        } else {
+            external.add(continuation);
+            LockSupport.unpark(carrier);
+        }
+    }
+
+    private void enqueue(Runnable continuation) {
+        Entry e = entries.get(continuation);
+        if (e == null) {
+            e = register(continuation);
+        }
+        runnable.add(e);
+    }
+
+    private Entry register(Runnable continuation) {
+        Thread thread = threadOf(continuation);
+        String name = forkNames.get(thread);
+        if (name == null) {
+            name = thread != null && !thread.getName().isEmpty() ? thread.getName() : "thread-" + (threads.size() + 1);
+        }
+        Entry e = new Entry(continuation, thread, name, threads.size());
+        entries.put(continuation, e);
+        threads.add(e);
+        if (chooser != null) {
+            chooser.added(e);
+        }
+        return e;
+    }
+
+    /** The virtual thread whose {@code runContinuation} this is (the JDK's method reference captures it). */
+    private static Thread threadOf(Runnable continuation) {
+        try {
+            for (Field f : continuation.getClass().getDeclaredFields()) {
+                if (Thread.class.isAssignableFrom(f.getType())) {
+                    f.setAccessible(true);
+                    Thread t = (Thread) f.get(continuation);
+                    if (t != null && RUN_CONTINUATION.get(t) == continuation) {
+                        return t;
+                    }
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException ignored) {
+            // another JDK layout: the thread stays unnamed
+        }
+        return null;
+    }
+
+    // ---- one schedule ---------------------------------------------------------------------------
+
+    /** Runs {@code scenario} once under schedule {@code id}. On the carrier thread. */
+    Schedule run(ScheduleId id, StressScenario scenario) {
+        reset(id);
+        Context context = new Context();
+        Thread main = builder.name("main").unstarted(() -> {
+            try {
+                scenario.run(context);
+            } catch (Throwable t) {
+                fail("main", t);
+            }
+        });
+        forkNames.put(main, "main");
+        main.start(); // on the carrier: its start is the first runnable entry
+        Schedule.Outcome outcome = loop();
+        String waits = outcome == Schedule.Outcome.DEADLOCK ? WaitReport.of(this::liveThreads, this::label) : "";
+        if (outcome == Schedule.Outcome.LIVELOCK) {
+            waits = "  possible livelock: still running after " + maxSteps + " steps (StressTester.Builder.maxSteps)\n"
+                    + WaitReport.of(this::liveThreads, this::label);
+        }
+        int stepCount = countSteps();
+        long virtual = now;
+        boolean exact = deterministic;
+        Throwable cause = failure;
+        String causeThread = failedThread;
+        int abandoned = drain();
+        return new Schedule(scheduleId, outcome, cause, causeThread, steps, stepCount, virtual, exact, waits, abandoned);
+    }
+
+    private void reset(ScheduleId id) {
+        runnable.clear();
+        entries.clear();
+        threads.clear();
+        forkNames.clear();
+        timers.clear();
+        labels.clear();
+        labelCounts.clear();
+        steps.clear();
+        scheduleId = id.toString();
+        chooser = Chooser.of(id);
+        mounted = null;
+        now = 0L;
+        timerSeq = 0L;
+        deterministic = true;
+        recording = true;
+        failure = null;
+        failedThread = null;
+        strays();
+    }
+
+    private int stepNumber;
+
+    private Schedule.Outcome loop() {
+        stepNumber = 0;
+        Entry last = null;
+        while (true) {
+            takeExternal();
+            if (runnable.isEmpty()) {
+                if (fireNextTimer()) {
+                    continue;
+                }
+                if (liveThreads().isEmpty()) {
+                    return failure != null ? Schedule.Outcome.FAILED : Schedule.Outcome.PASSED;
+                }
+                if (failure != null) {
+                    return Schedule.Outcome.FAILED; // its threads are left waiting: drain() ends what it can
+                }
+                if (waitForExternal()) {
+                    continue;
+                }
+                return Schedule.Outcome.DEADLOCK;
+            }
+            if (stepNumber >= maxSteps) {
+                return failure != null ? Schedule.Outcome.FAILED : Schedule.Outcome.LIVELOCK;
+            }
+            Entry next = runnable.remove(chooser.choose(runnable, stepNumber, last));
+            stepNumber++;
+            mount(next);
+            last = next;
+        }
+    }
+
+    private void mount(Entry e) {
+        e.request = null;
+        mounted = e;
+        try {
+            e.continuation.run();
+        } finally {
+            mounted = null;
+        }
+        if (recording) {
+            StringBuilder line = new StringBuilder().append('#').append(stepNumber).append(" RESUME ").append(e.name);
+            if (e.request != null) {
+                line.append(" | REQUEST ").append(e.request);
+            }
+            line.append(" | ").append(ending(e));
+            steps.add(line.toString());
+        }
+    }
+
+    /** How a mount ended: the thread's state right after it. */
+    private String ending(Entry e) {
+        Thread t = e.thread;
+        if (t == null) {
+            return runnable.contains(e) ? "YIELD" : "SUSPEND";
+        }
+        Thread.State state = t.getState();
+        if (state == Thread.State.TERMINATED) {
+            return "END";
+        }
+        if (runnable.contains(e)) {
+            return "YIELD";
+        }
+        Object blocker = LockSupport.getBlocker(t);
+        return "SUSPEND" + (blocker != null ? " on " + label(blocker) : "");
+    }
+
+    private int countSteps() {
+        return stepNumber;
+    }
+
+    /** Fires the earliest timer, moving the clock to it. */
+    private boolean fireNextTimer() {
+        Timer t = timers.poll();
+        if (t == null) {
+            return false;
+        }
+        if (t.deadline > now) {
+            if (recording) {
+                steps.add("TIME +" + Schedule.formatNanos(t.deadline - now) + " = " + Schedule.formatNanos(t.deadline)
+                        + ": wakes " + t.entry.name);
+            }
+            now = t.deadline;
+        }
+        LockSupport.unpark(t.entry.thread); // on the carrier: its resume lands in the runnable list
+        return true;
+    }
+
+    private void takeExternal() {
+        Runnable c;
+        while ((c = external.poll()) != null) {
+            deterministic = false;
+            Entry e = entries.get(c);
+            if (e == null) {
+                // A thread of an earlier schedule, woken late (a JDK timer): let it go on, unrecorded.
+                mountStray(c);
+                continue;
+            }
+            runnable.add(e);
+            if (recording) {
+                steps.add("EXTERNAL wake-up of " + e.name + " (from outside the scheduler)");
+            }
+        }
+    }
+
+    private void mountStray(Runnable c) {
+        Entry saved = mounted;
+        mounted = null;
+        c.run();
+        mounted = saved;
+    }
+
+    /**
+     * Nothing runnable, no timer, threads left: a thread in a JDK timed wait ({@code Thread.sleep}, a
+     * timed JDK park) may still be woken from outside. Waits for that in real time, up to the bound.
+     */
+    private boolean waitForExternal() {
+        boolean timedJdkWait = false;
+        for (Entry e : liveThreads()) {
+            if (e.thread != null && e.thread.getState() == Thread.State.TIMED_WAITING) {
+                timedJdkWait = true;
+                break;
+            }
+        }
+        if (!timedJdkWait) {
+            return false;
+        }
+        long deadline = System.nanoTime() + externalWaitNanos;
+        while (external.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        return true;
+    }
+
+    List<Entry> liveThreads() {
+        List<Entry> live = new ArrayList<>();
+        for (Entry e : threads) {
+            if (e.thread == null || e.thread.getState() != Thread.State.TERMINATED) {
+                live.add(e);
+            }
+        }
+        return live;
+    }
+
+    /**
+     * After a schedule: interrupts the threads left and lets them run (unrecorded, random order, the
+     * clock still virtual), so those that respond to interrupts end. Returns how many did not.
+     */
+    private int drain() {
+        recording = false;
+        if (!liveThreads().isEmpty()) {
+            for (Entry e : liveThreads()) {
+                if (e.thread != null) {
+                    e.thread.interrupt();
+                }
+            }
+            chooser = new Chooser.RandomChooser(0L);
+            for (int i = 0; i < DRAIN_STEPS; i++) {
+                takeExternal();
+                if (runnable.isEmpty() && !fireNextTimer()) {
+                    break;
+                }
+                if (!runnable.isEmpty()) {
+                    mount(runnable.remove(chooser.choose(runnable, i, null)));
+                }
+            }
+        }
+        int left = liveThreads().size();
+        runnable.clear();
+        timers.clear();
+        return left;
+    }
+
+    private void strays() {
+        Runnable c;
+        while ((c = external.poll()) != null) {
+            mountStray(c);
+        }
+    }
+
+    private void fail(String thread, Throwable t) {
+        if (!recording) {
+            return; // thrown while draining (an interrupted wait): not the schedule's failure
+        }
+        if (failure == null) {
+            failure = t;
+            failedThread = thread;
+        } else if (failure != t) {
+            failure.addSuppressed(t);
+        }
+    }
+
+    /** A deterministic name for an object a thread waits on or asks for: its kind and order of appearance. */
+    String label(Object o) {
+        if (o instanceof String s) {
+            return s;
+        }
+        if (o == SLEEP) {
+            return "sleep";
+        }
+        String l = labels.get(o);
+        if (l == null) {
+            String kind = kindOf(o);
+            int n = labelCounts.merge(kind, 1, Integer::sum);
+            l = kind + "#" + n;
+            labels.put(o, l);
+        }
+        return l;
+    }
+
+    private static String kindOf(Object o) {
+        String cn = o.getClass().getName();
+        return switch (cn) {
+            case "io.vtbridge.sync.ExclusiveSync" -> "BridgeLock";
+            case "io.vtbridge.sync.SharedExclusiveSync" -> "BridgeReadWriteLock";
+            case "io.vtbridge.BridgeSemaphore$Sync" -> "BridgeSemaphore";
+            case "io.vtbridge.sync.LockCondition" -> "Condition";
+            default -> {
+                Class<?> c = o.getClass();
+                Class<?> outer = c.getEnclosingClass();
+                String simple = c.getSimpleName().isEmpty() ? cn : c.getSimpleName();
+                yield outer != null ? outer.getSimpleName() + "." + simple : simple; // CountDownLatch.Sync: a join
+            }
+        };
+    }
+
+    // ---- the primitives' side: StressHook ---------------------------------------------------------
+
+    private Entry mountedEntry() {
+        Entry e = mounted;
+        if (e == null || (e.thread != null && e.thread != Thread.currentThread())) {
+            throw new IllegalStateException("not called from a thread of the stress run: " + Thread.currentThread());
+        }
+        return e;
+    }
+
+    @Override
+    protected void schedulingPoint(String action, Object subject) {
+        Entry e = mountedEntry();
+        e.request = subject == null ? action : action + " " + label(subject); // "REQUEST LOCK BridgeLock#1", "UNLOCK ..."
+        Thread.yield();
+    }
+
+    @Override
+    public long nanoTime() {
+        return now;
+    }
+
+    @Override
+    public void parkUntil(long deadline, Object blocker) {
+        Entry e = mountedEntry();
+        if (deadline - now <= 0) {
+            return;
+        }
+        Timer timer = new Timer(deadline, timerSeq++, e);
+        timers.add(timer);
+        try {
+            LockSupport.park(blocker);
+        } finally {
+            timers.remove(timer);
+        }
+    }
+
+    @Override
+    public void sleep(long nanos) throws InterruptedException {
+        Entry e = mountedEntry();
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (nanos <= 0) {
+            return;
+        }
+        long deadline = now + Math.min(nanos, Long.MAX_VALUE / 4);
+        e.request = "REQUEST SLEEP " + Schedule.formatNanos(deadline - now);
+        while (deadline - now > 0) {
+            parkUntil(deadline, SLEEP);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    // ---- what scenario code sees ----------------------------------------------------------------
+
+    private final class Context implements StressContext {
+
+        private void check() {
+            if (mountedEntry() == null) {
+                throw new IllegalStateException("not a thread of the stress run");
+            }
+        }
+
+        @Override
+        public Thread fork(String name, Task task) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(task, "task");
+            check();
+            Thread t = builder.name(name).unstarted(() -> {
+                try {
+                    task.run();
+                } catch (Throwable failed) {
+                    fail(name, failed);
+                }
+            });
+            forkNames.put(t, name);
+            t.start();
+            return t;
+        }
+
+        @Override
+        public void point() {
+            check();
+            schedulingPoint("POINT", null);
+        }
+
+        @Override
+        public long nanoTime() {
+            check();
+            return now;
+        }
+
+        @Override
+        public Clock clock() {
+            check();
+            return new VirtualClock(ZoneOffset.UTC);
+        }
+
+        @Override
+        public String scheduleId() {
+            check();
+            return scheduleId;
+        }
+    }
+
+    /** The run's virtual clock as a {@link Clock}. */
+    private final class VirtualClock extends Clock {
+        private final ZoneId zone;
+
+        VirtualClock(ZoneId zone) {
+            this.zone = zone;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return zone;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return new VirtualClock(zone);
+        }
+
+        @Override
+        public Instant instant() {
+            return CLOCK_ORIGIN.plusNanos(now);
+        }
+
+        @Override
+        public long millis() {
+            return CLOCK_ORIGIN.toEpochMilli() + TimeUnit.NANOSECONDS.toMillis(now);
+        }
+    }
+}
