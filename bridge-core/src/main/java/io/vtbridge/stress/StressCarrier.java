@@ -274,7 +274,7 @@ final class StressCarrier extends StressHook implements Executor {
         if (recording) {
             StringBuilder line = new StringBuilder().append('#').append(stepNumber).append(" RESUME ").append(e.name);
             if (e.request != null) {
-                line.append(" | REQUEST ").append(e.request);
+                line.append(" | ").append(e.request);
             }
             line.append(" | ").append(ending(e));
             steps.add(line.toString());

@@ -173,6 +173,8 @@ class StressTesterTest {
                 .containsPattern("b: waits for BridgeLock#\\d held by a")
                 .containsPattern("deadlock cycle: (a|b) waits for BridgeLock#\\d held by (a|b); (a|b) waits for BridgeLock#\\d held by (a|b)")
                 .contains("main: waits for CountDownLatch.Sync#1");
+        assertThat(s.steps()).anyMatch(l -> l.matches("#\\d+ RESUME a \\| REQUEST LOCK BridgeLock#\\d \\| YIELD"))
+                .anyMatch(l -> l.matches("#\\d+ RESUME (a|b) \\| SUSPEND on BridgeLock#\\d"));
         // lock() does not answer an interrupt: both stay parked; main's join does, and ended.
         assertThat(s.abandonedThreads()).isEqualTo(2);
     }
