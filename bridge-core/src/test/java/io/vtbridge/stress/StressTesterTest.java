@@ -165,7 +165,14 @@ class StressTesterTest {
 
     @Test
     void aDeadlockNamesEachThreadWhatItWaitsForAndWhoHoldsIt() {
-        StressResult result = StressTester.builder().build().run(PlantedBugs::lockOrder);
+        StressResult result = StressTester.builder().build().run(ctx -> {
+            BridgeLock x = new BridgeLock();
+            BridgeLock y = new BridgeLock();
+            Thread a = ctx.fork("a", () -> both(x, y));
+            Thread b = ctx.fork("b", () -> both(y, x));
+            a.join();
+            b.join();
+        });
         Schedule s = result.failure().orElseThrow();
         assertThat(s.outcome()).isEqualTo(Schedule.Outcome.DEADLOCK);
         assertThat(s.report())
@@ -177,6 +184,16 @@ class StressTesterTest {
                 .anyMatch(l -> l.matches("#\\d+ RESUME (a|b) \\| SUSPEND on BridgeLock#\\d"));
         // lock() does not answer an interrupt: both stay parked; main's join does, and ended.
         assertThat(s.abandonedThreads()).isEqualTo(2);
+    }
+
+    private static void both(BridgeLock outer, BridgeLock inner) {
+        outer.lock();
+        try {
+            inner.lock();
+            inner.unlock();
+        } finally {
+            outer.unlock();
+        }
     }
 
     @Test

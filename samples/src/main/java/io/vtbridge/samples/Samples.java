@@ -29,6 +29,8 @@ public final class Samples {
                 "H2's MVStore in file mode driven from async callers: stall policies, the nio provider, SYNC mode (Seastar's tame reactor)"});
         SAMPLES.put("http-latency", new String[]{"io.vtbridge.samples.http.HttpLatency",
                 "short blocking handlers at a fixed request rate: latency and CPU per request, on a bridge vs virtual threads"});
+        SAMPLES.put("stress", new String[]{"io.vtbridge.samples.stress.StressSample",
+                "five planted concurrency bugs found by seeded random and PCT schedules with virtual time, vs platform threads in a loop"});
     }
 
     private Samples() {

@@ -1,8 +1,11 @@
-package io.vtbridge.stress;
+package io.vtbridge.samples.stress;
 
 import io.vtbridge.BridgeLock;
 import io.vtbridge.BridgeReadWriteLock;
 import io.vtbridge.BridgeSemaphore;
+import io.vtbridge.stress.Schedule;
+import io.vtbridge.stress.StressContext;
+import io.vtbridge.stress.StressScenario;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +44,7 @@ public final class PlantedBugs {
     }
 
     /** Read under the lock, release, write under the lock again: the other thread's update is lost. */
-    static void lostUpdate(StressContext ctx) throws Exception {
+    public static void lostUpdate(StressContext ctx) throws Exception {
         BridgeLock lock = new BridgeLock();
         int[] counter = {0};
         StressContext.Task increment = () -> {
@@ -67,7 +70,7 @@ public final class PlantedBugs {
     }
 
     /** A cache filled on a miss seen under the read lock, without re-checking under the write lock. */
-    static void checkThenAct(StressContext ctx) throws Exception {
+    public static void checkThenAct(StressContext ctx) throws Exception {
         BridgeReadWriteLock rw = new BridgeReadWriteLock();
         Map<String, Object> cache = new HashMap<>();
         int[] created = {0};
@@ -97,7 +100,7 @@ public final class PlantedBugs {
     }
 
     /** The waiter tests the flag outside the lock, then waits: a signal sent in between is lost. */
-    static void lostSignal(StressContext ctx) throws Exception {
+    public static void lostSignal(StressContext ctx) throws Exception {
         BridgeLock lock = new BridgeLock();
         Condition ready = lock.newCondition();
         boolean[] flag = {false};
@@ -127,7 +130,7 @@ public final class PlantedBugs {
     }
 
     /** Two locks taken in opposite orders. */
-    static void lockOrder(StressContext ctx) throws Exception {
+    public static void lockOrder(StressContext ctx) throws Exception {
         BridgeLock first = new BridgeLock();
         BridgeLock second = new BridgeLock();
         Thread a = ctx.fork("a", () -> both(first, second));
@@ -150,7 +153,7 @@ public final class PlantedBugs {
      * A job-queue client reads a job's version, then registers for changes: an update between the two
      * is never reported to it, and it waits its whole time-out (Ganeti's "wait for job change").
      */
-    static void missedJobChange(StressContext ctx) throws Exception {
+    public static void missedJobChange(StressContext ctx) throws Exception {
         BridgeLock jobLock = new BridgeLock();
         int[] version = {1};
         List<BridgeSemaphore> listeners = new ArrayList<>();

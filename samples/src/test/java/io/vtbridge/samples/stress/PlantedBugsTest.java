@@ -1,5 +1,9 @@
-package io.vtbridge.stress;
+package io.vtbridge.samples.stress;
 
+import io.vtbridge.stress.Schedule;
+import io.vtbridge.stress.StressResult;
+import io.vtbridge.stress.StressTester;
+import io.vtbridge.stress.Strategy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
