@@ -344,18 +344,18 @@ final class StressCarrier extends StressHook implements Executor {
     }
 
     /**
-     * Nothing runnable, no timer, threads left: a thread in a JDK timed wait ({@code Thread.sleep}, a
-     * timed JDK park) may still be woken from outside. Waits for that in real time, up to the bound.
+     * Nothing runnable, no timer, threads left: a thread that the JDK wakes from another thread of its
+     * own may still be woken from outside. Waits for that in real time, up to the bound.
      */
     private boolean waitForExternal() {
-        boolean timedJdkWait = false;
+        boolean wakeable = false;
         for (Entry e : liveThreads()) {
-            if (e.thread != null && e.thread.getState() == Thread.State.TIMED_WAITING) {
-                timedJdkWait = true;
+            if (e.thread != null && wokenFromOutside(e.thread)) {
+                wakeable = true;
                 break;
             }
         }
-        if (!timedJdkWait) {
+        if (!wakeable) {
             return false;
         }
         long deadline = System.nanoTime() + externalWaitNanos;
@@ -367,6 +367,29 @@ final class StressCarrier extends StressHook implements Executor {
             LockSupport.parkNanos(this, left);
         }
         return true;
+    }
+
+    /**
+     * Whether the JDK wakes {@code t} from a thread of its own: a timed wait ({@code Thread.sleep},
+     * a timed park: its timer thread), and on JDK 24+ a monitor ({@code synchronized}, whose blocked
+     * threads its unblocker thread resumes, and {@code Object.wait}: a notified waiter shows as
+     * RUNNABLE, unmounted and not yet handed to the scheduler).
+     */
+    private static boolean wokenFromOutside(Thread t) {
+        return switch (t.getState()) {
+            case TIMED_WAITING, BLOCKED, RUNNABLE -> true;
+            case WAITING -> LockSupport.getBlocker(t) == null && inObjectWait(t);
+            default -> false;
+        };
+    }
+
+    private static boolean inObjectWait(Thread t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals("java.lang.Object") && f.getMethodName().startsWith("wait")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     List<Entry> liveThreads() {

@@ -4,6 +4,7 @@ import io.vtbridge.Bridge;
 import io.vtbridge.BridgeLock;
 import io.vtbridge.BridgeSemaphore;
 import io.vtbridge.internal.StressHook;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -144,6 +145,44 @@ class StressTesterTest {
         });
         result.assertPassed();
         assertThat(result.nondeterministicSchedules()).isEqualTo(3);
+    }
+
+    @Test
+    void monitorsOnJdk24AndLaterWorkButTheirWakeUpsComeFromOutside() {
+        // JDK 21-23: a thread blocked in synchronized pins the run's one carrier (docs/STRESS.md).
+        Assumptions.assumeTrue(Runtime.version().feature() >= 24, "synchronized pins the carrier before JDK 24");
+        Object monitor = new Object();
+        StressResult result = StressTester.builder().schedules(20).build().run(ctx -> {
+            int[] counter = {0};
+            boolean[] ready = {false};
+            StressContext.Task contend = () -> {
+                synchronized (monitor) {
+                    ctx.point();
+                    counter[0]++;
+                }
+            };
+            Thread a = ctx.fork("a", contend);
+            Thread b = ctx.fork("b", contend);
+            Thread waiter = ctx.fork("waiter", () -> {
+                synchronized (monitor) {
+                    while (!ready[0]) {
+                        monitor.wait();
+                    }
+                }
+            });
+            ctx.fork("notifier", () -> {
+                synchronized (monitor) {
+                    ready[0] = true;
+                    monitor.notifyAll();
+                }
+            }).join();
+            a.join();
+            b.join();
+            waiter.join();
+            assertThat(counter[0]).isEqualTo(2);
+        });
+        result.assertPassed();
+        assertThat(result.nondeterministicSchedules()).isPositive();
     }
 
     @Test

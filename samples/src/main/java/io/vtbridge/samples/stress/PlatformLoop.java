@@ -30,11 +30,11 @@ final class PlatformLoop {
             String outcome = once(bug, hang);
             if (outcome != null) {
                 return new StressSample.Row(bug.name(), "platform", "OS threads", repeat, i,
-                        (System.nanoTime() - start) / 1_000, true, outcome, null);
+                        (System.nanoTime() - start) / 1_000, true, outcome, null, 0L);
             }
         }
         return new StressSample.Row(bug.name(), "platform", "OS threads", repeat, i, (System.nanoTime() - start) / 1_000,
-                false, "-", null);
+                false, "-", null, 0L);
     }
 
     /** One iteration: null if it passed, else "FAILED" or "DEADLOCK" (it hung). */

@@ -43,7 +43,7 @@ public final class StressSample {
 
     /** One search. */
     record Row(String bug, String tool, String strategy, int repeat, int tries, long wallMicros, boolean found,
-               String symptom, Boolean replayedExactly) {
+               String symptom, Boolean replayedExactly, long virtualMillis) {
     }
 
     private StressSample() {
@@ -100,7 +100,8 @@ public final class StressSample {
                         }
                     }
                     Row row = new Row(bug.name(), "vtbridge", strategy.toString(), r, result.schedules(), micros,
-                            failing != null, failing == null ? "-" : failing.outcome().toString(), exact);
+                            failing != null, failing == null ? "-" : failing.outcome().toString(), exact,
+                            failing == null ? 0L : failing.virtualNanos() / 1_000_000);
                     rows.add(row);
                     if (print) {
                         print(row);
@@ -126,9 +127,10 @@ public final class StressSample {
     }
 
     private static void print(Row row) {
-        System.out.printf(Locale.ROOT, "%-38s %-9s %-14s #%d  %s after %5d %s, %9.1f ms%s%n", row.bug(), row.tool(),
+        System.out.printf(Locale.ROOT, "%-38s %-9s %-14s #%d  %s after %4d %s, %9.1f ms%s%s%n", row.bug(), row.tool(),
                 row.strategy(), row.repeat(), row.found() ? "found " + row.symptom() : "NOT found",
                 row.tries(), row.tool().equals("vtbridge") ? "schedules " : "iterations", row.wallMicros() / 1000.0,
+                row.virtualMillis() > 0 ? " (failing schedule: " + row.virtualMillis() / 1000.0 + " s of virtual time)" : "",
                 row.replayedExactly() == null ? "" : row.replayedExactly() ? ", replayed exactly" : ", REPLAY DIFFERED");
     }
 
@@ -138,11 +140,12 @@ public final class StressSample {
             Files.createDirectories(parent);
         }
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv))) {
-            w.println("bug,tool,strategy,repeat,tries_to_failure,wall_ms_to_failure,found,symptom,replayed_exactly");
+            w.println("bug,tool,strategy,repeat,tries_to_failure,wall_ms_to_failure,found,symptom,replayed_exactly,"
+                    + "virtual_ms_of_failing_schedule");
             for (Row r : rows) {
-                w.printf(Locale.ROOT, "%s,%s,%s,%d,%d,%.3f,%s,%s,%s%n", r.bug(), r.tool(), r.strategy().replace(',', ';'),
+                w.printf(Locale.ROOT, "%s,%s,%s,%d,%d,%.3f,%s,%s,%s,%d%n", r.bug(), r.tool(), r.strategy().replace(',', ';'),
                         r.repeat(), r.tries(), r.wallMicros() / 1000.0, r.found(), r.symptom(),
-                        r.replayedExactly() == null ? "" : r.replayedExactly());
+                        r.replayedExactly() == null ? "" : r.replayedExactly(), r.virtualMillis());
             }
         }
     }
