@@ -116,9 +116,11 @@ final class StressCarrier extends StressHook implements Executor {
 
     /** Makes this the scheduler of the threads the carrier carries. Until {@link #close()}. */
     void open() {
-        if (RUN_CONTINUATION == null) {
-            throw new IllegalStateException("the stress mode needs java.lang.VirtualThread's runContinuation field"
-                    + " (JDK 21 to 25) and java.lang opened to vtbridge (" + JdkAccess.opensFlag() + ")");
+        Thread probe = RUN_CONTINUATION == null ? null : builder.unstarted(() -> { });
+        if (probe == null || threadOf((Runnable) RUN_CONTINUATION.get(probe)) != probe) {
+            throw new IllegalStateException("the stress mode needs to tell a virtual thread by its continuation"
+                    + " (java.lang.VirtualThread.runContinuation, JDK 21 to 25), which this JDK ("
+                    + Runtime.version() + ") does not allow with " + JdkAccess.opensFlag());
         }
         install(carrier, this);
     }

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(120)
 class ModulePathTest {
 
-    private static final Set<String> API = Set.of("io.vtbridge", "io.vtbridge.monitor", "io.vtbridge.trace");
+    private static final Set<String> API = Set.of("io.vtbridge", "io.vtbridge.monitor", "io.vtbridge.trace", "io.vtbridge.stress");
 
     /** The child JVM's main: prints what a user of the module sees, exits 3 on the missing-flag error. */
     public static void main(String[] args) throws Exception {

@@ -118,12 +118,37 @@ public final class StressSample {
                 }
             }
         }
+        if (print) {
+            System.out.println();
+            System.out.println("Failing schedules among the first " + schedules + " of base seeds 0, 1, 2, ... (each a run of one schedule):");
+            for (PlantedBugs.Bug bug : PlantedBugs.all()) {
+                for (Strategy strategy : List.of(Strategy.random(), Strategy.pct(3))) {
+                    System.out.printf(Locale.ROOT, "  %-38s %-14s %5.1f %%%n", bug.name(), strategy,
+                            100.0 * failingShare(bug, strategy, schedules));
+                }
+            }
+        }
         if (print && shownReport != null) {
             System.out.println();
             System.out.println("A failing schedule's report (the deadlock):");
             System.out.println(shownReport);
         }
         return rows;
+    }
+
+    /**
+     * The share of schedules that fail: {@code n} runs of one schedule each, base seeds 0 to n-1 (so
+     * PCT spreads its change points over 16 steps, having seen no schedule before).
+     */
+    static double failingShare(PlantedBugs.Bug bug, Strategy strategy, int n) {
+        int failed = 0;
+        for (int seed = 0; seed < n; seed++) {
+            StressResult r = StressTester.builder().strategy(strategy).schedules(1).seed(seed).build().run(bug.scenario());
+            if (!r.passed()) {
+                failed++;
+            }
+        }
+        return failed / (double) n;
     }
 
     private static void print(Row row) {

@@ -28,6 +28,13 @@ class StressSampleTest {
     }
 
     @Test
+    void theFailingShareIsAShareOfSchedules() {
+        PlantedBugs.Bug lostUpdate = PlantedBugs.all().get(0);
+        double share = StressSample.failingShare(lostUpdate, io.vtbridge.stress.Strategy.random(), 200);
+        assertThat(share).isGreaterThan(0.0).isLessThan(1.0); // some schedules interleave badly, not all
+    }
+
+    @Test
     void thePlatformLoopRunsTheSameScenarioOnPlatformThreads() throws Exception {
         PlantedBugs.Bug lostUpdate = PlantedBugs.all().get(0);
         StressSample.Row row = PlatformLoop.search(lostUpdate, 0, 200, Duration.ofSeconds(20), Duration.ofSeconds(5));
