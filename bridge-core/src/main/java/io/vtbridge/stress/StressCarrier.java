@@ -75,6 +75,7 @@ final class StressCarrier extends StressHook implements Executor {
     private final Thread.Builder.OfVirtual builder;
     private final int maxSteps;
     private final long externalWaitNanos;
+    private final long deadlockGraceNanos;
 
     private final ConcurrentLinkedQueue<Runnable> external = new ConcurrentLinkedQueue<>();
     // Per schedule, carrier only:
@@ -97,10 +98,11 @@ final class StressCarrier extends StressHook implements Executor {
     private Throwable failure;
     private String failedThread;
 
-    StressCarrier(Thread carrier, int maxSteps, long externalWaitNanos) {
+    StressCarrier(Thread carrier, int maxSteps, long externalWaitNanos, long deadlockGraceNanos) {
         this.carrier = carrier;
         this.maxSteps = maxSteps;
         this.externalWaitNanos = externalWaitNanos;
+        this.deadlockGraceNanos = deadlockGraceNanos;
         this.builder = JdkAccess.virtualThreadBuilder(this);
     }
 
@@ -346,8 +348,10 @@ final class StressCarrier extends StressHook implements Executor {
     }
 
     /**
-     * Nothing runnable, no timer, threads left: a thread that the JDK wakes from another thread of its
-     * own may still be woken from outside. Waits for that in real time, up to the bound.
+     * Nothing runnable, no timer, threads left. A thread that the JDK wakes from a thread of its own
+     * (a timed wait, a monitor) may still be woken from outside: waits for that in real time, up to
+     * {@code externalWait}. Otherwise only a wake-up from some thread outside the run can come (a
+     * future completed elsewhere): waits the deadlock grace for that. Returns whether one came.
      */
     private boolean waitForExternal() {
         boolean wakeable = false;
@@ -357,10 +361,7 @@ final class StressCarrier extends StressHook implements Executor {
                 break;
             }
         }
-        if (!wakeable) {
-            return false;
-        }
-        long deadline = System.nanoTime() + externalWaitNanos;
+        long deadline = System.nanoTime() + (wakeable ? externalWaitNanos : deadlockGraceNanos);
         while (external.isEmpty()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -58,6 +58,7 @@ public final class StressTester {
     private final long seed;
     private final int maxSteps;
     private final Duration externalWait;
+    private final Duration deadlockGrace;
 
     private StressTester(Builder b) {
         this.strategy = b.strategy;
@@ -65,9 +66,13 @@ public final class StressTester {
         this.seed = b.seed;
         this.maxSteps = b.maxSteps;
         this.externalWait = b.externalWait;
+        this.deadlockGrace = b.deadlockGrace;
     }
 
-    /** A builder with the defaults: random strategy, 1,000 schedules, seed 0, 100,000 steps, 10 s external wait. */
+    /**
+     * A builder with the defaults: random strategy, 1,000 schedules, seed 0, 100,000 steps, 10 s
+     * external wait, 100 ms deadlock grace.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -131,7 +136,7 @@ public final class StressTester {
                     + " run's virtual threads), not from " + caller);
         }
         JdkAccess.checkAvailable();
-        StressCarrier carrier = new StressCarrier(caller, maxSteps, externalWait.toNanos());
+        StressCarrier carrier = new StressCarrier(caller, maxSteps, externalWait.toNanos(), deadlockGrace.toNanos());
         carrier.open();
         return carrier;
     }
@@ -167,6 +172,7 @@ public final class StressTester {
         private long seed;
         private int maxSteps = 100_000;
         private Duration externalWait = Duration.ofSeconds(10);
+        private Duration deadlockGrace = Duration.ofMillis(100);
 
         private Builder() {
         }
@@ -223,6 +229,23 @@ public final class StressTester {
                 throw new IllegalArgumentException("externalWait must be 0 to 1 hour: " + externalWait);
             }
             this.externalWait = externalWait;
+            return this;
+        }
+
+        /**
+         * How long, in real time, a schedule with nothing runnable, no timer pending and no thread in
+         * a JDK-woken wait waits for a wake-up from a thread outside the run (a future completed
+         * elsewhere) before it is reported as a deadlock (default 100 ms; 0 to 1 minute). Each
+         * deadlock found costs this much wall time.
+         *
+         * @throws IllegalArgumentException if out of range, naming the value
+         */
+        public Builder deadlockGrace(Duration deadlockGrace) {
+            Objects.requireNonNull(deadlockGrace, "deadlockGrace");
+            if (deadlockGrace.isNegative() || deadlockGrace.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("deadlockGrace must be 0 to 1 minute: " + deadlockGrace);
+            }
+            this.deadlockGrace = deadlockGrace;
             return this;
         }
 

@@ -140,8 +140,15 @@ class StressTesterTest {
     @Test
     void aWakeUpFromOutsideTheSchedulerIsFlaggedNotDeterministic() {
         StressResult result = StressTester.builder().schedules(3).build().run(ctx -> {
-            Thread sleeper = ctx.fork("sleeper", () -> Thread.sleep(1)); // the JDK's real-time timer
-            sleeper.join();
+            CompletableFuture<String> fromOutside = new CompletableFuture<>();
+            Thread waiter = ctx.fork("waiter", () -> assertThat(Bridge.await(fromOutside)).isEqualTo("done"));
+            Thread.ofPlatform().start(() -> { // not a thread of the run: completes once the waiter waits
+                while (waiter.getState() != Thread.State.WAITING) {
+                    Thread.onSpinWait();
+                }
+                fromOutside.complete("done");
+            });
+            waiter.join();
         });
         result.assertPassed();
         assertThat(result.nondeterministicSchedules()).isEqualTo(3);
@@ -324,6 +331,7 @@ class StressTesterTest {
         assertThatThrownBy(() -> StressTester.builder().schedules(0)).hasMessageContaining(": 0");
         assertThatThrownBy(() -> StressTester.builder().maxSteps(5)).hasMessageContaining(": 5");
         assertThatThrownBy(() -> StressTester.builder().externalWait(Duration.ofSeconds(-1))).hasMessageContaining("PT-1S");
+        assertThatThrownBy(() -> StressTester.builder().deadlockGrace(Duration.ofMinutes(2))).hasMessageContaining("PT2M");
         assertThatThrownBy(() -> Strategy.pct(0)).hasMessageContaining(": 0");
         assertThatThrownBy(() -> Strategy.pct(17)).hasMessageContaining(": 17");
         StressTester tester = StressTester.builder().build();
