@@ -252,6 +252,9 @@ final class StressCarrier extends StressHook implements Executor {
                 if (failure != null) {
                     return Schedule.Outcome.FAILED; // its threads are left waiting: drain() ends what it can
                 }
+                if (WaitReport.hasCycle(liveThreads())) {
+                    return Schedule.Outcome.DEADLOCK; // held in a cycle of the bridge's locks: nothing can end it
+                }
                 if (waitForExternal()) {
                     continue;
                 }

@@ -70,6 +70,28 @@ final class WaitReport {
         return b.toString();
     }
 
+    /**
+     * Whether the waiting threads {@code waiting} hold each other in a cycle through the bridge's
+     * locks: a deadlock that no thread outside the run can end (it holds none of those locks).
+     */
+    static boolean hasCycle(List<StressCarrier.Entry> waiting) {
+        Map<Thread, StressCarrier.Entry> byThread = new IdentityHashMap<>();
+        for (StressCarrier.Entry e : waiting) {
+            if (e.thread != null) {
+                byThread.put(e.thread, e);
+            }
+        }
+        Map<StressCarrier.Entry, StressCarrier.Entry> waitsFor = new IdentityHashMap<>();
+        for (StressCarrier.Entry e : waiting) {
+            Thread holder = e.thread == null ? null : holderOf(LockSupport.getBlocker(e.thread));
+            StressCarrier.Entry h = holder == null ? null : byThread.get(holder);
+            if (h != null) {
+                waitsFor.put(e, h);
+            }
+        }
+        return cycle(waiting, waitsFor, o -> "") != null;
+    }
+
     /** The thread that holds what {@code blocker} guards, where the bridge's primitives can tell. */
     private static Thread holderOf(Object blocker) {
         if (blocker instanceof ExclusiveSync lock) {
