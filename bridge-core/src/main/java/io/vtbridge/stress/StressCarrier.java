@@ -573,6 +573,18 @@ final class StressCarrier extends StressHook implements Executor {
             return t;
         }
 
+        private int tasks;
+        private final java.util.concurrent.Executor executor = task -> {
+            Objects.requireNonNull(task, "task");
+            fork("task-" + ++tasks, task::run);
+        };
+
+        @Override
+        public java.util.concurrent.Executor executor() {
+            check();
+            return executor;
+        }
+
         @Override
         public void point() {
             check();

@@ -29,6 +29,15 @@ public interface StressContext {
     Thread fork(String name, Task task);
 
     /**
+     * An {@link java.util.concurrent.Executor} whose every task runs in a new thread of the run (named
+     * {@code task-1}, {@code task-2}, ...), scheduled like the others; a task that throws fails the
+     * schedule. For code under test that takes an executor: async callers, a
+     * {@code CompletableFuture.supplyAsync(..., executor)}, anything that would otherwise hand its work
+     * to a pool or a bridge's shards, outside the schedule.
+     */
+    java.util.concurrent.Executor executor();
+
+    /**
      * A scheduling point: the scheduler may run another thread here. Plain {@code Thread.yield()} is
      * one too; the bridge's locks, semaphores, conditions and {@code Bridge.sleep} have their own.
      */

@@ -327,6 +327,38 @@ class StressTesterTest {
     }
 
     @Test
+    void codeThatTakesAnExecutorRunsItsTasksInTheSchedule() {
+        StressResult result = StressTester.builder().schedules(200).build().run(ctx -> {
+            BridgeLock lock = new BridgeLock();
+            int[] counter = {0};
+            java.util.function.Supplier<Integer> unsafeIncrement = () -> {
+                int seen;
+                lock.lock();
+                try {
+                    seen = counter[0];
+                } finally {
+                    lock.unlock();
+                }
+                lock.lock();
+                try {
+                    counter[0] = seen + 1;
+                    return counter[0];
+                } finally {
+                    lock.unlock();
+                }
+            };
+            CompletableFuture<Integer> a = CompletableFuture.supplyAsync(unsafeIncrement, ctx.executor());
+            CompletableFuture<Integer> b = CompletableFuture.supplyAsync(unsafeIncrement, ctx.executor());
+            Bridge.await(CompletableFuture.allOf(a, b));
+            assertThat(counter[0]).isEqualTo(2);
+        });
+        Schedule s = result.failure().orElseThrow();
+        assertThat(s.deterministic()).isTrue();
+        assertThat(s.steps()).anyMatch(l -> l.contains("RESUME task-1")).anyMatch(l -> l.contains("RESUME task-2"));
+        assertThat(s.failure()).get().asString().contains("expected: 2");
+    }
+
+    @Test
     void badSettingsAndIdsAreRejectedNamingTheValue() {
         assertThatThrownBy(() -> StressTester.builder().schedules(0)).hasMessageContaining(": 0");
         assertThatThrownBy(() -> StressTester.builder().maxSteps(5)).hasMessageContaining(": 5");

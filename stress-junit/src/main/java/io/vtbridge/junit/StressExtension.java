@@ -116,6 +116,11 @@ public final class StressExtension implements InvocationInterceptor, ParameterRe
         }
 
         @Override
+        public java.util.concurrent.Executor executor() {
+            throw outside();
+        }
+
+        @Override
         public void point() {
             throw outside();
         }

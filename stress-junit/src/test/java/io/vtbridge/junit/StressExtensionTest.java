@@ -1,6 +1,7 @@
 package io.vtbridge.junit;
 
 import io.vtbridge.BridgeLock;
+import io.vtbridge.samples.stress.PlantedBugs;
 import io.vtbridge.stress.StressContext;
 import io.vtbridge.stress.StressResult;
 import io.vtbridge.stress.StressTester;
@@ -68,28 +69,7 @@ class StressExtensionTest {
     }
 
     static void lostUpdateBody(StressContext ctx) throws Exception {
-        BridgeLock lock = new BridgeLock();
-        int[] counter = {0};
-        StressContext.Task inc = () -> {
-            int seen;
-            lock.lock();
-            try {
-                seen = counter[0];
-            } finally {
-                lock.unlock();
-            }
-            lock.lock();
-            try {
-                counter[0] = seen + 1;
-            } finally {
-                lock.unlock();
-            }
-        };
-        Thread a = ctx.fork("a", inc);
-        Thread b = ctx.fork("b", inc);
-        a.join();
-        b.join();
-        assertThat(counter[0]).as("counter").isEqualTo(2);
+        PlantedBugs.lostUpdate(ctx);
     }
 
     private static Events run(String method) {
@@ -121,7 +101,7 @@ class StressExtensionTest {
                 .hasMessageContaining("schedule " + id + ": FAILED")
                 .hasMessageContaining("@StressTest(replay = \"" + id + "\")")
                 .hasMessageContaining("RESUME a | REQUEST LOCK BridgeLock#1");
-        assertThat(failure.getCause()).hasMessageContaining("counter");
+        assertThat(failure.getCause()).hasMessageContaining("lost update: counter is 1");
 
         Throwable replayed = failureOf(run("lostUpdateReplayed"));
         assertThat(replayed).hasMessageContaining("replayed schedule failed")

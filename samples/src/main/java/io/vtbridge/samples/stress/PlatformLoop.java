@@ -1,11 +1,6 @@
 package io.vtbridge.samples.stress;
 
-import io.vtbridge.stress.StressContext;
-
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The baseline a user would otherwise write: the same scenario on fresh platform threads, again and
@@ -39,7 +34,7 @@ final class PlatformLoop {
 
     /** One iteration: null if it passed, else "FAILED" or "DEADLOCK" (it hung). */
     private static String once(PlantedBugs.Bug bug, Duration hang) throws InterruptedException {
-        Context ctx = new Context();
+        PlatformContext ctx = new PlatformContext("platform");
         Thread main = Thread.ofPlatform().daemon().name("main").start(() -> {
             try {
                 bug.scenario().run(ctx);
@@ -49,55 +44,9 @@ final class PlatformLoop {
         });
         if (!main.join(hang)) {
             main.interrupt();
-            ctx.threads.forEach(Thread::interrupt);
+            ctx.threads().forEach(Thread::interrupt);
             return "DEADLOCK";
         }
-        return ctx.failure != null ? "FAILED" : null;
-    }
-
-    /** Platform threads, the real clock, {@code Thread.yield()} for a point. */
-    private static final class Context implements StressContext {
-        final List<Thread> threads = new CopyOnWriteArrayList<>();
-        volatile Throwable failure;
-
-        void fail(Throwable t) {
-            if (failure == null) {
-                failure = t;
-            }
-        }
-
-        @Override
-        public Thread fork(String name, Task task) {
-            Thread t = Thread.ofPlatform().daemon().name(name).unstarted(() -> {
-                try {
-                    task.run();
-                } catch (Throwable e) {
-                    fail(e);
-                }
-            });
-            threads.add(t);
-            t.start();
-            return t;
-        }
-
-        @Override
-        public void point() {
-            Thread.yield();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public Clock clock() {
-            return Clock.systemUTC();
-        }
-
-        @Override
-        public String scheduleId() {
-            return "platform";
-        }
+        return ctx.failure() != null ? "FAILED" : null;
     }
 }
