@@ -34,7 +34,8 @@ public abstract class StressHook {
         if (!me.isVirtual()) {
             return null;
         }
-        return BY_CARRIER.get(JdkAccess.currentCarrierThread());
+        StressHook hook = BY_CARRIER.get(JdkAccess.currentCarrierThread());
+        return hook != null && hook.carries(me) ? hook : null;
     }
 
     /**
@@ -70,6 +71,9 @@ public abstract class StressHook {
             }
         }
     }
+
+    /** Whether {@code thread}, mounted on this hook's carrier, is a thread of the current schedule (not a leftover). */
+    protected abstract boolean carries(Thread thread);
 
     /** The scheduling point of the calling thread ({@link #point}). */
     protected abstract void schedulingPoint(String action, Object subject);

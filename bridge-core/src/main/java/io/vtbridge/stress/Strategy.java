@@ -11,8 +11,10 @@ import java.util.Objects;
  *   <li>{@link #pct(int)}: probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi and
  *       Nagarakatte, ASPLOS 2010). Each thread gets a random priority; the highest-priority runnable
  *       thread runs; at {@code depth - 1} random steps the running thread drops below every other.
- *       A bug that needs {@code d} ordering constraints is found with probability at least
- *       {@code 1 / (n · k^(d-1))} per schedule (n threads, k steps), whatever the program's size.</li>
+ *       With the change points drawn over the schedule's real length k, a bug that needs {@code d}
+ *       ordering constraints is found with probability at least {@code 1 / (n · k^(d-1))} per
+ *       schedule (n threads). {@link StressTester} draws them over the longest schedule seen so far
+ *       in the run, so its first schedules, and a longer one than all before, have no such bound.</li>
  * </ul>
  *
  * <p><b>Threading:</b> immutable.

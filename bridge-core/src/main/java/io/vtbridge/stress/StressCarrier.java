@@ -70,6 +70,9 @@ final class StressCarrier extends StressHook implements Executor {
     private static final Instant CLOCK_ORIGIN = Instant.parse("2000-01-01T00:00:00Z");
     private static final VarHandle RUN_CONTINUATION = runContinuationHandle();
     private static final int DRAIN_STEPS = 10_000;
+    /** Mounts in a row that only yielded after which the earliest timer fires anyway: a thread spinning for another's timer. */
+    static final int SPIN_STEPS = 10_000;
+    private static final int STRAY_MOUNTS = 10_000;
 
     private final Thread carrier;
     private final Thread.Builder.OfVirtual builder;
@@ -94,6 +97,11 @@ final class StressCarrier extends StressHook implements Executor {
     private long now;
     private long timerSeq;
     private boolean deterministic;
+    private int generation;            // which schedule this is, for contexts kept past their schedule
+    private boolean mountedRequeued;   // the mounted thread asked to run again (a yield) within its mount
+    private int yieldStreak;           // mounts in a row that ended in a yield
+    private boolean strayMounting;     // running a thread of an earlier schedule, outside any schedule
+    private final java.util.ArrayDeque<Runnable> strays = new java.util.ArrayDeque<>(); // their continuations
     private boolean recording;
     private Throwable failure;
     private String failedThread;
@@ -144,9 +152,16 @@ final class StressCarrier extends StressHook implements Executor {
     }
 
     private void enqueue(Runnable continuation) {
+        if (strayMounting) {
+            strays.add(continuation); // a thread of an earlier schedule: never part of this one
+            return;
+        }
         Entry e = entries.get(continuation);
         if (e == null) {
             e = register(continuation);
+        }
+        if (e == mounted) {
+            mountedRequeued = true;
         }
         runnable.add(e);
     }
@@ -201,6 +216,11 @@ final class StressCarrier extends StressHook implements Executor {
         main.start(); // on the carrier: its start is the first runnable entry
         Schedule.Outcome outcome = loop();
         String waits = outcome == Schedule.Outcome.DEADLOCK ? WaitReport.of(this::liveThreads, this::label) : "";
+        if (outcome == Schedule.Outcome.DEADLOCK && anyWokenFromOutside()) {
+            waits += "  a thread above was still in a wait the JDK ends from a thread of its own (a timed wait, a"
+                    + " monitor) after externalWait (" + Schedule.formatNanos(externalWaitNanos) + ") of real time:"
+                    + " if it is only long, raise StressTester.Builder.externalWait\n";
+        }
         if (outcome == Schedule.Outcome.LIVELOCK) {
             waits = "  possible livelock: still running after " + maxSteps + " steps (StressTester.Builder.maxSteps)\n"
                     + WaitReport.of(this::liveThreads, this::label);
@@ -232,7 +252,9 @@ final class StressCarrier extends StressHook implements Executor {
         recording = true;
         failure = null;
         failedThread = null;
-        strays();
+        yieldStreak = 0;
+        generation++;
+        runStrays();
     }
 
     private int stepNumber;
@@ -243,6 +265,11 @@ final class StressCarrier extends StressHook implements Executor {
         while (true) {
             takeExternal();
             if (runnable.isEmpty()) {
+                // A wake-up the JDK sends from a thread of its own comes before the virtual clock moves:
+                // a virtual time-out must not fire while such a thread could still end the wait.
+                if (!timers.isEmpty() && anyWokenFromOutside() && waitForExternal(externalWaitNanos)) {
+                    continue;
+                }
                 if (fireNextTimer()) {
                     continue;
                 }
@@ -255,10 +282,16 @@ final class StressCarrier extends StressHook implements Executor {
                 if (WaitReport.hasCycle(liveThreads())) {
                     return Schedule.Outcome.DEADLOCK; // held in a cycle of the bridge's locks: nothing can end it
                 }
-                if (waitForExternal()) {
+                if (waitForExternal(anyWokenFromOutside() ? externalWaitNanos : deadlockGraceNanos)) {
                     continue;
                 }
                 return Schedule.Outcome.DEADLOCK;
+            }
+            if (yieldStreak >= SPIN_STEPS && !timers.isEmpty()) {
+                // Every runnable thread has only yielded for a long time: one spins, waiting for another
+                // thread's timer. Let time move, as it would while it spins.
+                yieldStreak = 0;
+                fireNextTimer();
             }
             if (stepNumber >= maxSteps) {
                 return failure != null ? Schedule.Outcome.FAILED : Schedule.Outcome.LIVELOCK;
@@ -272,12 +305,14 @@ final class StressCarrier extends StressHook implements Executor {
 
     private void mount(Entry e) {
         e.request = null;
+        mountedRequeued = false;
         mounted = e;
         try {
             e.continuation.run();
         } finally {
             mounted = null;
         }
+        yieldStreak = mountedRequeued ? yieldStreak + 1 : 0;
         if (recording) {
             StringBuilder line = new StringBuilder().append('#').append(stepNumber).append(" RESUME ").append(e.name);
             if (e.request != null) {
@@ -332,8 +367,8 @@ final class StressCarrier extends StressHook implements Executor {
             deterministic = false;
             Entry e = entries.get(c);
             if (e == null) {
-                // A thread of an earlier schedule, woken late (a JDK timer): let it go on, unrecorded.
-                mountStray(c);
+                // A thread of an earlier schedule, woken late (a JDK timer): it runs between schedules.
+                strays.add(c);
                 continue;
             }
             runnable.add(e);
@@ -343,12 +378,6 @@ final class StressCarrier extends StressHook implements Executor {
         }
     }
 
-    private void mountStray(Runnable c) {
-        Entry saved = mounted;
-        mounted = null;
-        c.run();
-        mounted = saved;
-    }
 
     /**
      * Nothing runnable, no timer, threads left. A thread that the JDK wakes from a thread of its own
@@ -356,15 +385,8 @@ final class StressCarrier extends StressHook implements Executor {
      * {@code externalWait}. Otherwise only a wake-up from some thread outside the run can come (a
      * future completed elsewhere): waits the deadlock grace for that. Returns whether one came.
      */
-    private boolean waitForExternal() {
-        boolean wakeable = false;
-        for (Entry e : liveThreads()) {
-            if (e.thread != null && wokenFromOutside(e.thread)) {
-                wakeable = true;
-                break;
-            }
-        }
-        long deadline = System.nanoTime() + (wakeable ? externalWaitNanos : deadlockGraceNanos);
+    private boolean waitForExternal(long nanos) {
+        long deadline = System.nanoTime() + nanos;
         while (external.isEmpty()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -373,6 +395,16 @@ final class StressCarrier extends StressHook implements Executor {
             LockSupport.parkNanos(this, left);
         }
         return true;
+    }
+
+    /** Whether a live thread waits for a wake-up the JDK sends from a thread of its own ({@link #wokenFromOutside}). */
+    private boolean anyWokenFromOutside() {
+        for (Entry e : liveThreads()) {
+            if (e.thread != null && wokenFromOutside(e.thread)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -437,10 +469,24 @@ final class StressCarrier extends StressHook implements Executor {
         return left;
     }
 
-    private void strays() {
+    /**
+     * Before a schedule: threads of earlier schedules woken late (continuations that arrived from
+     * outside for threads this schedule does not know) run on, unrecorded, outside any schedule,
+     * up to a bound; the scheduling hook ignores them ({@link #carries}). What is left is dropped.
+     */
+    private void runStrays() {
         Runnable c;
         while ((c = external.poll()) != null) {
-            mountStray(c);
+            strays.add(c);
+        }
+        strayMounting = true;
+        try {
+            for (int i = 0; i < STRAY_MOUNTS && (c = strays.poll()) != null; i++) {
+                c.run();
+            }
+        } finally {
+            strayMounting = false;
+            strays.clear();
         }
     }
 
@@ -501,6 +547,12 @@ final class StressCarrier extends StressHook implements Executor {
     }
 
     @Override
+    protected boolean carries(Thread thread) {
+        Entry e = mounted;
+        return e != null && e.thread == thread;
+    }
+
+    @Override
     protected void schedulingPoint(String action, Object subject) {
         Entry e = mountedEntry();
         e.request = subject == null ? action : action + " " + label(subject); // "REQUEST LOCK BridgeLock#1", "UNLOCK ..."
@@ -550,9 +602,13 @@ final class StressCarrier extends StressHook implements Executor {
 
     private final class Context implements StressContext {
 
+        private final int schedule = generation;
+
         private void check() {
-            if (mountedEntry() == null) {
-                throw new IllegalStateException("not a thread of the stress run");
+            mountedEntry(); // throws off the run's threads
+            if (schedule != generation) {
+                throw new IllegalStateException("a StressContext of an earlier schedule (" + schedule
+                        + "), used in schedule " + generation + ": each schedule has its own");
             }
         }
 

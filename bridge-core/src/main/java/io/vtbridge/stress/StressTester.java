@@ -113,7 +113,7 @@ public final class StressTester {
      * Runs {@code scenario} once, under the schedule {@code scheduleId} names (from
      * {@link Schedule#id()} or a report). Same seed, same strategy parameters: the same schedule, for
      * code whose nondeterminism goes through the scheduler. This tester's strategy, schedule count and
-     * seed do not apply; its step bound and external wait do.
+     * seed do not apply; its step bound, external wait and deadlock grace do.
      *
      * @throws IllegalArgumentException if {@code scheduleId} is not a schedule id, naming it
      * @throws IllegalStateException    if called from a virtual thread, or if the JVM lacks the flag

@@ -2,6 +2,7 @@ package io.vtbridge.stress;
 
 import io.vtbridge.Bridge;
 import io.vtbridge.BridgeLock;
+import io.vtbridge.BridgeReadWriteLock;
 import io.vtbridge.BridgeSemaphore;
 import io.vtbridge.internal.StressHook;
 import org.junit.jupiter.api.Assumptions;
@@ -138,8 +139,25 @@ class StressTesterTest {
     }
 
     @Test
+    void readWriteLockAndSemaphoreTimeOutsRunOnTheVirtualClock() {
+        StressTester.builder().schedules(20).build().run(ctx -> {
+            BridgeReadWriteLock rw = new BridgeReadWriteLock();
+            BridgeSemaphore none = new BridgeSemaphore(0);
+            rw.readLock().lock();
+            long t0 = ctx.nanoTime();
+            Thread writer = ctx.fork("writer", () -> {
+                assertThat(rw.writeLock().tryLock(3, TimeUnit.SECONDS)).isFalse(); // a reader holds it throughout
+                assertThat(none.tryAcquire(4, TimeUnit.SECONDS)).isFalse();
+            });
+            writer.join();
+            rw.readLock().unlock();
+            assertThat(ctx.nanoTime() - t0).isEqualTo(TimeUnit.SECONDS.toNanos(7));
+        }).assertPassed();
+    }
+
+    @Test
     void aWakeUpFromOutsideTheSchedulerIsFlaggedNotDeterministic() {
-        StressResult result = StressTester.builder().schedules(3).build().run(ctx -> {
+        StressResult result = StressTester.builder().schedules(3).deadlockGrace(Duration.ofSeconds(30)).build().run(ctx -> {
             CompletableFuture<String> fromOutside = new CompletableFuture<>();
             Thread waiter = ctx.fork("waiter", () -> assertThat(Bridge.await(fromOutside)).isEqualTo("done"));
             Thread.ofPlatform().start(() -> { // not a thread of the run: completes once the waiter waits
@@ -190,6 +208,65 @@ class StressTesterTest {
         });
         result.assertPassed();
         assertThat(result.nondeterministicSchedules()).isPositive();
+    }
+
+    @Test
+    void aVirtualTimeOutWaitsForAWakeUpTheJdkSendsFirst() {
+        // Without that, the waiter's 10 s virtual time-out fired while the holder slept 5 ms of real time.
+        StressResult result = StressTester.builder().schedules(5).build().run(ctx -> {
+            BridgeLock lock = new BridgeLock();
+            Thread holder = ctx.fork("holder", () -> {
+                lock.lock();
+                try {
+                    Thread.sleep(5); // the JDK's real-time timer
+                } finally {
+                    lock.unlock();
+                }
+            });
+            Thread waiter = ctx.fork("waiter", () -> {
+                while (!lock.isLocked() && holder.isAlive()) {
+                    Bridge.sleep(Duration.ofMillis(1)); // until the holder has it
+                }
+                assertThat(lock.tryLock(10, TimeUnit.SECONDS)).as("a lock freed 5 ms later, within 10 s").isTrue();
+                lock.unlock();
+            });
+            holder.join();
+            waiter.join();
+        });
+        result.assertPassed();
+    }
+
+    @Test
+    void aThreadSpinningForAnotherThreadsTimerIsNotALivelock() {
+        StressResult result = StressTester.builder().schedules(3).build().run(ctx -> {
+            boolean[] done = {false};
+            Thread sleeper = ctx.fork("sleeper", () -> {
+                Bridge.sleep(Duration.ofSeconds(1));
+                done[0] = true;
+            });
+            Thread spinner = ctx.fork("spinner", () -> {
+                while (!done[0]) {
+                    Thread.yield();
+                }
+            });
+            sleeper.join();
+            spinner.join();
+            assertThat(ctx.nanoTime()).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+        });
+        result.assertPassed();
+    }
+
+    @Test
+    void aContextKeptPastItsScheduleIsRefused() {
+        AtomicReference<StressContext> first = new AtomicReference<>();
+        StressResult result = StressTester.builder().schedules(2).build().run(ctx -> {
+            if (!first.compareAndSet(null, ctx)) {
+                first.get().fork("late", () -> { });
+            }
+        });
+        Schedule s = result.failure().orElseThrow();
+        assertThat(result.schedules()).isEqualTo(2);
+        assertThat(s.failure()).get().isInstanceOf(IllegalStateException.class).asString().contains("earlier schedule");
     }
 
     @Test
@@ -399,7 +476,7 @@ class StressTesterTest {
         Thread.ofVirtual().start(() -> inVirtual.set(StressHook.current())).join();
         assertThat(inVirtual.get()).isNull();
         BridgeLock lock = new BridgeLock();
-        assertThat(lock.tryLock(1, TimeUnit.MILLISECONDS)).isTrue(); // the real clock and no scheduling point
+        assertThat(lock.tryLock(1, TimeUnit.MILLISECONDS)).isTrue(); // an uncontended timed acquire outside a run
         lock.unlock();
     }
 }

@@ -12,9 +12,11 @@ import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -45,7 +47,7 @@ public final class StressExtension implements InvocationInterceptor, ParameterRe
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                     ExtensionContext context) throws Throwable {
         Method method = invocationContext.getExecutable();
-        StressTest settings = method.getAnnotation(StressTest.class);
+        StressTest settings = AnnotationSupport.findAnnotation(method, StressTest.class).orElse(null); // also as a meta-annotation
         if (settings == null) {
             invocation.proceed(); // registered by hand on a plain test: leave it alone
             return;
@@ -73,7 +75,8 @@ public final class StressExtension implements InvocationInterceptor, ParameterRe
         try {
             Strategy strategy = settings.strategy() == Strategy.Kind.PCT ? Strategy.pct(settings.depth()) : Strategy.random();
             return StressTester.builder().strategy(strategy).schedules(settings.schedules()).seed(settings.seed())
-                    .maxSteps(settings.maxSteps()).build();
+                    .maxSteps(settings.maxSteps()).externalWait(Duration.ofMillis(settings.externalWaitMillis()))
+                    .deadlockGrace(Duration.ofMillis(settings.deadlockGraceMillis())).build();
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException("@StressTest on " + method + ": " + e.getMessage(), e);
         }

@@ -33,10 +33,12 @@ import java.lang.annotation.Target;
  * who waits for whom, a possible livelock), the strategy, the schedule id and every step. To run
  * exactly that schedule again, put its id in {@link #replay()}.
  *
+ * <p>It may also be put on an annotation of your own, which then stands for these settings.
+ *
  * <p>The test JVM needs {@code --add-opens java.base/java.lang=ALL-UNNAMED} (surefire's
  * {@code argLine}), as a bridge does.
  */
-@Target(ElementType.METHOD)
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Test
@@ -57,6 +59,12 @@ public @interface StressTest {
 
     /** The most steps one schedule may take before it is reported as a possible livelock (10 to 100,000,000). */
     int maxSteps() default 100_000;
+
+    /** Real time a schedule waits for a JDK-sent wake-up before calling it a deadlock, in milliseconds (0 to 3,600,000). */
+    long externalWaitMillis() default 10_000L;
+
+    /** Real time a schedule waits for a wake-up from outside the run before calling it a deadlock, in milliseconds (0 to 60,000). */
+    long deadlockGraceMillis() default 100L;
 
     /** A schedule id from a failure's report: run that one schedule instead of searching. */
     String replay() default "";

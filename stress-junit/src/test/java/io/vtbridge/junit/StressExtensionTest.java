@@ -25,6 +25,13 @@ class StressExtensionTest {
 
     static final AtomicInteger correctRuns = new AtomicInteger();
 
+    /** A team's own shorthand for its usual settings. */
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
+    @StressTest(schedules = 50)
+    @interface QuickStress {
+    }
+
     /** Not run by surefire (a nested class); run through the engine by the tests. */
     static class Samples {
 
@@ -66,6 +73,12 @@ class StressExtensionTest {
         @StressTest(depth = 99, strategy = Strategy.Kind.PCT)
         void badDepth(StressContext ctx) {
         }
+
+        @QuickStress
+        void composed(StressContext ctx) throws Exception {
+            correctRuns.incrementAndGet();
+            ctx.fork("a", () -> { }).join();
+        }
     }
 
     static void lostUpdateBody(StressContext ctx) throws Exception {
@@ -106,6 +119,13 @@ class StressExtensionTest {
         Throwable replayed = failureOf(run("lostUpdateReplayed"));
         assertThat(replayed).hasMessageContaining("replayed schedule failed")
                 .hasMessageContaining(direct.failure().orElseThrow().report());
+    }
+
+    @Test
+    void aComposedAnnotationStandsForItsSettings() {
+        correctRuns.set(0);
+        run("composed").assertStatistics(s -> s.started(1).succeeded(1).failed(0));
+        assertThat(correctRuns.get()).isEqualTo(50);
     }
 
     @Test

@@ -37,7 +37,7 @@ class StressSampleTest {
     @Test
     void thePlatformLoopRunsTheSameScenarioOnPlatformThreads() throws Exception {
         PlantedBugs.Bug lostUpdate = PlantedBugs.all().get(0);
-        StressSample.Row row = PlatformLoop.search(lostUpdate, 0, 200, Duration.ofSeconds(20), Duration.ofSeconds(5));
+        StressSample.Row row = PlatformLoop.search(lostUpdate, 0, 200, Duration.ofSeconds(120), Duration.ofSeconds(60));
 
         assertThat(row.tool()).isEqualTo("platform");
         assertThat(row.tries()).isBetween(1, 200);
