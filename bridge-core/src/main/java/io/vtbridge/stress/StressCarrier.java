@@ -79,6 +79,12 @@ final class StressCarrier extends StressHook implements Executor {
     private final int maxSteps;
     private final long externalWaitNanos;
     private final long deadlockGraceNanos;
+    private final long stuckMountNanos;                  // 0: no watcher
+    private final java.util.function.Consumer<String> stuckMountSink;
+    private Thread watcher;                              // the carrier's; reports a mount held past stuckMountNanos
+    private volatile Entry watchedMount;                 // the mount in progress, for the watcher
+    private volatile long watchedMountStart;             // System.nanoTime() at its start
+    private volatile String watchedSchedule;
 
     private final ConcurrentLinkedQueue<Runnable> external = new ConcurrentLinkedQueue<>();
     // Per schedule, carrier only:
@@ -106,11 +112,14 @@ final class StressCarrier extends StressHook implements Executor {
     private Throwable failure;
     private String failedThread;
 
-    StressCarrier(Thread carrier, int maxSteps, long externalWaitNanos, long deadlockGraceNanos) {
+    StressCarrier(Thread carrier, int maxSteps, long externalWaitNanos, long deadlockGraceNanos, long stuckMountNanos,
+                  java.util.function.Consumer<String> stuckMountSink) {
         this.carrier = carrier;
         this.maxSteps = maxSteps;
         this.externalWaitNanos = externalWaitNanos;
         this.deadlockGraceNanos = deadlockGraceNanos;
+        this.stuckMountNanos = stuckMountNanos;
+        this.stuckMountSink = stuckMountSink;
         this.builder = JdkAccess.virtualThreadBuilder(this);
     }
 
@@ -133,10 +142,57 @@ final class StressCarrier extends StressHook implements Executor {
                     + Runtime.version() + ") does not allow with " + JdkAccess.opensFlag());
         }
         install(carrier, this);
+        if (stuckMountNanos > 0) {
+            watcher = Thread.ofPlatform().daemon().name("vtbridge-stress-watcher").start(this::watchMounts);
+        }
+    }
+
+    /**
+     * The watcher's body: a mount held longer than the bound is reported once, with the thread's
+     * stack taken while it still holds the carrier. The run cannot cut such a mount short (a loop
+     * without a scheduling point, or a wait that blocks the carrier); the report says which.
+     */
+    private void watchMounts() {
+        Entry reported = null;
+        long period = Math.max(1_000_000L, Math.min(stuckMountNanos / 4, 1_000_000_000L));
+        while (!Thread.currentThread().isInterrupted()) {
+            LockSupport.parkNanos(this, period);
+            Entry e = watchedMount;
+            long held = System.nanoTime() - watchedMountStart;
+            if (e == null || e == reported || held < stuckMountNanos) {
+                continue;
+            }
+            StackTraceElement[] stack = e.thread == null ? new StackTraceElement[0] : e.thread.getStackTrace();
+            if (watchedMount != e) {
+                continue; // it unmounted meanwhile: the stack is not the stuck one
+            }
+            reported = e;
+            StringBuilder b = new StringBuilder("vtbridge stress: schedule ").append(watchedSchedule).append(": thread ")
+                    .append(e.name).append(" has held the run's one carrier for ").append(held / 1_000_000)
+                    .append(" ms: a loop without a scheduling point, or a wait that blocks the carrier (a pinned"
+                            + " thread: synchronized or Object.wait on JDK 21-23, a class initialiser, a native"
+                            + " frame). The run cannot go on until it returns.\n");
+            for (StackTraceElement f : stack) {
+                b.append("    at ").append(f).append('\n');
+            }
+            try {
+                stuckMountSink.accept(b.toString());
+            } catch (RuntimeException ignored) {
+                // a sink that fails loses this report, not the watcher
+            }
+        }
     }
 
     void close() {
         uninstall(carrier);
+        if (watcher != null) {
+            watcher.interrupt();
+            try {
+                watcher.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     // ---- the JDK's side: Executor ---------------------------------------------------------------
@@ -244,6 +300,7 @@ final class StressCarrier extends StressHook implements Executor {
         labelCounts.clear();
         steps.clear();
         scheduleId = id.toString();
+        watchedSchedule = scheduleId;
         chooser = Chooser.of(id);
         mounted = null;
         now = 0L;
@@ -307,10 +364,17 @@ final class StressCarrier extends StressHook implements Executor {
         e.request = null;
         mountedRequeued = false;
         mounted = e;
+        if (watcher != null) {
+            watchedMountStart = System.nanoTime();
+            watchedMount = e;
+        }
         try {
             e.continuation.run();
         } finally {
             mounted = null;
+            if (watcher != null) {
+                watchedMount = null;
+            }
         }
         yieldStreak = mountedRequeued ? yieldStreak + 1 : 0;
         if (recording) {

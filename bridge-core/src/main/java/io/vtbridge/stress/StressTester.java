@@ -59,6 +59,8 @@ public final class StressTester {
     private final int maxSteps;
     private final Duration externalWait;
     private final Duration deadlockGrace;
+    private final Duration stuckMountReport;
+    private final java.util.function.Consumer<String> stuckMountSink;
 
     private StressTester(Builder b) {
         this.strategy = b.strategy;
@@ -67,11 +69,13 @@ public final class StressTester {
         this.maxSteps = b.maxSteps;
         this.externalWait = b.externalWait;
         this.deadlockGrace = b.deadlockGrace;
+        this.stuckMountReport = b.stuckMountReport;
+        this.stuckMountSink = b.stuckMountSink;
     }
 
     /**
      * A builder with the defaults: random strategy, 1,000 schedules, seed 0, 100,000 steps, 10 s
-     * external wait, 100 ms deadlock grace.
+     * external wait, 100 ms deadlock grace, a stuck mount reported to {@code System.err} after 10 s.
      */
     public static Builder builder() {
         return new Builder();
@@ -136,7 +140,8 @@ public final class StressTester {
                     + " run's virtual threads), not from " + caller);
         }
         JdkAccess.checkAvailable();
-        StressCarrier carrier = new StressCarrier(caller, maxSteps, externalWait.toNanos(), deadlockGrace.toNanos());
+        StressCarrier carrier = new StressCarrier(caller, maxSteps, externalWait.toNanos(), deadlockGrace.toNanos(),
+                stuckMountReport.toNanos(), stuckMountSink);
         carrier.open();
         return carrier;
     }
@@ -173,6 +178,8 @@ public final class StressTester {
         private int maxSteps = 100_000;
         private Duration externalWait = Duration.ofSeconds(10);
         private Duration deadlockGrace = Duration.ofMillis(100);
+        private Duration stuckMountReport = Duration.ofSeconds(10);
+        private java.util.function.Consumer<String> stuckMountSink = System.err::print;
 
         private Builder() {
         }
@@ -246,6 +253,27 @@ public final class StressTester {
                 throw new IllegalArgumentException("deadlockGrace must be 0 to 1 minute: " + deadlockGrace);
             }
             this.deadlockGrace = deadlockGrace;
+            return this;
+        }
+
+        /**
+         * After how long one mount that has not returned is reported (default 10 s; 0: never; at most
+         * 1 hour), and where the report goes (default {@code System.err}). The run has one carrier, so
+         * such a mount stops the run: a loop without a scheduling point, or a wait that blocks the
+         * carrier (a thread pinned in {@code synchronized} on JDK 21-23, in a class initialiser, in a
+         * native frame). The report names the thread and gives its stack, taken while it holds the
+         * carrier. A run with the report on has one watcher thread, joined when the run ends.
+         *
+         * @throws IllegalArgumentException if {@code after} is out of range, naming it
+         */
+        public Builder stuckMountReport(Duration after, java.util.function.Consumer<String> sink) {
+            Objects.requireNonNull(after, "after");
+            Objects.requireNonNull(sink, "sink");
+            if (after.isNegative() || after.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("stuckMountReport must be 0 to 1 hour: " + after);
+            }
+            this.stuckMountReport = after;
+            this.stuckMountSink = sink;
             return this;
         }
 

@@ -257,6 +257,25 @@ class StressTesterTest {
     }
 
     @Test
+    void aMountThatHoldsTheCarrierIsReportedWithItsStack() {
+        List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StressResult result = StressTester.builder().schedules(1)
+                .stuckMountReport(Duration.ofMillis(100), reports::add).build()
+                .run(ctx -> ctx.fork("busy", () -> {
+                    // No scheduling point until the report is out: the carrier is held all along.
+                    while (reports.isEmpty()) {
+                        Thread.onSpinWait();
+                    }
+                }).join());
+        result.assertPassed();
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0)).contains("thread busy has held the run's one carrier for")
+                .contains("StressTesterTest.lambda$aMountThatHoldsTheCarrierIsReportedWithItsStack");
+        assertThatThrownBy(() -> StressTester.builder().stuckMountReport(Duration.ofHours(2), s -> { }))
+                .hasMessageContaining("PT2H");
+    }
+
+    @Test
     void aContextKeptPastItsScheduleIsRefused() {
         AtomicReference<StressContext> first = new AtomicReference<>();
         StressResult result = StressTester.builder().schedules(2).build().run(ctx -> {
