@@ -142,8 +142,9 @@ class LatencyLaneTest {
             }
             // Served fairly: 1 or 2. Paced one for one (or FIFO) it would be 20. The bound leaves room
             // for a loop thread the operating system deschedules in the middle of a short start on a
-            // busy machine (its stripe's time then runs out early and another long one goes first).
-            assertThat(most).as("long starts begun before the last short one").isLessThanOrEqualTo(5);
+            // busy machine (its stripe's time then runs out early and another long one goes first):
+            // with two other CPU-bound processes on 2 cores, 9 was seen.
+            assertThat(most).as("long starts begun before the last short one").isLessThanOrEqualTo(12);
             Await.result(holder);
             for (CompletableFuture<Object> f : longOnes) {
                 Await.result(f);
