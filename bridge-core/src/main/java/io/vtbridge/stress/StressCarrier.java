@@ -3,22 +3,12 @@ package io.vtbridge.stress;
 import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.internal.StressHook;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.lang.reflect.Field;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -59,16 +49,9 @@ final class StressCarrier extends StressHook implements Executor {
     private record Timer(long deadline, long seq, Entry entry) {
     }
 
-    /** The blocker a virtual-clock sleep parks with (what a deadlock report shows). */
-    private static final Object SLEEP = new Object() {
-        @Override
-        public String toString() {
-            return "sleep";
-        }
-    };
+    /** The blocker a virtual-clock sleep parks with: what a deadlock report shows ({@link Labels} keeps strings as they are). */
+    private static final String SLEEP = "sleep";
 
-    private static final Instant CLOCK_ORIGIN = Instant.parse("2000-01-01T00:00:00Z");
-    private static final VarHandle RUN_CONTINUATION = runContinuationHandle();
     private static final int DRAIN_STEPS = 10_000;
     /** Mounts in a row that only yielded after which the earliest timer fires anyway: a thread spinning for another's timer. */
     static final int SPIN_STEPS = 10_000;
@@ -79,12 +62,7 @@ final class StressCarrier extends StressHook implements Executor {
     private final int maxSteps;
     private final long externalWaitNanos;
     private final long deadlockGraceNanos;
-    private final long stuckMountNanos;                  // 0: no watcher
-    private final java.util.function.Consumer<String> stuckMountSink;
-    private Thread watcher;                              // the carrier's; reports a mount held past stuckMountNanos
-    private volatile Entry watchedMount;                 // the mount in progress, for the watcher
-    private volatile long watchedMountStart;             // System.nanoTime() at its start
-    private volatile String watchedSchedule;
+    private final MountWatcher watcher;                  // reports a mount held too long; null: none
 
     private final ConcurrentLinkedQueue<Runnable> external = new ConcurrentLinkedQueue<>();
     // Per schedule, carrier only:
@@ -94,8 +72,7 @@ final class StressCarrier extends StressHook implements Executor {
     private final IdentityHashMap<Thread, String> forkNames = new IdentityHashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(
             (a, b) -> a.deadline != b.deadline ? Long.compare(a.deadline, b.deadline) : Long.compare(a.seq, b.seq));
-    private final IdentityHashMap<Object, String> labels = new IdentityHashMap<>();
-    private final Map<String, Integer> labelCounts = new java.util.HashMap<>();
+    private final Labels labels = new Labels();
     private final List<String> steps = new ArrayList<>();
     private String scheduleId;
     private Chooser chooser;
@@ -118,80 +95,27 @@ final class StressCarrier extends StressHook implements Executor {
         this.maxSteps = maxSteps;
         this.externalWaitNanos = externalWaitNanos;
         this.deadlockGraceNanos = deadlockGraceNanos;
-        this.stuckMountNanos = stuckMountNanos;
-        this.stuckMountSink = stuckMountSink;
+        this.watcher = stuckMountNanos > 0 ? new MountWatcher(stuckMountNanos, stuckMountSink) : null;
         this.builder = JdkAccess.virtualThreadBuilder(this);
-    }
-
-    private static VarHandle runContinuationHandle() {
-        try {
-            Class<?> vt = Class.forName("java.lang.VirtualThread");
-            return MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
-                    .findVarHandle(vt, "runContinuation", Runnable.class);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null; // checked in open()
-        }
     }
 
     /** Makes this the scheduler of the threads the carrier carries. Until {@link #close()}. */
     void open() {
-        Thread probe = RUN_CONTINUATION == null ? null : builder.unstarted(() -> { });
-        if (probe == null || threadOf((Runnable) RUN_CONTINUATION.get(probe)) != probe) {
+        if (!JdkThreads.canTellThreads(builder)) {
             throw new IllegalStateException("the stress mode needs to tell a virtual thread by its continuation"
                     + " (java.lang.VirtualThread.runContinuation, JDK 21 to 25), which this JDK ("
                     + Runtime.version() + ") does not allow with " + JdkAccess.opensFlag());
         }
         install(carrier, this);
-        if (stuckMountNanos > 0) {
-            watcher = Thread.ofPlatform().daemon().name("vtbridge-stress-watcher").start(this::watchMounts);
-        }
-    }
-
-    /**
-     * The watcher's body: a mount held longer than the bound is reported once, with the thread's
-     * stack taken while it still holds the carrier. The run cannot cut such a mount short (a loop
-     * without a scheduling point, or a wait that blocks the carrier); the report says which.
-     */
-    private void watchMounts() {
-        Entry reported = null;
-        long period = Math.max(1_000_000L, Math.min(stuckMountNanos / 4, 1_000_000_000L));
-        while (!Thread.currentThread().isInterrupted()) {
-            LockSupport.parkNanos(this, period);
-            Entry e = watchedMount;
-            long held = System.nanoTime() - watchedMountStart;
-            if (e == null || e == reported || held < stuckMountNanos) {
-                continue;
-            }
-            StackTraceElement[] stack = e.thread == null ? new StackTraceElement[0] : e.thread.getStackTrace();
-            if (watchedMount != e) {
-                continue; // it unmounted meanwhile: the stack is not the stuck one
-            }
-            reported = e;
-            StringBuilder b = new StringBuilder("vtbridge stress: schedule ").append(watchedSchedule).append(": thread ")
-                    .append(e.name).append(" has held the run's one carrier for ").append(held / 1_000_000)
-                    .append(" ms: a loop without a scheduling point, or a wait that blocks the carrier (a pinned"
-                            + " thread: synchronized or Object.wait on JDK 21-23, a class initialiser, a native"
-                            + " frame). The run cannot go on until it returns.\n");
-            for (StackTraceElement f : stack) {
-                b.append("    at ").append(f).append('\n');
-            }
-            try {
-                stuckMountSink.accept(b.toString());
-            } catch (RuntimeException ignored) {
-                // a sink that fails loses this report, not the watcher
-            }
+        if (watcher != null) {
+            watcher.start();
         }
     }
 
     void close() {
         uninstall(carrier);
         if (watcher != null) {
-            watcher.interrupt();
-            try {
-                watcher.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            watcher.stop();
         }
     }
 
@@ -223,7 +147,7 @@ final class StressCarrier extends StressHook implements Executor {
     }
 
     private Entry register(Runnable continuation) {
-        Thread thread = threadOf(continuation);
+        Thread thread = JdkThreads.threadOf(continuation);
         String name = forkNames.get(thread);
         if (name == null) {
             name = thread != null && !thread.getName().isEmpty() ? thread.getName() : "thread-" + (threads.size() + 1);
@@ -237,30 +161,12 @@ final class StressCarrier extends StressHook implements Executor {
         return e;
     }
 
-    /** The virtual thread whose {@code runContinuation} this is (the JDK's method reference captures it). */
-    private static Thread threadOf(Runnable continuation) {
-        try {
-            for (Field f : continuation.getClass().getDeclaredFields()) {
-                if (Thread.class.isAssignableFrom(f.getType())) {
-                    f.setAccessible(true);
-                    Thread t = (Thread) f.get(continuation);
-                    if (t != null && RUN_CONTINUATION.get(t) == continuation) {
-                        return t;
-                    }
-                }
-            }
-        } catch (ReflectiveOperationException | RuntimeException ignored) {
-            // another JDK layout: the thread stays unnamed
-        }
-        return null;
-    }
-
     // ---- one schedule ---------------------------------------------------------------------------
 
     /** Runs {@code scenario} once under schedule {@code id}. On the carrier thread. */
     Schedule run(ScheduleId id, StressScenario scenario) {
         reset(id);
-        Context context = new Context();
+        RunContext context = new RunContext(this);
         Thread main = builder.name("main").unstarted(() -> {
             try {
                 scenario.run(context);
@@ -271,7 +177,7 @@ final class StressCarrier extends StressHook implements Executor {
         forkNames.put(main, "main");
         main.start(); // on the carrier: its start is the first runnable entry
         Schedule.Outcome outcome = loop();
-        String waits = outcome == Schedule.Outcome.DEADLOCK ? WaitReport.of(this::liveThreads, this::label) : "";
+        String waits = outcome == Schedule.Outcome.DEADLOCK ? WaitReport.of(this::liveThreads, labels::label) : "";
         if (outcome == Schedule.Outcome.DEADLOCK && anyWokenFromOutside()) {
             waits += "  a thread above was still in a wait the JDK ends from a thread of its own (a timed wait, a"
                     + " monitor) after externalWait (" + Schedule.formatNanos(externalWaitNanos) + ") of real time:"
@@ -279,7 +185,7 @@ final class StressCarrier extends StressHook implements Executor {
         }
         if (outcome == Schedule.Outcome.LIVELOCK) {
             waits = "  possible livelock: still running after " + maxSteps + " steps (StressTester.Builder.maxSteps)\n"
-                    + WaitReport.of(this::liveThreads, this::label);
+                    + WaitReport.of(this::liveThreads, labels::label);
         }
         int stepCount = countSteps();
         long virtual = now;
@@ -297,10 +203,11 @@ final class StressCarrier extends StressHook implements Executor {
         forkNames.clear();
         timers.clear();
         labels.clear();
-        labelCounts.clear();
         steps.clear();
         scheduleId = id.toString();
-        watchedSchedule = scheduleId;
+        if (watcher != null) {
+            watcher.schedule(scheduleId);
+        }
         chooser = Chooser.of(id);
         mounted = null;
         now = 0L;
@@ -365,15 +272,14 @@ final class StressCarrier extends StressHook implements Executor {
         mountedRequeued = false;
         mounted = e;
         if (watcher != null) {
-            watchedMountStart = System.nanoTime();
-            watchedMount = e;
+            watcher.mounting(e);
         }
         try {
             e.continuation.run();
         } finally {
             mounted = null;
             if (watcher != null) {
-                watchedMount = null;
+                watcher.unmounted();
             }
         }
         yieldStreak = mountedRequeued ? yieldStreak + 1 : 0;
@@ -401,7 +307,7 @@ final class StressCarrier extends StressHook implements Executor {
             return "YIELD";
         }
         Object blocker = LockSupport.getBlocker(t);
-        return "SUSPEND" + (blocker != null ? " on " + label(blocker) : "");
+        return "SUSPEND" + (blocker != null ? " on " + labels.label(blocker) : "");
     }
 
     private int countSteps() {
@@ -461,33 +367,10 @@ final class StressCarrier extends StressHook implements Executor {
         return true;
     }
 
-    /** Whether a live thread waits for a wake-up the JDK sends from a thread of its own ({@link #wokenFromOutside}). */
+    /** Whether a live thread waits for a wake-up the JDK sends from a thread of its own ({@link JdkThreads#wokenFromOutside}). */
     private boolean anyWokenFromOutside() {
         for (Entry e : liveThreads()) {
-            if (e.thread != null && wokenFromOutside(e.thread)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Whether the JDK wakes {@code t} from a thread of its own: a timed wait ({@code Thread.sleep},
-     * a timed park: its timer thread), and on JDK 24+ a monitor ({@code synchronized}, whose blocked
-     * threads its unblocker thread resumes, and {@code Object.wait}: a notified waiter shows as
-     * RUNNABLE, unmounted and not yet handed to the scheduler).
-     */
-    private static boolean wokenFromOutside(Thread t) {
-        return switch (t.getState()) {
-            case TIMED_WAITING, BLOCKED, RUNNABLE -> true;
-            case WAITING -> LockSupport.getBlocker(t) == null && inObjectWait(t);
-            default -> false;
-        };
-    }
-
-    private static boolean inObjectWait(Thread t) {
-        for (StackTraceElement f : t.getStackTrace()) {
-            if (f.getClassName().equals("java.lang.Object") && f.getMethodName().startsWith("wait")) {
+            if (e.thread != null && JdkThreads.wokenFromOutside(e.thread)) {
                 return true;
             }
         }
@@ -566,40 +449,6 @@ final class StressCarrier extends StressHook implements Executor {
         }
     }
 
-    /** A deterministic name for an object a thread waits on or asks for: its kind and order of appearance. */
-    String label(Object o) {
-        if (o instanceof String s) {
-            return s;
-        }
-        if (o == SLEEP) {
-            return "sleep";
-        }
-        String l = labels.get(o);
-        if (l == null) {
-            String kind = kindOf(o);
-            int n = labelCounts.merge(kind, 1, Integer::sum);
-            l = kind + "#" + n;
-            labels.put(o, l);
-        }
-        return l;
-    }
-
-    private static String kindOf(Object o) {
-        String cn = o.getClass().getName();
-        return switch (cn) {
-            case "io.vtbridge.sync.ExclusiveSync" -> "BridgeLock";
-            case "io.vtbridge.sync.SharedExclusiveSync" -> "BridgeReadWriteLock";
-            case "io.vtbridge.BridgeSemaphore$Sync" -> "BridgeSemaphore";
-            case "io.vtbridge.sync.LockCondition" -> "Condition";
-            default -> {
-                Class<?> c = o.getClass();
-                Class<?> outer = c.getEnclosingClass();
-                String simple = c.getSimpleName().isEmpty() ? cn : c.getSimpleName();
-                yield outer != null ? outer.getSimpleName() + "." + simple : simple; // CountDownLatch.Sync: a join
-            }
-        };
-    }
-
     // ---- the primitives' side: StressHook ---------------------------------------------------------
 
     private Entry mountedEntry() {
@@ -619,7 +468,7 @@ final class StressCarrier extends StressHook implements Executor {
     @Override
     protected void schedulingPoint(String action, Object subject) {
         Entry e = mountedEntry();
-        e.request = subject == null ? action : action + " " + label(subject); // "REQUEST LOCK BridgeLock#1", "UNLOCK ..."
+        e.request = subject == null ? action : action + " " + labels.label(subject); // "REQUEST LOCK BridgeLock#1", "UNLOCK ..."
         Thread.yield();
     }
 
@@ -662,100 +511,39 @@ final class StressCarrier extends StressHook implements Executor {
         }
     }
 
-    // ---- what scenario code sees ----------------------------------------------------------------
+    // ---- what scenario code sees (RunContext) ------------------------------------------------------
 
-    private final class Context implements StressContext {
-
-        private final int schedule = generation;
-
-        private void check() {
-            mountedEntry(); // throws off the run's threads
-            if (schedule != generation) {
-                throw new IllegalStateException("a StressContext of an earlier schedule (" + schedule
-                        + "), used in schedule " + generation + ": each schedule has its own");
-            }
-        }
-
-        @Override
-        public Thread fork(String name, Task task) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(task, "task");
-            check();
-            Thread t = builder.name(name).unstarted(() -> {
-                try {
-                    task.run();
-                } catch (Throwable failed) {
-                    fail(name, failed);
-                }
-            });
-            forkNames.put(t, name);
-            t.start();
-            return t;
-        }
-
-        private int tasks;
-        private final java.util.concurrent.Executor executor = task -> {
-            Objects.requireNonNull(task, "task");
-            fork("task-" + ++tasks, task::run);
-        };
-
-        @Override
-        public java.util.concurrent.Executor executor() {
-            check();
-            return executor;
-        }
-
-        @Override
-        public void point() {
-            check();
-            schedulingPoint("POINT", null);
-        }
-
-        @Override
-        public long nanoTime() {
-            check();
-            return now;
-        }
-
-        @Override
-        public Clock clock() {
-            check();
-            return new VirtualClock(ZoneOffset.UTC);
-        }
-
-        @Override
-        public String scheduleId() {
-            check();
-            return scheduleId;
-        }
+    /** Which schedule runs now, counted from 1 (a context checks it was made for this one). */
+    int generation() {
+        return generation;
     }
 
-    /** The run's virtual clock as a {@link Clock}. */
-    private final class VirtualClock extends Clock {
-        private final ZoneId zone;
+    /** Throws unless called from a thread of the current schedule. */
+    void checkCaller() {
+        mountedEntry();
+    }
 
-        VirtualClock(ZoneId zone) {
-            this.zone = zone;
-        }
+    /** Starts a thread of the run named {@code name}; what escapes {@code task} fails the schedule. */
+    Thread fork(String name, StressContext.Task task) {
+        Thread t = builder.name(name).unstarted(() -> {
+            try {
+                task.run();
+            } catch (Throwable failed) {
+                fail(name, failed);
+            }
+        });
+        forkNames.put(t, name);
+        t.start();
+        return t;
+    }
 
-        @Override
-        public ZoneId getZone() {
-            return zone;
-        }
+    /** The virtual clock, for the scenario's threads. */
+    long now() {
+        return now;
+    }
 
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return new VirtualClock(zone);
-        }
-
-        @Override
-        public Instant instant() {
-            return CLOCK_ORIGIN.plusNanos(now);
-        }
-
-        @Override
-        public long millis() {
-            return CLOCK_ORIGIN.toEpochMilli() + TimeUnit.NANOSECONDS.toMillis(now);
-        }
+    /** The current schedule's id. */
+    String scheduleId() {
+        return scheduleId;
     }
 }
