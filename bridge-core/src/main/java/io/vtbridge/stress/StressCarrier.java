@@ -80,6 +80,7 @@ final class StressCarrier extends StressHook implements Executor {
     private long now;
     private long timerSeq;
     private boolean deterministic;
+    private boolean deadlockAfterJdkWait; // the schedule's deadlock came after waiting externalWait for a JDK wake-up
     private int generation;            // which schedule this is, for contexts kept past their schedule
     private boolean mountedRequeued;   // the mounted thread asked to run again (a yield) within its mount
     private int yieldStreak;           // mounts in a row that ended in a yield
@@ -177,17 +178,17 @@ final class StressCarrier extends StressHook implements Executor {
         forkNames.put(main, "main");
         main.start(); // on the carrier: its start is the first runnable entry
         Schedule.Outcome outcome = loop();
-        String waits = outcome == Schedule.Outcome.DEADLOCK ? WaitReport.of(this::liveThreads, labels::label) : "";
-        if (outcome == Schedule.Outcome.DEADLOCK && anyWokenFromOutside()) {
+        String waits = outcome == Schedule.Outcome.DEADLOCK ? WaitReport.of(liveThreads(), labels::label) : "";
+        if (outcome == Schedule.Outcome.DEADLOCK && deadlockAfterJdkWait) {
             waits += "  a thread above was still in a wait the JDK ends from a thread of its own (a timed wait, a"
                     + " monitor) after externalWait (" + Schedule.formatNanos(externalWaitNanos) + ") of real time:"
                     + " if it is only long, raise StressTester.Builder.externalWait\n";
         }
         if (outcome == Schedule.Outcome.LIVELOCK) {
             waits = "  possible livelock: still running after " + maxSteps + " steps (StressTester.Builder.maxSteps)\n"
-                    + WaitReport.of(this::liveThreads, labels::label);
+                    + WaitReport.of(liveThreads(), labels::label);
         }
-        int stepCount = countSteps();
+        int stepCount = stepNumber;
         long virtual = now;
         boolean exact = deterministic;
         Throwable cause = failure;
@@ -213,6 +214,7 @@ final class StressCarrier extends StressHook implements Executor {
         now = 0L;
         timerSeq = 0L;
         deterministic = true;
+        deadlockAfterJdkWait = false;
         recording = true;
         failure = null;
         failedThread = null;
@@ -229,26 +231,29 @@ final class StressCarrier extends StressHook implements Executor {
         while (true) {
             takeExternal();
             if (runnable.isEmpty()) {
+                List<Entry> live = liveThreads();
+                boolean jdkWakes = anyWokenFromOutside(live);
                 // A wake-up the JDK sends from a thread of its own comes before the virtual clock moves:
                 // a virtual time-out must not fire while such a thread could still end the wait.
-                if (!timers.isEmpty() && anyWokenFromOutside() && waitForExternal(externalWaitNanos)) {
+                if (!timers.isEmpty() && jdkWakes && waitForExternal(externalWaitNanos)) {
                     continue;
                 }
                 if (fireNextTimer()) {
                     continue;
                 }
-                if (liveThreads().isEmpty()) {
+                if (live.isEmpty()) {
                     return failure != null ? Schedule.Outcome.FAILED : Schedule.Outcome.PASSED;
                 }
                 if (failure != null) {
                     return Schedule.Outcome.FAILED; // its threads are left waiting: drain() ends what it can
                 }
-                if (WaitReport.hasCycle(liveThreads())) {
+                if (WaitReport.hasCycle(live)) {
                     return Schedule.Outcome.DEADLOCK; // held in a cycle of the bridge's locks: nothing can end it
                 }
-                if (waitForExternal(anyWokenFromOutside() ? externalWaitNanos : deadlockGraceNanos)) {
+                if (waitForExternal(jdkWakes ? externalWaitNanos : deadlockGraceNanos)) {
                     continue;
                 }
+                deadlockAfterJdkWait = jdkWakes;
                 return Schedule.Outcome.DEADLOCK;
             }
             if (yieldStreak >= SPIN_STEPS && !timers.isEmpty()) {
@@ -293,25 +298,20 @@ final class StressCarrier extends StressHook implements Executor {
         }
     }
 
-    /** How a mount ended: the thread's state right after it. */
+    /** How a mount ended: asked to run again (a yield), ended, or waiting. */
     private String ending(Entry e) {
+        if (mountedRequeued) {
+            return "YIELD";
+        }
         Thread t = e.thread;
         if (t == null) {
-            return runnable.contains(e) ? "YIELD" : "SUSPEND";
+            return "SUSPEND";
         }
-        Thread.State state = t.getState();
-        if (state == Thread.State.TERMINATED) {
+        if (t.getState() == Thread.State.TERMINATED) {
             return "END";
-        }
-        if (runnable.contains(e)) {
-            return "YIELD";
         }
         Object blocker = LockSupport.getBlocker(t);
         return "SUSPEND" + (blocker != null ? " on " + labels.label(blocker) : "");
-    }
-
-    private int countSteps() {
-        return stepNumber;
     }
 
     /** Fires the earliest timer, moving the clock to it. */
@@ -368,8 +368,8 @@ final class StressCarrier extends StressHook implements Executor {
     }
 
     /** Whether a live thread waits for a wake-up the JDK sends from a thread of its own ({@link JdkThreads#wokenFromOutside}). */
-    private boolean anyWokenFromOutside() {
-        for (Entry e : liveThreads()) {
+    private static boolean anyWokenFromOutside(List<Entry> live) {
+        for (Entry e : live) {
             if (e.thread != null && JdkThreads.wokenFromOutside(e.thread)) {
                 return true;
             }
@@ -393,8 +393,9 @@ final class StressCarrier extends StressHook implements Executor {
      */
     private int drain() {
         recording = false;
-        if (!liveThreads().isEmpty()) {
-            for (Entry e : liveThreads()) {
+        List<Entry> left = liveThreads();
+        if (!left.isEmpty()) {
+            for (Entry e : left) {
                 if (e.thread != null) {
                     e.thread.interrupt();
                 }
@@ -410,10 +411,9 @@ final class StressCarrier extends StressHook implements Executor {
                 }
             }
         }
-        int left = liveThreads().size();
         runnable.clear();
         timers.clear();
-        return left;
+        return left.isEmpty() ? 0 : liveThreads().size();
     }
 
     /**

@@ -24,16 +24,9 @@ final class WaitReport {
     private WaitReport() {
     }
 
-    static String of(java.util.function.Supplier<List<StressCarrier.Entry>> live, Function<Object, String> label) {
-        List<StressCarrier.Entry> waiting = live.get();
-        Map<Thread, StressCarrier.Entry> byThread = new IdentityHashMap<>();
-        for (StressCarrier.Entry e : waiting) {
-            if (e.thread != null) {
-                byThread.put(e.thread, e);
-            }
-        }
+    static String of(List<StressCarrier.Entry> waiting, Function<Object, String> label) {
+        Map<StressCarrier.Entry, StressCarrier.Entry> waitsFor = waitsFor(waiting);
         StringBuilder b = new StringBuilder("  waiting threads:\n");
-        Map<StressCarrier.Entry, StressCarrier.Entry> waitsFor = new IdentityHashMap<>();
         for (StressCarrier.Entry e : waiting) {
             Object blocker = e.thread == null ? null : LockSupport.getBlocker(e.thread);
             Thread holder = holderOf(blocker);
@@ -43,11 +36,8 @@ final class WaitReport {
             } else {
                 b.append("waits for ").append(label.apply(blocker));
                 if (holder != null) {
-                    StressCarrier.Entry h = byThread.get(holder);
+                    StressCarrier.Entry h = waitsFor.get(e);
                     b.append(" held by ").append(h != null ? h.name : holder.getName().isEmpty() ? holder.toString() : holder.getName());
-                    if (h != null) {
-                        waitsFor.put(e, h);
-                    }
                 } else {
                     b.append(holderText(blocker));
                 }
@@ -75,6 +65,11 @@ final class WaitReport {
      * locks: a deadlock that no thread outside the run can end (it holds none of those locks).
      */
     static boolean hasCycle(List<StressCarrier.Entry> waiting) {
+        return cycle(waiting, waitsFor(waiting), o -> "") != null;
+    }
+
+    /** Who waits for whom among {@code waiting}: through the bridge's locks, whose holders are known. */
+    private static Map<StressCarrier.Entry, StressCarrier.Entry> waitsFor(List<StressCarrier.Entry> waiting) {
         Map<Thread, StressCarrier.Entry> byThread = new IdentityHashMap<>();
         for (StressCarrier.Entry e : waiting) {
             if (e.thread != null) {
@@ -89,7 +84,7 @@ final class WaitReport {
                 waitsFor.put(e, h);
             }
         }
-        return cycle(waiting, waitsFor, o -> "") != null;
+        return waitsFor;
     }
 
     /** The thread that holds what {@code blocker} guards, where the bridge's primitives can tell. */
