@@ -40,6 +40,12 @@ public final class BridgeBuilder {
     /** The longest turn slice accepted ({@link #turnSlice}). */
     public static final Duration MAX_TURN_SLICE = Duration.ofSeconds(1);
 
+    /** The shortest wait before a latency-lane start's rescue accepted ({@link #laneRescueAfter}). */
+    public static final Duration MIN_LANE_RESCUE = Duration.ofNanos(10_000);
+
+    /** The longest wait before a latency-lane start's rescue accepted ({@link #laneRescueAfter}). */
+    public static final Duration MAX_LANE_RESCUE = Duration.ofSeconds(1);
+
     /** The default coop budget ({@link #coopBudget}). */
     public static final int DEFAULT_COOP_BUDGET = ShardLoop.DEFAULT_COOP_BUDGET;
 
@@ -50,6 +56,7 @@ public final class BridgeBuilder {
     int loopBatch = 128;
     int idleSpins = 64;
     Duration turnSlice = Duration.ofNanos(LoopSettings.DEFAULT_SLICE_NANOS);
+    Duration laneRescueAfter = Duration.ofNanos(LoopSettings.DEFAULT_LANE_RESCUE_NANOS);
     boolean schedulingDelays;
     boolean moveHogs;
     boolean reuseThreads = true;
@@ -132,6 +139,24 @@ public final class BridgeBuilder {
                     + ", was " + turnSlice);
         }
         this.turnSlice = turnSlice;
+        return this;
+    }
+
+    /**
+     * How long a latency-lane start ({@code submit(Priority.HIGH, ...)} from another thread) may wait
+     * for its loop before the bridge's watchdog runs it on the CPU pool instead, 10 µs..1 s. The loop
+     * serves the lane first and between mounts, so the start waits only when one mount holds the
+     * loop this long. Shorter: the lane starts sooner behind long mounts, and more of its starts run
+     * on the CPU pool; longer: fewer rescues. Default: 150 µs. See docs/DESIGN.md, "No starved
+     * submission".
+     */
+    public BridgeBuilder laneRescueAfter(Duration laneRescueAfter) {
+        Checks.positive("laneRescueAfter", laneRescueAfter);
+        if (laneRescueAfter.compareTo(MIN_LANE_RESCUE) < 0 || laneRescueAfter.compareTo(MAX_LANE_RESCUE) > 0) {
+            throw new IllegalArgumentException("laneRescueAfter must be in " + MIN_LANE_RESCUE + ".." + MAX_LANE_RESCUE
+                    + ", was " + laneRescueAfter);
+        }
+        this.laneRescueAfter = laneRescueAfter;
         return this;
     }
 

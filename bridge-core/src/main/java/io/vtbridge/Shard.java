@@ -48,7 +48,8 @@ public final class Shard implements ThreadFactory {
         this.index = index;
         this.ring = ring;
         this.loop = new ShardLoop(index, this, threadName, settings.daemon, sink, new LoopSettings(settings.loopBatch,
-                settings.idleSpins, settings.coopBudget, Checks.saturatedNanos(settings.turnSlice), settings.schedulingDelays,
+                settings.idleSpins, settings.coopBudget, Checks.saturatedNanos(settings.turnSlice),
+                Checks.saturatedNanos(settings.laneRescueAfter), settings.schedulingDelays,
                 settings.moveHogs));
         loop.events().jfr(settings.jfrEvents);
         loop.connect(continuation -> bridge.cpuPool().execute(Priority.HIGH, continuation),

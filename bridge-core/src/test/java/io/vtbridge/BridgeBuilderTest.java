@@ -64,6 +64,15 @@ class BridgeBuilderTest {
         assertThatThrownBy(() -> Bridge.builder().turnSlice(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("turnSlice");
         assertThat(Bridge.builder().turnSlice(BridgeBuilder.MIN_TURN_SLICE).turnSlice(BridgeBuilder.MAX_TURN_SLICE)).isNotNull();
+        assertThatThrownBy(() -> Bridge.builder().laneRescueAfter(Duration.ofNanos(9_999)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("laneRescueAfter").hasMessageContaining("PT0.000009999S");
+        assertThatThrownBy(() -> Bridge.builder().laneRescueAfter(Duration.ofMillis(1001)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("laneRescueAfter");
+        assertThatThrownBy(() -> Bridge.builder().laneRescueAfter(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("laneRescueAfter");
+        assertThatThrownBy(() -> Bridge.builder().laneRescueAfter(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("laneRescueAfter");
+        assertThat(Bridge.builder().laneRescueAfter(BridgeBuilder.MIN_LANE_RESCUE).laneRescueAfter(BridgeBuilder.MAX_LANE_RESCUE)).isNotNull();
     }
 
     @Test

@@ -35,8 +35,8 @@ class LatencyLaneTest {
 
     @Test
     void aLaneStartRunsAheadOfTheInboundBacklog() throws Exception {
-        // A long slice: the lane's rescue (after one slice) stays out of this test; the loop itself serves the lane.
-        try (Bridge bridge = Bridge.builder().shards(1).turnSlice(Duration.ofSeconds(1)).maxInFlight(20_000).build()) {
+        // A long rescue wait: the lane's rescue stays out of this test; the loop itself serves the lane.
+        try (Bridge bridge = Bridge.builder().shards(1).laneRescueAfter(Duration.ofSeconds(1)).maxInFlight(20_000).build()) {
             AtomicBoolean release = new AtomicBoolean();
             AtomicBoolean holding = new AtomicBoolean();
             CompletableFuture<Object> holder = bridge.submit(() -> {
@@ -174,6 +174,32 @@ class LatencyLaneTest {
             ShardStats stats = bridge.shard(0).stats();
             assertThat(stats.laneRescues()).isEqualTo(1);
             assertThat(stats.loopErrors()).isZero();
+        }
+    }
+
+    @Test
+    void theRescueWaitIsItsOwnSettingNotTheTurnSlice() throws Exception {
+        // A 1 s slice and the default rescue wait: the holder never ends by itself, so only a rescue
+        // after laneRescueAfter (150 µs), not after the slice, lets the lane task run and end it.
+        try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).turnSlice(Duration.ofSeconds(1)).build()) {
+            AtomicBoolean laneRan = new AtomicBoolean();
+            AtomicBoolean holding = new AtomicBoolean();
+            CompletableFuture<Object> holder = bridge.submit(() -> {
+                holding.set(true);
+                holdTheLoopUntil(laneRan);
+                return null;
+            });
+            Await.until("the holder is on the loop", holding::get);
+            long sent = System.nanoTime();
+            CompletableFuture<Long> lane = bridge.submit(Priority.HIGH, () -> {
+                laneRan.set(true);
+                return System.nanoTime() - sent;
+            });
+            long waitedNanos = Await.result(lane);
+            Await.result(holder);
+            assertThat(bridge.shard(0).stats().laneRescues()).isEqualTo(1);
+            // Sanity bound only: far below the 1 s slice, with room for a busy machine.
+            assertThat(waitedNanos).isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
         }
     }
 

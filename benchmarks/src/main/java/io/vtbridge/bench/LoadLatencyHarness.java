@@ -47,7 +47,8 @@ import java.util.concurrent.locks.LockSupport;
  * java --add-opens java.base/java.lang=ALL-UNNAMED -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar \
  *     io.vtbridge.bench.LoadLatencyHarness [--workload h2|cpu] [--callers 2000] [--ops 300]
  *     [--connections 10] [--cpu-us 1000] [--shards 2] [--rounds 3] [--warmup 1] [--ping-us 1000]
- *     [--modes bridge,virtual,fixed] [--fixed-threads 64] [--csv target/load-latency.csv]
+ *     [--modes bridge,virtual,fixed] [--fixed-threads 64] [--slice-us 500]
+ *     [--lane-rescue-us 150] [--csv target/load-latency.csv]
  * </pre>
  *
  * <p><b>Threading:</b> the main thread drives the rounds; each ping task writes only its own slot of
@@ -286,6 +287,8 @@ public final class LoadLatencyHarness {
         int warmup = 1;
         int pingMicros = 1_000;
         int fixedThreads = 64;
+        int sliceMicros;         // the bridge's turn slice; 0: its default
+        int laneRescueMicros;    // the bridge's latency-lane rescue wait; 0: its default
         List<LoadMode> modes = List.of(LoadMode.BRIDGE, LoadMode.VIRTUAL, LoadMode.FIXED);
         Path csv;
         boolean verbose;
@@ -313,6 +316,8 @@ public final class LoadLatencyHarness {
                     case "--warmup" -> o.warmup = Integer.parseInt(value);
                     case "--ping-us" -> o.pingMicros = positive(option, value);
                     case "--fixed-threads" -> o.fixedThreads = positive(option, value);
+                    case "--slice-us" -> o.sliceMicros = positive(option, value);
+                    case "--lane-rescue-us" -> o.laneRescueMicros = positive(option, value);
                     case "--modes" -> o.modes = Arrays.stream(value.split(",")).map(LoadMode::named).toList();
                     case "--csv" -> o.csv = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option " + option);

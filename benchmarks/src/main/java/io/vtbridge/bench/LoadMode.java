@@ -1,6 +1,7 @@
 package io.vtbridge.bench;
 
 import io.vtbridge.Bridge;
+import io.vtbridge.BridgeBuilder;
 import io.vtbridge.Priority;
 import io.vtbridge.monitor.BridgeListener;
 import io.vtbridge.monitor.DelayCause;
@@ -10,6 +11,7 @@ import io.vtbridge.monitor.EventKind;
 import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.StallReport;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -93,7 +95,14 @@ enum LoadMode {
         private final Bridge bridge;
 
         BridgeRunner(LoadLatencyHarness.LoadOptions o, boolean moveHogs) {
-            bridge = Bridge.builder().shards(o.shards).maxInFlight(o.callers + 100_000).name("load").schedulingDelays(true)
+            BridgeBuilder builder = Bridge.builder();
+            if (o.sliceMicros > 0) {
+                builder.turnSlice(Duration.ofNanos(o.sliceMicros * 1_000L));
+            }
+            if (o.laneRescueMicros > 0) {
+                builder.laneRescueAfter(Duration.ofNanos(o.laneRescueMicros * 1_000L));
+            }
+            bridge = builder.shards(o.shards).maxInFlight(o.callers + 100_000).name("load").schedulingDelays(true)
                     .listener(new BridgeListener() {
                         @Override
                         public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {

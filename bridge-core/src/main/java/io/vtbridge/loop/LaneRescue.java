@@ -35,7 +35,7 @@ final class LaneRescue {
         this.gate = gate;
         this.counters = counters;
         this.measureDelays = settings.measureDelays();
-        this.rescueAfterNanos = settings.sliceNanos();
+        this.rescueAfterNanos = settings.laneRescueNanos();
     }
 
     /** Where a rescued start runs (the CPU pool, urgently), and whom to tell of each start (the rescuer's wake-up). Before the loop starts. */
