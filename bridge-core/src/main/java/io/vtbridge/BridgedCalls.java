@@ -53,7 +53,9 @@ final class BridgedCalls {
         CompletableFuture<T> future = toFuture(stage);
         ShardLoop loop = ShardLoop.current();
         if (loop != null) {
-            loop.services().coopCheck();
+            loop = loop.services().coopCheck(); // after a yield: the loop that carries it now, or null
+        }
+        if (loop != null) {
             loop.events().request(EventKind.AWAIT);
         }
         if (!future.isDone()) {
@@ -115,8 +117,10 @@ final class BridgedCalls {
         }
         Bridge bridge = ((Shard) loop.owner()).bridge();
         WorkPool pool = kind == EventKind.CPU ? bridge.cpuPool() : bridge.blockingPool();
-        loop.services().coopCheck();
-        loop.events().request(kind);
+        ShardLoop here = loop.services().coopCheck(); // after a yield: the loop that carries it now, or null
+        if (here != null) {
+            here.events().request(kind);
+        }
         PoolTask<T> future = pool.submit(priority, task);
         if (future.isCompletedExceptionally() && !future.isCancelled()) {
             return outcome(future); // refused at once: a full queue (BridgeOverloadedException) or a closed pool

@@ -1,5 +1,6 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.internal.VarHandles;
 import io.vtbridge.monitor.EventKind;
 import io.vtbridge.timer.Timer;
@@ -104,10 +105,16 @@ public final class LoopServices {
      * run queue ({@link #takeProbe()}), so the probe does not wait behind other work.
      */
     private boolean isPinned() {
+        Thread carrier = JdkAccess.currentCarrierThread();
         long mounts = counters.get(LoopCounter.MOUNTS);
         probing = true;   // the yield's resume, the next execute() on this loop, jumps the queue
         events.suspendingSilently(); // the probe is no event of the event model
         Thread.yield();
+        if (JdkAccess.currentCarrierThread() != carrier) {
+            // It unmounted, so it is not pinned, and it resumed on another carrier (a hog that
+            // moveHogs sent to the CPU pool): this loop's per-mount state is no longer its to touch.
+            return false;
+        }
         probing = false;  // a pinned yield never reached execute()
         boolean pinned = counters.get(LoopCounter.MOUNTS) == mounts;
         events.resumedSilently(!pinned); // a pinned probe did not unmount: this mount's classification stands
@@ -127,16 +134,27 @@ public final class LoopServices {
      * The coop budget check, at the start of each vtbridge request in bridged code: a virtual thread
      * that has taken {@code coopBudget} fast paths since it was mounted yields (a YIELD event), so
      * that one hot thread cannot hold its shard. A pinned thread cannot yield; it goes on.
+     *
+     * @return the loop that carries the thread after the check: this one, or, after a yield, the
+     *         loop that resumed it (another shard may take it), or null off every loop. Callers use
+     *         this, not the loop they started on, for what they record next.
      */
-    public void coopCheck() {
+    public ShardLoop coopCheck() {
         if (!events.budgetSpent()) {
-            return;
+            return loop;
         }
         events.request(EventKind.YIELD);
         long token = beginWait(EventKind.YIELD);
         Thread.yield();
         endWait(EventKind.YIELD, token); // a pinned thread's yield does not unmount: no SUSPEND, no RESUME
-        events.resetBudget();
+        if (loop.inLoop()) {
+            events.resetBudget();
+            return loop;
+        }
+        // Another loop took the thread after its yield (the steal), or it runs off every loop now (a
+        // hog moved to the CPU pool): that mount began with a fresh budget, and this loop's event
+        // state belongs to whatever this loop runs now.
+        return ShardLoop.current();
     }
 
     /**

@@ -132,7 +132,44 @@ public final class LockCondition implements Condition {
         Waiter waiter = new Waiter(me, false, 1, Waiter.CONDITION);
         waiters.addLast(waiter);
         int holds = lock.fullyRelease();
+        try {
+            return awaitSignal(waiter, interruptible, timed, timeoutNanos, deadline, stress);
+        } finally {
+            if (!lock.isHeldByCurrentThread()) {
+                // Something unexpected was thrown (an Error) between the release and the re-acquire:
+                // leave owning the lock all the same, with the waiter off both queues, as every
+                // return and the InterruptedException do; otherwise a later signal would hand the
+                // lock to a thread that has left. If this throws too, the hold count stays unset.
+                reown(waiter);
+            }
+            lock.restore(holds);
+        }
+    }
 
+    /** After an unexpected throwable in the wait: owns the lock again, uninterruptibly, whatever state the waiter is in. */
+    private void reown(Waiter waiter) {
+        if (waiter.status == Waiter.CANCELLED || waiter.casStatus(Waiter.CONDITION, Waiter.CANCELLED)) {
+            try {
+                lock.sync().acquire(false, 1, false, QueuedSync.NO_TIMEOUT);
+            } catch (InterruptedException impossible) {
+                throw new AssertionError(impossible);
+            }
+            waiters.remove(waiter); // owned now: the FIFO is ours to edit (it may be gone already)
+        } else if (lock.sync().awaitTransferred(waiter, ShardLoop.current())) { // signalled: queued for the lock, or granted
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The wait after the release: until signalled, interrupted or timed out, then owning the lock
+     * again. Returns as {@link #awaitNanos(boolean, long)}; the caller restores the hold count.
+     */
+    private long awaitSignal(Waiter waiter, boolean interruptible, boolean timed, long timeoutNanos, long deadline,
+                             StressHook stress) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        // The release's guard may have yielded, and another shard may have taken the thread: the
+        // loop that carries it now, not the one it waited on before.
+        ShardLoop loop = ShardLoop.current();
         boolean loopTimer = timed && timeoutNanos > 0 && loop != null && !loop.services().currentThreadIsPinned();
         QueuedSync.WakeTimer timer = null;
         boolean interruptedBeforeSignal = false;
@@ -183,7 +220,6 @@ public final class LockCondition implements Condition {
         } else {
             interruptedAfter |= lock.sync().awaitTransferred(waiter, loop);
         }
-        lock.restore(holds);
         if (interruptedBeforeSignal) {
             throw new InterruptedException();
         }

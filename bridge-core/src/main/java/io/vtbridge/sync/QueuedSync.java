@@ -194,11 +194,14 @@ public abstract class QueuedSync {
             throw new InterruptedException();
         }
         StressHook.point(requestName(), this); // a stress run may switch threads here; elsewhere one volatile read
+        // Whatever can unmount the thread (the coop yield, the guard's spin) may let another shard
+        // take it (the steal): the loop is read again after each, and its state is never touched
+        // from another loop's carrier.
         ShardLoop loop = ShardLoop.current();
+        if (loop != null && timeoutNanos != 0) {
+            loop = loop.services().coopCheck(); // not for a try: tryLock() never gives up the carrier
+        }
         if (loop != null) {
-            if (timeoutNanos != 0) {
-                loop.services().coopCheck(); // not for a try: tryLock() never gives up the carrier
-            }
             loop.events().request(EventKind.LOCK);
         }
         if (tryFastPath(shared, arg)) {
@@ -211,6 +214,7 @@ public abstract class QueuedSync {
         if (waiter == null) {
             return false; // a try that found it taken
         }
+        loop = ShardLoop.current(); // the guard's spin may have yielded
         if (waiter.status == Waiter.GRANTED) {
             if (loop != null) {
                 loop.events().fastPath();
@@ -247,6 +251,7 @@ public abstract class QueuedSync {
         return waiter;
     }
 
+    /** {@code loop}: the loop that carries the thread now (it probes whether the thread is pinned), or null. */
     private boolean awaitGrant(Waiter waiter, ShardLoop loop, boolean interruptible, long timeoutNanos)
             throws InterruptedException {
         boolean timed = timeoutNanos > 0;
