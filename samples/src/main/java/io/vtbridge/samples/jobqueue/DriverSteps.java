@@ -78,7 +78,7 @@ final class DriverSteps {
      * and returns it once it is there: the job the waiters wait on, at the version they wait past.
      */
     static Job.Snapshot holdJob(HttpClient client, ServerUnderTest server) throws IOException, InterruptedException {
-        String line = call(client, server.port(), "POST", "/jobs?ops=1&opMillis=" + JobServer.MAX_OP_MILLIS);
+        String line = call(client, server.port(), "POST", "/jobs?ops=1&opMillis=" + JobRoutes.MAX_OP_MILLIS);
         long id = Long.parseLong(line.split(" ")[0]);
         Job job = server.store().get(id);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -167,10 +167,10 @@ final class DriverSteps {
      */
     static double changeAndAwaitAnswers(ServerUnderTest server, long job, int waiters, Duration max)
             throws InterruptedException {
-        long before = server.server().answeredWaits();
+        long before = server.routes().answeredWaits();
         long changedAt = System.nanoTime();
         server.store().get(job).cancel();
-        awaitParked(() -> (int) (server.server().answeredWaits() - before), waiters, max);
+        awaitParked(() -> (int) (server.routes().answeredWaits() - before), waiters, max);
         return (System.nanoTime() - changedAt) / 1e6;
     }
 

@@ -21,7 +21,10 @@ final class Footprint {
     enum Owner {
         /** The bridge: its shards, their JDK timer threads, its pools, its watchdog. */
         BRIDGE,
-        /** The JDK's HttpServer: its dispatcher and its idle-connection timer. */
+        /**
+         * The HTTP front end: the JDK HttpServer's dispatcher and idle-connection timer, or the lean
+         * server's acceptor.
+         */
         HTTP_SERVER,
         /** The fixed pool of the server that is measured against the bridge, and its job workers. */
         FIXED_POOL,
@@ -104,7 +107,8 @@ final class Footprint {
                 || name.matches("ForkJoinPool-\\d+-delayScheduler")) {       // a shard's timer pool (JDK 25)
             return Owner.BRIDGE;
         }
-        if (name.equals("HTTP-Dispatcher") || name.equals("idle-timeout-task") || name.equals("server-timer")) {
+        if (name.equals("HTTP-Dispatcher") || name.equals("idle-timeout-task") || name.equals("server-timer")
+                || name.startsWith(LeanHttpServer.ACCEPTOR_NAME)) {
             return Owner.HTTP_SERVER;
         }
         if (fixedPoolPrefix != null && name.startsWith(fixedPoolPrefix)) {

@@ -15,17 +15,18 @@ import java.util.concurrent.TimeUnit;
  * {@code ./vtb sample jobqueue}: Ganeti masterd 2.2's job queue. Its masterd served clients on 16
  * worker threads, and a client waiting for a job to change held one for the whole wait: 16 idle
  * waiting clients exhausted them, and nobody else was served, not even a job list. This sample runs
- * one job server (submit / list / wait-for-change over the JDK's HttpServer, per-job
- * {@code BridgeLock}s with a condition each, a {@code BridgeReadWriteLock} over the job list) twice,
- * in the same run:
+ * one job server ({@link JobRoutes}: submit / list / wait-for-change, per-job {@code BridgeLock}s with
+ * a condition each, a {@code BridgeReadWriteLock} over the job list) on different threads and HTTP
+ * front ends, in the same run:
  * <ol>
- *   <li>on {@code Executors.newFixedThreadPool(16)}: 16 idle waiters, and {@code GET /jobs} is not
- *       answered within 2 s (the attack succeeds);</li>
- *   <li>on a bridge ({@code BridgeExecutorService}): the same 16 waiters, and lists are answered in
- *       milliseconds (the attack fails); then 10,000 idle long polls at once (their client ends in a
- *       child JVM), with the server's platform threads, its heap per waiter and the list latency
- *       measured while they wait, and every waiter getting its job's change at the end;</li>
- *   <li>the same 10,000 waiters as bare bridged tasks, without HTTP: what a waiter costs the bridge.</li>
+ *   <li>the same waiters as bare bridged tasks, without HTTP: what a waiter costs the bridge;</li>
+ *   <li>over the JDK's HttpServer on {@code Executors.newFixedThreadPool(16)}: 16 idle waiters, and
+ *       {@code GET /jobs} is not answered within 2 s (the attack succeeds);</li>
+ *   <li>on a bridge ({@code BridgeExecutorService}), over the JDK's HttpServer ({@code bridge}) and
+ *       over {@link LeanHttpServer} ({@code bridge-lean}): the same 16 waiters, and lists are answered
+ *       in milliseconds (the attack fails); then, on each, 10,000 idle long polls at once (their client
+ *       ends in a child JVM), with the server's platform threads, its heap per waiter and the list
+ *       latency measured while they wait, and every waiter getting its job's change at the end.</li>
  * </ol>
  * Options: {@link Options#HELP}. Writes the rows with {@code --csv PATH}.
  *
@@ -67,8 +68,9 @@ public final class JobQueueSample {
         long room = descriptorRoom();
         Options run = o.waiters() > room ? o.withWaiters((int) Math.max(1, room)) : o;
         out.printf(Locale.ROOT, "jobqueue: %d idle waiters against a %d-thread pool and against a bridge of %d shard(s);"
-                        + " then %,d idle long polls on the bridge. JDK %s, %d processors%n", run.attackWaiters(),
-                run.poolThreads(), run.shards(), run.waiters(), Runtime.version(), Runtime.getRuntime().availableProcessors());
+                        + " then %,d idle long polls on the bridge, behind each HTTP front end. JDK %s, %d processors%n",
+                run.attackWaiters(), run.poolThreads(), run.shards(), run.waiters(), Runtime.version(),
+                Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "  file descriptors: limit %s; each long poll is one connection, whose client end is in a"
                 + " child JVM, so the server holds one descriptor per waiter%s%n", limitText(),
                 run.waiters() < o.waiters() ? String.format(Locale.ROOT, "; %,d waiters asked for, %,d fit", o.waiters(),
@@ -84,12 +86,18 @@ public final class JobQueueSample {
                 out.println("  attack on " + fixed.name() + " ...");
                 outcomes.add(AttackRun.run(fixed, client, run));
             }
-            try (ServerUnderTest bridged = ServerUnderTest.bridged(run.shards(), LongPollRun.HEADROOM + run.attackWaiters(), run)) {
-                out.println("  attack on " + bridged.name() + " ...");
-                outcomes.add(AttackRun.run(bridged, client, run));
+            for (ServerUnderTest.FrontEnd frontEnd : ServerUnderTest.FrontEnd.values()) {
+                try (ServerUnderTest bridged = ServerUnderTest.bridged(frontEnd, run.shards(),
+                        LongPollRun.HEADROOM + run.attackWaiters(), run)) {
+                    out.println("  attack on " + bridged.name() + " ...");
+                    outcomes.add(AttackRun.run(bridged, client, run));
+                }
             }
-            out.printf(Locale.ROOT, "  %,d long polls on the bridge (after %,d to warm up) ...%n", run.waiters(), run.warmUp());
-            outcomes.add(LongPollRun.run(client, run));
+            for (ServerUnderTest.FrontEnd frontEnd : ServerUnderTest.FrontEnd.values()) {
+                out.printf(Locale.ROOT, "  %,d long polls on %s (after %,d to warm up) ...%n", run.waiters(),
+                        frontEnd.serverName(), run.warmUp());
+                outcomes.add(LongPollRun.run(frontEnd, client, run));
+            }
         } finally {
             client.shutdownNow();
             client.awaitTermination(Duration.ofSeconds(10));

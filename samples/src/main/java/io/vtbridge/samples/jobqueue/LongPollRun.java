@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Thousands of idle long-poll clients on the bridged server: a child JVM opens them
+ * Thousands of idle long-poll clients on a bridged server, behind one HTTP front end (the JDK's
+ * HttpServer or {@link LeanHttpServer}): a child JVM opens them
  * ({@link WaiterChild}), all on one held job. With them parked, the run counts the server's platform
  * threads, estimates the heap each waiter costs (after-GC heap with them minus before, divided by
  * them), runs the {@code GET /jobs} load, then changes the job and checks that every waiter got it.
@@ -24,10 +25,10 @@ final class LongPollRun {
     private LongPollRun() {
     }
 
-    /** Runs {@code o.waiters()} waiters against a bridged server and returns what it measured. */
-    static DriverSteps.Outcome run(HttpClient client, Options o) throws Exception {
+    /** Runs {@code o.waiters()} waiters against a bridged server behind {@code frontEnd}; returns what it measured. */
+    static DriverSteps.Outcome run(ServerUnderTest.FrontEnd frontEnd, HttpClient client, Options o) throws Exception {
         int n = o.waiters();
-        try (ServerUnderTest server = ServerUnderTest.bridged(o.shards(), n + HEADROOM, o)) {
+        try (ServerUnderTest server = ServerUnderTest.bridged(frontEnd, o.shards(), n + HEADROOM, o)) {
             warmUp(client, server, o);
             int idle = Footprint.serverThreads(Footprint.census(server.bridgeName(), null));
             ClassHistogram before = o.histogram() ? ClassHistogram.take() : null;
@@ -44,8 +45,9 @@ final class LongPollRun {
                 long heapWith = Footprint.heapAfterGc();
                 List<String> notes = new ArrayList<>();
                 if (before != null) {
-                    notes.add("classes that grew most with " + parked + " long polls parked (bytes per waiter):");
-                    notes.addAll(ClassHistogram.take().growthPer(before, parked, 15));
+                    notes.add("classes that grew most with " + parked + " long polls parked on " + server.name()
+                            + " (bytes per waiter):");
+                    notes.addAll(ClassHistogram.take().growthPer(before, parked, 20));
                 }
 
                 DriverSteps.Loads loads = DriverSteps.loads(client, server.port(), o);
@@ -70,7 +72,8 @@ final class LongPollRun {
      * the waiters' heap: a parked virtual thread's stack is copied to the heap as it stands, and an
      * interpreted frame takes several times the room of a compiled one (a server that has run a while
      * has its waiting path compiled). {@code o.warmUp()} long polls, {@value #WARM_UP_BATCH} at a
-     * time, each batch parked on a held job and released by its change; a few lists alongside.
+     * time, each batch parked on a held job and released by its change; a few lists alongside. All
+     * through {@code server}'s own front end, so its paths are the ones compiled.
      */
     private static void warmUp(HttpClient client, ServerUnderTest server, Options o) throws Exception {
         for (int done = 0; done < o.warmUp(); done += WARM_UP_BATCH) {

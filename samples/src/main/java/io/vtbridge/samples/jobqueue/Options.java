@@ -9,8 +9,8 @@ import java.util.Locale;
  * {@code --quick} changes the defaults and any option given explicitly wins over them.
  *
  * @param quick         a short run (well under a minute): fewer waiters, shorter load phases
- * @param waiters       idle long-poll clients held at once on the bridged server
- * @param attackWaiters idle long-poll clients of the attack, against both servers
+ * @param waiters       idle long-poll clients held at once on each bridged server (and bare waiters)
+ * @param attackWaiters idle long-poll clients of the attack, against every server
  * @param poolThreads   the fixed pool's size (Ganeti masterd 2.2: 16 client workers)
  * @param shards        the bridge's shards
  * @param setupRate     long polls opened per second at most (one new TCP connection each)
@@ -37,10 +37,12 @@ public record Options(boolean quick, int waiters, int attackWaiters, int poolThr
     public static final String HELP = """
             ./vtb sample jobqueue [OPTIONS]
               a job server (submit / list / wait-for-change over HTTP) with thousands of idle long-poll
-              clients, on a bridge, against the same server on a fixed pool of 16 threads
+              clients, on a bridge (behind the JDK's HttpServer and behind a lean socket server),
+              against the same server on a fixed pool of 16 threads
               --quick                a short run (2,000 waiters, 2 s load phases, less warm-up)
-              --waiters N            idle long polls held at once on the bridge (default 10000)
-              --attack-waiters N     idle long polls of the attack on both servers (default 16)
+              --waiters N            idle long polls held at once on the bridge, behind each
+                                     front end, and bare waiters (default 10000)
+              --attack-waiters N     idle long polls of the attack on every server (default 16)
               --pool-threads N       the fixed pool's threads (default 16)
               --shards N             the bridge's shards (default 2)
               --setup-rate N         long polls opened per second at most (default 2000; quick 4000)

@@ -57,42 +57,78 @@ final class Report {
     private static List<String> goals(List<Result.Row> rows, List<DriverSteps.Outcome> outcomes, Options o) {
         List<String> goals = new ArrayList<>();
         Result r = new Result(rows, List.of(), false);
+        String jdk = ServerUnderTest.FrontEnd.HTTP_SERVER.serverName();
+        String lean = ServerUnderTest.FrontEnd.LEAN.serverName();
         Result.Row fixed = r.row("attack", "fixed-" + o.poolThreads());
-        Result.Row attacked = r.row("attack", "bridge");
-        Result.Row poll = r.row("long-poll", "bridge");
+        Result.Row attacked = r.row("attack", jdk);
+        Result.Row attackedLean = r.row("attack", lean);
+        Result.Row poll = r.row("long-poll", jdk);
+        Result.Row leanPoll = r.row("long-poll", lean);
         Result.Row bare = r.row("bare-waiters", "bridge");
         Result.Row cold = r.row("bare-waiters-cold", "bridge");
         long limit = o.listTimeout().toMillis();
         goals.add(String.format(Locale.ROOT, "the attack (%d idle waiters) fails on the bridge: GET /jobs answered within %d ms:"
-                        + " %s %d of %d (the attack %s), bridge %d of %d (p99 %s ms): %s",
+                        + " %s %d of %d (the attack %s), %s %d of %d (p99 %s ms), %s %d of %d (p99 %s ms): %s",
                 o.attackWaiters(), limit, fixed.server(), fixed.listOk(), fixed.listSent(),
                 fixed.listOk() == 0 ? "succeeds: nobody else is served" : "does not succeed: "
                         + (o.attackWaiters() < o.poolThreads() ? "fewer waiters than pool threads" : "some lists got through"),
-                attacked.listOk(), attacked.listDue(), ms(attacked.listP99Ms()), verdict(allAnswered(attacked))));
-        goals.add(String.format(Locale.ROOT, "GET /jobs answers in ms with %,d waiters parked: %d of %d answered, p99 %s ms,"
-                        + " max %s ms: %s", poll.parked(), poll.listOk(), poll.listDue(), ms(poll.listP99Ms()),
-                ms(poll.listMaxMs()), verdict(allAnswered(poll) && poll.listP99Ms() < limit)));
-        Map<Footprint.Owner, List<String>> threads = outcomes.get(rows.indexOf(poll)).threads();
-        int bridgeThreads = threads.getOrDefault(Footprint.Owner.BRIDGE, List.of()).size();
-        int bridgeBound = o.shards() * 3 + 1;          // a loop and (JDK 25) two timer threads per shard, the watchdog
-        goals.add(String.format(Locale.ROOT, "platform threads do not grow with waiters: the server has %d with %,d waiters"
-                        + " parked, %d with none (%s; the bridge's at most %d: shards, their timer threads, the watchdog,"
-                        + " no pool started): %s", poll.serverThreads(), poll.parked(), poll.serverThreadsIdle(),
-                owners(threads), bridgeBound, verdict(poll.serverThreads() <= poll.serverThreadsIdle()
-                        && bridgeThreads <= bridgeBound && !threads.containsKey(Footprint.Owner.OTHER))));
+                jdk, attacked.listOk(), attacked.listDue(), ms(attacked.listP99Ms()),
+                lean, attackedLean.listOk(), attackedLean.listDue(), ms(attackedLean.listP99Ms()),
+                verdict(allAnswered(attacked) && allAnswered(attackedLean))));
+        goals.add(String.format(Locale.ROOT, "GET /jobs answers in ms with %,d waiters parked: %s %d of %d answered, p99 %s ms,"
+                        + " max %s ms; %s %d of %d, p99 %s ms, max %s ms: %s", poll.parked(), jdk, poll.listOk(), poll.listDue(),
+                ms(poll.listP99Ms()), ms(poll.listMaxMs()), lean, leanPoll.listOk(), leanPoll.listDue(),
+                ms(leanPoll.listP99Ms()), ms(leanPoll.listMaxMs()),
+                verdict(answeredInMs(poll, limit) && answeredInMs(leanPoll, limit))));
+        goals.add(threadGoal(poll, outcomes.get(rows.indexOf(poll)).threads(),
+                leanPoll, outcomes.get(rows.indexOf(leanPoll)).threads(), o));
         goals.add(String.format(Locale.ROOT, "<= 2 KiB heap per waiter, the bridged waiter alone (no HTTP), warm: %,.0f B"
                         + " (cold, its frames not compiled yet: %,.0f B): %s",
                 bare.heapPerWaiter(), cold.heapPerWaiter(), verdict(bare.heapPerWaiter() <= HEAP_GOAL)));
-        goals.add(String.format(Locale.ROOT, "<= 2 KiB heap per waiter, with its HttpServer exchange and connection: %,.0f B%s: %s",
-                poll.heapPerWaiter(), poll.heapPerWaiter() <= HEAP_GOAL ? "" : String.format(Locale.ROOT,
-                        " (%,.0f B over the bare waiter: the JDK HttpServer's per-connection objects and the handler's stack)",
-                        poll.heapPerWaiter() - bare.heapPerWaiter()), verdict(poll.heapPerWaiter() <= HEAP_GOAL)));
-        goals.add(String.format(Locale.ROOT, "job updates reach waiters: %,d of %,d long polls got the change (the server"
-                        + " answered them all in %.0f ms, the clients had them all in %.0f ms), %,d of %,d bare waiters in"
-                        + " %.0f ms: %s", poll.notified(), poll.waiters(), poll.answeredMs(), poll.notifyMs(),
-                bare.notified(), bare.waiters(), bare.notifyMs(),
+        goals.add(String.format(Locale.ROOT, "<= 2 KiB heap per waiter, with its connection to the JDK's HttpServer (%s):"
+                        + " %,.0f B%s: %s",
+                jdk, poll.heapPerWaiter(), overBare(poll, bare,
+                        "the HttpServer's buffers and objects per connection, the handler's stack"),
+                verdict(poll.heapPerWaiter() <= HEAP_GOAL)));
+        goals.add(String.format(Locale.ROOT, "<= 2 KiB heap per waiter, with its connection to the lean front end (%s):"
+                        + " %,.0f B%s: %s",
+                lean, leanPoll.heapPerWaiter(), overBare(leanPoll, bare, "its socket channel, the connection's task and frames"),
+                verdict(leanPoll.heapPerWaiter() <= HEAP_GOAL)));
+        goals.add(String.format(Locale.ROOT, "job updates reach waiters: %,d of %,d long polls got the change on %s (the server"
+                        + " answered them all in %.0f ms, the clients had them all in %.0f ms), %,d of %,d on %s (%.0f ms,"
+                        + " %.0f ms), %,d of %,d bare waiters in %.0f ms: %s", poll.notified(), poll.waiters(), jdk,
+                poll.answeredMs(), poll.notifyMs(), leanPoll.notified(), leanPoll.waiters(), lean, leanPoll.answeredMs(),
+                leanPoll.notifyMs(), bare.notified(), bare.waiters(), bare.notifyMs(),
                 verdict(rows.stream().allMatch(row -> row.notified() == row.waiters()))));
         return goals;
+    }
+
+    /** Platform threads do not grow with the waiters, behind either front end. */
+    private static String threadGoal(Result.Row poll, Map<Footprint.Owner, List<String>> threads, Result.Row leanPoll,
+                                     Map<Footprint.Owner, List<String>> leanThreads, Options o) {
+        int bridgeBound = o.shards() * 3 + 1;          // a loop and (JDK 25) two timer threads per shard, the watchdog
+        return String.format(Locale.ROOT, "platform threads do not grow with waiters: with %,d waiters parked %s has %d"
+                        + " (%d with none; %s), %s %d (%d with none; %s); the bridge's at most %d: shards, their timer"
+                        + " threads, the watchdog, no pool started: %s", poll.parked(), poll.server(), poll.serverThreads(),
+                poll.serverThreadsIdle(), owners(threads), leanPoll.server(), leanPoll.serverThreads(),
+                leanPoll.serverThreadsIdle(), owners(leanThreads), bridgeBound,
+                verdict(threadsHeld(poll, threads, bridgeBound) && threadsHeld(leanPoll, leanThreads, bridgeBound)));
+    }
+
+    private static boolean threadsHeld(Result.Row row, Map<Footprint.Owner, List<String>> threads, int bridgeBound) {
+        return row.serverThreads() <= row.serverThreadsIdle()
+                && threads.getOrDefault(Footprint.Owner.BRIDGE, List.of()).size() <= bridgeBound
+                && !threads.containsKey(Footprint.Owner.OTHER);
+    }
+
+    private static boolean answeredInMs(Result.Row row, long limit) {
+        return allAnswered(row) && row.listP99Ms() < limit;
+    }
+
+    /** What a waiter of {@code row} costs over the bare waiter, when over the goal. */
+    private static String overBare(Result.Row row, Result.Row bare, String what) {
+        return row.heapPerWaiter() <= HEAP_GOAL ? "" : String.format(Locale.ROOT, " (%,.0f B over the bare waiter: %s)",
+                row.heapPerWaiter() - bare.heapPerWaiter(), what);
     }
 
     private static boolean allAnswered(Result.Row r) {

@@ -37,7 +37,8 @@ public record Result(List<Row> rows, List<String> goals, boolean met) {
      * @param scenario          {@code attack} (idle waiters against the server's threads), {@code long-poll}
      *                          (thousands of idle waiters over HTTP), {@code bare-waiters} (the same
      *                          waiters as bridged tasks, no HTTP)
-     * @param server            {@code fixed-N} or {@code bridge}
+     * @param server            {@code fixed-N}, {@code bridge} (the JDK's HttpServer on a bridge) or
+     *                          {@code bridge-lean} ({@link LeanHttpServer} on a bridge)
      * @param waiters           long polls the run asked for
      * @param parked            waiters parked in the server at the measurement
      * @param listSent          {@code GET /jobs} sent while they waited (open loop)

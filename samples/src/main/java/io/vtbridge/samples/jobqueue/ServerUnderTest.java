@@ -12,23 +12,47 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One {@link JobServer} with the threads it runs on, either of the two the sample compares:
+ * One job server (its {@link JobRoutes} behind an HTTP front end) with the threads it runs on, one
+ * of those the sample compares:
  * <ul>
- *   <li>{@link #fixed}: {@code Executors.newFixedThreadPool(16)} as the HttpServer's executor (a long
- *       poll holds a pool thread for its whole wait), jobs on a separate pool of 4 job workers;</li>
- *   <li>{@link #bridged}: a {@link BridgeExecutorService} as the HttpServer's executor and as the job
- *       runner (a long poll is a suspended virtual thread; a job is a bridged task).</li>
+ *   <li>{@link #fixed}: the JDK's HttpServer ({@link JobServer}) with
+ *       {@code Executors.newFixedThreadPool(16)} as its executor (a long poll holds a pool thread for
+ *       its whole wait), jobs on a separate pool of 4 job workers;</li>
+ *   <li>{@link #bridged} with {@link FrontEnd#HTTP_SERVER}, named {@code bridge}: the same HttpServer
+ *       with a {@link BridgeExecutorService} as its executor and as the job runner (a long poll is a
+ *       suspended virtual thread; a job is a bridged task);</li>
+ *   <li>{@link #bridged} with {@link FrontEnd#LEAN}, named {@code bridge-lean}: the same bridge behind
+ *       {@link LeanHttpServer}, which keeps no I/O buffer for a connection while its request waits.</li>
  * </ul>
  *
  * <p><b>Threading:</b> built and closed by one thread (the sample's driver).
  */
 final class ServerUnderTest implements AutoCloseable {
 
+    /** The HTTP front end of a bridged server. */
+    enum FrontEnd {
+        /** The JDK's {@code com.sun.net.httpserver.HttpServer}: {@link JobServer}. */
+        HTTP_SERVER("bridge"),
+        /** A connection per virtual thread over plain sockets: {@link LeanHttpServer}. */
+        LEAN("bridge-lean");
+
+        private final String serverName;
+
+        FrontEnd(String serverName) {
+            this.serverName = serverName;
+        }
+
+        /** The name of a bridged server with this front end, in the sample's rows. */
+        String serverName() {
+            return serverName;
+        }
+    }
+
     /** Jobs the list holds at most (finished ones are archived first). */
     static final int JOB_CAPACITY = 256;
     /** The longest long poll a client may ask for. */
     static final Duration MAX_WAIT = Duration.ofHours(1);
-    /** The HttpServer's accept backlog. */
+    /** The front ends' accept backlog. */
     static final int BACKLOG = 1_024;
     /** The fixed pool's job workers. */
     static final int FIXED_JOB_WORKERS = 4;
@@ -36,13 +60,13 @@ final class ServerUnderTest implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final String name;
-    private final JobServer server;
+    private final JobFrontEnd server;
     private final Bridge bridge;                 // null for the fixed pool
     private final String poolPrefix;             // the fixed pool's thread names; null for the bridge
     private final ExecutorService handlers;
     private final ExecutorService runner;
 
-    private ServerUnderTest(String name, JobServer server, Bridge bridge, String poolPrefix,
+    private ServerUnderTest(String name, JobFrontEnd server, Bridge bridge, String poolPrefix,
                             ExecutorService handlers, ExecutorService runner) {
         this.name = name;
         this.server = server;
@@ -57,7 +81,7 @@ final class ServerUnderTest implements AutoCloseable {
         String prefix = "fixed-pool-" + IDS.incrementAndGet() + "-";
         ExecutorService handlers = Executors.newFixedThreadPool(threads, named(prefix + "handler-"));
         ExecutorService runner = Executors.newFixedThreadPool(FIXED_JOB_WORKERS, named(prefix + "job-"));
-        JobServer server = new JobServer(new JobStore(JOB_CAPACITY), handlers, runner, o.waitTimeout(), MAX_WAIT);
+        JobServer server = new JobServer(routes(runner, o), handlers);
         try {
             server.start(o.port(), BACKLOG);
         } catch (IOException | RuntimeException e) {
@@ -68,28 +92,37 @@ final class ServerUnderTest implements AutoCloseable {
         return new ServerUnderTest("fixed-" + threads, server, null, prefix, handlers, runner);
     }
 
-    /** The server on a bridge of {@code shards} shards admitting {@code maxInFlight} tasks. */
-    static ServerUnderTest bridged(int shards, int maxInFlight, Options o) throws IOException {
+    /** The server behind {@code frontEnd} on a bridge of {@code shards} shards admitting {@code maxInFlight} tasks. */
+    static ServerUnderTest bridged(FrontEnd frontEnd, int shards, int maxInFlight, Options o) throws IOException {
         Bridge bridge = Bridge.builder().name("jobqueue-" + IDS.incrementAndGet()).shards(shards)
                 .maxInFlight(maxInFlight).jmx(false).build();
         BridgeExecutorService service = BridgeExecutorService.of(bridge);
-        JobServer server = new JobServer(new JobStore(JOB_CAPACITY), service, service, o.waitTimeout(), MAX_WAIT);
+        JobRoutes routes = routes(service, o);
+        JobFrontEnd server;
         try {
-            server.start(o.port(), BACKLOG);
+            server = switch (frontEnd) {
+                case HTTP_SERVER -> new JobServer(routes, service).start(o.port(), BACKLOG);
+                case LEAN -> new LeanHttpServer(routes, service).start(o.port(), BACKLOG);
+            };
         } catch (IOException | RuntimeException e) {
             service.shutdownNow();
             bridge.close();
             throw e;
         }
-        return new ServerUnderTest("bridge", server, bridge, null, service, service);
+        return new ServerUnderTest(frontEnd.serverName(), server, bridge, null, service, service);
     }
 
-    /** {@code fixed-N} or {@code bridge}. */
+    private static JobRoutes routes(ExecutorService runner, Options o) {
+        return new JobRoutes(new JobStore(JOB_CAPACITY), runner, o.waitTimeout(), MAX_WAIT);
+    }
+
+    /** {@code fixed-N}, {@code bridge} or {@code bridge-lean}. */
     String name() {
         return name;
     }
 
-    JobServer server() {
+    /** Its HTTP front end. */
+    JobFrontEnd server() {
         return server;
     }
 
@@ -97,8 +130,12 @@ final class ServerUnderTest implements AutoCloseable {
         return server.port();
     }
 
+    JobRoutes routes() {
+        return server.routes();
+    }
+
     JobStore store() {
-        return server.store();
+        return server.routes().store();
     }
 
     /** The bridge, or null for the fixed pool. */
@@ -117,9 +154,10 @@ final class ServerUnderTest implements AutoCloseable {
     }
 
     /**
-     * Stops the HttpServer, interrupts whatever still runs (a long poll still waiting ends with 503),
-     * waits up to 10 s for the threads, then closes the bridge. If the calling thread is interrupted
-     * meanwhile, it stops waiting, closes the bridge and keeps its interrupt status.
+     * Stops the front end (its connections closed), interrupts whatever still runs (a long poll still
+     * waiting ends, its 503 falling on a closed connection), waits up to 10 s for the threads, then
+     * closes the bridge. If the calling thread is interrupted meanwhile, it stops waiting, closes the
+     * bridge and keeps its interrupt status.
      *
      * @throws IllegalStateException if handlers or jobs were still running after the wait
      */

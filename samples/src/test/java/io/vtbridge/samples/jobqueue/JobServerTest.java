@@ -3,6 +3,9 @@ package io.vtbridge.samples.jobqueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,17 +14,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The job server's routes, on a bridge: submit, follow a job by long polls, time out, cancel, errors. */
+/**
+ * The job server's routes on a bridge, behind each HTTP front end (the JDK's HttpServer and the lean
+ * one): submit, follow a job by long polls, time out, cancel, errors.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(ServerUnderTest.FrontEnd.class)
 class JobServerTest {
+
+    @Parameter
+    ServerUnderTest.FrontEnd frontEnd;
 
     private ServerUnderTest server;
     private ExecutorService clientThreads;
@@ -29,7 +37,7 @@ class JobServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = ServerUnderTest.bridged(2, 256, Options.parse("--wait-timeout", "5"));
+        server = ServerUnderTest.bridged(frontEnd, 2, 256, Options.parse("--wait-timeout", "5"));
         clientThreads = Executors.newFixedThreadPool(2);
         client = DriverSteps.newClient(clientThreads);
     }
@@ -63,6 +71,10 @@ class JobServerTest {
         assertThat(seen).isSortedAccordingTo((a, b) -> Integer.compare(rank(a), rank(b)));
         assertThat(version).isEqualTo(6);                        // QUEUED 1, WAITING 2, RUNNING 3..5, SUCCESS 6
         assertThat(get("/jobs").body()).contains(id + " SUCCESS 6 3/3");
+        HttpResponse<String> one = get("/jobs/" + id);
+        assertThat(one.statusCode()).isEqualTo(200);
+        assertThat(one.body()).isEqualTo(id + " SUCCESS 6 3/3\n");
+        assertThat(one.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
     }
 
     @Test
@@ -104,7 +116,11 @@ class JobServerTest {
     @Test
     void badRequestsAreAnsweredWithTheirStatusAndName() throws Exception {
         assertThat(get("/jobs/999/wait?since=0").statusCode()).isEqualTo(404);
-        assertThat(get("/jobs/abc").body()).contains("job id must be a number: abc");
+        assertThat(get("/jobs/999").statusCode()).isEqualTo(404);
+        assertThat(get("/elsewhere").statusCode()).isEqualTo(404);
+        HttpResponse<String> notANumber = get("/jobs/abc");
+        assertThat(notANumber.statusCode()).isEqualTo(400);
+        assertThat(notANumber.body()).contains("job id must be a number: abc");
         String line = DriverSteps.call(client, server.port(), "POST", "/jobs?ops=1&opMillis=0");
         long id = Long.parseLong(line.split(" ")[0]);
         HttpResponse<String> noSince = get("/jobs/" + id + "/wait");
@@ -117,49 +133,8 @@ class JobServerTest {
         assertThat(badOps.statusCode()).isEqualTo(400);
         assertThat(badOps.body()).contains("ops must be in 1..100: 101");
         assertThat(send("DELETE", "/jobs/" + id).statusCode()).isEqualTo(404);
-    }
-
-    @Test
-    void aFullListRefusesNewJobsUntilOneFinishes() {
-        JobStore store = new JobStore(2);
-        Job a = store.submit(1, 0);
-        assertThat(store.submit(1, 0)).isNotNull();
-        assertThat(store.submit(1, 0)).as("two unfinished jobs fill a list of two").isNull();
-        a.publish(JobState.SUCCESS, 1);
-        Job c = store.submit(1, 0);
-        assertThat(c).as("the finished job is archived to make room").isNotNull();
-        assertThat(store.list()).extracting(Job.Snapshot::id).containsExactly(2L, c.id());
-    }
-
-    @Test
-    void aCancelRacingTheRunnersStartAlwaysStopsTheRunner() throws Exception {
-        // Two threads: one hands the job its runner, the other cancels it. Whichever comes first,
-        // the runner's future ends cancelled and the job ends CANCELED.
-        ExecutorService racers = Executors.newFixedThreadPool(2);
-        try {
-            for (int i = 0; i < 2_000; i++) {
-                Job job = new Job(i, 1, 0, new AtomicInteger());
-                CompletableFuture<Void> runner = new CompletableFuture<>();
-                CountDownLatch go = new CountDownLatch(1);
-                Future<?> started = racers.submit(() -> {
-                    go.await();
-                    job.started(runner);
-                    return null;
-                });
-                Future<Job.Snapshot> cancelled = racers.submit(() -> {
-                    go.await();
-                    return job.cancel();
-                });
-                go.countDown();
-                started.get(10, TimeUnit.SECONDS);
-                assertThat(cancelled.get(10, TimeUnit.SECONDS)).isNotNull();
-                assertThat(runner.isCancelled()).as("round %d", i).isTrue();
-                assertThat(job.snapshot().state()).isEqualTo(JobState.CANCELED);
-                assertThat(job.publish(JobState.RUNNING, 1)).as("a final state stays").isFalse();
-            }
-        } finally {
-            racers.shutdownNow();
-        }
+        assertThat(send("GET", "/jobs/" + id + "/cancel").statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/jobs/" + id + "/wait/more").statusCode()).isEqualTo(404);
     }
 
     private static int rank(String seen) {
