@@ -133,7 +133,70 @@ public final class LockCondition implements Condition {
         waiters.addLast(waiter);
         int holds = lock.fullyRelease();
         try {
-            return awaitSignal(waiter, interruptible, timed, timeoutNanos, deadline, stress);
+            // The release's guard may have yielded, and another shard may have taken the thread: the
+            // loop that carries it now, not the one it waited on before.
+            loop = ShardLoop.current();
+            boolean loopTimer = timed && timeoutNanos > 0 && loop != null && !loop.services().currentThreadIsPinned();
+            QueuedSync.WakeTimer timer = null;
+            boolean interruptedBeforeSignal = false;
+            boolean interruptedAfter = false;
+            boolean cancelled = false;
+            try {
+                while (waiter.status == Waiter.CONDITION) {
+                    if (timed) {
+                        long remaining = deadline - QueuedSync.nanoTime(stress);
+                        if (remaining <= 0) {
+                            cancelled = waiter.casStatus(Waiter.CONDITION, Waiter.CANCELLED);
+                            break;
+                        }
+                        if (loopTimer && timer == null) {
+                            timer = new QueuedSync.WakeTimer(deadline, me);
+                            loop.services().addTimer(timer);
+                        }
+                        if (stress != null) {
+                            stress.parkUntil(deadline, this);
+                        } else {
+                            QueuedSync.park(loop, loopTimer ? 0L : remaining, this);
+                        }
+                    } else {
+                        QueuedSync.park(loop, 0L, this);
+                    }
+                    if (Thread.interrupted()) {
+                        if (interruptible && waiter.casStatus(Waiter.CONDITION, Waiter.CANCELLED)) {
+                            interruptedBeforeSignal = true;
+                            cancelled = true;
+                            break;
+                        }
+                        interruptedAfter = true; // signalled first (or uninterruptible): keep the interrupt for later
+                    }
+                }
+            } finally {
+                if (timer != null) {
+                    loop.services().removeTimer(timer);
+                }
+            }
+            // Own the lock again, whatever happened.
+            if (cancelled) {
+                try {
+                    lock.sync().acquire(false, 1, false, QueuedSync.NO_TIMEOUT);
+                } catch (InterruptedException impossible) {
+                    throw new AssertionError(impossible);
+                }
+                waiters.remove(waiter); // we hold the lock: the FIFO is ours to edit
+            } else {
+                interruptedAfter |= lock.sync().awaitTransferred(waiter, loop);
+            }
+            if (interruptedBeforeSignal) {
+                throw new InterruptedException();
+            }
+            if (interruptedAfter) {
+                me.interrupt();
+            }
+            if (!timed) {
+                return Long.MAX_VALUE;
+            }
+            long left = deadline - QueuedSync.nanoTime(stress);
+            return cancelled ? Math.min(left, 0L) : Math.max(left, 1L);
         } finally {
             if (!lock.isHeldByCurrentThread()) {
                 // Something unexpected was thrown (an Error) between the release and the re-acquire:
@@ -158,79 +221,6 @@ public final class LockCondition implements Condition {
         } else if (lock.sync().awaitTransferred(waiter, ShardLoop.current())) { // signalled: queued for the lock, or granted
             Thread.currentThread().interrupt();
         }
-    }
-
-    /**
-     * The wait after the release: until signalled, interrupted or timed out, then owning the lock
-     * again. Returns as {@link #awaitNanos(boolean, long)}; the caller restores the hold count.
-     */
-    private long awaitSignal(Waiter waiter, boolean interruptible, boolean timed, long timeoutNanos, long deadline,
-                             StressHook stress) throws InterruptedException {
-        Thread me = Thread.currentThread();
-        // The release's guard may have yielded, and another shard may have taken the thread: the
-        // loop that carries it now, not the one it waited on before.
-        ShardLoop loop = ShardLoop.current();
-        boolean loopTimer = timed && timeoutNanos > 0 && loop != null && !loop.services().currentThreadIsPinned();
-        QueuedSync.WakeTimer timer = null;
-        boolean interruptedBeforeSignal = false;
-        boolean interruptedAfter = false;
-        boolean cancelled = false;
-        try {
-            while (waiter.status == Waiter.CONDITION) {
-                if (timed) {
-                    long remaining = deadline - QueuedSync.nanoTime(stress);
-                    if (remaining <= 0) {
-                        cancelled = waiter.casStatus(Waiter.CONDITION, Waiter.CANCELLED);
-                        break;
-                    }
-                    if (loopTimer && timer == null) {
-                        timer = new QueuedSync.WakeTimer(deadline, me);
-                        loop.services().addTimer(timer);
-                    }
-                    if (stress != null) {
-                        stress.parkUntil(deadline, this);
-                    } else {
-                        QueuedSync.park(loop, loopTimer ? 0L : remaining, this);
-                    }
-                } else {
-                    QueuedSync.park(loop, 0L, this);
-                }
-                if (Thread.interrupted()) {
-                    if (interruptible && waiter.casStatus(Waiter.CONDITION, Waiter.CANCELLED)) {
-                        interruptedBeforeSignal = true;
-                        cancelled = true;
-                        break;
-                    }
-                    interruptedAfter = true; // signalled first (or uninterruptible): keep the interrupt for later
-                }
-            }
-        } finally {
-            if (timer != null) {
-                loop.services().removeTimer(timer);
-            }
-        }
-        // Own the lock again, whatever happened.
-        if (cancelled) {
-            try {
-                lock.sync().acquire(false, 1, false, QueuedSync.NO_TIMEOUT);
-            } catch (InterruptedException impossible) {
-                throw new AssertionError(impossible);
-            }
-            waiters.remove(waiter); // we hold the lock: the FIFO is ours to edit
-        } else {
-            interruptedAfter |= lock.sync().awaitTransferred(waiter, loop);
-        }
-        if (interruptedBeforeSignal) {
-            throw new InterruptedException();
-        }
-        if (interruptedAfter) {
-            me.interrupt();
-        }
-        if (!timed) {
-            return Long.MAX_VALUE;
-        }
-        long left = deadline - QueuedSync.nanoTime(stress);
-        return cancelled ? Math.min(left, 0L) : Math.max(left, 1L);
     }
 
     private void checkOwner() {
