@@ -19,10 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A {@link BridgeLock} and its condition under the steal: hundreds of unkeyed tasks on two shards
- * wait on one condition with short timeouts while a platform thread signals all of them every
- * 200 µs. Unmounting inside a primitive (the guard's spin yields, the coop budget yields) lets the
- * idle shard take the thread; the primitive must then use the loop that carries the thread, not
- * the one it started on. It once did not: a timed wait probed "pinned" on the old loop, failed an
+ * take the lock (every fourth time with a timed {@code tryLock}) and wait on one condition with short
+ * timeouts while a platform thread signals all of them every 200 µs; a coop budget of 2 makes the
+ * budget's yield frequent. Unmounting inside a primitive (the guard's spin yields, the coop budget
+ * yields) lets the idle shard take the thread; the primitive must then use the loop that carries the
+ * thread, not the one it started on. It once did not: a timed wait probed "pinned" on the old loop, failed an
  * assertion after it had let the lock go, and left its waiter queued, so a later signal handed the
  * lock to a thread that had left (an {@code IllegalMonitorStateException} in the next unlock, then
  * every thread stuck).
@@ -35,7 +36,7 @@ class ConditionUnderStealTest {
 
     @Test
     void timedConditionWaitsKeepMutualExclusionWhileThreadsMoveBetweenShards() throws Exception {
-        try (Bridge bridge = Bridge.builder().shards(2).maxInFlight(WAITERS + 100).build()) {
+        try (Bridge bridge = Bridge.builder().shards(2).coopBudget(2).maxInFlight(WAITERS + 100).build()) {
             BridgeLock lock = new BridgeLock();
             Condition changed = lock.newCondition();
             long[] version = {1};                    // guarded by lock
@@ -46,8 +47,14 @@ class ConditionUnderStealTest {
             List<CompletableFuture<Object>> tasks = new ArrayList<>();
             for (int i = 0; i < WAITERS; i++) {
                 tasks.add(bridge.submit(() -> {
-                    while (!stop.get()) {
-                        lock.lock();
+                    for (long round = 0; !stop.get(); round++) {
+                        if (round % 4 == 3) {
+                            if (!lock.tryLock(1, TimeUnit.MILLISECONDS)) {
+                                continue;
+                            }
+                        } else {
+                            lock.lock();
+                        }
                         try {
                             if (++inside[0] != 1) {
                                 failures.add(new AssertionError("two threads inside the lock"));
@@ -74,7 +81,7 @@ class ConditionUnderStealTest {
                     return null;
                 }));
             }
-            Thread signaller = Thread.ofPlatform().name("signaller").start(() -> {
+            Thread signaller = Thread.ofPlatform().name("signaller").daemon(true).start(() -> {
                 while (!stop.get()) {
                     lock.lock();
                     try {
@@ -100,6 +107,8 @@ class ConditionUnderStealTest {
             assertThat(waits.get()).as("waits done").isGreaterThan(WAITERS);
             assertThat(lock.isLocked()).isFalse();
             assertThat(lock.hasQueuedThreads()).isFalse();
+            assertThat(bridge.shard(0).threadsStolen() + bridge.shard(1).threadsStolen())
+                    .as("threads taken by the other shard: what the test is about").isPositive();
         }
     }
 }

@@ -111,14 +111,31 @@ public final class LoopServices {
         events.suspendingSilently(); // the probe is no event of the event model
         Thread.yield();
         if (JdkAccess.currentCarrierThread() != carrier) {
-            // It unmounted, so it is not pinned, and it resumed on another carrier (a hog that
-            // moveHogs sent to the CPU pool): this loop's per-mount state is no longer its to touch.
+            // It unmounted, so it is not pinned, and it resumed on another carrier: a thread this
+            // loop had taken from another (its yield went to its own loop, which may run it now),
+            // or a hog moved to the CPU pool. This loop's per-mount state is no longer its to touch
+            // (its flag is cleared when the mount ends); the loop that carries it now, if any,
+            // gets the probe's silent resume.
+            ShardLoop now = ShardLoop.current();
+            if (now != null) {
+                now.events().resumedSilently(true);
+            }
             return false;
         }
         probing = false;  // a pinned yield never reached execute()
         boolean pinned = counters.get(LoopCounter.MOUNTS) == mounts;
         events.resumedSilently(!pinned); // a pinned probe did not unmount: this mount's classification stands
         return pinned;
+    }
+
+    /**
+     * After each mount, on the owner: a probe's yield re-submits during the mount that makes it, so
+     * a flag still set now was not taken here (the thread belongs to another loop, which got the
+     * re-submission: a thread this loop took from it) and must not send an unrelated resume to
+     * the head of the queue.
+     */
+    void probeEnded() {
+        probing = false;
     }
 
     /** For {@link ShardLoop#execute} on the owner: whether this resume is a pinning probe's (and it is taken). */

@@ -495,6 +495,7 @@ final class LoopTurn {
             return;
         }
         events.endMount();
+        loop.services().probeEnded(); // a probe's yield has re-submitted by now, here or elsewhere
         if (runners != null) {
             runners.mountEnded();
         }

@@ -198,14 +198,19 @@ public final class LockCondition implements Condition {
             long left = deadline - QueuedSync.nanoTime(stress);
             return cancelled ? Math.min(left, 0L) : Math.max(left, 1L);
         } finally {
-            if (!lock.isHeldByCurrentThread()) {
-                // Something unexpected was thrown (an Error) between the release and the re-acquire:
-                // leave owning the lock all the same, with the waiter off both queues, as every
-                // return and the InterruptedException do; otherwise a later signal would hand the
-                // lock to a thread that has left. If this throws too, the hold count stays unset.
-                reown(waiter);
+            try {
+                if (!lock.isHeldByCurrentThread()) {
+                    // Something unexpected was thrown (an Error) between the release and the
+                    // re-acquire: leave owning the lock all the same, with the waiter off both
+                    // queues, as every return and the InterruptedException do; otherwise a later
+                    // signal would hand the lock to a thread that has left.
+                    reown(waiter);
+                }
+            } finally {
+                if (lock.isHeldByCurrentThread()) {
+                    lock.restore(holds);
+                }
             }
-            lock.restore(holds);
         }
     }
 

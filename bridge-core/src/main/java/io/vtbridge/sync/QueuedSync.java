@@ -295,6 +295,11 @@ public abstract class QueuedSync {
                 }
             }
             return true;
+        } catch (RuntimeException | Error unexpected) {
+            // Leave no waiter behind: a later release would grant it to a thread that has left. If
+            // the grant came first, the thread owns it, as after a return.
+            cancel(waiter);
+            throw unexpected;
         } finally {
             if (timer != null) {
                 // On the timer's loop, or (a thread an idle shard took meanwhile) through its cross-thread path.
