@@ -133,12 +133,7 @@ public final class BridgeBuilder {
      * between sources. Default: 500 µs. See docs/DESIGN.md, "Shards and the loop turn".
      */
     public BridgeBuilder turnSlice(Duration turnSlice) {
-        Checks.positive("turnSlice", turnSlice);
-        if (turnSlice.compareTo(MIN_TURN_SLICE) < 0 || turnSlice.compareTo(MAX_TURN_SLICE) > 0) {
-            throw new IllegalArgumentException("turnSlice must be in " + MIN_TURN_SLICE + ".." + MAX_TURN_SLICE
-                    + ", was " + turnSlice);
-        }
-        this.turnSlice = turnSlice;
+        this.turnSlice = within("turnSlice", turnSlice, MIN_TURN_SLICE, MAX_TURN_SLICE);
         return this;
     }
 
@@ -146,18 +141,23 @@ public final class BridgeBuilder {
      * How long a latency-lane start ({@code submit(Priority.HIGH, ...)} from another thread) may wait
      * for its loop before the bridge's watchdog runs it on the CPU pool instead, 10 µs..1 s. The loop
      * serves the lane first and between mounts, so the start waits this long only when one mount
-     * holds the loop (or a parked loop is that slow to wake, on an oversubscribed machine). Shorter: the lane starts sooner behind long mounts, and more of its starts run
-     * on the CPU pool; longer: fewer rescues. Default: 150 µs. See docs/DESIGN.md, "No starved
+     * holds the loop (or a parked loop is that slow to wake, on an oversubscribed machine).
+     * Shorter: the lane starts sooner behind long mounts, and more of its starts run on the CPU
+     * pool; longer: fewer rescues. Default: 150 µs. See docs/DESIGN.md, "No starved
      * submission".
      */
     public BridgeBuilder laneRescueAfter(Duration laneRescueAfter) {
-        Checks.positive("laneRescueAfter", laneRescueAfter);
-        if (laneRescueAfter.compareTo(MIN_LANE_RESCUE) < 0 || laneRescueAfter.compareTo(MAX_LANE_RESCUE) > 0) {
-            throw new IllegalArgumentException("laneRescueAfter must be in " + MIN_LANE_RESCUE + ".." + MAX_LANE_RESCUE
-                    + ", was " + laneRescueAfter);
-        }
-        this.laneRescueAfter = laneRescueAfter;
+        this.laneRescueAfter = within("laneRescueAfter", laneRescueAfter, MIN_LANE_RESCUE, MAX_LANE_RESCUE);
         return this;
+    }
+
+    /** {@code value} if it is in {@code min..max}; else an exception naming {@code name} and the value. */
+    private static Duration within(String name, Duration value, Duration min, Duration max) {
+        Checks.positive(name, value);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ", was " + value);
+        }
+        return value;
     }
 
     /**
