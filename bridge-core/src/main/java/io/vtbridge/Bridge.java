@@ -92,6 +92,7 @@ public final class Bridge implements Executor, AutoCloseable {
     private final EventDispatcher dispatcher;                   // null without a listener
     private final BridgeMBeans mbeans;                          // null when JMX is off
     private final StallWatchdog watchdog;                       // its own platform thread; never a loop's
+    private final LaneRescuer laneRescuer;                      // its own platform thread, started on the first lane start
     private final PinnedEventWatcher pinnedWatcher;             // null unless reportPinned
 
     Bridge(BridgeBuilder b) {
@@ -99,6 +100,7 @@ public final class Bridge implements Executor, AutoCloseable {
         // The pools' threads start lazily; one that bridged code needs is started by the watchdog's
         // thread, never on a loop's carrier (see WorkerStarter).
         WorkerStarter starter = new WorkerStarter();
+        this.laneRescuer = new LaneRescuer(this, starter); // before the shards: a lane start tells it its deadline
         this.cpuPool = new WorkPool(name + "-cpu", b.cpuThreads, b.cpuQueueCapacity, b.daemon, starter);
         this.blockingPool = new WorkPool(name + "-blocking", b.blockingThreads, b.blockingQueueCapacity, b.daemon, starter);
         this.shards = new Shard[b.shards];
@@ -125,7 +127,7 @@ public final class Bridge implements Executor, AutoCloseable {
         this.lifecycle = new BridgeLifecycle(this, admission, b.closeTimeout, b.stopGrace);
         this.threads = new ThreadFinder(admission.tasks());
         this.dispatcher = b.listener != null ? new EventDispatcher(name + "-events", rings, b.listener, b.daemon) : null;
-        // Before the loops: a latency-lane start wakes the watchdog, which rescues it from a held loop.
+        // Before the loops: the watchdog runs the starts of the pools' workers and of the lane's rescuer.
         this.watchdog = new StallWatchdog(this, Checks.saturatedNanos(b.stallThreshold), b.blockingPolicy,
                 Checks.saturatedNanos(b.effectiveHandOffAfter()), starter, true);
         watchdog.start();
@@ -484,6 +486,10 @@ public final class Bridge implements Executor, AutoCloseable {
 
     StallWatchdog watchdog() {
         return watchdog;
+    }
+
+    LaneRescuer laneRescuer() {
+        return laneRescuer;
     }
 
     PinnedEventWatcher pinnedWatcher() {

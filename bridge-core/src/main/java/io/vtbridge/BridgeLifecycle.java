@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * TERMINATED is set once every thread the bridge started has been stopped.
  *
  * <p>The stop order, and why: the stall watchdog first (no hand-off of a loop that is stopping), the
- * JFR watcher, then the loops (their last events still reach the buffers), the JDK timer threads of
+ * lane's rescuer (no lane start taken from a loop that is stopping), the JFR watcher, then the loops (their last events still reach the buffers), the JDK timer threads of
  * the loops, the pools, and only then the event dispatcher, which delivers what the loops recorded
  * last; the MXBeans go at the very end.
  *
@@ -110,6 +110,7 @@ final class BridgeLifecycle {
     private void terminate() {
         admission.advanceState(Admission.STOPPING);
         bridge.watchdog().stop(); // first: no hand-off of a loop that is stopping
+        bridge.laneRescuer().stop(); // nor a lane start rescued from one
         if (bridge.pinnedWatcher() != null) {
             bridge.pinnedWatcher().close();
         }

@@ -54,7 +54,7 @@ public final class Shard implements ThreadFactory {
         loop.events().jfr(settings.jfrEvents);
         loop.connect(continuation -> bridge.cpuPool().execute(Priority.HIGH, continuation),
                 continuation -> bridge.cpuPool().execute(Priority.LOW, continuation),
-                deadline -> bridge.watchdog().urgentQueued(deadline));
+                deadline -> bridge.laneRescuer().urgentQueued(deadline));
         if (settings.blockingPolicy == BlockingPolicy.HAND_OFF) {
             loop.enableHandOff(settings.maxExtraCarriers);
         }

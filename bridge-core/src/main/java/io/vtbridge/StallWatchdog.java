@@ -1,7 +1,6 @@
 package io.vtbridge;
 
 import io.vtbridge.internal.JdkAccess;
-import io.vtbridge.loop.LaneAlarm;
 import io.vtbridge.loop.LoopCounter;
 import io.vtbridge.loop.LoopThread;
 import io.vtbridge.loop.ShardLoop;
@@ -55,7 +54,6 @@ final class StallWatchdog {
 
     private static final System.Logger LOG = System.getLogger(StallWatchdog.class.getName());
     private static final DelayCause[] CAUSES = DelayCause.values();
-    private static final long NONE = ShardLoop.NO_DEADLINE;
 
     private final Bridge bridge;
     private final long thresholdNanos;
@@ -71,7 +69,6 @@ final class StallWatchdog {
     private final Thread thread;
     private final WorkerStarter starter;  // the pools' worker starts for bridged code: run here, never on a loop
     private volatile boolean stopping;    // set by stop()
-    private final LaneAlarm alarm = new LaneAlarm(); // when the watchdog looks next: planned before it parks, read by urgentQueued()
 
     StallWatchdog(Bridge bridge, long thresholdNanos, BlockingPolicy policy, long handOffNanos, WorkerStarter starter,
                   boolean daemon) {
@@ -111,16 +108,6 @@ final class StallWatchdog {
         starter.close(); // from now on a pool worker starts on its submitter, as without a starter
     }
 
-    /**
-     * A latency-lane start with rescue deadline {@code deadline} was queued (on the starter's thread,
-     * after it put the start on its loop's list): wakes the watchdog if it would look later than that.
-     */
-    void urgentQueued(long deadline) {
-        if (alarm.mustWake(deadline)) { // a volatile load, after the list's CAS: see LaneAlarm
-            LockSupport.unpark(thread);
-        }
-    }
-
     private void run() {
         try {
             watch();
@@ -136,8 +123,8 @@ final class StallWatchdog {
                 TimeUnit.MILLISECONDS.toNanos(25)));
         long nextCheck = System.nanoTime();
         while (!stopping) {
-            // Woken by a pool that needs a worker for bridged code: one start per round, so that a
-            // burst of them does not hold back the checks and the lane rescues below.
+            // Woken by a pool that needs a worker for bridged code (or the lane's rescuer its thread):
+            // one start per round, so that a burst of them does not hold back the checks below.
             boolean moreStarts = starter.runPending(1);
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
@@ -150,40 +137,11 @@ final class StallWatchdog {
                 }
                 nextCheck = now + period;
             }
-            long rescue = rescueLaneStarts(now);
-            long wakeAt = rescue != NONE && rescue - nextCheck < 0 ? rescue : nextCheck;
-            alarm.plan(wakeAt); // a volatile store, then the loads of the lists' heads below...
-            long earliest = earliestLaneDeadline();
-            if (earliest != NONE && earliest - wakeAt < 0) {
-                continue; // ...so a start queued meanwhile is seen here, or its starter saw plannedWake and unparks us
-            }
-            long sleep = wakeAt - System.nanoTime();
+            long sleep = nextCheck - System.nanoTime();
             if (sleep > 0 && !moreStarts) {
                 LockSupport.parkNanos(this, sleep);
             }
         }
-    }
-
-    /** The lane rescuer: latency-lane starts that waited past their deadline for a held loop run on the CPU pool. */
-    private long rescueLaneStarts(long now) {
-        long next = NONE;
-        for (Shard shard : bridge.shards()) {
-            next = earlier(next, shard.loop().rescueOverdueStarts(now));
-        }
-        return next;
-    }
-
-    private long earliestLaneDeadline() {
-        long earliest = NONE;
-        for (Shard shard : bridge.shards()) {
-            earliest = earlier(earliest, shard.loop().nextLaneDeadline());
-        }
-        return earliest;
-    }
-
-    /** The earlier of two {@code nanoTime} deadlines, either of which may be {@link #NONE}. */
-    private static long earlier(long a, long b) {
-        return a == NONE ? b : b == NONE ? a : (b - a < 0 ? b : a);
     }
 
     private void check(Shard shard) {

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The loop under load: the latency lane starts ahead of the inbound backlog, a plain submission does
  * not queue behind another thread's burst, a lane start is rescued
- * from a loop held by one long mount, and a plain submission behind saturated owned work starts
+ * from a loop held by one long mount (on the rescuer's own thread, or the CPU pool when several are
+ * due at once), and a plain submission behind saturated owned work starts
  * within a few turns. Each test arranges the order of events by what the loop runs, not by timing.
  */
 @Timeout(60)
@@ -169,12 +170,65 @@ class LatencyLaneTest {
                 return (Bridge.current().isPresent() ? "bridged" : "off the loop") + " on " + carrier.getName();
             });
             String where = Await.result(lane);
-            assertThat(where).startsWith("off the loop on ").contains("-cpu-");
+            assertThat(where).as("run by the rescuer itself").isEqualTo("off the loop on " + bridge.name() + "-lane");
             Await.result(holder);
             ShardStats stats = bridge.shard(0).stats();
             assertThat(stats.laneRescues()).isEqualTo(1);
             assertThat(stats.loopErrors()).isZero();
         }
+    }
+
+    @Test
+    void startsOverdueAtOneLookRunOneOnTheRescuerTheOthersOnTheCpuPool() throws Exception {
+        try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).build()) {
+            AtomicBoolean bothRan = new AtomicBoolean();
+            AtomicBoolean holding = new AtomicBoolean();
+            CompletableFuture<Object> holder = bridge.submit(() -> {
+                holding.set(true);
+                holdTheLoopUntil(bothRan); // only lane starts run elsewhere can end this
+                return null;
+            });
+            Await.until("the holder is on the loop", holding::get);
+            // The first lane task runs on the rescuer and keeps it busy until the two starts it queues are
+            // past their deadlines; the rescuer's next look then finds both overdue at once.
+            CompletableFuture<List<CompletableFuture<String>>> first = bridge.submit(Priority.HIGH, () -> {
+                List<CompletableFuture<String>> two = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    two.add(bridge.submit(Priority.HIGH, () -> JdkAccess.currentCarrierThread().getName()));
+                }
+                long overdue = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5); // the rescue wait is 150 µs
+                while (System.nanoTime() - overdue < 0) {
+                    Thread.onSpinWait();
+                }
+                return two;
+            });
+            List<CompletableFuture<String>> two = Await.result(first);
+            List<String> carriers = new ArrayList<>();
+            for (CompletableFuture<String> f : two) {
+                carriers.add(Await.result(f));
+            }
+            bothRan.set(true);
+            Await.result(holder);
+            assertThat(carriers).hasSize(2);
+            assertThat(carriers).as("one on the rescuer, one on a CPU pool worker").anyMatch(name -> name.equals(bridge.name() + "-lane"))
+                    .anyMatch(name -> name.contains("-cpu-"));
+            assertThat(bridge.shard(0).stats().laneRescues()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theRescuerStartsWithTheFirstLaneStartAndEndsWithTheBridge() throws Exception {
+        Thread rescuer;
+        try (Bridge bridge = Bridge.builder().shards(1).build()) {
+            Await.result(bridge.submit(() -> null));
+            assertThat(bridge.laneRescuer().thread()).as("no lane start yet: no thread").isNull();
+            Await.result(bridge.submit(Priority.HIGH, () -> null));
+            Await.until("the rescuer's thread runs", () -> bridge.laneRescuer().thread() != null);
+            rescuer = bridge.laneRescuer().thread();
+            assertThat(rescuer.getName()).isEqualTo(bridge.name() + "-lane");
+            assertThat(rescuer.isDaemon()).isTrue();
+        }
+        assertThat(rescuer.isAlive()).as("stopped and joined by close()").isFalse();
     }
 
     @Test

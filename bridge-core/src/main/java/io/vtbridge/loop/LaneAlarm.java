@@ -1,11 +1,11 @@
 package io.vtbridge.loop;
 
 /**
- * How the latency lane's rescuer (the bridge's watchdog thread) and the threads that queue lane starts
+ * How the latency lane's rescuer (the bridge's lane thread) and the threads that queue lane starts
  * agree on when the rescuer must look next, without a lock: a Dekker pair.
  *
  * <pre>
- *  starter (LaneRescue.offerUrgent)             rescuer (StallWatchdog.run)
+ *  starter (LaneRescue.offerUrgent)             rescuer (LaneRescuer.run)
  *  pendingUrgent.add(start)   CAS on the list   plan(wakeAt)               volatile store
  *  mustWake(start.deadline)   volatile load     read the lists' earliest   volatile loads
  *    true: unpark the rescuer                     earlier than wakeAt: look again now, do not park

@@ -4,13 +4,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 
 /**
  * The off-loop part of one loop's latency lane: a lane start from another thread goes into the
  * urgent queue, which the loop serves first and between its other mounts, and onto this list of
- * pending starts, from which the rescuer (the bridge's watchdog thread) runs on another carrier every
- * start the loop has not taken by its deadline, so that a loop held by one long mount does not hold
- * the start too. Who runs a start is decided by its claim ({@link UrgentStart}); when the rescuer
+ * pending starts, from which the rescuer (the bridge's lane thread) runs on another carrier (its own,
+ * or the CPU pool's) every start the loop has not taken by its deadline, so that a loop held by one
+ * long mount does not hold the start too. Who runs a start is decided by its claim ({@link UrgentStart}); when the rescuer
  * must look is agreed through {@link LaneAlarm}.
  *
  * <p><b>Threading:</b> {@link #offerUrgent} from any thread that starts a lane task off the loop;
@@ -62,12 +63,13 @@ final class LaneRescue {
     }
 
     /**
-     * The rescuer's step ({@link ShardLoop#rescueOverdueStarts}): runs every latency-lane start the
-     * loop has not taken by its deadline on another carrier ({@link #offLoop}), claiming it first so
-     * that the loop, which claims before it mounts, never runs it too. Returns the deadline of the
-     * next start still waiting, or {@link ShardLoop#NO_DEADLINE}.
+     * The rescuer's step ({@link ShardLoop#rescueOverdueStarts}): claims every latency-lane start the
+     * loop has not taken by its deadline, first, so that the loop, which claims before it mounts,
+     * never runs it too; then offers it to {@code takeHere} (the rescuer runs it on its own thread
+     * when that returns true) or runs it on another carrier ({@link #offLoop}). Returns the deadline
+     * of the next start still waiting, or {@link ShardLoop#NO_DEADLINE}.
      */
-    long rescueOverdueStarts(long now) {
+    long rescueOverdueStarts(long now, Predicate<Runnable> takeHere) {
         UrgentStart start;
         while ((start = pendingUrgent.peek()) != null) {
             if (!start.isClaimed()) {
@@ -76,7 +78,9 @@ final class LaneRescue {
                 }
                 if (start.claim()) {
                     counters.incrementShared(LoopCounter.LANE_RESCUES);
-                    runOffLoop(start.continuation());
+                    if (!takeHere.test(start.continuation())) {
+                        runOffLoop(start.continuation());
+                    }
                 }
             }
             pendingUrgent.poll();

@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 
 /**
  * One shard's event loop, and the {@link Executor} that schedules its virtual threads: every
@@ -279,14 +280,14 @@ public final class ShardLoop implements Executor {
     }
 
     /**
-     * The rescuer's step, on the thread that watches this loop (the bridge's watchdog): runs every
-     * latency-lane start the loop has not taken by its deadline on another carrier
-     * ({@link #connect offLoop}, the bridge's CPU pool), claiming it first so that the loop, which
-     * claims before it mounts, never runs it too. Returns the deadline of the next start still
-     * waiting, or {@link #NO_DEADLINE}.
+     * The rescuer's step, on the bridge's lane thread: claims every latency-lane start the loop has
+     * not taken by its deadline (the loop, which claims before it mounts, then never runs it too),
+     * and offers it to {@code takeHere}, which returns true when the rescuer runs it on its own
+     * thread; otherwise it runs on another carrier ({@link #connect offLoop}, the bridge's CPU pool).
+     * Returns the deadline of the next start still waiting, or {@link #NO_DEADLINE}.
      */
-    public long rescueOverdueStarts(long now) {
-        return entry.lane.rescueOverdueStarts(now);
+    public long rescueOverdueStarts(long now, Predicate<Runnable> takeHere) {
+        return entry.lane.rescueOverdueStarts(now, takeHere);
     }
 
     /** The rescue deadline of the oldest latency-lane start on the rescuer's list, or {@link #NO_DEADLINE}. Any thread. */
