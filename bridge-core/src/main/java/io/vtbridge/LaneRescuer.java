@@ -6,6 +6,7 @@ import io.vtbridge.pool.WorkerStarter;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * The latency lane's rescuer of one bridge: its own platform thread ({@code <bridge>-lane}), started
@@ -49,6 +50,7 @@ final class LaneRescuer {
     private volatile boolean startQueued;            // set once: the start was handed to the starter
     private volatile boolean stopping;               // set by stop()
     private Runnable held;                           // rescuer only: the claimed start it runs next itself
+    private final Predicate<Runnable> takeHere = this::holdIfFree; // one instance for every look
 
     LaneRescuer(Bridge bridge, WorkerStarter starter) {
         this.bridge = bridge;
@@ -128,7 +130,7 @@ final class LaneRescuer {
             long now = System.nanoTime();
             long next = NONE;
             for (Shard shard : bridge.shards()) {
-                next = earlier(next, shard.loop().rescueOverdueStarts(now, this::takeHere));
+                next = earlier(next, shard.loop().rescueOverdueStarts(now, takeHere));
             }
             Runnable mine = held;
             if (mine != null) {
@@ -154,7 +156,7 @@ final class LaneRescuer {
     }
 
     /** A claimed overdue start: the first of a look runs on this thread, the others go to the CPU pool. */
-    private boolean takeHere(Runnable continuation) {
+    private boolean holdIfFree(Runnable continuation) {
         if (held != null) {
             return false;
         }

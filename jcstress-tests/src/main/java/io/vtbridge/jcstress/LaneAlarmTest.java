@@ -16,9 +16,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * The latency lane's rescuer going to sleep while a start is queued ({@link LaneAlarm}). The starter
- * does what {@code LaneRescue.offerUrgent} and {@code StallWatchdog.urgentQueued} do: add the start
+ * does what {@code LaneRescue.offerUrgent} and {@code LaneRescuer.urgentQueued} do: add the start
  * to the loop's list of pending lane starts (a {@link ConcurrentLinkedQueue}, as in the loop), then
- * ask whether the rescuer plans to look too late. The rescuer does what {@code StallWatchdog.run}
+ * ask whether the rescuer plans to look too late. The rescuer does what {@code LaneRescuer.run}
  * does before it parks: plan its next look (later than the start's deadline), then read the list's
  * earliest deadline.
  *

@@ -17,10 +17,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * The latency lane's hand-off: a start waiting in a loop's urgent queue is claimed either by the loop
  * (it polled the start and is about to mount it) or by the lane's rescuer (the loop was held past the
- * start's deadline, so it runs the start on the CPU pool), never by both, and the start runs exactly
+ * start's deadline, so it runs the start off the loop: on its own thread or the CPU pool), never by both, and the start runs exactly
  * once. Each actor does what its side of the real code does: {@code claim()}, then, if it won, run the
  * continuation ({@code LoopTurn.runUrgent}: mount it; {@code LaneRescue.rescueOverdueStarts}: hand it
- * to the pool).
+ * to the rescuer's thread or the pool).
  *
  * <p>r1: 1 if the loop won, r2: 1 if the rescuer won, r3 (arbiter): how many times the continuation ran.
  */
