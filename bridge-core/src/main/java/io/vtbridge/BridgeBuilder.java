@@ -139,11 +139,13 @@ public final class BridgeBuilder {
 
     /**
      * How long a latency-lane start ({@code submit(Priority.HIGH, ...)} from another thread) may wait
-     * for its loop before the bridge's watchdog runs it on the CPU pool instead, 10 µs..1 s. The loop
+     * for its loop before it is rescued: run off the loop instead, on the bridge's lane thread
+     * ({@code NAME-lane}, started with the first lane start) or, when several are due at once or
+     * that thread is busy with another for over a millisecond, on the CPU pool; 10 µs..1 s. The loop
      * serves the lane first and between mounts, so the start waits this long only when one mount
      * holds the loop (or a parked loop is that slow to wake, on an oversubscribed machine).
-     * Shorter: the lane starts sooner behind long mounts, and more of its starts run on the CPU
-     * pool; longer: fewer rescues. Default: 150 µs. See docs/DESIGN.md, "No starved
+     * Shorter: the lane starts sooner behind long mounts, and more of its starts run off the
+     * loop; longer: fewer rescues. Default: 150 µs. See docs/DESIGN.md, "No starved
      * submission".
      */
     public BridgeBuilder laneRescueAfter(Duration laneRescueAfter) {

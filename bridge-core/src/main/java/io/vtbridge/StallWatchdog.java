@@ -41,8 +41,11 @@ import java.util.concurrent.locks.LockSupport;
  * Each is reported once (a {@code System.Logger} warning and the listener's
  * {@code BridgeListener#onStall}).
  *
- * <p>The same thread starts the worker threads that the bridge's pools need for bridged code
- * ({@link WorkerStarter}): a {@code Thread.start} waits until the new thread runs, which must not
+ * <p>At each check it also backs up the latency lane's rescuer ({@link LaneRescuer#rescueIfHeld}):
+ * while that thread runs one rescued start for long, other overdue lane starts go to the CPU pool.
+ *
+ * <p>The same thread starts the worker threads that the bridge's pools need for bridged code, and the
+ * lane rescuer's thread ({@link WorkerStarter}): a {@code Thread.start} waits until the new thread runs, which must not
  * happen on a loop's carrier. Each round runs one such start first; the watchdog does not park while
  * more are queued. When the watchdog's thread ends, the starter is closed: later starts run on their
  * submitters.
@@ -134,6 +137,11 @@ final class StallWatchdog {
                     } catch (RuntimeException e) {
                         LOG.log(System.Logger.Level.WARNING, "vtbridge: the stall watchdog failed on " + shard, e);
                     }
+                }
+                try {
+                    bridge.laneRescuer().rescueIfHeld(now); // lane starts overdue while the rescuer runs a long one
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "vtbridge: the stall watchdog failed a lane rescue", e);
                 }
                 nextCheck = now + period;
             }

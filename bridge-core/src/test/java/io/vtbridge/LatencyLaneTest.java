@@ -261,17 +261,77 @@ class LatencyLaneTest {
     void aRescuedLaneTaskThatBlocksResumesOnItsLoop() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).build()) {
             AtomicBoolean laneStarted = new AtomicBoolean();
+            AtomicBoolean holding = new AtomicBoolean();
             CompletableFuture<Object> holder = bridge.submit(() -> {
+                holding.set(true);
                 holdTheLoopUntil(laneStarted);
                 return null;
             });
-            CompletableFuture<Boolean> lane = bridge.submit(Priority.HIGH, () -> {
+            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Boolean[]> lane = bridge.submit(Priority.HIGH, () -> {
                 laneStarted.set(true);
+                boolean bridgedBefore = Bridge.current().isPresent();
                 Thread.sleep(1); // blocks: the resume goes to the thread's scheduler, its shard's loop
-                return Bridge.current().isPresent();
+                return new Boolean[] {bridgedBefore, Bridge.current().isPresent()};
             });
-            assertThat(Await.result(lane)).as("bridged again after the block").isTrue();
+            Boolean[] bridged = Await.result(lane);
+            assertThat(bridged[0]).as("rescued: off the loop before the block").isFalse();
+            assertThat(bridged[1]).as("bridged again after the block").isTrue();
             Await.result(holder);
+        }
+    }
+
+    @Test
+    void aStartQueuedWhileTheRescuerSleepsIdleWakesIt() throws Exception {
+        try (Bridge bridge = Bridge.builder().shards(1).build()) {
+            Await.result(bridge.submit(Priority.HIGH, () -> null)); // starts the rescuer; the loop is free
+            Await.until("the rescuer parks with nothing to do", () -> {
+                Thread t = bridge.laneRescuer().thread();
+                return t != null && t.getState() == Thread.State.WAITING; // untimed: no start pending
+            });
+            AtomicBoolean laneRan = new AtomicBoolean();
+            AtomicBoolean holding = new AtomicBoolean();
+            CompletableFuture<Object> holder = bridge.submit(() -> {
+                holding.set(true);
+                holdTheLoopUntil(laneRan);
+                return null;
+            });
+            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<String> lane = bridge.submit(Priority.HIGH, () -> {
+                laneRan.set(true);
+                return JdkAccess.currentCarrierThread().getName();
+            });
+            assertThat(Await.result(lane)).as("woken for the start's deadline").isEqualTo(bridge.name() + "-lane");
+            Await.result(holder);
+        }
+    }
+
+    @Test
+    void aRescuedStartThatHoldsTheRescuerDoesNotHoldTheOtherRescues() throws Exception {
+        try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).stallThreshold(Duration.ofMillis(40)).build()) {
+            AtomicBoolean secondRan = new AtomicBoolean();
+            AtomicBoolean holding = new AtomicBoolean();
+            CompletableFuture<Object> holder = bridge.submit(() -> {
+                holding.set(true);
+                holdTheLoopUntil(secondRan);
+                return null;
+            });
+            Await.until("the holder is on the loop", holding::get);
+            AtomicBoolean firstRunning = new AtomicBoolean();
+            CompletableFuture<String> first = bridge.submit(Priority.HIGH, () -> {
+                firstRunning.set(true);
+                holdTheLoopUntil(secondRan); // holds its carrier, the rescuer's thread, like CPU work would
+                return JdkAccess.currentCarrierThread().getName();
+            });
+            Await.until("the first lane task holds the rescuer", firstRunning::get);
+            CompletableFuture<String> second = bridge.submit(Priority.HIGH, () -> {
+                secondRan.set(true);
+                return JdkAccess.currentCarrierThread().getName();
+            });
+            assertThat(Await.result(second)).as("rescued by the watchdog's backup").contains("-cpu-");
+            assertThat(Await.result(first)).isEqualTo(bridge.name() + "-lane");
+            Await.result(holder);
+            assertThat(bridge.shard(0).stats().laneRescues()).isEqualTo(2);
         }
     }
 

@@ -35,7 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  * (open loop: a ping's latency is counted from the moment it was due, not from when it was sent, so a
  * stalled sender cannot hide a stall) and records when the ping task started. For the bridge two pings
  * go out per tick: one through {@code submit} (behind the inbound backlog) and one through the latency
- * lane ({@code submit(Priority.HIGH, …)}). The round reports the callers' throughput, the pings'
+ * lane ({@code submit(Priority.HIGH, …)}); {@code bridge-defaults} is the bridge built with its
+ * defaults (no delay histograms, no listener) and sends only the first, as the JDK modes do, so its
+ * throughput is measured doing the same work as theirs. The round reports the callers' throughput, the pings'
  * p50/p99/p99.9/max, garbage collections, and for the bridge the stall watchdog's reports.
  *
  * <p>Workloads ({@link LoadWorkload}): {@code h2}, an in-memory H2 database over JDBC, used
@@ -47,8 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * java --add-opens java.base/java.lang=ALL-UNNAMED -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar \
  *     io.vtbridge.bench.LoadLatencyHarness [--workload h2|cpu] [--callers 2000] [--ops 300]
  *     [--connections 10] [--cpu-us 1000] [--shards 2] [--rounds 3] [--warmup 1] [--ping-us 1000]
- *     [--modes bridge,virtual,fixed] [--fixed-threads 64] [--slice-us 500]
- *     [--lane-rescue-us 150] [--csv target/load-latency.csv]
+ *     [--modes bridge,bridge-defaults,bridge-moving,virtual,fixed] [--fixed-threads 64] [--slice-us 500]
+ *     [--lane-rescue-us 150] [--idle-spins 64] [--csv target/load-latency.csv]
  * </pre>
  *
  * <p><b>Threading:</b> the main thread drives the rounds; each ping task writes only its own slot of
@@ -289,6 +291,7 @@ public final class LoadLatencyHarness {
         int fixedThreads = 64;
         int sliceMicros;         // the bridge's turn slice; 0: its default
         int laneRescueMicros;    // the bridge's latency-lane rescue wait; 0: its default
+        int idleSpins = -1;      // the bridge's idle spins before a loop parks; -1: its default
         List<LoadMode> modes = List.of(LoadMode.BRIDGE, LoadMode.VIRTUAL, LoadMode.FIXED);
         Path csv;
         boolean verbose;
@@ -318,6 +321,7 @@ public final class LoadLatencyHarness {
                     case "--fixed-threads" -> o.fixedThreads = positive(option, value);
                     case "--slice-us" -> o.sliceMicros = positive(option, value);
                     case "--lane-rescue-us" -> o.laneRescueMicros = positive(option, value);
+                    case "--idle-spins" -> o.idleSpins = Integer.parseInt(value);
                     case "--modes" -> o.modes = Arrays.stream(value.split(",")).map(LoadMode::named).toList();
                     case "--csv" -> o.csv = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option " + option);

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The executors {@link LoadLatencyHarness} compares: the bridge (and the bridge that moves hogs to
- * its CPU pool, {@code BridgeBuilder.moveHogs}), default virtual threads
+ * its CPU pool, {@code BridgeBuilder.moveHogs}; and {@code bridge-defaults}, the bridge as built by
+ * default, doing exactly the JDK modes' work: no histograms, no listener, no lane pings), default virtual threads
  * ({@code newVirtualThreadPerTaskExecutor}), and a fixed pool of platform threads.
  *
  * <p><b>Threading:</b> a runner is started and closed by the harness's main thread; its submit
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 enum LoadMode {
     BRIDGE("bridge"),
     BRIDGE_MOVING_HOGS("bridge-moving"),
+    BRIDGE_UNOBSERVED("bridge-defaults"),
     VIRTUAL("virtual"),
     FIXED("fixed");
 
@@ -46,13 +48,14 @@ enum LoadMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("--modes: unknown mode " + name + " (bridge, bridge-moving, virtual, fixed)");
+        throw new IllegalArgumentException("--modes: unknown mode " + name + " (bridge, bridge-moving, bridge-defaults, virtual, fixed)");
     }
 
     Runner start(LoadLatencyHarness.LoadOptions o) {
         return switch (this) {
-            case BRIDGE -> new BridgeRunner(o, false);
-            case BRIDGE_MOVING_HOGS -> new BridgeRunner(o, true);
+            case BRIDGE -> new BridgeRunner(o, false, true);
+            case BRIDGE_MOVING_HOGS -> new BridgeRunner(o, true, true);
+            case BRIDGE_UNOBSERVED -> new BridgeRunner(o, false, false);
             case VIRTUAL -> new ExecutorRunner(Executors.newVirtualThreadPerTaskExecutor());
             case FIXED -> new ExecutorRunner(Executors.newFixedThreadPool(o.fixedThreads));
         };
@@ -93,8 +96,15 @@ enum LoadMode {
     static final class BridgeRunner implements Runner {
         private final List<StallReport> reports = new CopyOnWriteArrayList<>();
         private final Bridge bridge;
+        private final boolean observed;
 
-        BridgeRunner(LoadLatencyHarness.LoadOptions o, boolean moveHogs) {
+        /**
+         * @param observed with the scheduling-delay histograms, a listener that keeps the stall reports
+         *                 (whose events the bridge's event thread delivers) and the latency lane's pings;
+         *                 without, the bridge's defaults and only the pings the JDK's executors get too
+         *                 (its watchdog still logs reports, which the round does not count)
+         */
+        BridgeRunner(LoadLatencyHarness.LoadOptions o, boolean moveHogs, boolean observed) {
             BridgeBuilder builder = Bridge.builder();
             if (o.sliceMicros > 0) {
                 builder.turnSlice(Duration.ofNanos(o.sliceMicros * 1_000L));
@@ -102,20 +112,24 @@ enum LoadMode {
             if (o.laneRescueMicros > 0) {
                 builder.laneRescueAfter(Duration.ofNanos(o.laneRescueMicros * 1_000L));
             }
-            bridge = builder.shards(o.shards).maxInFlight(o.callers + 100_000).name("load").schedulingDelays(true)
-                    .listener(new BridgeListener() {
-                        @Override
-                        public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
-                        }
+            if (o.idleSpins >= 0) {
+                builder.idleSpins(o.idleSpins);
+            }
+            builder.shards(o.shards).maxInFlight(o.callers + 100_000).name("load").moveHogs(moveHogs);
+            if (observed) {
+                builder.schedulingDelays(true).eventBuffer(2).listener(new BridgeListener() {
+                    @Override
+                    public void onEvent(int shard, long threadId, EventPhase phase, EventKind kind, long nanoTime) {
+                    }
 
-                        @Override
-                        public void onStall(StallReport report) {
-                            reports.add(report);
-                        }
-                    })
-                    .eventBuffer(2)
-                    .moveHogs(moveHogs)
-                    .build();
+                    @Override
+                    public void onStall(StallReport report) {
+                        reports.add(report);
+                    }
+                });
+            }
+            bridge = builder.build();
+            this.observed = observed;
         }
 
         @Override
@@ -133,7 +147,7 @@ enum LoadMode {
 
         @Override
         public boolean hasLatencyLane() {
-            return true;
+            return observed; // bridge-defaults sends the JDK modes' pings only: the same work, for throughput
         }
 
         @Override

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
  * must look is agreed through {@link LaneAlarm}.
  *
  * <p><b>Threading:</b> {@link #offerUrgent} from any thread that starts a lane task off the loop;
- * {@link #rescueOverdueStarts} by the rescuer; {@link #nextLaneDeadline} from any thread;
+ * {@link #rescueOverdueStarts} by the rescuer and the watchdog's backup, possibly at once (each start
+ * is claimed once); {@link #nextLaneDeadline} from any thread;
  * {@link #connect} before the loop starts.
  */
 final class LaneRescue {
@@ -83,7 +84,7 @@ final class LaneRescue {
                     }
                 }
             }
-            pendingUrgent.poll();
+            pendingUrgent.remove(start); // this one, not the head: another rescuer may have taken it meanwhile
         }
         return ShardLoop.NO_DEADLINE;
     }
@@ -106,8 +107,8 @@ final class LaneRescue {
                 elsewhere.execute(continuation);
                 return;
             }
-        } catch (RejectedExecutionException refused) {
-            // fall through: the loop runs it
+        } catch (RejectedExecutionException | OutOfMemoryError refused) {
+            // fall through: the loop runs it (claimed, so nobody else will)
         }
         entry.resumeOnLoop(continuation);
     }

@@ -26,7 +26,7 @@ public enum LoopCounter {
     THREADS_ENDED,
     /** Throwables that escaped a continuation or the loop itself (should stay 0: the JDK catches user exceptions). */
     ERRORS,
-    /** Latency-lane starts the loop had not taken by their deadline, run on the CPU pool instead. */
+    /** Latency-lane starts the loop had not taken by their deadline, run off the loop instead (the lane thread or the CPU pool). */
     LANE_RESCUES,
     /** Continuations of hogs sent to the CPU pool (a thread that held the loop past the slice, then yielded). */
     HOG_MOVES,

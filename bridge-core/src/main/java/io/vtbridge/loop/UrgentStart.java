@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  * The jcstress {@code UrgentStartClaimTest} checks that exactly one side runs it.
  *
  * <p><b>Threading:</b> made by the thread that starts the task; {@link #claim()} from the loop and
- * the rescuer (the bridge's watchdog thread); the getters from any thread.
+ * the rescuer (the bridge's lane thread, or the watchdog's backup); the getters from any thread.
  */
 public final class UrgentStart implements Runnable {
 

@@ -39,8 +39,8 @@ import java.util.Map;
  * @param localDepth      the local run queue's length after the last iteration that found work
  * @param pendingTimers   loop timers pending after the last iteration that found work
  * @param longestIterationNanos the longest loop iteration so far (a stall shows here)
- * @param laneRescues     latency-lane starts the loop had not taken within a turn slice (it was held
- *                        by one long mount), run on the CPU pool instead
+ * @param laneRescues     latency-lane starts the loop had not taken within {@code laneRescueAfter}
+ *                        (it was held by one long mount), run off the loop instead (the lane thread, or the CPU pool)
  * @param hogMoves        runs of hogs moved to the CPU pool ({@code BridgeBuilder.moveHogs})
  * @param hogReturns      runs of moved hogs that ended in a block, after which the thread resumed on
  *                        its shard
