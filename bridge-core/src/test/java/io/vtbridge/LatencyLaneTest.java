@@ -34,18 +34,24 @@ class LatencyLaneTest {
         }
     }
 
+    /** Submits a task that holds the loop (of a one-shard bridge) until {@code until}; returns once it holds it. */
+    private static CompletableFuture<Object> holdTheLoop(Bridge bridge, AtomicBoolean until) throws InterruptedException {
+        AtomicBoolean holding = new AtomicBoolean();
+        CompletableFuture<Object> holder = bridge.submit(() -> {
+            holding.set(true);
+            holdTheLoopUntil(until);
+            return null;
+        });
+        Await.until("the holder is on the loop", holding::get);
+        return holder;
+    }
+
     @Test
     void aLaneStartRunsAheadOfTheInboundBacklog() throws Exception {
         // A long rescue wait: the lane's rescue stays out of this test; the loop itself serves the lane.
         try (Bridge bridge = Bridge.builder().shards(1).laneRescueAfter(Duration.ofSeconds(1)).maxInFlight(20_000).build()) {
             AtomicBoolean release = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(release);
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, release);
             AtomicInteger backlogStarted = new AtomicInteger();
             List<CompletableFuture<Object>> backlog = new ArrayList<>();
             for (int i = 0; i < 5_000; i++) {
@@ -69,13 +75,7 @@ class LatencyLaneTest {
     void aPlainSubmissionDoesNotWaitForAnotherThreadsBurst() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).turnSlice(Duration.ofSeconds(1)).maxInFlight(20_000).build()) {
             AtomicBoolean release = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(release);
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, release);
             // One thread submits a burst while the loop is held, then another submits one task: the
             // inbound queue keeps one stripe per submitting thread and serves them in turn.
             AtomicInteger burstStarted = new AtomicInteger();
@@ -106,13 +106,7 @@ class LatencyLaneTest {
     void shortStartsOfOneSubmitterAreNotPacedByAnotherSubmittersLongStarts() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).maxInFlight(1_000).build()) {
             AtomicBoolean release = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(release);
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, release);
             // While the loop is held, one thread queues 20 starts of 2 ms each (longer than the whole
             // slice), another 20 trivial ones. Each stripe has its own time in a turn's inbound step,
             // so the trivial ones all start after one or two long ones, not one per long one.
@@ -157,13 +151,7 @@ class LatencyLaneTest {
     void aLaneStartIsRescuedFromALoopHeldByOneLongMount() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).build()) {
             AtomicBoolean laneRan = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(laneRan); // only a lane start run elsewhere can end this
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, laneRan); // only a lane start run elsewhere can end this
             CompletableFuture<String> lane = bridge.submit(Priority.HIGH, () -> {
                 laneRan.set(true);
                 Thread carrier = JdkAccess.currentCarrierThread();
@@ -182,13 +170,7 @@ class LatencyLaneTest {
     void startsOverdueAtOneLookRunOneOnTheRescuerTheOthersOnTheCpuPool() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).build()) {
             AtomicBoolean bothRan = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(bothRan); // only lane starts run elsewhere can end this
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, bothRan); // only lane starts run elsewhere can end this
             // The first lane task runs on the rescuer and keeps it busy until the two starts it queues are
             // past their deadlines; the rescuer's next look then finds both overdue at once.
             CompletableFuture<List<CompletableFuture<String>>> first = bridge.submit(Priority.HIGH, () -> {
@@ -237,13 +219,7 @@ class LatencyLaneTest {
         // after laneRescueAfter (150 µs), not after the slice, lets the lane task run and end it.
         try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).turnSlice(Duration.ofSeconds(1)).build()) {
             AtomicBoolean laneRan = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(laneRan);
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, laneRan);
             long sent = System.nanoTime();
             CompletableFuture<Long> lane = bridge.submit(Priority.HIGH, () -> {
                 laneRan.set(true);
@@ -261,13 +237,7 @@ class LatencyLaneTest {
     void aRescuedLaneTaskThatBlocksResumesOnItsLoop() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).build()) {
             AtomicBoolean laneStarted = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(laneStarted);
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, laneStarted);
             CompletableFuture<Boolean[]> lane = bridge.submit(Priority.HIGH, () -> {
                 laneStarted.set(true);
                 boolean bridgedBefore = Bridge.current().isPresent();
@@ -290,13 +260,7 @@ class LatencyLaneTest {
                 return t != null && t.getState() == Thread.State.WAITING; // untimed: no start pending
             });
             AtomicBoolean laneRan = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(laneRan);
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, laneRan);
             CompletableFuture<String> lane = bridge.submit(Priority.HIGH, () -> {
                 laneRan.set(true);
                 return JdkAccess.currentCarrierThread().getName();
@@ -310,13 +274,7 @@ class LatencyLaneTest {
     void aRescuedStartThatHoldsTheRescuerDoesNotHoldTheOtherRescues() throws Exception {
         try (Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).stallThreshold(Duration.ofMillis(40)).build()) {
             AtomicBoolean secondRan = new AtomicBoolean();
-            AtomicBoolean holding = new AtomicBoolean();
-            CompletableFuture<Object> holder = bridge.submit(() -> {
-                holding.set(true);
-                holdTheLoopUntil(secondRan);
-                return null;
-            });
-            Await.until("the holder is on the loop", holding::get);
+            CompletableFuture<Object> holder = holdTheLoop(bridge, secondRan);
             AtomicBoolean firstRunning = new AtomicBoolean();
             CompletableFuture<String> first = bridge.submit(Priority.HIGH, () -> {
                 firstRunning.set(true);
