@@ -240,7 +240,14 @@ public final class BridgeBuilder {
         return this;
     }
 
-    /** Empty loop iterations spun before an idle loop parks; zero or positive. Default: 64. */
+    /**
+     * Empty loop iterations spun before an idle loop parks; zero or positive. Default: 64. After
+     * them, a loop whose last sleep was short (under 100 µs: work came back soon after it ran dry, as
+     * for a caller that submits, waits for the result and submits again) spins on for up to 50 µs
+     * before it parks, so that such a caller finds it awake and costs no wake-up; a loop whose work
+     * comes less often parks at once and spends nothing on it. Zero turns both off: the loop parks as
+     * soon as it runs dry.
+     */
     public BridgeBuilder idleSpins(int idleSpins) {
         this.idleSpins = Checks.notNegative("idleSpins", idleSpins);
         return this;
