@@ -34,7 +34,7 @@ import java.util.function.Predicate;
  * the starter of the first lane task, which may be a bridged thread on a loop's carrier. The thread
  * publishes itself ({@code thread}) before its first look: a starter that still reads null queued its
  * start before that store, so the first look sees it (the same pair of a store, then a load on each
- * side). A start that fails is asked for again by the next lane start; meanwhile the loops still run
+ * side; jcstress: {@code LaneRescuerStartTest}). A start that fails is asked for again by the next lane start; meanwhile the loops still run
  * every lane start, only without a rescue. The thread is a {@link NonBlockingThread}: a pool worker
  * that a rescue needs is started by the watchdog, not here, so that the start held for this thread
  * does not wait behind it.
