@@ -5,7 +5,6 @@ import io.vtbridge.queue.StampedSource;
 import io.vtbridge.queue.StripedMpscQueue;
 import io.vtbridge.timer.TimerQueue;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -30,11 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  *       stripe (one stripe per submitting thread, {@link RunQueues#inbound}) on its own, served
  *       round robin, so a submission waits for its own stripe's earlier starts and about one start
  *       of each other busy stripe, not for another submitter's burst ({@link #runInbound});</li>
- *   <li>if the turn found no work: spin {@code idleSpins} turns, then, if the loop's last sleep was
- *       shorter than twice {@value #ADAPTIVE_SPIN_MICROS} µs, go on spinning for up to
- *       {@value #ADAPTIVE_SPIN_MICROS} µs (work comes back soon after this loop runs dry: a caller that
- *       submits, waits for the result and submits again), then park until the next timer or a
- *       wake-up, through the {@link WakeupGate} handshake.</li>
+ *   <li>if the turn found no work: spin {@code idleSpins} turns, and up to
+ *       {@value IdleSpin#ADAPTIVE_SPIN_MICROS} µs more if the loop's last sleep was short
+ *       ({@link IdleSpin}), then park until the next timer or a wake-up, through the
+ *       {@link WakeupGate} handshake.</li>
  * </ol>
  * The owned steps (3 to 5) take at most {@code 8 × batch} mounts each. A share is a deadline: each
  * step may run until the end of the shares so far, so time a step leaves unused passes to the steps
@@ -75,12 +73,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LoopTurn {
 
-    /**
-     * How long an idle loop whose last sleep was shorter than twice this goes on spinning after its
-     * {@code idleSpins} turns.
-     */
-    static final long ADAPTIVE_SPIN_MICROS = 50;
-
     /** The most mounts between two clock readings. */
     static final int MAX_CLOCK_EVERY = 16;
 
@@ -94,8 +86,7 @@ final class LoopTurn {
     private final LoopOwnership ownership;
     private final int batch;
     private final int ownedBatch;
-    private final int idleSpins;
-    private final long adaptiveSpinNanos;  // how long an idle loop whose last sleep was short goes on spinning; 0: never
+    private final IdleSpin idleSpin;       // loop-owned: when an idle loop parks
     private final long eighth;             // an eighth of the slice, the unit of the shares
     private final long grain;              // a 32nd of the slice: what a group of mounts between clock readings may take
 
@@ -108,8 +99,6 @@ final class LoopTurn {
     private int inboundCursor;             // loop-owned: the inbound stripe served first in the next turn
     private final long[] stripeSpent = new long[RunQueues.INBOUND_STRIPES]; // loop-owned: each stripe's time in this turn's inbound step
     private TaskRunners runners;           // loop-owned: the loop's task runners (set when the turns begin), or null
-    private boolean shortSleeps;           // loop-owned: the last park ended within twice adaptiveSpinNanos
-    private long spinUntil;                // loop-owned: when the current adaptive spin ends, or 0 outside one
 
     LoopTurn(ShardLoop loop, RunQueues queues, TimerQueue timers, WakeupGate gate, LoopCounters counters,
              LoopEvents events, LoopGauges gauges, LoopOwnership ownership, LoopSettings settings) {
@@ -123,8 +112,7 @@ final class LoopTurn {
         this.ownership = ownership;
         this.batch = settings.batch();
         this.ownedBatch = (int) Math.min((long) settings.batch() * ShardLoop.OWNED_SHARE, Integer.MAX_VALUE);
-        this.idleSpins = settings.idleSpins();
-        this.adaptiveSpinNanos = settings.idleSpins() > 0 ? TimeUnit.MICROSECONDS.toNanos(ADAPTIVE_SPIN_MICROS) : 0;
+        this.idleSpin = new IdleSpin(settings.idleSpins());
         this.eighth = Math.max(1, settings.sliceNanos() / 8);
         this.grain = Math.max(1, settings.sliceNanos() / 32);
         this.everyMount = settings.moveHogs();
@@ -176,7 +164,6 @@ final class LoopTurn {
         if (runners != null) {
             runners.ownerChanged(); // after a hand-off: the runner stuck on the old carrier is not ours any more
         }
-        int spins = 0;
         while (loop.isRunning()) {
             long start = readClock();
             gauges.busy(start, counters.get(LoopCounter.MOUNTS));
@@ -221,7 +208,7 @@ final class LoopTurn {
             }
             if (runners != null) {
                 runners.flushReleases();
-                runners.turnEnded(work > 0, work == 0 && spins >= idleSpins);
+                runners.turnEnded(work > 0, work == 0 && idleSpin.countSpent());
             }
             if (work > 0) {
                 // Only turns that found work are counted: an idle spin writes nothing, so it does
@@ -229,16 +216,10 @@ final class LoopTurn {
                 counters.increment(LoopCounter.ITERATIONS);
                 gauges.publish(queues.local.size(), timers.size(), now - start);
                 loop.publishSettled();
-                spins = 0;
-                spinUntil = 0;
-            } else if (spins < idleSpins) {
-                spins++;
-                Thread.onSpinWait();
-            } else if (keepSpinning()) {
+                idleSpin.workFound();
+            } else if (idleSpin.spinAgain(now)) {
                 Thread.onSpinWait();
             } else {
-                spins = 0;
-                spinUntil = 0;
                 idle();
             }
         }
@@ -519,21 +500,6 @@ final class LoopTurn {
         }
     }
 
-    /**
-     * After the {@code idleSpins} turns: whether to go on spinning, by time (each turn read the clock
-     * at its start), because the loop's last sleep was short. Owner only.
-     */
-    private boolean keepSpinning() {
-        if (!shortSleeps) {
-            return false;
-        }
-        if (spinUntil == 0) {
-            spinUntil = now + adaptiveSpinNanos;
-            return true;
-        }
-        return spinUntil - now > 0;
-    }
-
     private void idle() {
         gauges.idle(); // parked: not a stall, however long
         gate.prepareToSleep(); // volatile store; the loads below cannot move above it
@@ -555,7 +521,7 @@ final class LoopTurn {
             LockSupport.parkNanos(loop, delay);
         }
         gate.awake();
-        shortSleeps = System.nanoTime() - parkedAt < 2 * adaptiveSpinNanos; // the sleep includes the wake-up's own latency
+        idleSpin.slept(System.nanoTime() - parkedAt);
         counters.increment(LoopCounter.PARKS);
         // No virtual thread is mounted here, so the carrier's interrupt status means nothing;
         // a stray interrupt would otherwise turn every later park into a spin.

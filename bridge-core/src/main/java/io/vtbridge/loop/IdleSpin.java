@@ -1,0 +1,68 @@
+package io.vtbridge.loop;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When a loop whose turn found no work parks: after {@code idleSpins} empty turns, or, if its last
+ * sleep was shorter than twice {@value #ADAPTIVE_SPIN_MICROS} µs, after up to
+ * {@value #ADAPTIVE_SPIN_MICROS} µs more of them (work comes back soon after this loop runs dry: a
+ * caller that submits, waits for the result and submits again then finds it awake, and its
+ * submission costs no wake-up). With {@code idleSpins} 0 the loop parks as soon as it runs dry.
+ *
+ * <p><b>Threading:</b> loop-owned: only the loop's owner calls it.
+ */
+final class IdleSpin {
+
+    /** How long an idle loop whose last sleep was shorter than twice this goes on spinning after its {@code idleSpins} turns. */
+    static final long ADAPTIVE_SPIN_MICROS = 50;
+
+    private final int idleSpins;
+    private final long adaptiveNanos;  // 0: never spin by time
+    private int spins;                 // empty turns since the last turn that found work or the last park
+    private boolean shortSleeps;       // the last park ended within twice adaptiveNanos
+    private long spinUntil;            // when the current adaptive spin ends, or 0 outside one
+
+    IdleSpin(int idleSpins) {
+        this.idleSpins = idleSpins;
+        this.adaptiveNanos = idleSpins > 0 ? TimeUnit.MICROSECONDS.toNanos(ADAPTIVE_SPIN_MICROS) : 0;
+    }
+
+    /** A turn found work: the next empty turn starts a new count. */
+    void workFound() {
+        spins = 0;
+        spinUntil = 0;
+    }
+
+    /** Whether the {@code idleSpins} empty turns are spent (the loop parks next unless its sleeps were short). */
+    boolean countSpent() {
+        return spins >= idleSpins;
+    }
+
+    /**
+     * A turn that began at clock {@code now} found no work: true to spin once more, false to park
+     * (the count then starts again).
+     */
+    boolean spinAgain(long now) {
+        if (spins < idleSpins) {
+            spins++;
+            return true;
+        }
+        if (shortSleeps) {
+            if (spinUntil == 0) {
+                spinUntil = now + adaptiveNanos;
+                return true;
+            }
+            if (spinUntil - now > 0) {
+                return true;
+            }
+        }
+        spins = 0;
+        spinUntil = 0;
+        return false;
+    }
+
+    /** The loop slept {@code nanos} (it includes the wake-up's own latency). */
+    void slept(long nanos) {
+        shortSleeps = nanos < 2 * adaptiveNanos;
+    }
+}
