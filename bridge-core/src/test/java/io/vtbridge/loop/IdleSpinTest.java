@@ -1,0 +1,70 @@
+package io.vtbridge.loop;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The idle loop's spin policy, on a clock the test sets: {@code idleSpins} empty turns, then, only
+ * after a short sleep, up to {@link IdleSpin#ADAPTIVE_SPIN_MICROS} µs more; zero turns off both.
+ */
+class IdleSpinTest {
+
+    private static final long WINDOW = TimeUnit.MICROSECONDS.toNanos(IdleSpin.ADAPTIVE_SPIN_MICROS);
+
+    /** Empty turns at clock {@code now} until the policy says park; returns how many it spun. */
+    private static int spinsUntilPark(IdleSpin spin, long now) {
+        int n = 0;
+        while (spin.spinAgain(now)) {
+            n++;
+            if (n > 1_000) {
+                break; // a policy that never parks at a fixed clock fails below
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void afterALongSleepItParksOnceTheCountIsSpent() {
+        IdleSpin spin = new IdleSpin(64);
+        assertThat(spinsUntilPark(spin, 1_000)).isEqualTo(64);
+        spin.slept(2 * WINDOW); // not short
+        assertThat(spinsUntilPark(spin, 2_000)).isEqualTo(64);
+    }
+
+    @Test
+    void afterAShortSleepItSpinsOnByTimeThenParks() {
+        IdleSpin spin = new IdleSpin(64);
+        spin.slept(2 * WINDOW - 1); // short: under twice the window
+        long start = 5_000;
+        for (int i = 0; i < 64; i++) {
+            assertThat(spin.spinAgain(start)).isTrue();
+        }
+        assertThat(spin.countSpent()).isTrue();
+        assertThat(spin.spinAgain(start)).as("the adaptive spin begins").isTrue();
+        assertThat(spin.spinAgain(start + WINDOW - 1)).as("within the window").isTrue();
+        assertThat(spin.spinAgain(start + WINDOW)).as("the window is over: park").isFalse();
+        assertThat(spin.countSpent()).as("the count starts again after a park").isFalse();
+    }
+
+    @Test
+    void workResetsTheCountAndTheWindow() {
+        IdleSpin spin = new IdleSpin(2);
+        spin.slept(0);
+        assertThat(spin.spinAgain(0)).isTrue();
+        assertThat(spin.spinAgain(0)).isTrue();
+        assertThat(spin.spinAgain(0)).as("window opens at 0").isTrue();
+        spin.workFound();
+        assertThat(spin.countSpent()).isFalse();
+        assertThat(spinsUntilPark(spin, 10 * WINDOW)).as("two turns, then a fresh window from now").isGreaterThan(2);
+    }
+
+    @Test
+    void zeroIdleSpinsParksAtOnceEvenAfterShortSleeps() {
+        IdleSpin spin = new IdleSpin(0);
+        spin.slept(0);
+        assertThat(spin.spinAgain(0)).isFalse();
+    }
+}
