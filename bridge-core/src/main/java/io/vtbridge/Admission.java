@@ -62,11 +62,14 @@ final class Admission {
         if (state != OPEN) {
             return closedRejection();
         }
-        int slot = tasks.acquire(task); // volatile store of the task, then the state load below
+        int slot = tasks.reserve();
         if (slot < 0) {
             return new BridgeOverloadedException(bridgeName, tasks.capacity());
         }
+        // The slot first, then the task where a closer's walk sees it: an abort by that walk frees
+        // this slot. Published first, the walk could see the task with no slot yet.
         task.slot = slot;
+        tasks.publish(slot, task); // volatile store of the task, then the state load below
         if (state != OPEN) {
             // A closer flipped the state meanwhile and may or may not have seen our slot: the task
             // never starts. Whoever claims it (we, or the closer's abort) frees the slot, once.

@@ -33,7 +33,7 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
     private final boolean reportUncaught;
     private final boolean urgent;     // started through the shard's latency lane (Priority.HIGH)
     private final boolean movable;    // no key: may run on another shard than its own (the spill)
-    int slot = -1;                    // written by the submitting thread before the start or offer that publishes it
+    int slot = -1;                    // written by the submitting thread before the table publishes the task (a closer's walk may abort it) and before its start
     private long queuedAt;            // written by the submitter (or a spilling loop) before the offer that publishes it
     private Shard runningOn;          // the shard whose loop runs it: written before claimRun, whose store of the runner publishes it
 

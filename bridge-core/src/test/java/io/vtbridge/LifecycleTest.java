@@ -202,6 +202,35 @@ class LifecycleTest {
     }
 
     @Test
+    void aStopThatArrivesInsideATaskStepWithTasksQueuedEndsTheLoop() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).stopGrace(Duration.ZERO).build();
+        io.vtbridge.loop.ShardLoop loop = bridge.shard(0).loop();
+        CountDownLatch holding = new CountDownLatch(1);
+        AtomicBoolean letGo = new AtomicBoolean();
+        // Holds the carrier (no park), so the loop stays inside this task's step until the test lets go.
+        CompletableFuture<Integer> holder = bridge.submit(() -> {
+            holding.countDown();
+            Await.spinOnCarrier("the test lets the holder go", letGo::get);
+            return 1;
+        });
+        Await.latch("the holder runs", holding);
+        List<CompletableFuture<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            queued.add(bridge.submit(() -> 2)); // behind the holder, in the same step's source
+        }
+        loop.stop();      // the stop arrives while the step still has tasks queued
+        letGo.set(true);
+        // The loop ends its step instead of starting runners that exit at once, for ever.
+        assertThat(loop.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("the loop exits").isTrue();
+        assertThat(Await.result(holder)).isEqualTo(1);
+        bridge.shutdownNow(); // rejects the queued tasks that never ran
+        for (CompletableFuture<Integer> f : queued) {
+            assertThat(f).isDone();
+        }
+        assertThat(bridge.inFlight()).as("slots left taken").isZero();
+    }
+
+    @Test
     void timeoutsTooLongForNanosecondsMeanForeverNotOverflow() throws Exception {
         Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
         Bridge bridge = Bridge.builder().shards(1).closeTimeout(forever).stopGrace(forever).build();
@@ -265,6 +294,9 @@ class LifecycleTest {
             }
             // Every slot comes back: no task was left holding one (none of these ignore interrupts).
             assertThat(bridge.inFlight()).as("round %d", round).isZero();
+            for (Shard shard : bridge.shards()) { // and no loop thread is left turning
+                assertThat(shard.loop().thread().isAlive()).as("%s alive after the stop (round %d)", shard, round).isFalse();
+            }
         }
     }
 

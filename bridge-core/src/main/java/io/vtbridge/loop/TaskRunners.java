@@ -200,10 +200,14 @@ final class TaskRunners {
 
     /**
      * The continuation of the runner to mount next in this step, or {@code null} when the step is
-     * over (no task, no budget, or the active runner cannot be mounted from here). Owner only.
+     * over (no task, no budget, the loop told to stop, or the active runner cannot be mounted from
+     * here). Owner only.
      */
     Runnable nextMount(long clock) {
-        if (!sources.stepGoesOn(clock)) {
+        // A stopping loop starts no task: its runners exit without taking one (decide), so a step
+        // that went on would start runner after runner, each ending at once, and never end while
+        // tasks stay queued. The queued tasks are the closer's to reject.
+        if (!loop.isRunning() || !sources.stepGoesOn(clock)) {
             return null;
         }
         Runner r = active;

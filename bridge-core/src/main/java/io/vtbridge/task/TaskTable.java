@@ -75,11 +75,27 @@ public final class TaskTable<T> {
     }
 
     /**
-     * Takes a free slot and stores {@code item} in it.
+     * Takes a free slot and stores {@code item} in it: {@link #reserve} then {@link #publish}.
      *
      * @return the slot, or {@code -1} if every slot is taken
      */
     public int acquire(T item) {
+        int slot = reserve();
+        if (slot >= 0) {
+            publish(slot, item);
+        }
+        return slot;
+    }
+
+    /**
+     * Takes a free slot without storing an item yet: it counts as taken ({@link #used}) at once, and
+     * a walk ({@link #forEach}) sees nothing there until {@link #publish}. For a caller whose item
+     * must know its slot before anyone can see the item. Pair with {@link #publish} or
+     * {@link #release}.
+     *
+     * @return the slot, or {@code -1} if every slot is taken
+     */
+    public int reserve() {
         while (true) {
             long current = top;
             int encoded = (int) (current & INDEX_MASK);
@@ -92,12 +108,19 @@ public final class TaskTable<T> {
             int next = below.getPlain(slot);
             long replacement = ((current & ~INDEX_MASK) + STAMP_UNIT) | (next & INDEX_MASK);
             if (TOP.compareAndSet(this, current, replacement)) {
-                // Volatile store: a closer that flips its state and then scans (forEach) and a
-                // submitter that stores here and then reads that state cannot both miss each other.
-                items.set(slot, item);
                 return slot;
             }
         }
+    }
+
+    /**
+     * Stores {@code item} in {@code slot}, taken by {@link #reserve}: a volatile store, so that a
+     * closer that flips its state and then walks the table ({@link #forEach}) and a caller that
+     * publishes here and then reads that state cannot both miss each other, and a walk that sees the
+     * item sees everything the caller wrote to it before.
+     */
+    public void publish(int slot, T item) {
+        items.set(slot, item);
     }
 
     /** Returns {@code slot} to the free stack. Exactly once per successful {@link #acquire}. */

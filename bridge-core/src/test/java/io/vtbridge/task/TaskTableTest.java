@@ -81,6 +81,24 @@ class TaskTableTest {
     }
 
     @Test
+    void aReservedSlotCountsAtOnceAndIsSeenByAWalkOnlyOncePublished() {
+        TaskTable<String> table = new TaskTable<>(2);
+        int slot = table.reserve();
+        assertThat(slot).isBetween(0, 1);
+        assertThat(table.used()).as("counted from the reserve").isEqualTo(1);
+        List<String> walked = new ArrayList<>();
+        table.forEach(walked::add);
+        assertThat(walked).as("nothing to see before the publish").isEmpty();
+        table.publish(slot, "task");
+        table.forEach(walked::add);
+        assertThat(walked).containsExactly("task");
+        assertThat(table.reserve()).isNotEqualTo(slot).isNotNegative();
+        assertThat(table.reserve()).as("full").isEqualTo(-1);
+        table.release(slot);
+        assertThat(table.used()).isEqualTo(1);
+    }
+
+    @Test
     void awaitEmptyWakesWhenTheLastSlotIsReleased() throws Exception {
         TaskTable<String> table = new TaskTable<>(2);
         int a = table.acquire("a");
