@@ -53,10 +53,7 @@ final class BridgedCalls {
         CompletableFuture<T> future = toFuture(stage);
         ShardLoop loop = ShardLoop.current();
         if (loop != null) {
-            loop = loop.services().coopCheck(); // after a yield: the loop that carries it now, or null
-        }
-        if (loop != null) {
-            loop.events().request(EventKind.AWAIT);
+            loop = loop.services().request(EventKind.AWAIT, true); // after a yield: the loop that carries it now, or null
         }
         if (!future.isDone()) {
             // In bridged code CompletableFuture.get() parks the virtual thread, which unmounts:
@@ -117,10 +114,7 @@ final class BridgedCalls {
         }
         Bridge bridge = ((Shard) loop.owner()).bridge();
         WorkPool pool = kind == EventKind.CPU ? bridge.cpuPool() : bridge.blockingPool();
-        ShardLoop here = loop.services().coopCheck(); // after a yield: the loop that carries it now, or null
-        if (here != null) {
-            here.events().request(kind);
-        }
+        loop.services().request(kind, true);
         PoolTask<T> future = pool.submit(priority, task);
         if (future.isCompletedExceptionally() && !future.isCancelled()) {
             return outcome(future); // refused at once: a full queue (BridgeOverloadedException) or a closed pool

@@ -175,6 +175,22 @@ public final class LoopServices {
     }
 
     /**
+     * The start of a vtbridge request in bridged code on this loop: the coop check (if {@code coop};
+     * a call that never gives up the carrier, such as a {@code tryLock()}, skips it), then the
+     * REQUEST event of {@code kind} on the loop that carries the thread after it.
+     *
+     * @return the loop that carries the thread now (this one, or another after a yield), or null off
+     *         every loop; callers use it, not this one, for what they record next
+     */
+    public ShardLoop request(EventKind kind, boolean coop) {
+        ShardLoop here = coop ? coopCheck() : loop;
+        if (here != null) {
+            here.events().request(kind);
+        }
+        return here;
+    }
+
+    /**
      * Announces that the calling bridged thread is about to wait for {@code kind} (it will park, and
      * may unmount). Returns a token for {@link #endWait}. The SUSPEND is recorded by the loop if the
      * wait really unmounts the thread.

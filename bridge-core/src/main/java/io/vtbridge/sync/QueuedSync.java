@@ -198,11 +198,8 @@ public abstract class QueuedSync {
         // take it (the steal): the loop is read again after each, and its state is never touched
         // from another loop's carrier.
         ShardLoop loop = ShardLoop.current();
-        if (loop != null && timeoutNanos != 0) {
-            loop = loop.services().coopCheck(); // not for a try: tryLock() never gives up the carrier
-        }
         if (loop != null) {
-            loop.events().request(EventKind.LOCK);
+            loop = loop.services().request(EventKind.LOCK, timeoutNanos != 0); // no coop check for a try: tryLock() never gives up the carrier
         }
         if (tryFastPath(shared, arg)) {
             if (loop != null) {
