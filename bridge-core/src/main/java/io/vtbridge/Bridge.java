@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -237,7 +236,7 @@ public final class Bridge implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command");
-        BridgeTask<Object> task = new BridgeTask<>(this, admission.pickShard(), Executors.callable(command), true, false, true);
+        BridgeTask<Object> task = BridgeTask.ofExecuted(this, admission.pickShard(), command);
         RejectedExecutionException rejected = admission.admit(task);
         if (rejected != null) {
             throw rejected;
@@ -254,7 +253,7 @@ public final class Bridge implements Executor, AutoCloseable {
      * {@code urgent}: the latency lane; {@code movable}: no key, so it may run on another shard.
      */
     private <T> CompletableFuture<T> submitTo(Shard shard, Callable<T> callable, boolean urgent, boolean movable) {
-        BridgeTask<T> task = new BridgeTask<>(this, shard, callable, false, urgent, movable);
+        BridgeTask<T> task = BridgeTask.of(this, shard, callable, urgent, movable);
         RejectedExecutionException rejected = admission.admit(task);
         if (rejected != null) {
             task.completeExceptionally(rejected);

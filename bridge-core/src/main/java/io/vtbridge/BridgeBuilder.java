@@ -93,6 +93,12 @@ public final class BridgeBuilder {
      * Most tasks admitted and not finished, over all shards, 1..{@value #MAX_IN_FLIGHT}.
      * Submissions beyond it are rejected at once with {@link BridgeOverloadedException}. The
      * bridge preallocates a table of this many slots. Default: 10,000.
+     *
+     * <p>A task counts until its slot is freed, a moment after its future completes: a task that
+     * ended on its shard's loop frees its slot with the others of that loop's turn (fewer than 64 per
+     * loop at once). A caller that submits a full bound again the moment the last future of the
+     * previous one completed may be refused; it waits for {@link Bridge#inFlight()} to drop first,
+     * or leaves that much room.
      */
     public BridgeBuilder maxInFlight(int maxInFlight) {
         this.maxInFlight = Checks.inRange("maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT);

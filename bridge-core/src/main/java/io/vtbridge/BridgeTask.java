@@ -18,7 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
  * run ({@link #run}, {@link #runSync}); the bridge gives up on a task that has not started with
  * {@link #claimUnstarted} (shutdown, or a start that failed). Whoever claims it owns its in-flight
  * slot and releases it, so a task the bridge reports as "never started" never ran a line of its
- * callable, and no slot is released twice. {@code cancel(true)} completes the future, then interrupts
+ * body, and no slot is released twice. {@code cancel(true)} completes the future, then interrupts
  * the run if there is one; that interrupt never reaches a blocking-pool worker's next task.
  *
  * <p><b>Threading:</b> {@link #runOnRunner} on a runner of a shard's loop (a reused bridged thread),
@@ -29,21 +29,35 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
 
     private final Bridge bridge;
     private final Shard shard;        // null for a Mode.SYNC task
-    private final Callable<T> callable;
-    private final boolean reportUncaught;
+    private final Object body;        // a Callable<T>; a Runnable for a task of execute() (executed)
+    private final boolean executed;   // from execute(Runnable): no result; a failure also goes to the uncaught-exception handler
     private final boolean urgent;     // started through the shard's latency lane (Priority.HIGH)
     private final boolean movable;    // no key: may run on another shard than its own (the spill)
     int slot = -1;                    // written by the submitting thread before the table publishes the task (a closer's walk may abort it) and before its start
     private long queuedAt;            // written by the submitter (or a spilling loop) before the offer that publishes it
     private Shard runningOn;          // the shard whose loop runs it: written before claimRun, whose store of the runner publishes it
 
-    BridgeTask(Bridge bridge, Shard shard, Callable<T> callable, boolean reportUncaught, boolean urgent, boolean movable) {
+    private BridgeTask(Bridge bridge, Shard shard, Object body, boolean executed, boolean urgent, boolean movable) {
         this.bridge = bridge;
         this.shard = shard;
-        this.callable = callable;
-        this.reportUncaught = reportUncaught;
+        this.body = body;
+        this.executed = executed;
         this.urgent = urgent;
         this.movable = movable;
+    }
+
+    /** A task of {@code submit}: its future completes with what {@code callable} returns or throws. */
+    static <T> BridgeTask<T> of(Bridge bridge, Shard shard, Callable<T> callable, boolean urgent, boolean movable) {
+        return new BridgeTask<>(bridge, shard, callable, false, urgent, movable);
+    }
+
+    /**
+     * A task of {@code execute}: {@code command} runs as it is (no adapter to a {@link Callable}: one
+     * object and one frame less per task); a failure also goes to the thread's uncaught-exception
+     * handler.
+     */
+    static BridgeTask<Object> ofExecuted(Bridge bridge, Shard shard, Runnable command) {
+        return new BridgeTask<>(bridge, shard, command, true, false, true);
     }
 
     /** Whether the task starts through its shard's latency lane. */
@@ -120,9 +134,9 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
             if (isDone()) {
                 return;
             }
-            complete(callable.call());
+            complete(callBody());
         } catch (Throwable failure) {
-            if (completeExceptionally(failure) && reportUncaught) {
+            if (completeExceptionally(failure) && executed) {
                 Thread self = Thread.currentThread();
                 self.getUncaughtExceptionHandler().uncaughtException(self, failure);
             }
@@ -137,6 +151,15 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
                 bridge.admission().release(this);
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T callBody() throws Exception {
+        if (executed) {
+            ((Runnable) body).run();
+            return null;
+        }
+        return ((Callable<T>) body).call();
     }
 
     /**
@@ -188,6 +211,6 @@ final class BridgeTask<T> extends RunOnceFuture<T> implements Runnable, RunnerTa
 
     @Override
     public String toString() {
-        return "BridgeTask[" + (shard == null ? "sync" : "shard " + shard.index()) + ", " + callable + "]" + super.toString();
+        return "BridgeTask[" + (shard == null ? "sync" : "shard " + shard.index()) + ", " + body + "]" + super.toString();
     }
 }

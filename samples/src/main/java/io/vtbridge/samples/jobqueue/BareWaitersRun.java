@@ -80,8 +80,20 @@ final class BareWaitersRun {
                 threads, notes);
     }
 
-    /** Starts {@code n} bridged tasks waiting for {@code job} to pass version 1. */
-    private static List<CompletableFuture<Job.Snapshot>> park(Bridge bridge, Job job, int n) {
+    /**
+     * Starts {@code n} bridged tasks waiting for {@code job} to pass version 1, once the waiters
+     * before them have left their in-flight slots: a task's slot is freed with the others of its
+     * loop's turn, a moment after its future completes, so a batch submitted the moment the last one
+     * returned could find the bound still reached.
+     */
+    private static List<CompletableFuture<Job.Snapshot>> park(Bridge bridge, Job job, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (bridge.inFlight() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(bridge.inFlight() + " tasks still in flight 10 s after every waiter returned");
+            }
+            Thread.sleep(1);
+        }
         List<CompletableFuture<Job.Snapshot>> waits = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             waits.add(bridge.submit(() -> job.awaitChange(1, WAIT_NANOS)));

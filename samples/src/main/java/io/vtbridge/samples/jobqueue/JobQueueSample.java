@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the same waiters as bare bridged tasks, without HTTP: what a waiter costs the bridge;</li>
  *   <li>over the JDK's HttpServer on {@code Executors.newFixedThreadPool(16)}: 16 idle waiters, and
  *       {@code GET /jobs} is not answered within 2 s (the attack succeeds);</li>
- *   <li>on a bridge ({@code BridgeExecutorService}), over the JDK's HttpServer ({@code bridge}) and
- *       over {@link LeanHttpServer} ({@code bridge-lean}): the same 16 waiters, and lists are answered
+ *   <li>on a bridge, over the JDK's HttpServer ({@code bridge}, on a {@code BridgeExecutorService}) and
+ *       over {@link LeanHttpServer} ({@code bridge-lean}, on {@code Bridge.execute}): the same 16 waiters, and lists are answered
  *       in milliseconds (the attack fails); then, on each, 10,000 idle long polls at once (their client
  *       ends in a child JVM), with the server's platform threads, its heap per waiter and the list
  *       latency measured while they wait, and every waiter getting its job's change at the end.</li>

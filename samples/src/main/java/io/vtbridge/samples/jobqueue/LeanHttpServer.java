@@ -7,13 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The job server's routes ({@link JobRoutes}) over plain blocking sockets, on loopback: a thread per
@@ -21,12 +22,14 @@ import java.util.concurrent.atomic.LongAdder;
  * keep-alive connection holds a thread). One platform thread, {@code lean-http-acceptor-N}, accepts
  * connections and hands each to the {@link Executor} it is given; there the connection's thread
  * reads the request head ({@link HttpWire}: at most 1 KiB, no body), calls the routes, writes the
- * answer and closes. On a {@code BridgeExecutorService} every connection is a bridged virtual thread:
- * a socket read with nothing to read parks it in the JDK's poller, which resumes it through its shard;
- * a long poll parks it on its job's condition.
+ * answer and closes. The sample hands it the {@code Bridge} itself ({@code Bridge.execute}: a task
+ * per connection, nothing else per connection, where an executor service would add its own task and
+ * an entry in its set of running tasks); every connection is then a bridged virtual thread: a socket
+ * read with nothing to read parks it in the JDK's poller, which resumes it through its shard; a long
+ * poll parks it on its job's condition. Any {@code Executor} works.
  *
  * <p>What a waiting long poll holds: its virtual thread (frames that keep the job and two numbers),
- * its {@link SocketChannel}, and an entry in the server's set of open connections. The head's buffer
+ * its {@link SocketChannel}, and its place in the server's list of open connections. The head's buffer
  * and text are garbage before the wait starts: {@link HttpWire#readRequest} allocates them and returns
  * only the method, path and query. No buffer is kept per connection, unlike the JDK's HttpServer
  * (about 25 KB per connection: {@link JobServer}).
@@ -56,8 +59,14 @@ final class LeanHttpServer implements JobFrontEnd {
 
     private final JobRoutes routes;
     private final Executor handlers;
-    /** Open connections: the acceptor adds each, its own thread (at its end) or {@link #close} removes it. */
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /**
+     * Open connections, a circular list linked through the connections themselves (no entry object
+     * per connection, unlike a concurrent set): the acceptor links each, its own thread (at its end)
+     * or {@link #close} unlinks it. This is the list's head, never a connection.
+     */
+    private final Connection open = new Connection(null);
+    private final ReentrantLock openLock = new ReentrantLock(); // guards the list's links and openCount
+    private int openCount;                                      // guarded by openLock
     private final LongAdder refused = new LongAdder();        // connections the executor refused (answered 503), by the acceptor
     private final LongAdder acceptFailures = new LongAdder(); // accepts that failed while open, by the acceptor
     private ServerSocketChannel listener;                     // set by start; closed by close
@@ -121,7 +130,12 @@ final class LeanHttpServer implements JobFrontEnd {
 
     /** Connections accepted and not yet closed: a snapshot. */
     int openConnections() {
-        return connections.size();
+        openLock.lock();
+        try {
+            return openCount;
+        } finally {
+            openLock.unlock();
+        }
     }
 
     /** Connections the executor refused (each answered 503 and closed). */
@@ -153,8 +167,17 @@ final class LeanHttpServer implements JobFrontEnd {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Connection connection : connections) {
-            connection.shut();
+        List<Connection> all = new ArrayList<>();
+        openLock.lock();
+        try {
+            for (Connection c = open.next; c != open; c = c.next) {
+                all.add(c);
+            }
+        } finally {
+            openLock.unlock();
+        }
+        for (Connection connection : all) {
+            connection.shut();                                    // unlinks it
         }
     }
 
@@ -184,11 +207,11 @@ final class LeanHttpServer implements JobFrontEnd {
     /** Hands {@code channel} to the executor; one it refuses is answered 503 and closed. */
     private void admit(SocketChannel channel) {
         Connection connection = new Connection(channel);
-        connections.add(connection);
+        link(connection);
         try {
             handlers.execute(connection);
         } catch (RejectedExecutionException e) {
-            connections.remove(connection);
+            unlink(connection);
             refused.increment();
             try {
                 // a fresh connection's send buffer is empty: this short write does not block the acceptor
@@ -197,6 +220,37 @@ final class LeanHttpServer implements JobFrontEnd {
                 // the client is gone already
             }
             closeQuietly(channel);
+        }
+    }
+
+    private void link(Connection c) {
+        openLock.lock();
+        try {
+            Connection last = open.prev;
+            c.prev = last;
+            c.next = open;
+            last.next = c;
+            open.prev = c;
+            openCount++;
+        } finally {
+            openLock.unlock();
+        }
+    }
+
+    /** Unlinks {@code c} if it is still linked (its end and {@link #close} may both try). */
+    private void unlink(Connection c) {
+        openLock.lock();
+        try {
+            if (c.next == null) {
+                return;
+            }
+            c.prev.next = c.next;
+            c.next.prev = c.prev;
+            c.prev = null;
+            c.next = null;
+            openCount--;
+        } finally {
+            openLock.unlock();
         }
     }
 
@@ -264,9 +318,16 @@ final class LeanHttpServer implements JobFrontEnd {
         private final SocketChannel channel;
         private Thread thread;             // guarded by this: the thread serving it, from start to end; else null
         private boolean shut;              // guarded by this: set by shut(); a connection shut first is not served
+        private Connection prev;           // guarded by openLock: the list of open connections; null once unlinked
+        private Connection next;           // guarded by openLock
 
+        /** A connection on {@code channel}; with a null channel, the list's head (linked to itself). */
         Connection(SocketChannel channel) {
             this.channel = channel;
+            if (channel == null) {
+                prev = this;
+                next = this;
+            }
         }
 
         @Override
@@ -280,7 +341,7 @@ final class LeanHttpServer implements JobFrontEnd {
             } finally {
                 end();
                 closeQuietly(channel);
-                connections.remove(this);
+                unlink(this);
             }
         }
 
@@ -305,7 +366,7 @@ final class LeanHttpServer implements JobFrontEnd {
                 }
             }
             closeQuietly(channel);
-            connections.remove(this);
+            unlink(this);
         }
     }
 }

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       with a {@link BridgeExecutorService} as its executor and as the job runner (a long poll is a
  *       suspended virtual thread; a job is a bridged task);</li>
  *   <li>{@link #bridged} with {@link FrontEnd#LEAN}, named {@code bridge-lean}: the same bridge behind
- *       {@link LeanHttpServer}, which keeps no I/O buffer for a connection while its request waits.</li>
+ *       {@link LeanHttpServer}, which keeps no I/O buffer for a connection while its request waits; each
+ *       connection is a task of the bridge itself ({@code Bridge.execute}), jobs run on the
+ *       {@link BridgeExecutorService} as behind the HttpServer.</li>
  * </ul>
  *
  * <p><b>Threading:</b> built and closed by one thread (the sample's driver).
@@ -102,7 +104,9 @@ final class ServerUnderTest implements AutoCloseable {
         try {
             server = switch (frontEnd) {
                 case HTTP_SERVER -> new JobServer(routes, service).start(o.port(), BACKLOG);
-                case LEAN -> new LeanHttpServer(routes, service).start(o.port(), BACKLOG);
+                // Each connection a task of the bridge itself: no executor's task and no entry in its
+                // set of running tasks per waiting connection (the front end closes its connections).
+                case LEAN -> new LeanHttpServer(routes, bridge).start(o.port(), BACKLOG);
             };
         } catch (IOException | RuntimeException e) {
             service.shutdownNow();
