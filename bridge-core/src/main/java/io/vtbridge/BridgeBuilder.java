@@ -114,6 +114,13 @@ public final class BridgeBuilder {
     /**
      * How long shutdown waits for cancelled tasks' threads to end before stopping the loops; zero
      * or positive. Default: 1 s.
+     *
+     * <p>A cancelled task's thread needs its shard's loop to end: the interrupt makes it runnable,
+     * and the loop runs it. When the grace runs out the loops stop, and every thread that has not
+     * ended by then is abandoned: it never runs again, and its in-flight slot stays taken. That is
+     * the thread that ignores the interrupt, but with a grace of zero (or one too short for the
+     * loops to get to them) it can also be one that would have ended at the interrupt. Whatever
+     * waits for such a thread to end (an executor service's termination, say) waits for ever.
      */
     public BridgeBuilder stopGrace(Duration stopGrace) {
         this.stopGrace = Checks.notNegative("stopGrace", stopGrace);

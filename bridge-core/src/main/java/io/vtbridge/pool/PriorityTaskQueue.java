@@ -20,6 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>One {@link ReentrantLock} guards everything, with one {@link Condition} for takers that wait
  * for a task. Not {@code synchronized}: the callers are often virtual threads, and on JDK 21–23 a
  * virtual thread that blocks inside {@code synchronized} pins its carrier (here: a shard loop).
+ * A virtual thread never queues for the lock either: it spins, then yields, until it gets it (see
+ * {@link #lock()}: a bridged thread abandoned by a stopping shard while queued in the lock would
+ * leave every later waiter of the lock waiting for ever).
  * Offers never block: a full queue refuses at once, which is the pool's backpressure.
  *
  * <p>A queue can be {@linkplain #close() closed}: it then refuses every offer, and takers drain
@@ -51,6 +54,9 @@ public final class PriorityTaskQueue {
     }
 
     private final int capacity;
+    /** Tries of the lock a virtual thread spins through before it yields between tries ({@link #lock()}). */
+    private static final int LOCK_SPINS = 64;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final ArrayDeque<Runnable> high = new ArrayDeque<>(); // guarded by lock
@@ -91,7 +97,7 @@ public final class PriorityTaskQueue {
     public Offer enqueue(Priority priority, Runnable task) {
         Objects.requireNonNull(priority, "priority");
         Objects.requireNonNull(task, "task");
-        lock.lock();
+        lock();
         try {
             if (closed) {
                 return Offer.CLOSED;
@@ -114,7 +120,7 @@ public final class PriorityTaskQueue {
      * @return the task, or {@code null} if the queue is empty
      */
     public Runnable poll() {
-        lock.lock();
+        lock();
         try {
             return pollLocked();
         } finally {
@@ -178,6 +184,30 @@ public final class PriorityTaskQueue {
         }
     }
 
+    /**
+     * Takes the lock for a call that does not wait for tasks. A virtual thread never queues for it:
+     * it tries, spins a little, then yields between tries. A bridged thread queued in the lock is the
+     * one the lock wakes when it is released; if its shard has stopped meanwhile (a shutdown whose
+     * grace ran out abandons the bridged threads still waiting), that wake-up is dropped with the
+     * shard's queue, and every thread queued behind it (the pool's workers, the closer in
+     * {@link #close}) would wait for ever. A virtual thread dropped while it yields here holds
+     * nothing and blocks nobody. The lock is held for a few hundred nanoseconds at a time and never
+     * across a wait ({@link #take} releases it in {@code await}).
+     */
+    private void lock() {
+        if (!Thread.currentThread().isVirtual()) {
+            lock.lock();
+            return;
+        }
+        for (int tries = 0; !lock.tryLock(); tries++) {
+            if (tries < LOCK_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the holder may be a descheduled platform thread: let it run
+            }
+        }
+    }
+
     private Runnable pollLocked() {
         assert lock.isHeldByCurrentThread();
         Runnable task = high.pollFirst();
@@ -207,7 +237,7 @@ public final class PriorityTaskQueue {
         if (task == null) {
             return false;
         }
-        lock.lock();
+        lock();
         try {
             return removeIdentical(high, task) || removeIdentical(low, task);
         } finally {
@@ -231,7 +261,7 @@ public final class PriorityTaskQueue {
      * @return the tasks in hand-out order: the {@code HIGH} ones oldest first, then the {@code LOW} ones
      */
     public List<Runnable> drain() {
-        lock.lock();
+        lock();
         try {
             List<Runnable> all = new ArrayList<>(high.size() + low.size());
             all.addAll(high);
@@ -249,7 +279,7 @@ public final class PriorityTaskQueue {
      * {@code null} once the queue is empty. Idempotent. Queued tasks stay queued.
      */
     public void close() {
-        lock.lock();
+        lock();
         try {
             closed = true;
             notEmpty.signalAll();
@@ -260,7 +290,7 @@ public final class PriorityTaskQueue {
 
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        lock.lock();
+        lock();
         try {
             return closed;
         } finally {
@@ -270,7 +300,7 @@ public final class PriorityTaskQueue {
 
     /** The number of queued tasks, both priorities: a snapshot. */
     public int size() {
-        lock.lock();
+        lock();
         try {
             return high.size() + low.size();
         } finally {
@@ -281,7 +311,7 @@ public final class PriorityTaskQueue {
     /** The number of queued tasks at {@code priority}: a snapshot. */
     public int size(Priority priority) {
         Objects.requireNonNull(priority, "priority");
-        lock.lock();
+        lock();
         try {
             return priority == Priority.HIGH ? high.size() : low.size();
         } finally {
@@ -291,7 +321,7 @@ public final class PriorityTaskQueue {
 
     /** The number of threads waiting in {@link #take} for a task: a snapshot. */
     public int waitingTakers() {
-        lock.lock();
+        lock();
         try {
             return waitingTakers;
         } finally {
@@ -306,7 +336,7 @@ public final class PriorityTaskQueue {
 
     @Override
     public String toString() {
-        lock.lock();
+        lock();
         try {
             return "PriorityTaskQueue[high=" + high.size() + ", low=" + low.size() + ", capacity=" + capacity
                     + (closed ? ", closed]" : "]");

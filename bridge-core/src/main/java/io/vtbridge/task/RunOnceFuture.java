@@ -86,7 +86,12 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
         boolean finished = PHASE.compareAndSet(this, RUNNING, FINISHED);
         if (!finished) {
             while (phase == INTERRUPTING) {
-                Thread.yield(); // the canceller is inside Thread.interrupt(); it stores INTERRUPTED next
+                // The canceller is inside Thread.interrupt(); it stores INTERRUPTED next. Spin, never
+                // yield: a yielded bridged thread waits in its loop's queue, and a loop that stops
+                // meanwhile (a shutdown with no grace) drops it, leaving a task that ignored no
+                // interrupt unfinished, its slot taken. The canceller cannot be waiting for this
+                // carrier: nothing in its window unmounts it.
+                Thread.onSpinWait();
             }
         }
         runner = null;
@@ -105,7 +110,7 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
         try {
             Thread t;
             while ((t = runner) == null) {
-                Thread.yield(); // stored right after its RUNNING claim: a few instructions
+                Thread.onSpinWait(); // stored right after its RUNNING claim: a few instructions (never a yield: see finishRun)
             }
             t.interrupt();
         } finally {

@@ -143,6 +143,11 @@ public final class Await {
                 thread);
     }
 
+    /** Returns once {@code thread} has {@code frame} on its stack (as {@link #state}), in whatever state. */
+    public static void frame(Thread thread, String frame) throws InterruptedException {
+        until(thread + " is in " + frame, () -> Arrays.stream(thread.getStackTrace()).anyMatch(f -> matches(f, frame)), thread);
+    }
+
     private static void until(String what, BooleanSupplier condition, Thread thread) throws InterruptedException {
         try {
             until(what, condition);

@@ -161,7 +161,9 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
         boolean byCancel = false;
         if (!PHASE.compareAndSet(this, RUNNING, FINISHED)) {
             while (phase == INTERRUPTING) { // volatile read; pairs with interruptRun's setRelease(INTERRUPTED)
-                Thread.yield(); // the interrupter is inside one Thread.interrupt()
+                // The interrupter is inside one Thread.interrupt(). Spin, never yield: a yielded thread
+                // waits in its shard's queue, which a bridge stopping with no grace drops.
+                Thread.onSpinWait();
             }
             byCancel = interruptedByCancel; // written before the release store our read of INTERRUPTED saw
         }

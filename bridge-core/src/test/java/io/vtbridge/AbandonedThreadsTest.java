@@ -1,0 +1,104 @@
+package io.vtbridge;
+
+import io.vtbridge.loop.ShardLoop;
+import io.vtbridge.testing.Await;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A shutdown whose grace runs out abandons the bridged threads that are still waiting: their loop
+ * stops, and whatever of theirs is queued there is dropped. These tests check that the bridge's own
+ * code never leaves a thread waiting in that queue when it need not (a task that has ended its body
+ * and waits a few instructions for a canceller), and never lets an abandoned thread wedge a lock
+ * that others wait for (the work pools' queue).
+ */
+class AbandonedThreadsTest {
+
+    private static final int INTERRUPTING = 4; // RunOnceFuture's phases
+    private static final int INTERRUPTED = 5;
+
+    @Test
+    void aTaskThatEndsWhileItsCancelIsInsideTheInterruptIsNotLostToAStopWithNoGrace() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).stopGrace(Duration.ZERO).build();
+        ShardLoop loop = bridge.shard(0).loop();
+        AtomicBoolean letGo = new AtomicBoolean();
+        CountDownLatch running = new CountDownLatch(1);
+        CompletableFuture<Integer> task = bridge.submit(() -> {
+            running.countDown();
+            Await.spinOnCarrier("the test lets the task end", letGo::get);
+            return 1;
+        });
+        Await.latch("the task runs", running);
+        Thread taskThread = ((BridgeTask<?>) task).runner();
+        // A cancel(true) from another thread that is inside Thread.interrupt(): it has completed the
+        // future and moved the run to INTERRUPTING, and stores INTERRUPTED once the interrupt returns.
+        // The test holds that window open.
+        Field phase = io.vtbridge.task.RunOnceFuture.class.getDeclaredField("phase");
+        phase.setAccessible(true);
+        task.cancel(false);
+        phase.setInt(task, INTERRUPTING);
+        letGo.set(true);
+        Await.frame(taskThread, "finishRun"); // the body has returned; the run waits for the canceller
+        loop.stop();
+        // A task that left its carrier to wait would be dropped by the loop's exit now; one that
+        // waits on its carrier holds the loop until the canceller is done.
+        loop.awaitTermination(100, TimeUnit.MILLISECONDS);
+        phase.setInt(task, INTERRUPTED);
+        assertThat(loop.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("the loop exits").isTrue();
+        bridge.shutdownNow();
+        assertThat(task).isCancelled();
+        assertThat(bridge.inFlight()).as("the slot of a task that ignored no interrupt").isZero();
+    }
+
+    @Test
+    void aBridgedThreadAbandonedWhileItWantsThePoolQueuesLockDoesNotWedgeTheLock() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).cpuThreads(1).stopGrace(Duration.ZERO).build();
+        CountDownLatch holding = new CountDownLatch(1);
+        // Holds the only CPU worker until interrupted (the shutdown interrupts it).
+        bridge.submit(() -> Bridge.compute(() -> {
+            holding.countDown();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Await.WAIT_SECONDS);
+            while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            return 1;
+        }));
+        Await.latch("the CPU worker is held", holding);
+        CompletableFuture<Integer> queued = bridge.submit(() -> Bridge.compute(() -> 2)); // its pool task waits in the queue
+        Await.until("the second task runs", () -> ((BridgeTask<?>) queued).runner() != null);
+        Thread waiter = ((BridgeTask<?>) queued).runner();
+        Await.state(waiter, Thread.State.WAITING, "offload");
+        ReentrantLock queueLock = queueLock(bridge);
+        Thread closer;
+        queueLock.lock(); // a pool worker inside take() or poll() for a moment
+        try {
+            queued.cancel(true); // the interrupted waiter cancels its queued pool task: the queue's lock
+            Await.frame(waiter, "PriorityTaskQueue.remove");
+            closer = Thread.ofPlatform().name("closer").start(bridge::shutdownNow);
+            Await.until("the loop has stopped", () -> bridge.shard(0).loop().isTerminated());
+            Await.state(closer, Thread.State.WAITING, "PriorityTaskQueue.close");
+        } finally {
+            queueLock.unlock(); // the lock wakes its first waiter: that must not be the abandoned thread
+        }
+        Await.join("shutdownNow() returns", closer);
+        assertThat(bridge.isTerminated()).isTrue();
+    }
+
+    private static ReentrantLock queueLock(Bridge bridge) throws ReflectiveOperationException {
+        Field queueField = io.vtbridge.pool.WorkPool.class.getDeclaredField("queue");
+        queueField.setAccessible(true);
+        Object queue = queueField.get(bridge.cpuPool());
+        Field lockField = io.vtbridge.pool.PriorityTaskQueue.class.getDeclaredField("lock");
+        lockField.setAccessible(true);
+        return (ReentrantLock) lockField.get(queue);
+    }
+}
