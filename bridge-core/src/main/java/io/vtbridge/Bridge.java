@@ -119,6 +119,7 @@ public final class Bridge implements Executor, AutoCloseable {
             loops[i] = shards[i].loop();
         }
         ShardLoop.connectRunners(loops); // the spill's peers, when balance is on
+        ShardLoop.shareSpinLimit(loops); // at most half of the loops in an adaptive idle spin at once
         this.admission = new Admission(name, shards, b.maxInFlight, blockingPool);
         for (ShardLoop loop : loops) {
             loop.slotReleaser(admission.tasks()::releaseAll);

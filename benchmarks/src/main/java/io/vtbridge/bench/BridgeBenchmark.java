@@ -1,6 +1,7 @@
 package io.vtbridge.bench;
 
 import io.vtbridge.Bridge;
+import io.vtbridge.BridgeBuilder;
 import io.vtbridge.monitor.ShardStats;
 
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,6 +42,8 @@ public abstract class BridgeBenchmark {
 
     /** Opens {@code java.lang} to the bridge's scheduler; every JVM that builds a {@link Bridge} needs it. */
     static final String OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+    /** System property: the bridges' {@code idleSpins} (pass {@code -jvmArgs -Dvtbridge.bench.idleSpins=0}); unset, the default. */
+    static final String IDLE_SPINS_PROPERTY = "vtbridge.bench.idleSpins";
 
     /** The {@code executor} parameter value that selects the bridge. */
     static final String BRIDGE = "bridge";
@@ -58,13 +61,19 @@ public abstract class BridgeBenchmark {
 
     /** The same, with the scheduling-delay histograms on or off. */
     static Bridge newBridge(String name, int shards, int maxInFlight, boolean delays) {
-        return Bridge.builder()
+        BridgeBuilder builder = Bridge.builder()
                 .name(name)
                 .shards(shards)
                 .maxInFlight(maxInFlight)
                 .closeTimeout(Duration.ofSeconds(10))
-                .schedulingDelays(delays)
-                .build();
+                .schedulingDelays(delays);
+        return withIdleSpinsProperty(builder).build();
+    }
+
+    /** {@code builder} with the loops' idle spin from {@value #IDLE_SPINS_PROPERTY} when it is set (an A/B run); else as it is. */
+    static BridgeBuilder withIdleSpinsProperty(BridgeBuilder builder) {
+        Integer idleSpins = Integer.getInteger(IDLE_SPINS_PROPERTY);
+        return idleSpins == null ? builder : builder.idleSpins(idleSpins);
     }
 
     /** Unparks the bridge's loops have received from other threads, over all shards, so far. */

@@ -72,12 +72,12 @@ public class SpillBenchmark extends BridgeBenchmark {
      * for the driver's tasks, and nothing else changed.
      */
     static Bridge newBalancingBridge(String name, int shards, int maxInFlight, boolean balance) {
-        return Bridge.builder()
+        return withIdleSpinsProperty(Bridge.builder()
                 .name(name)
                 .shards(shards)
                 .maxInFlight(maxInFlight)
                 .balance(balance)
-                .closeTimeout(Duration.ofSeconds(10))
+                .closeTimeout(Duration.ofSeconds(10)))
                 .build();
     }
 

@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
  * {@value #ADAPTIVE_SPIN_MICROS} µs more of them (work comes back soon after this loop runs dry: a
  * caller that submits, waits for the result and submits again then finds it awake, and its
  * submission costs no wake-up). With {@code idleSpins} 0 the loop parks as soon as it runs dry.
+ * The loops of one bridge share a {@link SpinLimit}: at most half of them are in that timed spin at
+ * once, so that spinning loops leave a core to whoever makes their work.
  *
  * <p><b>Threading:</b> loop-owned: only the loop's owner calls it.
  */
@@ -21,16 +23,24 @@ final class IdleSpin {
     private int spins;                 // empty turns since the last turn that found work or the last park
     private boolean shortSleeps;       // the last park ended within twice adaptiveNanos
     private long spinUntil;            // when the current adaptive spin ends, or 0 outside one
+    private SpinLimit limit;           // shared by the bridge's loops; null: no limit. Set before the loop starts
+    private boolean entered;           // this loop holds a place in the limit (inside an adaptive spin)
 
     IdleSpin(int idleSpins) {
         this.idleSpins = idleSpins;
         this.adaptiveNanos = idleSpins > 0 ? TimeUnit.MICROSECONDS.toNanos(ADAPTIVE_SPIN_MICROS) : 0;
     }
 
+    /** The limit shared with the bridge's other loops. Before the loop starts. */
+    void limit(SpinLimit shared) {
+        this.limit = shared;
+    }
+
     /** A turn found work: the next empty turn starts a new count. */
     void workFound() {
         spins = 0;
         spinUntil = 0;
+        leave();
     }
 
     /** Whether the {@code idleSpins} empty turns are spent (the loop parks next unless its sleeps were short). */
@@ -49,6 +59,11 @@ final class IdleSpin {
         }
         if (shortSleeps) {
             if (spinUntil == 0) {
+                if (limit != null && !limit.tryEnter()) {
+                    spins = 0;
+                    return false; // enough of the bridge's loops spin already: park
+                }
+                entered = limit != null;
                 spinUntil = now + adaptiveNanos;
                 return true;
             }
@@ -58,7 +73,15 @@ final class IdleSpin {
         }
         spins = 0;
         spinUntil = 0;
+        leave();
         return false;
+    }
+
+    private void leave() {
+        if (entered) {
+            entered = false;
+            limit.exit();
+        }
     }
 
     /** The loop slept {@code nanos} (it includes the wake-up's own latency). */

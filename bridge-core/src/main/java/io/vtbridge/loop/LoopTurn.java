@@ -137,6 +137,11 @@ final class LoopTurn {
         mountStart = clock;
     }
 
+    /** The bridge's limit on loops in an adaptive spin. Before the loop starts. */
+    void spinLimit(SpinLimit limit) {
+        idleSpin.limit(limit);
+    }
+
     /** The loop thread's body. */
     void run() {
         try {

@@ -169,6 +169,20 @@ public final class ShardLoop implements Executor {
         entry.runners(runners);
     }
 
+    /**
+     * Makes {@code loops} share one limit on loops in an adaptive idle spin (at most half of them at
+     * once: {@code SpinLimit}). Before the loops start.
+     */
+    public static void shareSpinLimit(ShardLoop[] loops) {
+        SpinLimit limit = new SpinLimit(loops.length);
+        for (ShardLoop loop : loops) {
+            if (loop.runState != NEW) {
+                throw new IllegalStateException("shareSpinLimit after start");
+            }
+            loop.turn.spinLimit(limit);
+        }
+    }
+
     /** Introduces the runners of {@code loops} to each other (the spill's peers). Before the loops start. */
     public static void connectRunners(ShardLoop[] loops) {
         TaskRunners[] all = new TaskRunners[loops.length];

@@ -67,4 +67,41 @@ class IdleSpinTest {
         spin.slept(0);
         assertThat(spin.spinAgain(0)).isFalse();
     }
+
+    @Test
+    void loopsSharingALimitSpinByTimeOneAtATimeOfTwo() {
+        SpinLimit limit = new SpinLimit(2);
+        assertThat(limit.max()).isEqualTo(1);
+        IdleSpin a = new IdleSpin(1);
+        IdleSpin b = new IdleSpin(1);
+        a.limit(limit);
+        b.limit(limit);
+        a.slept(0);
+        b.slept(0);
+        assertThat(a.spinAgain(0)).as("a's count").isTrue();
+        assertThat(a.spinAgain(0)).as("a's adaptive spin begins: it takes the place").isTrue();
+        assertThat(b.spinAgain(0)).as("b's count").isTrue();
+        assertThat(b.spinAgain(0)).as("b finds the place taken: it parks").isFalse();
+        a.workFound(); // a leaves its spin: the place is free
+        assertThat(b.spinAgain(0)).as("b's count again").isTrue();
+        assertThat(b.spinAgain(0)).as("b's adaptive spin begins").isTrue();
+        assertThat(a.spinAgain(0)).isTrue();
+        assertThat(a.spinAgain(0)).as("now a parks").isFalse();
+        assertThat(b.spinAgain(WINDOW)).as("b's window is over: it parks and leaves").isFalse();
+        assertThat(limit.tryEnter()).as("the place is free again").isTrue();
+    }
+
+    @Test
+    void aLimitLetsHalfOfTheLoopsSpinAndAtLeastOne() {
+        assertThat(new SpinLimit(1).max()).isEqualTo(1);
+        assertThat(new SpinLimit(3).max()).isEqualTo(1);
+        assertThat(new SpinLimit(8).max()).isEqualTo(4);
+        SpinLimit four = new SpinLimit(8);
+        for (int i = 0; i < 4; i++) {
+            assertThat(four.tryEnter()).isTrue();
+        }
+        assertThat(four.tryEnter()).isFalse();
+        four.exit();
+        assertThat(four.tryEnter()).isTrue();
+    }
 }
