@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AbandonedThreadsTest {
 
-    private static final int INTERRUPTING = 4; // RunOnceFuture's phases
+    private static final int INTERRUPTING = 4; // RunOnceFuture's phases: a platform thread's cancel inside Thread.interrupt()
     private static final int INTERRUPTED = 5;
+    private static final int INTERRUPTING_V = 6; // a virtual thread's
 
     @Test
     void aTaskThatEndsWhileItsCancelIsInsideTheInterruptIsNotLostToAStopWithNoGrace() throws Exception {
@@ -57,6 +58,38 @@ class AbandonedThreadsTest {
         bridge.shutdownNow();
         assertThat(task).isCancelled();
         assertThat(bridge.inFlight()).as("the slot of a task that ignored no interrupt").isZero();
+    }
+
+    @Test
+    void aTaskWhoseCancellerIsAVirtualThreadLeavesTheCarrierWhileItWaits() throws Exception {
+        // A virtual canceller may need the task's carrier to finish its Thread.interrupt() (it can
+        // unmount inside it, on a channel's close lock): the task must not hold the loop while it
+        // waits, or neither would ever move on.
+        Bridge bridge = Bridge.builder().shards(1).build();
+        try {
+            AtomicBoolean letGo = new AtomicBoolean();
+            CountDownLatch running = new CountDownLatch(1);
+            CompletableFuture<Integer> task = bridge.submit(() -> {
+                running.countDown();
+                Await.spinOnCarrier("the test lets the task end", letGo::get);
+                return 1;
+            });
+            Await.latch("the task runs", running);
+            Thread taskThread = ((BridgeTask<?>) task).runner();
+            Field phase = io.vtbridge.task.RunOnceFuture.class.getDeclaredField("phase");
+            phase.setAccessible(true);
+            task.cancel(false);
+            phase.setInt(task, INTERRUPTING_V);
+            letGo.set(true);
+            Await.frame(taskThread, "finishRun");
+            // The shard's only loop still runs other work while the task waits for its canceller.
+            assertThat(Await.result("a task behind the waiting one", bridge.submit(() -> 2))).isEqualTo(2);
+            phase.setInt(task, INTERRUPTED);
+            Await.until("the waiting task ends and frees its slot", () -> bridge.inFlight() == 0);
+            assertThat(task).isCancelled();
+        } finally {
+            bridge.shutdownNow();
+        }
     }
 
     @Test

@@ -42,7 +42,11 @@ public abstract class BridgeBenchmark {
 
     /** Opens {@code java.lang} to the bridge's scheduler; every JVM that builds a {@link Bridge} needs it. */
     static final String OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
-    /** System property: the bridges' {@code idleSpins} (pass {@code -jvmArgs -Dvtbridge.bench.idleSpins=0}); unset, the default. */
+    /**
+     * System property: {@code idleSpins} of the bridges built by {@link #newBridge} and the spill
+     * benchmark (pass {@code -jvmArgs -Dvtbridge.bench.idleSpins=0}); unset, the default. The
+     * harnesses and the JDBC and process benchmarks do not read it.
+     */
     static final String IDLE_SPINS_PROPERTY = "vtbridge.bench.idleSpins";
 
     /** The {@code executor} parameter value that selects the bridge. */

@@ -58,7 +58,7 @@ final class IdleSpin {
             return true;
         }
         if (shortSleeps) {
-            if (spinUntil == 0) {
+            if (spinUntil == 0 && !entered) {
                 if (limit != null && !limit.tryEnter()) {
                     spins = 0;
                     return false; // enough of the bridge's loops spin already: park
@@ -75,6 +75,12 @@ final class IdleSpin {
         spinUntil = 0;
         leave();
         return false;
+    }
+
+    /** The loop exits (stopped, or its machinery failed): it gives back its place in the limit, if it holds one. */
+    void loopExits() {
+        spinUntil = 0;
+        leave();
     }
 
     private void leave() {

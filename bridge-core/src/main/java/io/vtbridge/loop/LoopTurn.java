@@ -154,6 +154,7 @@ final class LoopTurn {
             if (ownership.lost()) {
                 ownership.retired(); // a carrier that lost the loop leaves; the new owner runs on
             } else {
+                idleSpin.loopExits(); // a loop stopped inside its spin leaves the other loops their place
                 loop.terminate(); // never leave a dead loop that still looks RUNNING to execute()
             }
         }

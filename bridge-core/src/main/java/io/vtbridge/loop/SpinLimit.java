@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a core, and the spin slows the very work it waits for. Go's scheduler limits its spinning threads
  * the same way. A loop that finds the limit reached parks at once, as without the spin.
  *
- * <p><b>Threading:</b> every method may be called from any thread; each loop enters and exits from
- * its own.
+ * <p><b>Threading:</b> every method may be called from any thread (a loop enters on its carrier and
+ * may exit on the carrier a hand-off gave it).
  */
 public final class SpinLimit {
 

@@ -20,9 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>One {@link ReentrantLock} guards everything, with one {@link Condition} for takers that wait
  * for a task. Not {@code synchronized}: the callers are often virtual threads, and on JDK 21–23 a
  * virtual thread that blocks inside {@code synchronized} pins its carrier (here: a shard loop).
- * A virtual thread never queues for the lock either: it spins, then yields, until it gets it (see
- * {@link #lock()}: a bridged thread abandoned by a stopping shard while queued in the lock would
- * leave every later waiter of the lock waiting for ever).
+ * A virtual thread that offers, removes, polls or closes never queues for the lock either: it spins,
+ * then yields, until it gets it (see {@link #lock()}: a bridged thread abandoned by a stopping shard
+ * while queued in the lock would leave every later waiter of the lock waiting for ever). The takers
+ * ({@link #take}) queue and wait as usual: they are the pools' platform workers.
  * Offers never block: a full queue refuses at once, which is the pool's backpressure.
  *
  * <p>A queue can be {@linkplain #close() closed}: it then refuses every offer, and takers drain

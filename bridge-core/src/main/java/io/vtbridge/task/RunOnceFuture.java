@@ -17,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
  *   NEW          -> ABORTED       claimAbort(): cancelled, rejected or shut down     (CAS)
  *                                 before the start
  *   RUNNING      -> FINISHED      finishRun(): the body has returned or thrown       (CAS, the running thread)
- *   RUNNING      -> INTERRUPTING  interruptRun(): cancel(true) during the run        (CAS, the canceller)
+ *   RUNNING      -> INTERRUPTING  interruptRun(): cancel(true) during the run        (CAS, the canceller;
+ *                                 INTERRUPTING_V when the canceller is a virtual thread)
  *   INTERRUPTING -> INTERRUPTED   interruptRun(), once Thread.interrupt() returned   (release store, the canceller)
  * </pre>
  * A run that loses {@code RUNNING -> FINISHED} waits until INTERRUPTED before its thread moves on, so
@@ -41,8 +42,9 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
     private static final int RUNNING = 1;
     private static final int ABORTED = 2;
     private static final int FINISHED = 3;
-    private static final int INTERRUPTING = 4;
+    private static final int INTERRUPTING = 4;   // the canceller is a platform thread
     private static final int INTERRUPTED = 5;
+    private static final int INTERRUPTING_V = 6; // the canceller is a virtual thread
 
     private static final VarHandle PHASE = VarHandles.field(MethodHandles.lookup(), "phase", int.class);
 
@@ -85,13 +87,19 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
     protected final boolean finishRun() {
         boolean finished = PHASE.compareAndSet(this, RUNNING, FINISHED);
         if (!finished) {
-            while (phase == INTERRUPTING) {
-                // The canceller is inside Thread.interrupt(); it stores INTERRUPTED next. Spin, never
-                // yield: a yielded bridged thread waits in its loop's queue, and a loop that stops
-                // meanwhile (a shutdown with no grace) drops it, leaving a task that ignored no
-                // interrupt unfinished, its slot taken. The canceller cannot be waiting for this
-                // carrier: nothing in its window unmounts it.
-                Thread.onSpinWait();
+            int p;
+            while ((p = phase) == INTERRUPTING || p == INTERRUPTING_V) {
+                // The canceller is inside Thread.interrupt(); it stores INTERRUPTED next. A platform
+                // canceller (a closing bridge's walk, a caller outside the bridge) needs no carrier
+                // of ours: spin. A yielded bridged thread would wait in its loop's queue, which a
+                // stop with no grace drops, leaving a task that ignored no interrupt unfinished and
+                // its slot taken. A virtual canceller may need this very carrier (its interrupt can
+                // unmount it, on a channel's close lock): yield to it.
+                if (p == INTERRUPTING) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
         }
         runner = null;
@@ -104,13 +112,13 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
      * @return whether this call interrupted the run
      */
     protected final boolean interruptRun() {
-        if (!PHASE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+        if (!PHASE.compareAndSet(this, RUNNING, Thread.currentThread().isVirtual() ? INTERRUPTING_V : INTERRUPTING)) {
             return false;
         }
         try {
             Thread t;
             while ((t = runner) == null) {
-                Thread.onSpinWait(); // stored right after its RUNNING claim: a few instructions (never a yield: see finishRun)
+                Thread.onSpinWait(); // stored right after its RUNNING claim, with no unmount in between: a few instructions
             }
             t.interrupt();
         } finally {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 
 /**
  * A fixed-capacity table of in-flight items. Taking a slot is admission: when every slot is taken,
- * {@link #acquire} fails at once instead of queueing, which is how a bridge bounds its in-flight
+ * {@link #acquire} (or {@link #reserve}) fails at once instead of queueing, which is how a bridge bounds its in-flight
  * tasks. The table also lets a closing bridge visit every item still in flight.
  *
  * <p>Free slots form a lock-free stack (Treiber). Its top is one {@code long}: the low 32 bits hold
@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * the difference never under-counts, so a drain that waits for zero never returns early.
  *
  * <p><b>Threading:</b> every method may be called from any thread. {@link #release} must be called
- * exactly once per successful {@link #acquire}, by any thread. Any number of threads may wait in
+ * exactly once per successful {@link #acquire} or {@link #reserve}, by any thread. Any number of threads may wait in
  * {@link #awaitEmpty} at once.
  *
  * @param <T> item type
@@ -50,7 +50,7 @@ public final class TaskTable<T> {
     private final AtomicIntegerArray below; // below[i]: the free slot under i in the stack, plus one; written by the releaser before its push CAS, read by poppers after their load of top
     private final int capacity;
 
-    private volatile long top;           // CAS by acquire (pop) and release (push)
+    private volatile long top;           // CAS by reserve (pop) and release (push)
     private volatile int pushes;         // slots returned so far (mod 2^32): getAndAdd by releasers before their push
     private volatile int waiting;        // getAndAdd by awaitEmpty() around its wait; read by the release() that empties the table
     private final ConcurrentLinkedQueue<Thread> drainWaiters = new ConcurrentLinkedQueue<>(); // added/removed by awaitEmpty(); walked by release() only while waiting != 0
@@ -123,7 +123,7 @@ public final class TaskTable<T> {
         items.set(slot, item);
     }
 
-    /** Returns {@code slot} to the free stack. Exactly once per successful {@link #acquire}. */
+    /** Returns {@code slot} to the free stack. Exactly once per successful {@link #acquire} or {@link #reserve}. */
     public void release(int slot) {
         if (slot < 0 || slot >= capacity) {
             throw new IllegalArgumentException("slot must be in 0.." + (capacity - 1) + ", was " + slot);
@@ -134,7 +134,7 @@ public final class TaskTable<T> {
         while (true) {
             long current = top;
             // Plain store, ordered before the CAS below that publishes it; pairs with the
-            // getPlain in acquire(), which follows that thread's volatile load of top.
+            // getPlain in reserve(), which follows that thread's volatile load of top.
             below.setPlain(slot, (int) (current & INDEX_MASK));
             long replacement = (current & ~INDEX_MASK) | (slot + 1); // a push keeps the pop count
             if (TOP.compareAndSet(this, current, replacement)) {
@@ -163,7 +163,7 @@ public final class TaskTable<T> {
      * the tasks its runners ended, at the end of each step), so the table's line moves once per
      * batch, not once per task.
      *
-     * @param slots the slots in {@code slots[0..n)}, each exactly once per successful {@link #acquire}
+     * @param slots the slots in {@code slots[0..n)}, each exactly once per successful {@link #acquire} or {@link #reserve}
      */
     public void releaseAll(int[] slots, int n) {
         if (n <= 0) {
@@ -215,7 +215,7 @@ public final class TaskTable<T> {
     }
 
     /**
-     * The number of slots taken: a snapshot between 0 and the capacity. An {@link #acquire} counts
+     * The number of slots taken: a snapshot between 0 and the capacity. A {@link #reserve} counts
      * from its pop; a release counts as taken until the read, so a snapshot taken while releases run
      * may be a little high, never low.
      */

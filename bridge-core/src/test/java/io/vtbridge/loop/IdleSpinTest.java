@@ -89,6 +89,11 @@ class IdleSpinTest {
         assertThat(a.spinAgain(0)).as("now a parks").isFalse();
         assertThat(b.spinAgain(WINDOW)).as("b's window is over: it parks and leaves").isFalse();
         assertThat(limit.tryEnter()).as("the place is free again").isTrue();
+        limit.exit();
+        assertThat(a.spinAgain(0)).isTrue();
+        assertThat(a.spinAgain(0)).as("a spins again").isTrue();
+        a.loopExits(); // a's loop stops inside its spin
+        assertThat(limit.tryEnter()).as("a stopped loop gives its place back").isTrue();
     }
 
     @Test

@@ -19,7 +19,8 @@ import java.util.function.BiConsumer;
  *   NEW          -> CANCELLED     cancel() before the start; it then cancels the future            (CAS)
  *   NEW          -> ABANDONED     abandon(): the bridge refused it or ended it unstarted (closed)  (CAS)
  *   RUNNING      -> FINISHED      call(): the body has returned or thrown                          (CAS, the running thread)
- *   RUNNING      -> INTERRUPTING  interruptRun(): cancel(true) or shutdownNow() during the run     (CAS; then interruptedByCancel)
+ *   RUNNING      -> INTERRUPTING  interruptRun(): cancel(true) or shutdownNow() during the run     (CAS; then interruptedByCancel;
+ *                                 INTERRUPTING_V when the interrupter is a virtual thread)
  *   INTERRUPTING -> INTERRUPTED   interruptRun(), once Thread.interrupt() returned                 (release store)
  * </pre>
  * Exactly one claim leaves NEW, so the body runs at most once and a task {@code shutdownNow()}
@@ -73,8 +74,9 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     private static final int CANCELLED = 3;
     private static final int ABANDONED = 4;
     private static final int FINISHED = 5;
-    private static final int INTERRUPTING = 6;
+    private static final int INTERRUPTING = 6;   // the interrupter is a platform thread
     private static final int INTERRUPTED = 7;
+    private static final int INTERRUPTING_V = 8; // the interrupter is a virtual thread
 
     private static final VarHandle PHASE = handle("phase", int.class);
 
@@ -160,10 +162,16 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     private boolean endRun() {
         boolean byCancel = false;
         if (!PHASE.compareAndSet(this, RUNNING, FINISHED)) {
-            while (phase == INTERRUPTING) { // volatile read; pairs with interruptRun's setRelease(INTERRUPTED)
-                // The interrupter is inside one Thread.interrupt(). Spin, never yield: a yielded thread
-                // waits in its shard's queue, which a bridge stopping with no grace drops.
-                Thread.onSpinWait();
+            int p;
+            while ((p = phase) == INTERRUPTING || p == INTERRUPTING_V) { // volatile read; pairs with interruptRun's setRelease(INTERRUPTED)
+                // The interrupter is inside one Thread.interrupt(). A platform one needs no carrier of
+                // ours: spin (a yielded thread waits in its shard's queue, which a bridge stopping
+                // with no grace drops). A virtual one may need this carrier: yield to it.
+                if (p == INTERRUPTING) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
             byCancel = interruptedByCancel; // written before the release store our read of INTERRUPTED saw
         }
@@ -248,7 +256,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
      * complete the future as cancelled.
      */
     private void interruptRun(boolean forCancel) {
-        if (!PHASE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+        if (!PHASE.compareAndSet(this, RUNNING, Thread.currentThread().isVirtual() ? INTERRUPTING_V : INTERRUPTING)) {
             return;
         }
         interruptedByCancel = forCancel; // before the release store below, which publishes it to endRun()
