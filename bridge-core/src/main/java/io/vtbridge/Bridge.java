@@ -84,6 +84,7 @@ public final class Bridge implements Executor, AutoCloseable {
     private final Shard[] shards;
     private final List<Shard> shardList;
     private final Admission admission;
+    private final CompletableFuture<Void> termination = new CompletableFuture<>(); // completed by the lifecycle, last
     private final BridgeLifecycle lifecycle;
     private final ThreadFinder threads;
     private final WorkPool cpuPool;                             // Bridge.compute; threads start on first use
@@ -445,6 +446,23 @@ public final class Bridge implements Executor, AutoCloseable {
     /** Whether the loops have stopped. */
     public boolean isTerminated() {
         return admission.isTerminated();
+    }
+
+    /**
+     * A stage that completes (with {@code null}) once {@link #close()} or {@link #shutdownNow()}
+     * has stopped the bridge: {@link #isTerminated()} is then true, and a task still running was
+     * abandoned (see {@link BridgeBuilder#stopGrace}). Actions that depend on it run on the closing
+     * thread, before its {@code close()} or {@code shutdownNow()} returns (or at once, on the caller,
+     * if the bridge has terminated already); they must not block. The stage cannot be completed from
+     * outside.
+     */
+    public CompletionStage<Void> terminationFuture() {
+        return termination.minimalCompletionStage();
+    }
+
+    /** The lifecycle's last act: completes {@link #terminationFuture()}. */
+    void terminated() {
+        termination.complete(null);
     }
 
     @Override

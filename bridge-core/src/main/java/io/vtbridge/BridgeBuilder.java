@@ -119,8 +119,9 @@ public final class BridgeBuilder {
      * and the loop runs it. When the grace runs out the loops stop, and every thread that has not
      * ended by then is abandoned: it never runs again, and its in-flight slot stays taken. That is
      * the thread that ignores the interrupt, but with a grace of zero (or one too short for the
-     * loops to get to them) it can also be one that would have ended at the interrupt. Whatever
-     * waits for such a thread to end (an executor service's termination, say) waits for ever.
+     * loops to get to them) it can also be one that would have ended at the interrupt. Its future
+     * is complete already (cancelled); whatever waits for the thread itself to end waits for ever.
+     * {@link Bridge#terminationFuture()} tells when the bridge has given up on such threads.
      */
     public BridgeBuilder stopGrace(Duration stopGrace) {
         this.stopGrace = Checks.notNegative("stopGrace", stopGrace);

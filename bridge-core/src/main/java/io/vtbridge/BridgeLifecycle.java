@@ -151,6 +151,7 @@ final class BridgeLifecycle {
             bridge.mbeans().unregister();
         }
         admission.advanceState(Admission.TERMINATED);
+        bridge.terminated(); // last: whoever waits for the termination sees every thread stopped
     }
 
     /** Stops a pool: queued work is rejected, running work interrupted; waits for its threads. */

@@ -231,6 +231,22 @@ class LifecycleTest {
     }
 
     @Test
+    void theTerminationFutureCompletesOnceEveryThreadHasStopped() throws Exception {
+        Bridge bridge = Bridge.builder().shards(2).build();
+        java.util.concurrent.CompletionStage<Void> termination = bridge.terminationFuture();
+        CompletableFuture<Boolean> seenTerminated = termination.toCompletableFuture()
+                .thenApply(ignored -> bridge.isTerminated() && !bridge.shard(0).loop().thread().isAlive());
+        assertThat(termination.toCompletableFuture()).isNotDone();
+        assertThat(Await.result(bridge.submit(() -> 1))).isEqualTo(1);
+        assertThat(termination.toCompletableFuture()).as("open: not terminated").isNotDone();
+        bridge.close();
+        assertThat(seenTerminated).as("completed by close(), before it returned").isCompletedWithValue(true);
+        assertThat(bridge.terminationFuture().toCompletableFuture()).as("a later caller sees it complete").isCompleted();
+        assertThatThrownBy(() -> ((CompletableFuture<Void>) bridge.terminationFuture()).complete(null))
+                .as("the stage cannot be completed from outside").isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void timeoutsTooLongForNanosecondsMeanForeverNotOverflow() throws Exception {
         Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
         Bridge bridge = Bridge.builder().shards(1).closeTimeout(forever).stopGrace(forever).build();

@@ -108,7 +108,7 @@ public final class BridgeExecutorService implements ExecutorService {
         this.bridge = bridge;
         this.key = key;
         this.name = bridge.name() + "-executor-" + IDS.incrementAndGet();
-        this.tracker = new TaskTracker(name);
+        this.tracker = new TaskTracker(name, bridge.terminationFuture());
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 
@@ -26,7 +27,8 @@ import java.util.function.BiConsumer;
  * Exactly one claim leaves NEW, so the body runs at most once and a task {@code shutdownNow()}
  * returned never ran a line (jcstress {@code ExecutorTaskClaimTest}). Whoever leaves NEW, or the running
  * thread at the end of its run, reports the task ended to the {@link TaskTracker}, once, after it
- * completed the future.
+ * completed the future; or, for a run the bridge abandoned when it stopped, the bridge's termination
+ * ({@link #abandonRun}). One CAS on {@code endReported} makes that once.
  *
  * <p><b>Who the future's dependent stages run for.</b> They run on the thread that completes the
  * future, before the task is reported ended: the task's own thread after a run, or the thread that
@@ -79,6 +81,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     private static final int INTERRUPTING_V = 8; // the interrupter is a virtual thread
 
     private static final VarHandle PHASE = handle("phase", int.class);
+    private static final VarHandle END_REPORTED = handle("endReported", int.class);
 
     private final TaskTracker tracker;
     private final Callable<T> callable;  // the body of a submit()ted task; null for an execute()d one
@@ -88,6 +91,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     private Thread runner;               // plain: written by call() before its NEW -> RUNNING CAS, which publishes it; read after a CAS or a volatile read of phase that saw RUNNING or later
     private boolean interruptedByCancel; // plain: written by the one interrupter (the winner of RUNNING -> INTERRUPTING) before its setRelease(INTERRUPTED); read by endRun() after its volatile read saw INTERRUPTED
     private volatile Thread completer;   // the thread that claimed the task before its start, while it completes the future; written (set, then cleared) by that thread only, read by isRunBy from any
+    private volatile int endReported;    // 0 -> 1 by CAS, once: whoever reports the task ended to the tracker (its run's end, a claim before the start, or abandonRun)
 
     private ServiceTask(TaskTracker tracker, Callable<T> callable, Runnable command) {
         this.tracker = tracker;
@@ -147,7 +151,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
                 completeExceptionally(failure);
             }
         } finally {
-            tracker.ended(this); // after the completion: a thread that sees the service terminated sees every future done
+            reportEnded(); // after the completion: a thread that sees the service terminated sees every future done
         }
         return null;
     }
@@ -227,18 +231,52 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
             completeExceptionally(outcome);
         } finally {
             completer = null;
-            tracker.ended(this); // after the completion: a thread that sees the service terminated sees every future done
+            reportEnded(); // after the completion: a thread that sees the service terminated sees every future done
+        }
+    }
+
+    /** Reports the task ended to the tracker, unless that was done already: exactly once per task. */
+    private void reportEnded() {
+        if (END_REPORTED.compareAndSet(this, 0, 1)) {
+            tracker.ended(this);
+        }
+    }
+
+    /**
+     * The bridge has terminated while this task's body was running: the bridge abandoned its thread
+     * (it ignored the interrupt, or the stop's grace was too short for it to see it), which may never
+     * run again. Unless the run ended meanwhile and reported itself, the future is cancelled and the
+     * task reported ended, so that neither the future nor the service's termination waits for ever.
+     * A body that does run on later (a thread held by a carrier-blocking call) finds both done.
+     */
+    void abandonRun() {
+        if (END_REPORTED.compareAndSet(this, 0, 1)) {
+            try {
+                completeExceptionally(new CancellationException("executor " + tracker.name()
+                        + ": the bridge stopped with the task running, and abandoned its thread"));
+            } finally {
+                tracker.ended(this);
+            }
         }
     }
 
     /**
      * The completion hook on the bridge's future for this task: if the bridge completed it without
-     * running {@link #call} (it closed before the start), the task is abandoned.
+     * running {@link #call} (it closed before the start), the task is abandoned. If it completed it
+     * with a failure while the body runs ({@link #call} returns normally, so that is the bridge's
+     * shutdown cancelling the run), the task waits for the bridge's termination: a run still going
+     * then was abandoned by the bridge ({@link #abandonRun}).
      */
     @Override
     public void accept(Object ignored, Throwable failure) {
-        if (phase == NEW) {
+        int p = phase;
+        if (p == NEW) {
             abandon(rejection(tracker.name(), failure));
+        } else if (failure != null && p != FINISHED && endReported == 0) {
+            CompletionStage<Void> termination = tracker.bridgeTermination();
+            if (termination != null) {
+                termination.thenRun(this::abandonRun);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,7 @@ final class TaskTracker {
     private static final VarHandle CTL = handle("ctl", long.class);
 
     private final String name;
+    private final CompletionStage<Void> bridgeTermination;                  // the bridge's terminationFuture(); null: none (tests)
     private final Set<ServiceTask<?>> tasks = ConcurrentHashMap.newKeySet(); // added by accept(), removed by ended(), walked by shutdownNow() and isRunningTask()
     private final CountDownLatch terminated = new CountDownLatch(1);          // opened by the CAS to TERMINATED
 
@@ -70,11 +72,26 @@ final class TaskTracker {
 
     /** @param name the service's name, for messages */
     TaskTracker(String name) {
+        this(name, null);
+    }
+
+    /**
+     * @param name              the service's name, for messages
+     * @param bridgeTermination the bridge's {@code terminationFuture()}: a task still running when it
+     *                          completes was abandoned by the bridge ({@link ServiceTask#accept})
+     */
+    TaskTracker(String name, CompletionStage<Void> bridgeTermination) {
         this.name = name;
+        this.bridgeTermination = bridgeTermination;
     }
 
     String name() {
         return name;
+    }
+
+    /** The bridge's termination, or null. */
+    CompletionStage<Void> bridgeTermination() {
+        return bridgeTermination;
     }
 
     // ---- tasks ----------------------------------------------------------------------------------

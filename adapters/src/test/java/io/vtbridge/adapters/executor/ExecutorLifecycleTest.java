@@ -417,4 +417,49 @@ class ExecutorLifecycleTest {
         assertThat(executor.toString()).endsWith(", terminated, active=0]");
         assertThat(executor.bridge()).isSameAs(bridge);
     }
+
+    @Test
+    void aTaskTheBridgeAbandonsAtItsStopStillCompletesItsFutureAndTheServiceTerminates() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).stopGrace(Duration.ZERO).build();
+        BridgeExecutorService executor = BridgeExecutorService.of(bridge);
+        CountDownLatch started = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+        Future<Integer> ignoring = executor.submit(() -> {
+            started.countDown();
+            while (!release.get()) {
+                Thread.interrupted();                          // ignores the interrupt of the bridge's stop
+                java.util.concurrent.locks.LockSupport.park(); // and parks again: the stopped shard never resumes it
+            }
+            return 1;
+        });
+        Await.latch("the task runs", started);
+        bridge.shutdownNow(); // no grace: the running task's thread is abandoned
+        assertThat(bridge.isTerminated()).isTrue();
+        assertThatThrownBy(() -> ignoring.get(Await.WAIT_SECONDS, TimeUnit.SECONDS))
+                .as("the future of the abandoned task completes").isInstanceOf(java.util.concurrent.CancellationException.class);
+        executor.shutdown();
+        assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("the service terminates").isTrue();
+        release.set(true);
+    }
+
+    @Test
+    void aTaskThatEndsAtTheBridgesStopKeepsItsOwnOutcome() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).stopGrace(Duration.ofSeconds(Await.WAIT_SECONDS)).build();
+        BridgeExecutorService executor = BridgeExecutorService.of(bridge);
+        CountDownLatch started = new CountDownLatch(1);
+        Future<String> answering = executor.submit(() -> {
+            started.countDown();
+            try {
+                Thread.sleep(TimeUnit.HOURS.toMillis(1));
+                return "slept";
+            } catch (InterruptedException e) {
+                return "interrupted"; // ends at the interrupt, within the grace
+            }
+        });
+        Await.latch("the task runs", started);
+        bridge.shutdownNow();
+        assertThat(answering.get(Await.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("interrupted");
+        executor.shutdown();
+        assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    }
 }

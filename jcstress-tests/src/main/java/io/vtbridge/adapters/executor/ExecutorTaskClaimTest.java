@@ -8,6 +8,7 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIIII_Result;
 import org.openjdk.jcstress.infra.results.IIII_Result;
+import org.openjdk.jcstress.infra.results.III_Result;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -241,6 +242,51 @@ public final class ExecutorTaskClaimTest {
             r.r2 = task.isCancelled() ? 1 : task.isCompletedExceptionally() ? 3 : (Integer.valueOf(1).equals(task.getNow(null)) ? 2 : 0);
             r.r3 = runs.get();
             r.r4 = tracker.active();
+        }
+    }
+
+    /**
+     * A run's end against the bridge's termination giving up on it ({@code abandonRun}: the bridge
+     * stopped while the body ran): the task is reported ended to the tracker exactly once, and its
+     * future holds one outcome. In the service, {@code abandonRun} comes only after the run has
+     * started; here it may also come first, and the run then finds the future done and skips the body.
+     *
+     * <p>r1: the tracker's active tasks after both (0; -1 is a second report, 1 none); r2: the future,
+     * 1 the body's value, 2 cancelled, 0 not done; r3: runs of the body.
+     */
+    @JCStressTest
+    @Description("A run's end vs abandonRun: ended once, one outcome.")
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "The run completed the future first; whichever reported the end, it was reported once.")
+    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = "abandonRun cancelled the future while the body ran; the run's value lost; reported once.")
+    @Outcome(id = "0, 2, 0", expect = ACCEPTABLE, desc = "abandonRun came before the run began: the run found the future done and skipped the body.")
+    @Outcome(expect = FORBIDDEN, desc = "Reported twice or never, or the future left pending.")
+    @State
+    public static class RunEndVersusAbandon {
+        final TaskTracker tracker = new TaskTracker("jcstress");
+        final AtomicInteger runs = new AtomicInteger();
+        final ServiceTask<Integer> task = ServiceTask.of(tracker, runs::incrementAndGet);
+
+        public RunEndVersusAbandon() {
+            if (!tracker.accept(task)) {
+                throw new IllegalStateException("a fresh tracker refused a task");
+            }
+        }
+
+        @Actor
+        public void taskThread() {
+            task.call();
+        }
+
+        @Actor
+        public void termination() {
+            task.abandonRun();
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            r.r1 = tracker.active();
+            r.r2 = task.isCancelled() ? 2 : (Integer.valueOf(1).equals(task.getNow(null)) ? 1 : 0);
+            r.r3 = runs.get();
         }
     }
 }
