@@ -85,6 +85,7 @@ public final class Bridge implements Executor, AutoCloseable {
     private final List<Shard> shardList;
     private final Admission admission;
     private final CompletableFuture<Void> termination = new CompletableFuture<>(); // completed by the lifecycle, last
+    private final CompletionStage<Void> terminationStage = termination.minimalCompletionStage(); // one view: asking for it registers nothing
     private final BridgeLifecycle lifecycle;
     private final ThreadFinder threads;
     private final WorkPool cpuPool;                             // Bridge.compute; threads start on first use
@@ -457,7 +458,7 @@ public final class Bridge implements Executor, AutoCloseable {
      * outside.
      */
     public CompletionStage<Void> terminationFuture() {
-        return termination.minimalCompletionStage();
+        return terminationStage;
     }
 
     /** The lifecycle's last act: completes {@link #terminationFuture()}. */

@@ -237,6 +237,13 @@ class LifecycleTest {
         CompletableFuture<Boolean> seenTerminated = termination.toCompletableFuture()
                 .thenApply(ignored -> bridge.isTerminated() && !bridge.shard(0).loop().thread().isAlive());
         assertThat(termination.toCompletableFuture()).isNotDone();
+        java.lang.reflect.Field source = Bridge.class.getDeclaredField("termination");
+        source.setAccessible(true);
+        int dependents = ((CompletableFuture<?>) source.get(bridge)).getNumberOfDependents();
+        for (int i = 0; i < 1_000; i++) {
+            bridge.terminationFuture(); // a service asks for it at construction: that must cost nothing
+        }
+        assertThat(((CompletableFuture<?>) source.get(bridge)).getNumberOfDependents()).as("dependents after 1,000 asks").isEqualTo(dependents);
         assertThat(Await.result(bridge.submit(() -> 1))).isEqualTo(1);
         assertThat(termination.toCompletableFuture()).as("open: not terminated").isNotDone();
         bridge.close();
