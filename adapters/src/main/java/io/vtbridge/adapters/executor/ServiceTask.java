@@ -90,7 +90,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
     private volatile int phase;          // see the table above; changes only by CAS, and interruptRun's release store
     private Thread runner;               // plain: written by call() before its NEW -> RUNNING CAS, which publishes it; read after a CAS or a volatile read of phase that saw RUNNING or later
     private boolean interruptedByCancel; // plain: written by the one interrupter (the winner of RUNNING -> INTERRUPTING) before its setRelease(INTERRUPTED); read by endRun() after its volatile read saw INTERRUPTED
-    private volatile Thread completer;   // the thread that claimed the task before its start, while it completes the future; written (set, then cleared) by that thread only, read by isRunBy from any
+    private volatile Thread completer;   // the thread that claimed the task before its start (or abandonRun's), while it completes the future; written (set, then cleared) by that thread only, read by isRunBy from any
     private volatile int endReported;    // 0 -> 1 by CAS, once: whoever reports the task ended to the tracker (its run's end, a claim before the start, or abandonRun)
 
     private ServiceTask(TaskTracker tracker, Callable<T> callable, Runnable command) {
@@ -251,10 +251,12 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
      */
     void abandonRun() {
         if (END_REPORTED.compareAndSet(this, 0, 1)) {
+            completer = Thread.currentThread(); // the future's stages run here: a close() in one throws instead of waiting for this task
             try {
                 completeExceptionally(new CancellationException("executor " + tracker.name()
                         + ": the bridge stopped with the task running, and abandoned its thread"));
             } finally {
+                completer = null;
                 tracker.ended(this);
             }
         }

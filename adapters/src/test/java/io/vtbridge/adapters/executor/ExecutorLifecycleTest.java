@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The lifecycle half of the contract, in the style of the JSR-166 TCK: shutdown, shutdownNow
@@ -439,6 +440,30 @@ class ExecutorLifecycleTest {
                 .as("the future of the abandoned task completes").isInstanceOf(java.util.concurrent.CancellationException.class);
         executor.shutdown();
         assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("the service terminates").isTrue();
+        release.set(true);
+    }
+
+    @Test
+    void aStageOfAnAbandonedTasksFutureThatClosesTheServiceIsRefusedInsteadOfWaitingForItself() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).stopGrace(Duration.ZERO).build();
+        BridgeExecutorService executor = BridgeExecutorService.of(bridge);
+        CountDownLatch started = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Integer> ignoring = (CompletableFuture<Integer>) executor.submit(() -> {
+            started.countDown();
+            while (!release.get()) {
+                Thread.interrupted();
+                java.util.concurrent.locks.LockSupport.park();
+            }
+            return 1;
+        });
+        CompletableFuture<Throwable> fromStage = ignoring.handle((v, e) -> catchThrowable(executor::close));
+        Await.latch("the task runs", started);
+        Thread closer = Thread.ofPlatform().start(bridge::shutdownNow); // the stage runs on this thread, at the bridge's termination
+        Await.join("shutdownNow() returns", closer);
+        assertThat(fromStage).isCompletedWithValueMatching(t -> t instanceof IllegalStateException, "close() refused");
+        executor.shutdown(); // the refused close() shut nothing down
+        assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
         release.set(true);
     }
 
