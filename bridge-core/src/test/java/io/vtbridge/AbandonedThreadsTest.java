@@ -31,29 +31,12 @@ class AbandonedThreadsTest {
     void aTaskThatEndsWhileItsCancelIsInsideTheInterruptIsNotLostToAStopWithNoGrace() throws Exception {
         Bridge bridge = Bridge.builder().shards(1).stopGrace(Duration.ZERO).build();
         ShardLoop loop = bridge.shard(0).loop();
-        AtomicBoolean letGo = new AtomicBoolean();
-        CountDownLatch running = new CountDownLatch(1);
-        CompletableFuture<Integer> task = bridge.submit(() -> {
-            running.countDown();
-            Await.spinOnCarrier("the test lets the task end", letGo::get);
-            return 1;
-        });
-        Await.latch("the task runs", running);
-        Thread taskThread = ((BridgeTask<?>) task).runner();
-        // A cancel(true) from another thread that is inside Thread.interrupt(): it has completed the
-        // future and moved the run to INTERRUPTING, and stores INTERRUPTED once the interrupt returns.
-        // The test holds that window open.
-        Field phase = io.vtbridge.task.RunOnceFuture.class.getDeclaredField("phase");
-        phase.setAccessible(true);
-        task.cancel(false);
-        phase.setInt(task, INTERRUPTING);
-        letGo.set(true);
-        Await.frame(taskThread, "finishRun"); // the body has returned; the run waits for the canceller
+        CompletableFuture<Integer> task = endedInsideACancel(bridge, INTERRUPTING);
         loop.stop();
         // A task that left its carrier to wait would be dropped by the loop's exit now; one that
         // waits on its carrier holds the loop until the canceller is done.
         loop.awaitTermination(100, TimeUnit.MILLISECONDS);
-        phase.setInt(task, INTERRUPTED);
+        phase().setInt(task, INTERRUPTED);
         assertThat(loop.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).as("the loop exits").isTrue();
         bridge.shutdownNow();
         assertThat(task).isCancelled();
@@ -67,29 +50,45 @@ class AbandonedThreadsTest {
         // waits, or neither would ever move on.
         Bridge bridge = Bridge.builder().shards(1).build();
         try {
-            AtomicBoolean letGo = new AtomicBoolean();
-            CountDownLatch running = new CountDownLatch(1);
-            CompletableFuture<Integer> task = bridge.submit(() -> {
-                running.countDown();
-                Await.spinOnCarrier("the test lets the task end", letGo::get);
-                return 1;
-            });
-            Await.latch("the task runs", running);
-            Thread taskThread = ((BridgeTask<?>) task).runner();
-            Field phase = io.vtbridge.task.RunOnceFuture.class.getDeclaredField("phase");
-            phase.setAccessible(true);
-            task.cancel(false);
-            phase.setInt(task, INTERRUPTING_V);
-            letGo.set(true);
-            Await.frame(taskThread, "finishRun");
+            CompletableFuture<Integer> task = endedInsideACancel(bridge, INTERRUPTING_V);
             // The shard's only loop still runs other work while the task waits for its canceller.
             assertThat(Await.result("a task behind the waiting one", bridge.submit(() -> 2))).isEqualTo(2);
-            phase.setInt(task, INTERRUPTED);
+            phase().setInt(task, INTERRUPTED);
             Await.until("the waiting task ends and frees its slot", () -> bridge.inFlight() == 0);
             assertThat(task).isCancelled();
         } finally {
             bridge.shutdownNow();
         }
+    }
+
+    /**
+     * A task on {@code bridge} whose body has returned while a {@code cancel(true)} is inside
+     * {@code Thread.interrupt()}: the cancel has completed the future and moved the run to
+     * {@code interrupting} (the phase of a platform or a virtual canceller), and would store
+     * INTERRUPTED once the interrupt returned. The test holds that window open: it sets the phase
+     * itself. Returns once the task's thread waits in {@code finishRun}.
+     */
+    private static CompletableFuture<Integer> endedInsideACancel(Bridge bridge, int interrupting) throws Exception {
+        AtomicBoolean letGo = new AtomicBoolean();
+        CountDownLatch running = new CountDownLatch(1);
+        CompletableFuture<Integer> task = bridge.submit(() -> {
+            running.countDown();
+            Await.spinOnCarrier("the test lets the task end", letGo::get);
+            return 1;
+        });
+        Await.latch("the task runs", running);
+        Thread taskThread = ((BridgeTask<?>) task).runner();
+        task.cancel(false);
+        phase().setInt(task, interrupting);
+        letGo.set(true);
+        Await.frame(taskThread, "finishRun"); // the body has returned; the run waits for the canceller
+        return task;
+    }
+
+    private static Field phase() throws NoSuchFieldException {
+        Field phase = io.vtbridge.task.RunOnceFuture.class.getDeclaredField("phase");
+        phase.setAccessible(true);
+        return phase;
     }
 
     @Test

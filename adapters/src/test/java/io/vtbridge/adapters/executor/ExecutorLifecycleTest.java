@@ -423,17 +423,8 @@ class ExecutorLifecycleTest {
     void aTaskTheBridgeAbandonsAtItsStopStillCompletesItsFutureAndTheServiceTerminates() throws Exception {
         Bridge bridge = Bridge.builder().shards(1).stopGrace(Duration.ZERO).build();
         BridgeExecutorService executor = BridgeExecutorService.of(bridge);
-        CountDownLatch started = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
-        Future<Integer> ignoring = executor.submit(() -> {
-            started.countDown();
-            while (!release.get()) {
-                Thread.interrupted();                          // ignores the interrupt of the bridge's stop
-                java.util.concurrent.locks.LockSupport.park(); // and parks again: the stopped shard never resumes it
-            }
-            return 1;
-        });
-        Await.latch("the task runs", started);
+        Future<Integer> ignoring = submitInterruptIgnoring(executor, release);
         bridge.shutdownNow(); // no grace: the running task's thread is abandoned
         assertThat(bridge.isTerminated()).isTrue();
         assertThatThrownBy(() -> ignoring.get(Await.WAIT_SECONDS, TimeUnit.SECONDS))
@@ -447,18 +438,9 @@ class ExecutorLifecycleTest {
     void aStageOfAnAbandonedTasksFutureThatClosesTheServiceIsRefusedInsteadOfWaitingForItself() throws Exception {
         Bridge bridge = Bridge.builder().shards(1).stopGrace(Duration.ZERO).build();
         BridgeExecutorService executor = BridgeExecutorService.of(bridge);
-        CountDownLatch started = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
-        CompletableFuture<Integer> ignoring = (CompletableFuture<Integer>) executor.submit(() -> {
-            started.countDown();
-            while (!release.get()) {
-                Thread.interrupted();
-                java.util.concurrent.locks.LockSupport.park();
-            }
-            return 1;
-        });
+        CompletableFuture<Integer> ignoring = (CompletableFuture<Integer>) submitInterruptIgnoring(executor, release);
         CompletableFuture<Throwable> fromStage = ignoring.handle((v, e) -> catchThrowable(executor::close));
-        Await.latch("the task runs", started);
         Thread closer = Thread.ofPlatform().start(bridge::shutdownNow); // the stage runs on this thread, at the bridge's termination
         Await.join("shutdownNow() returns", closer);
         assertThat(fromStage).isCompletedWithValueMatching(t -> t instanceof IllegalStateException, "close() refused");
@@ -486,5 +468,24 @@ class ExecutorLifecycleTest {
         assertThat(answering.get(Await.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("interrupted");
         executor.shutdown();
         assertThat(executor.awaitTermination(Await.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /**
+     * Submits a task that ignores interrupts: it parks until {@code release} is set, and parks again
+     * after an interrupt (a stopped shard never resumes it). Returns once it runs.
+     */
+    private static Future<Integer> submitInterruptIgnoring(BridgeExecutorService executor,
+                                                           java.util.concurrent.atomic.AtomicBoolean release) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        Future<Integer> future = executor.submit(() -> {
+            started.countDown();
+            while (!release.get()) {
+                Thread.interrupted();
+                java.util.concurrent.locks.LockSupport.park();
+            }
+            return 1;
+        });
+        Await.latch("the task runs", started);
+        return future;
     }
 }
