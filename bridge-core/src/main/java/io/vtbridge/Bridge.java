@@ -84,8 +84,6 @@ public final class Bridge implements Executor, AutoCloseable {
     private final Shard[] shards;
     private final List<Shard> shardList;
     private final Admission admission;
-    private final CompletableFuture<Void> termination = new CompletableFuture<>(); // completed by the lifecycle, last
-    private final CompletionStage<Void> terminationStage = termination.minimalCompletionStage(); // one view: asking for it registers nothing
     private final BridgeLifecycle lifecycle;
     private final ThreadFinder threads;
     private final WorkPool cpuPool;                             // Bridge.compute; threads start on first use
@@ -458,12 +456,7 @@ public final class Bridge implements Executor, AutoCloseable {
      * outside.
      */
     public CompletionStage<Void> terminationFuture() {
-        return terminationStage;
-    }
-
-    /** The lifecycle's last act: completes {@link #terminationFuture()}. */
-    void terminated() {
-        termination.complete(null);
+        return lifecycle.terminationFuture();
     }
 
     @Override

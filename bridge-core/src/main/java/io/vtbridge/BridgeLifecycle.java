@@ -6,6 +6,8 @@ import io.vtbridge.pool.WorkPool;
 import io.vtbridge.task.TaskTable;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -33,6 +35,8 @@ final class BridgeLifecycle {
     private final long closeTimeoutNanos;
     private final long stopGraceNanos;
     private final ReentrantLock closing = new ReentrantLock(); // held by closing threads only; never by a loop
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();       // completed by terminate(), last
+    private final CompletionStage<Void> terminationStage = termination.minimalCompletionStage(); // one view: asking for it registers nothing
 
     BridgeLifecycle(Bridge bridge, Admission admission, Duration closeTimeout, Duration stopGrace) {
         this.bridge = bridge;
@@ -88,6 +92,11 @@ final class BridgeLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** {@link Bridge#terminationFuture()}. */
+    CompletionStage<Void> terminationFuture() {
+        return terminationStage;
     }
 
     private TaskTable<BridgeTask<?>> tasks() {
@@ -151,7 +160,7 @@ final class BridgeLifecycle {
             bridge.mbeans().unregister();
         }
         admission.advanceState(Admission.TERMINATED);
-        bridge.terminated(); // last: whoever waits for the termination sees every thread stopped
+        termination.complete(null); // last: whoever waits for the termination sees every thread stopped
     }
 
     /** Stops a pool: queued work is rejected, running work interrupted; waits for its threads. */

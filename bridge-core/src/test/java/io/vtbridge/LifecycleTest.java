@@ -237,13 +237,16 @@ class LifecycleTest {
         CompletableFuture<Boolean> seenTerminated = termination.toCompletableFuture()
                 .thenApply(ignored -> bridge.isTerminated() && !bridge.shard(0).loop().thread().isAlive());
         assertThat(termination.toCompletableFuture()).isNotDone();
-        java.lang.reflect.Field source = Bridge.class.getDeclaredField("termination");
-        source.setAccessible(true);
-        int dependents = ((CompletableFuture<?>) source.get(bridge)).getNumberOfDependents();
+        java.lang.reflect.Field lifecycle = Bridge.class.getDeclaredField("lifecycle");
+        lifecycle.setAccessible(true);
+        java.lang.reflect.Field field = BridgeLifecycle.class.getDeclaredField("termination");
+        field.setAccessible(true);
+        CompletableFuture<?> source = (CompletableFuture<?>) field.get(lifecycle.get(bridge));
+        int dependents = source.getNumberOfDependents();
         for (int i = 0; i < 1_000; i++) {
             bridge.terminationFuture(); // a service asks for it at construction: that must cost nothing
         }
-        assertThat(((CompletableFuture<?>) source.get(bridge)).getNumberOfDependents()).as("dependents after 1,000 asks").isEqualTo(dependents);
+        assertThat(source.getNumberOfDependents()).as("dependents after 1,000 asks").isEqualTo(dependents);
         assertThat(Await.result(bridge.submit(() -> 1))).isEqualTo(1);
         assertThat(termination.toCompletableFuture()).as("open: not terminated").isNotDone();
         bridge.close();

@@ -11,6 +11,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
@@ -25,6 +26,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public final class ExecutorTaskClaimTest {
 
     private ExecutorTaskClaimTest() {
+    }
+
+    /** A task of {@code body}, accepted by the fresh {@code tracker} as a service accepts one before it starts it. */
+    static ServiceTask<Integer> accepted(TaskTracker tracker, Callable<Integer> body) {
+        ServiceTask<Integer> task = ServiceTask.of(tracker, body);
+        if (!tracker.accept(task)) {
+            throw new IllegalStateException("a fresh tracker refused a task");
+        }
+        return task;
     }
 
     /**
@@ -44,13 +54,8 @@ public final class ExecutorTaskClaimTest {
     public static class StartVersusShutdownNow {
         final TaskTracker tracker = new TaskTracker("jcstress");
         final AtomicInteger runs = new AtomicInteger();
-        final ServiceTask<Integer> task = ServiceTask.of(tracker, runs::incrementAndGet);
+        final ServiceTask<Integer> task = accepted(tracker, runs::incrementAndGet);
 
-        public StartVersusShutdownNow() {
-            if (!tracker.accept(task)) {
-                throw new IllegalStateException("a fresh tracker refused a task");
-            }
-        }
 
         @Actor
         public void taskThread(IIIII_Result r) {
@@ -91,14 +96,9 @@ public final class ExecutorTaskClaimTest {
     public static class CancelVersusRun {
         final TaskTracker tracker = new TaskTracker("jcstress");
         final AtomicInteger runs = new AtomicInteger();
-        final ServiceTask<Integer> task = ServiceTask.of(tracker, runs::incrementAndGet);
+        final ServiceTask<Integer> task = accepted(tracker, runs::incrementAndGet);
         volatile Thread taskThread;
 
-        public CancelVersusRun() {
-            if (!tracker.accept(task)) {
-                throw new IllegalStateException("a fresh tracker refused a task");
-            }
-        }
 
         @Actor
         public void taskThread(IIIII_Result r) {
@@ -151,16 +151,13 @@ public final class ExecutorTaskClaimTest {
     public static class CancelVersusStartSeenByAStage {
         final TaskTracker tracker = new TaskTracker("jcstress");
         final AtomicInteger runs = new AtomicInteger();
-        final ServiceTask<Integer> task = ServiceTask.of(tracker, runs::incrementAndGet);
+        final ServiceTask<Integer> task = accepted(tracker, runs::incrementAndGet);
         volatile Thread taskThread;
         volatile Thread canceller;
         volatile Thread stageThread;
         volatile boolean stageCountedOwn;
 
         public CancelVersusStartSeenByAStage() {
-            if (!tracker.accept(task)) {
-                throw new IllegalStateException("a fresh tracker refused a task");
-            }
             task.whenComplete((value, failure) -> {
                 stageCountedOwn = tracker.isRunningTask(Thread.currentThread());
                 stageThread = Thread.currentThread();
@@ -210,7 +207,7 @@ public final class ExecutorTaskClaimTest {
     public static class InterruptingCancelVersusRun {
         final TaskTracker tracker = new TaskTracker("jcstress");
         final AtomicInteger runs = new AtomicInteger();
-        final ServiceTask<Integer> task = ServiceTask.of(tracker, () -> {
+        final ServiceTask<Integer> task = accepted(tracker, () -> {
             runs.incrementAndGet();
             for (int spins = 0; spins < 200 && !Thread.currentThread().isInterrupted(); spins++) {
                 Thread.onSpinWait(); // a body that runs a little while, so that the interrupt often lands in it
@@ -221,11 +218,6 @@ public final class ExecutorTaskClaimTest {
             return 1;
         });
 
-        public InterruptingCancelVersusRun() {
-            if (!tracker.accept(task)) {
-                throw new IllegalStateException("a fresh tracker refused a task");
-            }
-        }
 
         @Actor
         public void taskThread() {
@@ -264,13 +256,8 @@ public final class ExecutorTaskClaimTest {
     public static class RunEndVersusAbandon {
         final TaskTracker tracker = new TaskTracker("jcstress");
         final AtomicInteger runs = new AtomicInteger();
-        final ServiceTask<Integer> task = ServiceTask.of(tracker, runs::incrementAndGet);
+        final ServiceTask<Integer> task = accepted(tracker, runs::incrementAndGet);
 
-        public RunEndVersusAbandon() {
-            if (!tracker.accept(task)) {
-                throw new IllegalStateException("a fresh tracker refused a task");
-            }
-        }
 
         @Actor
         public void taskThread() {
