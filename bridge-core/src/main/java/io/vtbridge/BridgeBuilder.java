@@ -259,8 +259,11 @@ public final class BridgeBuilder {
      * them, a loop whose last sleep was short (under 100 µs: work came back soon after it ran dry, as
      * for a caller that submits, waits for the result and submits again) spins on for up to 50 µs
      * before it parks, so that such a caller finds it awake and costs no wake-up; a loop whose work
-     * comes less often parks at once and spends nothing on it. Zero turns both off: the loop parks as
-     * soon as it runs dry.
+     * comes less often parks at once and spends nothing on it. A loop that parks until a timer (a
+     * sleep, a timeout) asks to wake a little early, by how late its timed parks have been ending (the
+     * kernel ends them late: Linux's timer slack is 50 µs), at most 100 µs, and spins the rest, so
+     * that sleeps end when due. Zero turns all three off: the loop parks as soon as it runs dry, and
+     * for the whole delay to its next timer.
      */
     public BridgeBuilder idleSpins(int idleSpins) {
         this.idleSpins = Checks.notNegative("idleSpins", idleSpins);

@@ -51,6 +51,28 @@ class SleepAndAwaitTest {
     }
 
     @Test
+    void shortSleepsNeverEndEarlyOnceTheLoopParksAheadOfItsTimers() throws Exception {
+        // The idle loop parks short of its next timer by how late its parks ended (TimerLead) and
+        // spins the rest: it wakes early on purpose, and a timer must still fire only when due.
+        // 300 sleeps of 200 µs, one after another: the loop parks before each of them.
+        long shortest = Await.result(bridge.submit(() -> {
+            long min = Long.MAX_VALUE;
+            for (int i = 0; i < 300; i++) {
+                long t0 = System.nanoTime();
+                if ((i & 1) == 0) {
+                    Thread.sleep(Duration.ofNanos(200_000));
+                } else {
+                    Bridge.sleep(Duration.ofNanos(200_000));
+                }
+                min = Math.min(min, System.nanoTime() - t0);
+            }
+            return min;
+        }));
+        assertThat(shortest).as("the shortest of the sleeps, ns").isGreaterThanOrEqualTo(200_000);
+        assertThat(bridge.shard(0).stats().loopParks()).as("the loop parked between them").isGreaterThan(0);
+    }
+
+    @Test
     void bridgeSleepWakesInDeadlineOrder() throws Exception {
         // Submitted longest first: a timer queue that woke them in arrival order would say "cab".
         // Each sleeper notes its deadline (now + its duration) right before it sleeps; the expected

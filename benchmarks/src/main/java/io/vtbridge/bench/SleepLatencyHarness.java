@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -46,11 +47,16 @@ import java.util.function.Function;
  * counters (unparks, remote resumes, timers fired). Each mode runs warm-up rounds (printed, not
  * recorded) and then the measured rounds; the CSV holds the measured rounds.
  *
+ * <p>With {@code --rate R} a round is open loop instead: no gate, and sleeper {@code i} is submitted
+ * at {@code i / R} seconds after the round's start, whenever the earlier ones end. That is how a
+ * server's requests arrive: few sleepers at once, each loop parking between them, so the figure is
+ * how late a loop's own wake-up for a timer is, not how fast a burst of expiries drains.
+ *
  * <pre>
  * java --add-opens java.base/java.lang=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
  *     io.vtbridge.bench.SleepLatencyHarness [--sleepers 100000] [--sleep-ms 20] [--rounds 3]
  *     [--warmup 2] [--shards 2] [--modes bridge-sleep,bridge-thread-sleep,virtual-thread-sleep]
- *     [--csv target/sleep-latency.csv] [--no-gate] [--timeout-s 60]
+ *     [--csv target/sleep-latency.csv] [--no-gate] [--rate R] [--timeout-s 60]
  * </pre>
  *
  * <p><b>Threading:</b> the main thread drives everything; sleepers write only their own slot of the
@@ -93,8 +99,9 @@ public final class SleepLatencyHarness {
 
     private void run() throws Exception {
         System.out.printf(Locale.ROOT, "vtbridge sleep-latency harness: %d sleepers x %d ms, %d warm-up + %d measured"
-                        + " round(s) per mode, modes interleaved, %d shard(s), start gate %s%n", options.sleepers, options.sleepMillis,
-                options.warmupRounds, options.rounds, options.shards, options.gate ? "on" : "off");
+                        + " round(s) per mode, modes interleaved, %d shard(s), %s%n", options.sleepers, options.sleepMillis,
+                options.warmupRounds, options.rounds, options.shards,
+                options.rate > 0 ? "open loop at " + options.rate + " sleepers/s" : "start gate " + (options.gate ? "on" : "off"));
         System.out.printf(Locale.ROOT, "JVM %s (%s), %d available processors%n%n", System.getProperty("java.vm.version"),
                 System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
         for (SleepMode mode : options.modes) {
@@ -206,11 +213,16 @@ public final class SleepLatencyHarness {
         System.gc(); // the previous round's garbage should not be collected during this one
         long[] countersBefore = bridgeCounters(bridge);
         long[] gcBefore = gcCounters();
+        long cpuBefore = processCpuNanos();
         int threadsBefore = threadBean.getThreadCount();
         threadBean.resetPeakThreadCount();
 
         long submitStart = System.nanoTime();
+        long period = options.rate > 0 ? TimeUnit.SECONDS.toNanos(1) / options.rate : 0;
         for (int i = 0; i < n; i++) {
+            if (period > 0) {
+                paceUntil(submitStart + i * period);
+            }
             int slot = i;
             futures[i] = submitter.apply(() -> {
                 checkedIn.incrementAndGet();
@@ -249,6 +261,7 @@ public final class SleepLatencyHarness {
         int threadsPeak = threadBean.getPeakThreadCount();
         long[] countersAfter = bridgeCounters(bridge);
         long[] gcAfter = gcCounters();
+        long cpuNanos = processCpuNanos() - cpuBefore;
         Arrays.fill(futures, null);
         if (firstFailure != null) {
             System.out.println("  " + mode.id + ": a sleeper failed: " + firstFailure);
@@ -281,7 +294,25 @@ public final class SleepLatencyHarness {
                 early, unfinished, threadsBefore, threadsPeak,
                 delta(countersBefore, countersAfter, 0), delta(countersBefore, countersAfter, 1),
                 delta(countersBefore, countersAfter, 2), delta(countersBefore, countersAfter, 3),
-                gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
+                gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1], cpuNanos < 0 ? Double.NaN : micros(cpuNanos) / n);
+    }
+
+    /**
+     * Waits until clock {@code due} by parking, which ends a little late: each sleeper's deadline is
+     * taken when it starts, so that lateness does not count, and the round's CPU time holds no spin
+     * of the submitting thread.
+     */
+    private static void paceUntil(long due) {
+        long left;
+        while ((left = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    /** The process's CPU time so far, in nanoseconds; -1 where the JVM does not say. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** {collections, milliseconds} over all collectors so far. */
@@ -374,7 +405,7 @@ public final class SleepLatencyHarness {
 
     /** Command-line options. */
     record Options(int sleepers, long sleepMillis, int rounds, int warmupRounds, int shards, List<SleepMode> modes,
-                   Path csv, boolean gate, long timeoutSeconds) {
+                   Path csv, boolean gate, int rate, long timeoutSeconds) {
 
         static final String USAGE = """
                 usage: java --add-opens java.base/java.lang=ALL-UNNAMED -cp benchmarks.jar \\
@@ -387,6 +418,7 @@ public final class SleepLatencyHarness {
                   --modes LIST     comma-separated, run in this order        (default %s)
                   --csv PATH       where to write the measured rounds        (default target/sleep-latency.csv)
                   --no-gate        start sleeping as soon as started, not all at once
+                  --rate R         open loop: submit R sleepers a second, no gate (default: all at once)
                   --timeout-s T    give up on sleepers T s after their deadline (default 60)
                 """.formatted(SleepMode.ids());
 
@@ -400,6 +432,7 @@ public final class SleepLatencyHarness {
             List<SleepMode> modes = List.of(SleepMode.values());
             Path csv = Path.of("target", "sleep-latency.csv");
             boolean gate = true;
+            int rate = 0;
             long timeout = 60;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -419,6 +452,7 @@ public final class SleepLatencyHarness {
                     case "--rounds" -> rounds = positiveInt(arg, value != null ? value : next(args, ++i, arg));
                     case "--warmup" -> warmup = nonNegativeInt(arg, value != null ? value : next(args, ++i, arg));
                     case "--shards" -> shards = positiveInt(arg, value != null ? value : next(args, ++i, arg));
+                    case "--rate" -> rate = positiveInt(arg, value != null ? value : next(args, ++i, arg));
                     case "--timeout-s" -> timeout = positiveInt(arg, value != null ? value : next(args, ++i, arg));
                     case "--csv" -> csv = Path.of(value != null ? value : next(args, ++i, arg));
                     case "--modes" -> {
@@ -431,7 +465,10 @@ public final class SleepLatencyHarness {
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
             }
-            return new Options(sleepers, sleepMillis, rounds, warmup, shards, modes, csv, gate, timeout);
+            if (rate > 0) {
+                gate = false; // open loop: each sleeper starts as it arrives
+            }
+            return new Options(sleepers, sleepMillis, rounds, warmup, shards, modes, csv, gate, rate, timeout);
         }
 
         private static String next(String[] args, int i, String option) {

@@ -36,24 +36,26 @@ import java.util.function.ToDoubleFunction;
  * @param loopParks        times a loop parked
  * @param gcCount          garbage collections during the round
  * @param gcMillis         time those collections took (as the collectors report it)
+ * @param cpuMicrosPerSleeper the process's CPU time during the round (every thread: the executor's,
+ *                         the sleepers', the submitting thread's, the JVM's own) over the sleepers
  */
 record SleepRoundResult(SleepMode mode, int round, int sleepers, long sleepMillis,
                         double submitMillis, double releaseMillis, double wallMillis, double sleepsPerSecond,
                         double p50Micros, double p90Micros, double p99Micros, double maxMicros, double minMicros,
                         int early, int unfinished, int threadsBefore, int threadsPeak,
                         long loopUnparks, long remoteResumes, long timersFired, long loopParks,
-                        long gcCount, long gcMillis) {
+                        long gcCount, long gcMillis, double cpuMicrosPerSleeper) {
 
     static final String CSV_HEADER = "mode,round,sleepers,sleep_ms,submit_ms,release_ms,wall_ms,sleeps_per_s,"
             + "lateness_p50_us,lateness_p90_us,lateness_p99_us,lateness_max_us,lateness_min_us,early,unfinished,"
-            + "platform_threads_before,platform_threads_peak,loop_unparks,remote_resumes,timers_fired,loop_parks,gc_count,gc_ms";
+            + "platform_threads_before,platform_threads_peak,loop_unparks,remote_resumes,timers_fired,loop_parks,gc_count,gc_ms,cpu_us_per_sleeper";
 
-    private static final String ROW = "%-20s %5s %8s %9s %10s %9s %9s %9s %9s %9s %9s %5s %5s %12s %8s %10s %7s %9s%n";
+    private static final String ROW = "%-20s %5s %8s %9s %10s %9s %9s %9s %9s %9s %9s %5s %5s %12s %8s %10s %7s %9s %8s%n";
 
     static String tableHeader() {
         return String.format(Locale.ROOT, ROW, "mode", "round", "sleepers", "submit ms", "release ms", "wall ms",
                 "sleeps/s", "p50 us", "p90 us", "p99 us", "max us", "early", "lost", "threads b/pk", "unparks",
-                "remote res", "timers", "gc n/ms");
+                "remote res", "timers", "gc n/ms", "cpu us/slp");
     }
 
     String tableRow() {
@@ -62,7 +64,7 @@ record SleepRoundResult(SleepMode mode, int round, int sleepers, long sleepMilli
                 fixed(sleepsPerSecond, 0),
                 fixed(p50Micros, 0), fixed(p90Micros, 0), fixed(p99Micros, 0), fixed(maxMicros, 0),
                 early, unfinished, threadsBefore + "/" + threadsPeak, counter(loopUnparks),
-                counter(remoteResumes), counter(timersFired), gcCount + "/" + gcMillis);
+                counter(remoteResumes), counter(timersFired), gcCount + "/" + gcMillis, fixed(cpuMicrosPerSleeper, 1));
     }
 
     String csvLine() {
@@ -73,7 +75,7 @@ record SleepRoundResult(SleepMode mode, int round, int sleepers, long sleepMilli
                 fixed(minMicros, 1), Integer.toString(early), Integer.toString(unfinished),
                 Integer.toString(threadsBefore), Integer.toString(threadsPeak), csvCounter(loopUnparks),
                 csvCounter(remoteResumes), csvCounter(timersFired), csvCounter(loopParks),
-                Long.toString(gcCount), Long.toString(gcMillis));
+                Long.toString(gcCount), Long.toString(gcMillis), fixed(cpuMicrosPerSleeper, 2));
     }
 
     /** A row of medians over {@code rounds} (all of one mode), shown with round "med". */
@@ -95,7 +97,8 @@ record SleepRoundResult(SleepMode mode, int round, int sleepers, long sleepMilli
                 counter((long) median(rounds, SleepRoundResult::loopUnparks)),
                 counter((long) median(rounds, SleepRoundResult::remoteResumes)),
                 counter((long) median(rounds, SleepRoundResult::timersFired)),
-                (long) median(rounds, SleepRoundResult::gcCount) + "/" + (long) median(rounds, SleepRoundResult::gcMillis));
+                (long) median(rounds, SleepRoundResult::gcCount) + "/" + (long) median(rounds, SleepRoundResult::gcMillis),
+                fixed(median(rounds, SleepRoundResult::cpuMicrosPerSleeper), 1));
     }
 
     private static double median(List<SleepRoundResult> rounds, ToDoubleFunction<SleepRoundResult> field) {

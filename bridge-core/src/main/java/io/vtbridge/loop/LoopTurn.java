@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>if the turn found no work: spin {@code idleSpins} turns, and up to
  *       {@value IdleSpin#ADAPTIVE_SPIN_MICROS} µs more if the loop's last sleep was short
  *       ({@link IdleSpin}), then park until the next timer or a wake-up, through the
- *       {@link WakeupGate} handshake.</li>
+ *       {@link WakeupGate} handshake; a timed park asks to end {@link TimerLead} earlier than the
+ *       timer (the kernel ends it late), and the turns spin the rest.</li>
  * </ol>
  * The owned steps (3 to 5) take at most {@code 8 × batch} mounts each. A share is a deadline: each
  * step may run until the end of the shares so far, so time a step leaves unused passes to the steps
@@ -87,6 +88,7 @@ final class LoopTurn {
     private final int batch;
     private final int ownedBatch;
     private final IdleSpin idleSpin;       // loop-owned: when an idle loop parks
+    private final TimerLead timerLead;     // loop-owned: how much earlier than its next timer an idle loop wakes
     private final long eighth;             // an eighth of the slice, the unit of the shares
     private final long grain;              // a 32nd of the slice: what a group of mounts between clock readings may take
 
@@ -113,6 +115,7 @@ final class LoopTurn {
         this.batch = settings.batch();
         this.ownedBatch = (int) Math.min((long) settings.batch() * ShardLoop.OWNED_SHARE, Integer.MAX_VALUE);
         this.idleSpin = new IdleSpin(settings.idleSpins());
+        this.timerLead = new TimerLead(settings.idleSpins() > 0);
         this.eighth = Math.max(1, settings.sliceNanos() / 8);
         this.grain = Math.max(1, settings.sliceNanos() / 32);
         this.everyMount = settings.moveHogs();
@@ -516,18 +519,25 @@ final class LoopTurn {
         }
         long next = timers.nextDeadline();
         long parkedAt = System.nanoTime();
+        long woke;
         if (next == TimerQueue.NONE) {
             LockSupport.park(loop);
+            woke = System.nanoTime();
         } else {
             long delay = next - parkedAt;
-            if (delay <= 0) {
-                gate.awake(); // a timer is due already: back to step 1
+            long lead = timerLead.nanos();
+            if (delay <= lead) {
+                // A timer is due, or due sooner than a park would end (the kernel wakes a timed park
+                // late, TimerLead): back to step 1, and the turns spin until it is due.
+                gate.awake();
                 return;
             }
-            LockSupport.parkNanos(loop, delay);
+            LockSupport.parkNanos(loop, delay - lead);
+            woke = System.nanoTime();
+            timerLead.parkReturned(parkedAt + delay - lead, woke);
         }
         gate.awake();
-        idleSpin.slept(System.nanoTime() - parkedAt);
+        idleSpin.slept(woke - parkedAt);
         counters.increment(LoopCounter.PARKS);
         // No virtual thread is mounted here, so the carrier's interrupt status means nothing;
         // a stray interrupt would otherwise turn every later park into a spin.
