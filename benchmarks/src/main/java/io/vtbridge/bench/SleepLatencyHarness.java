@@ -48,7 +48,7 @@ import java.util.function.Function;
  * recorded) and then the measured rounds; the CSV holds the measured rounds.
  *
  * <p>With {@code --rate R} a round is open loop instead: no gate, and sleeper {@code i} is submitted
- * at {@code i / R} seconds after the round's start, whenever the earlier ones end. That is how a
+ * at {@code i / R} seconds after the round's start, regardless of when the earlier ones end. That is how a
  * server's requests arrive: few sleepers at once, each loop parking between them, so the figure is
  * how late a loop's own wake-up for a timer is, not how fast a burst of expiries drains.
  *
@@ -245,7 +245,8 @@ public final class SleepLatencyHarness {
         long released = options.gate ? System.nanoTime() : submitStart;
 
         int unfinished = 0;
-        long giveUp = released + sleepNanos + TimeUnit.SECONDS.toNanos(options.timeoutSeconds);
+        // Open loop, the last sleeper started only as the submissions ended: its deadline counts from there.
+        long giveUp = (options.rate > 0 ? submitEnd : released) + sleepNanos + TimeUnit.SECONDS.toNanos(options.timeoutSeconds);
         Throwable firstFailure = null;
         for (int i = 0; i < n; i++) {
             try {
@@ -261,7 +262,8 @@ public final class SleepLatencyHarness {
         int threadsPeak = threadBean.getPeakThreadCount();
         long[] countersAfter = bridgeCounters(bridge);
         long[] gcAfter = gcCounters();
-        long cpuNanos = processCpuNanos() - cpuBefore;
+        long cpuAfter = processCpuNanos();
+        long cpuNanos = cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore;
         Arrays.fill(futures, null);
         if (firstFailure != null) {
             System.out.println("  " + mode.id + ": a sleeper failed: " + firstFailure);

@@ -50,7 +50,7 @@ record SleepRoundResult(SleepMode mode, int round, int sleepers, long sleepMilli
             + "lateness_p50_us,lateness_p90_us,lateness_p99_us,lateness_max_us,lateness_min_us,early,unfinished,"
             + "platform_threads_before,platform_threads_peak,loop_unparks,remote_resumes,timers_fired,loop_parks,gc_count,gc_ms,cpu_us_per_sleeper";
 
-    private static final String ROW = "%-20s %5s %8s %9s %10s %9s %9s %9s %9s %9s %9s %5s %5s %12s %8s %10s %7s %9s %8s%n";
+    private static final String ROW = "%-20s %5s %8s %9s %10s %9s %9s %9s %9s %9s %9s %5s %5s %12s %8s %10s %7s %9s %10s%n";
 
     static String tableHeader() {
         return String.format(Locale.ROOT, ROW, "mode", "round", "sleepers", "submit ms", "release ms", "wall ms",

@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
  * {@value #ADAPTIVE_SPIN_MICROS} µs more of them (work comes back soon after this loop runs dry: a
  * caller that submits, waits for the result and submits again then finds it awake, and its
  * submission costs no wake-up). With {@code idleSpins} 0 the loop parks as soon as it runs dry.
- * The loops of one bridge share a {@link SpinLimit}: at most half of them are in that timed spin at
- * once, so that spinning loops leave a core to whoever makes their work.
+ * The loops of one bridge share a {@link SpinLimit}: at most half of them are in that timed spin, or
+ * spinning until a timer due within their {@link TimerLead} ({@link #holdForTimer}), at once, so that
+ * spinning loops leave a core to whoever makes their work.
  *
  * <p><b>Threading:</b> loop-owned: only the loop's owner calls it.
  */
@@ -24,7 +25,7 @@ final class IdleSpin {
     private boolean shortSleeps;       // the last park ended within twice adaptiveNanos
     private long spinUntil;            // when the current adaptive spin ends, or 0 outside one
     private SpinLimit limit;           // shared by the bridge's loops; null: no limit. Set before the loop starts
-    private boolean entered;           // this loop holds a place in the limit (inside an adaptive spin)
+    private boolean entered;           // this loop holds a place in the limit (inside an adaptive spin, or spinning to a timer)
 
     IdleSpin(int idleSpins) {
         this.idleSpins = idleSpins;
@@ -67,7 +68,7 @@ final class IdleSpin {
                 spinUntil = now + adaptiveNanos;
                 return true;
             }
-            if (spinUntil - now > 0) {
+            if (spinUntil != 0 && spinUntil - now > 0) {
                 return true;
             }
         }
@@ -75,6 +76,28 @@ final class IdleSpin {
         spinUntil = 0;
         leave();
         return false;
+    }
+
+    /**
+     * The loop's next timer is due within its {@link TimerLead}: whether it may spin until then. It
+     * takes a place in the limit for that, or already holds one, and keeps it until a turn finds
+     * work (the timer fires) or it parks; false if the limit's places are all taken, and the loop
+     * then parks for the whole delay. A loop of a bridge without a limit always may.
+     */
+    boolean holdForTimer() {
+        if (limit == null || entered) {
+            return true;
+        }
+        if (!limit.tryEnter()) {
+            return false;
+        }
+        entered = true;
+        return true;
+    }
+
+    /** The loop is about to park: it gives back its place in the limit, if it holds one. */
+    void parks() {
+        leave();
     }
 
     /** The loop exits (stopped, or its machinery failed): it gives back its place in the limit, if it holds one. */

@@ -521,6 +521,7 @@ final class LoopTurn {
         long parkedAt = System.nanoTime();
         long woke;
         if (next == TimerQueue.NONE) {
+            idleSpin.parks();
             LockSupport.park(loop);
             woke = System.nanoTime();
         } else {
@@ -528,10 +529,15 @@ final class LoopTurn {
             long lead = timerLead.nanos();
             if (delay <= lead) {
                 // A timer is due, or due sooner than a park would end (the kernel wakes a timed park
-                // late, TimerLead): back to step 1, and the turns spin until it is due.
-                gate.awake();
-                return;
+                // late, TimerLead): back to step 1, and the turns spin until it is due, if the
+                // bridge's SpinLimit leaves this loop a place; if not, it parks for the whole delay.
+                if (delay <= 0 || idleSpin.holdForTimer()) {
+                    gate.awake();
+                    return;
+                }
+                lead = 0;
             }
+            idleSpin.parks();
             LockSupport.parkNanos(loop, delay - lead);
             woke = System.nanoTime();
             timerLead.parkReturned(parkedAt + delay - lead, woke);

@@ -97,6 +97,50 @@ class IdleSpinTest {
     }
 
     @Test
+    void spinningToATimerTakesAPlaceInTheLimitUntilWorkOrAPark() {
+        SpinLimit limit = new SpinLimit(2);
+        IdleSpin a = new IdleSpin(1);
+        IdleSpin b = new IdleSpin(1);
+        a.limit(limit);
+        b.limit(limit);
+        assertThat(a.holdForTimer()).as("a takes the place").isTrue();
+        assertThat(a.holdForTimer()).as("a holds it already").isTrue();
+        assertThat(b.holdForTimer()).as("b finds it taken: it parks for the whole delay").isFalse();
+        b.slept(0);
+        assertThat(b.spinAgain(0)).as("b's count").isTrue();
+        assertThat(b.spinAgain(0)).as("nor may b begin an adaptive spin").isFalse();
+        a.workFound(); // a's timer fired
+        assertThat(b.holdForTimer()).as("the place is free again").isTrue();
+        b.parks(); // a later timer only: b parks after all
+        assertThat(a.holdForTimer()).isTrue();
+        a.loopExits();
+        assertThat(limit.tryEnter()).as("a stopped loop gives its place back").isTrue();
+        limit.exit();
+    }
+
+    @Test
+    void holdingAPlaceForATimerDoesNotStartAnAdaptiveSpinThatNeverEnds() {
+        SpinLimit limit = new SpinLimit(2);
+        IdleSpin a = new IdleSpin(1);
+        a.limit(limit);
+        a.slept(0); // short sleeps: an adaptive spin would begin after the count
+        assertThat(a.holdForTimer()).isTrue();
+        assertThat(a.spinAgain(-5_000)).as("the count").isTrue();
+        // Holding the place for the timer, the loop has no adaptive window of its own, whatever the clock:
+        assertThat(a.spinAgain(-5_000)).as("no window to spin in: park (the place is given back)").isFalse();
+        assertThat(limit.tryEnter()).isTrue();
+        limit.exit();
+    }
+
+    @Test
+    void withoutALimitALoopMayAlwaysSpinToATimer() {
+        IdleSpin a = new IdleSpin(1);
+        assertThat(a.holdForTimer()).isTrue();
+        a.parks();
+        assertThat(a.holdForTimer()).isTrue();
+    }
+
+    @Test
     void aLimitLetsHalfOfTheLoopsSpinAndAtLeastOne() {
         assertThat(new SpinLimit(1).max()).isEqualTo(1);
         assertThat(new SpinLimit(3).max()).isEqualTo(1);
