@@ -140,6 +140,11 @@ final class LoopTurn {
         mountStart = clock;
     }
 
+    /** How much earlier than its next timer this loop asks to wake ({@link TimerLead}), ns. Owner only. */
+    long timerLeadNanos() {
+        return timerLead.nanos();
+    }
+
     /** The bridge's limit on loops in an adaptive spin. Before the loop starts. */
     void spinLimit(SpinLimit limit) {
         idleSpin.limit(limit);

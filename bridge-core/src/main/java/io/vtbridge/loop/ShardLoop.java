@@ -363,6 +363,11 @@ public final class ShardLoop implements Executor {
         return timers;
     }
 
+    /** The loop's {@link TimerLead}, in nanoseconds: on its owner, or after it terminated. For tests. */
+    long timerLeadNanos() {
+        return turn.timerLeadNanos();
+    }
+
     /** Asks the loop to exit at its next iteration. Idempotent; any thread. */
     public void stop() {
         if (RUN_STATE.compareAndSet(this, RUNNING, STOPPING) || RUN_STATE.compareAndSet(this, NEW, TERMINATED)) {
