@@ -27,7 +27,8 @@ module io.vtbridge {
     exports io.vtbridge.trace;
     exports io.vtbridge.stress;
 
-    // The java.nio.file provider of the adapters rethrows what a reflective call threw with the
-    // runtime's one helper for that (Failures); nothing else of the inside is shared.
+    // The adapters use three small helpers of the runtime's: VarHandles (field handles), Failures
+    // (rethrowing what a reflective call threw) and InterruptWindow (how a run waits out a
+    // canceller's interrupt, shared with the executor adapter's tasks); nothing else of the inside.
     exports io.vtbridge.internal to io.vtbridge.adapters;
 }

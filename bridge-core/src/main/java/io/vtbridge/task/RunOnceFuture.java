@@ -1,5 +1,6 @@
 package io.vtbridge.task;
 
+import io.vtbridge.internal.InterruptWindow;
 import io.vtbridge.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -89,17 +90,8 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
         if (!finished) {
             int p;
             while ((p = phase) == INTERRUPTING || p == INTERRUPTING_V) {
-                // The canceller is inside Thread.interrupt(); it stores INTERRUPTED next. A platform
-                // canceller (a closing bridge's walk, a caller outside the bridge) needs no carrier
-                // of ours: spin. A yielded bridged thread would wait in its loop's queue, which a
-                // stop with no grace drops, leaving a task that ignored no interrupt unfinished and
-                // its slot taken. A virtual canceller may need this very carrier (its interrupt can
-                // unmount it, on a channel's close lock): yield to it.
-                if (p == INTERRUPTING) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
+                // The canceller is inside Thread.interrupt(); it stores INTERRUPTED next.
+                InterruptWindow.pause(p == INTERRUPTING_V);
             }
         }
         runner = null;
@@ -112,7 +104,7 @@ public abstract class RunOnceFuture<T> extends CompletableFuture<T> {
      * @return whether this call interrupted the run
      */
     protected final boolean interruptRun() {
-        if (!PHASE.compareAndSet(this, RUNNING, Thread.currentThread().isVirtual() ? INTERRUPTING_V : INTERRUPTING)) {
+        if (!PHASE.compareAndSet(this, RUNNING, InterruptWindow.cancellerIsVirtual() ? INTERRUPTING_V : INTERRUPTING)) {
             return false;
         }
         try {

@@ -1,5 +1,7 @@
 package io.vtbridge.adapters.executor;
 
+import io.vtbridge.internal.InterruptWindow;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
@@ -168,14 +170,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
         if (!PHASE.compareAndSet(this, RUNNING, FINISHED)) {
             int p;
             while ((p = phase) == INTERRUPTING || p == INTERRUPTING_V) { // volatile read; pairs with interruptRun's setRelease(INTERRUPTED)
-                // The interrupter is inside one Thread.interrupt(). A platform one needs no carrier of
-                // ours: spin (a yielded thread waits in its shard's queue, which a bridge stopping
-                // with no grace drops). A virtual one may need this carrier: yield to it.
-                if (p == INTERRUPTING) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
+                InterruptWindow.pause(p == INTERRUPTING_V); // the interrupter is inside one Thread.interrupt()
             }
             byCancel = interruptedByCancel; // written before the release store our read of INTERRUPTED saw
         }
@@ -296,7 +291,7 @@ final class ServiceTask<T> extends CompletableFuture<T> implements Callable<Void
      * complete the future as cancelled.
      */
     private void interruptRun(boolean forCancel) {
-        if (!PHASE.compareAndSet(this, RUNNING, Thread.currentThread().isVirtual() ? INTERRUPTING_V : INTERRUPTING)) {
+        if (!PHASE.compareAndSet(this, RUNNING, InterruptWindow.cancellerIsVirtual() ? INTERRUPTING_V : INTERRUPTING)) {
             return;
         }
         interruptedByCancel = forCancel; // before the release store below, which publishes it to endRun()
