@@ -67,31 +67,31 @@ public final class SleepLatencyHarness {
 
     private static final long MISSING = Long.MIN_VALUE; // a slot no sleeper wrote
 
-    private final Options options;
+    private final SleepOptions options;
     private final long[] lateness;        // one slot per sleeper, reused by every round: wake - deadline
     private final long[] asleepAt;        // one slot per sleeper, reused by every round: when it began to sleep
     private final Future<?>[] futures;    // one per sleeper, reused by every round
     private final ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
 
-    private SleepLatencyHarness(Options options) {
+    private SleepLatencyHarness(SleepOptions options) {
         this.options = options;
-        this.lateness = new long[options.sleepers];
-        this.asleepAt = new long[options.sleepers];
-        this.futures = new Future<?>[options.sleepers];
+        this.lateness = new long[options.sleepers()];
+        this.asleepAt = new long[options.sleepers()];
+        this.futures = new Future<?>[options.sleepers()];
     }
 
     public static void main(String[] args) throws Exception {
-        Options options;
+        SleepOptions options;
         try {
-            options = Options.parse(args);
+            options = SleepOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("SleepLatencyHarness: " + e.getMessage());
-            System.err.println(Options.USAGE);
+            System.err.println(SleepOptions.USAGE);
             System.exit(2);
             return;
         }
         if (options == null) {
-            System.out.println(Options.USAGE);
+            System.out.println(SleepOptions.USAGE);
             return;
         }
         new SleepLatencyHarness(options).run();
@@ -99,12 +99,12 @@ public final class SleepLatencyHarness {
 
     private void run() throws Exception {
         System.out.printf(Locale.ROOT, "vtbridge sleep-latency harness: %d sleepers x %d ms, %d warm-up + %d measured"
-                        + " round(s) per mode, modes interleaved, %d shard(s), %s%n", options.sleepers, options.sleepMillis,
-                options.warmupRounds, options.rounds, options.shards,
-                options.rate > 0 ? "open loop at " + options.rate + " sleepers/s" : "start gate " + (options.gate ? "on" : "off"));
+                        + " round(s) per mode, modes interleaved, %d shard(s), %s%n", options.sleepers(), options.sleepMillis(),
+                options.warmupRounds(), options.rounds(), options.shards(),
+                options.rate() > 0 ? "open loop at " + options.rate() + " sleepers/s" : "start gate " + (options.gate() ? "on" : "off"));
         System.out.printf(Locale.ROOT, "JVM %s (%s), %d available processors%n%n", System.getProperty("java.vm.version"),
                 System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
-        for (SleepMode mode : options.modes) {
+        for (SleepMode mode : options.modes()) {
             System.out.printf("%-21s %s%n", mode.id, mode.description);
         }
         System.out.println();
@@ -115,12 +115,12 @@ public final class SleepLatencyHarness {
         Map<SleepMode, List<SleepRoundResult>> measured = new LinkedHashMap<>();
         Map<SleepMode, ModeExecutor> executors = new LinkedHashMap<>();
         try {
-            for (SleepMode mode : options.modes) {
+            for (SleepMode mode : options.modes()) {
                 measured.put(mode, new ArrayList<>());
                 executors.put(mode, ModeExecutor.open(mode, options));
             }
-            for (int round = -options.warmupRounds; round < options.rounds; round++) {
-                for (SleepMode mode : options.modes) {
+            for (int round = -options.warmupRounds(); round < options.rounds(); round++) {
+                for (SleepMode mode : options.modes()) {
                     ModeExecutor executor = executors.get(mode);
                     if (executor.gaveUp) {
                         continue;
@@ -145,7 +145,7 @@ public final class SleepLatencyHarness {
         }
 
         System.out.println();
-        System.out.printf("Summary: median over %d measured round(s) per mode (early, lost: sums)%n", options.rounds);
+        System.out.printf("Summary: median over %d measured round(s) per mode (early, lost: sums)%n", options.rounds());
         System.out.print(SleepRoundResult.tableHeader());
         List<String> csv = new ArrayList<>();
         csv.add(SleepRoundResult.CSV_HEADER);
@@ -170,12 +170,12 @@ public final class SleepLatencyHarness {
             this.submitter = submitter;
         }
 
-        static ModeExecutor open(SleepMode mode, Options options) {
+        static ModeExecutor open(SleepMode mode, SleepOptions options) {
             if (mode.bridged) {
                 Bridge bridge = Bridge.builder()
                         .name("sleep-" + mode.id)
-                        .shards(options.shards)
-                        .maxInFlight(Math.max(options.sleepers, 10_000))
+                        .shards(options.shards())
+                        .maxInFlight(Math.max(options.sleepers(), 10_000))
                         .closeTimeout(Duration.ofSeconds(5))
                         .build();
                 return new ModeExecutor(bridge, null, bridge::submit);
@@ -197,8 +197,8 @@ public final class SleepLatencyHarness {
 
     private SleepRoundResult runRound(SleepMode mode, int round, Bridge bridge,
                                       Function<Callable<Void>, Future<?>> submitter) throws InterruptedException {
-        int n = options.sleepers;
-        Duration sleep = Duration.ofMillis(options.sleepMillis);
+        int n = options.sleepers();
+        Duration sleep = Duration.ofMillis(options.sleepMillis());
         long sleepNanos = sleep.toNanos();
         long[] lateness = this.lateness;
         long[] asleepAt = this.asleepAt;
@@ -206,7 +206,7 @@ public final class SleepLatencyHarness {
         Arrays.fill(asleepAt, MISSING);
         AtomicInteger checkedIn = new AtomicInteger();
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        if (!options.gate) {
+        if (!options.gate()) {
             gate.complete(null);
         }
 
@@ -218,7 +218,7 @@ public final class SleepLatencyHarness {
         threadBean.resetPeakThreadCount();
 
         long submitStart = System.nanoTime();
-        long period = options.rate > 0 ? TimeUnit.SECONDS.toNanos(1) / options.rate : 0;
+        long period = options.rate() > 0 ? TimeUnit.SECONDS.toNanos(1) / options.rate() : 0;
         for (int i = 0; i < n; i++) {
             if (period > 0) {
                 paceUntil(submitStart + i * period);
@@ -236,17 +236,17 @@ public final class SleepLatencyHarness {
             });
         }
         long submitEnd = System.nanoTime();
-        if (options.gate) {
+        if (options.gate()) {
             while (checkedIn.get() < n && !anyDone(n)) {
                 Thread.sleep(1);
             }
             gate.complete(null);
         }
-        long released = options.gate ? System.nanoTime() : submitStart;
+        long released = options.gate() ? System.nanoTime() : submitStart;
 
         int unfinished = 0;
         // Open loop, the last sleeper started only as the submissions ended: its deadline counts from there.
-        long giveUp = (options.rate > 0 ? submitEnd : released) + sleepNanos + TimeUnit.SECONDS.toNanos(options.timeoutSeconds);
+        long giveUp = (options.rate() > 0 ? submitEnd : released) + sleepNanos + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
         Throwable firstFailure = null;
         for (int i = 0; i < n; i++) {
             try {
@@ -270,7 +270,7 @@ public final class SleepLatencyHarness {
         }
         if (unfinished > 0) {
             System.out.printf("  %s: %d of %d sleepers did not finish within %d s of their deadline%n",
-                    mode.id, unfinished, n, options.timeoutSeconds);
+                    mode.id, unfinished, n, options.timeoutSeconds());
         }
 
         long lastAsleep = released;
@@ -286,7 +286,7 @@ public final class SleepLatencyHarness {
         }
         boolean any = first < n;
         double wallMillis = (end - released) / 1e6;
-        return new SleepRoundResult(mode, round, n, options.sleepMillis, (submitEnd - submitStart) / 1e6,
+        return new SleepRoundResult(mode, round, n, options.sleepMillis(), (submitEnd - submitStart) / 1e6,
                 (lastAsleep - released) / 1e6, wallMillis, n / (wallMillis / 1e3),
                 any ? micros(SleepRoundResult.percentile(lateness, first, n, 0.50)) : Double.NaN,
                 any ? micros(SleepRoundResult.percentile(lateness, first, n, 0.90)) : Double.NaN,
@@ -361,7 +361,7 @@ public final class SleepLatencyHarness {
     }
 
     private void writeCsv(List<String> lines) throws IOException {
-        Path csv = options.csv.toAbsolutePath();
+        Path csv = options.csv().toAbsolutePath();
         if (csv.getParent() != null) {
             Files.createDirectories(csv.getParent());
         }
@@ -401,102 +401,6 @@ public final class SleepLatencyHarness {
                         + " whose lock the loop thread itself takes (try -Djdk.virtualThreadScheduler.timerQueues=2)."
                         + " Bridge.sleep avoids the JDK's path. Many unparks would point at the loops' wake-up"
                         + " instead.%n", ours, base);
-            }
-        }
-    }
-
-    /** Command-line options. */
-    record Options(int sleepers, long sleepMillis, int rounds, int warmupRounds, int shards, List<SleepMode> modes,
-                   Path csv, boolean gate, int rate, long timeoutSeconds) {
-
-        static final String USAGE = """
-                usage: java --add-opens java.base/java.lang=ALL-UNNAMED -cp benchmarks.jar \\
-                           io.vtbridge.bench.SleepLatencyHarness [options]
-                  --sleepers N     concurrent sleepers per round             (default 100000)
-                  --sleep-ms MS    how long each one sleeps                  (default 20)
-                  --rounds R       measured rounds per mode                  (default 3)
-                  --warmup W       warm-up rounds per mode, not recorded     (default 2)
-                  --shards S       shards of the bridge modes' bridge        (default 2)
-                  --modes LIST     comma-separated, run in this order        (default %s)
-                  --csv PATH       where to write the measured rounds        (default target/sleep-latency.csv)
-                  --no-gate        start sleeping as soon as started, not all at once
-                  --rate R         open loop: submit R sleepers a second, no gate (default: all at once)
-                  --timeout-s T    give up on sleepers T s after their deadline (default 60)
-                """.formatted(SleepMode.ids());
-
-        /** The options, or null if help was asked for. */
-        static Options parse(String[] args) {
-            int sleepers = 100_000;
-            long sleepMillis = 20;
-            int rounds = 3;
-            int warmup = 2;
-            int shards = 2;
-            List<SleepMode> modes = List.of(SleepMode.values());
-            Path csv = Path.of("target", "sleep-latency.csv");
-            boolean gate = true;
-            int rate = 0;
-            long timeout = 60;
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                String value = null;
-                int eq = arg.indexOf('=');
-                if (arg.startsWith("--") && eq > 0) {
-                    value = arg.substring(eq + 1);
-                    arg = arg.substring(0, eq);
-                }
-                switch (arg) {
-                    case "-h", "--help" -> {
-                        return null;
-                    }
-                    case "--no-gate" -> gate = false;
-                    case "--sleepers" -> sleepers = positiveInt(arg, value != null ? value : next(args, ++i, arg));
-                    case "--sleep-ms" -> sleepMillis = positiveInt(arg, value != null ? value : next(args, ++i, arg));
-                    case "--rounds" -> rounds = positiveInt(arg, value != null ? value : next(args, ++i, arg));
-                    case "--warmup" -> warmup = nonNegativeInt(arg, value != null ? value : next(args, ++i, arg));
-                    case "--shards" -> shards = positiveInt(arg, value != null ? value : next(args, ++i, arg));
-                    case "--rate" -> rate = positiveInt(arg, value != null ? value : next(args, ++i, arg));
-                    case "--timeout-s" -> timeout = positiveInt(arg, value != null ? value : next(args, ++i, arg));
-                    case "--csv" -> csv = Path.of(value != null ? value : next(args, ++i, arg));
-                    case "--modes" -> {
-                        List<SleepMode> chosen = new ArrayList<>();
-                        for (String id : (value != null ? value : next(args, ++i, arg)).split(",")) {
-                            chosen.add(SleepMode.byId(id.trim()));
-                        }
-                        modes = List.copyOf(chosen);
-                    }
-                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
-                }
-            }
-            if (rate > 0) {
-                gate = false; // open loop: each sleeper starts as it arrives
-            }
-            return new Options(sleepers, sleepMillis, rounds, warmup, shards, modes, csv, gate, rate, timeout);
-        }
-
-        private static String next(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return args[i];
-        }
-
-        private static int positiveInt(String option, String value) {
-            int n = nonNegativeInt(option, value);
-            if (n == 0) {
-                throw new IllegalArgumentException(option + " must be positive, was " + value);
-            }
-            return n;
-        }
-
-        private static int nonNegativeInt(String option, String value) {
-            try {
-                int n = Integer.parseInt(value.replace("_", ""));
-                if (n < 0) {
-                    throw new IllegalArgumentException(option + " must not be negative, was " + value);
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " needs a whole number, was '" + value + "'");
             }
         }
     }
