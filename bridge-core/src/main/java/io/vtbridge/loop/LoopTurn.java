@@ -5,8 +5,6 @@ import io.vtbridge.queue.StampedSource;
 import io.vtbridge.queue.StripedMpscQueue;
 import io.vtbridge.timer.TimerQueue;
 
-import java.util.concurrent.locks.LockSupport;
-
 /**
  * The body of a loop thread: the iterations ("turns") of one {@link ShardLoop}. A turn is bounded
  * by time, not only by counts: it has a slice ({@code turnSlice}, 500 µs by default), and each source
@@ -33,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  *       {@value IdleSpin#ADAPTIVE_SPIN_MICROS} µs more if the loop's last sleep was short
  *       ({@link IdleSpin}), then park until the next timer or a wake-up, through the
  *       {@link WakeupGate} handshake; a timed park asks to end {@link TimerLead} earlier than the
- *       timer (the kernel ends it late), and the turns spin the rest.</li>
+ *       timer (the kernel ends it late), and the turns spin the rest ({@link LoopIdle}).</li>
  * </ol>
  * The owned steps (3 to 5) take at most {@code 8 × batch} mounts each. A share is a deadline: each
  * step may run until the end of the shares so far, so time a step leaves unused passes to the steps
@@ -80,15 +78,13 @@ final class LoopTurn {
     private final ShardLoop loop;
     private final RunQueues queues;
     private final TimerQueue timers;       // loop-owned
-    private final WakeupGate gate;
     private final LoopCounters counters;
     private final LoopEvents events;
     private final LoopGauges gauges;
     private final LoopOwnership ownership;
     private final int batch;
     private final int ownedBatch;
-    private final IdleSpin idleSpin;       // loop-owned: when an idle loop parks
-    private final TimerLead timerLead;     // loop-owned: how much earlier than its next timer an idle loop wakes
+    private final LoopIdle idle;           // loop-owned: what a turn that found no work does next
     private final long eighth;             // an eighth of the slice, the unit of the shares
     private final long grain;              // a 32nd of the slice: what a group of mounts between clock readings may take
 
@@ -107,15 +103,13 @@ final class LoopTurn {
         this.loop = loop;
         this.queues = queues;
         this.timers = timers;
-        this.gate = gate;
         this.counters = counters;
         this.events = events;
         this.gauges = gauges;
         this.ownership = ownership;
         this.batch = settings.batch();
         this.ownedBatch = (int) Math.min((long) settings.batch() * ShardLoop.OWNED_SHARE, Integer.MAX_VALUE);
-        this.idleSpin = new IdleSpin(settings.idleSpins());
-        this.timerLead = new TimerLead(settings.idleSpins() > 0);
+        this.idle = new LoopIdle(loop, queues, timers, gate, counters, gauges, settings.idleSpins());
         this.eighth = Math.max(1, settings.sliceNanos() / 8);
         this.grain = Math.max(1, settings.sliceNanos() / 32);
         this.everyMount = settings.moveHogs();
@@ -142,12 +136,12 @@ final class LoopTurn {
 
     /** How much earlier than its next timer this loop asks to wake ({@link TimerLead}), ns. Owner only. */
     long timerLeadNanos() {
-        return timerLead.nanos();
+        return idle.timerLeadNanos();
     }
 
     /** The bridge's limit on loops in an adaptive spin. Before the loop starts. */
     void spinLimit(SpinLimit limit) {
-        idleSpin.limit(limit);
+        idle.spinLimit(limit);
     }
 
     /** The loop thread's body. */
@@ -162,7 +156,7 @@ final class LoopTurn {
             if (ownership.lost()) {
                 ownership.retired(); // a carrier that lost the loop leaves; the new owner runs on
             } else {
-                idleSpin.loopExits(); // a loop stopped inside its spin leaves the other loops their place
+                idle.loopExits(); // a loop stopped inside its spin leaves the other loops their place
                 loop.terminate(); // never leave a dead loop that still looks RUNNING to execute()
             }
         }
@@ -222,7 +216,7 @@ final class LoopTurn {
             }
             if (runners != null) {
                 runners.flushReleases();
-                runners.turnEnded(work > 0, work == 0 && idleSpin.countSpent());
+                runners.turnEnded(work > 0, work == 0 && idle.countSpent());
             }
             if (work > 0) {
                 // Only turns that found work are counted: an idle spin writes nothing, so it does
@@ -230,11 +224,9 @@ final class LoopTurn {
                 counters.increment(LoopCounter.ITERATIONS);
                 gauges.publish(queues.local.size(), timers.size(), now - start);
                 loop.publishSettled();
-                idleSpin.workFound();
-            } else if (idleSpin.spinAgain(now)) {
-                Thread.onSpinWait();
+                idle.workFound();
             } else {
-                idle();
+                idle.rest(now, runners);
             }
         }
         retireRunners();
@@ -512,46 +504,5 @@ final class LoopTurn {
         if (runners != null) {
             runners.mountEnded();
         }
-    }
-
-    private void idle() {
-        gauges.idle(); // parked: not a stall, however long
-        gate.prepareToSleep(); // volatile store; the loads below cannot move above it
-        if (!queues.allEmpty() || (runners != null && (runners.sources.hasTasks() || !runners.steal.isEmpty()
-                || (runners.stealing() && runners.steal.peersHaveReady()))) || !loop.isRunning()) {
-            gate.awake();
-            return;
-        }
-        long next = timers.nextDeadline();
-        long parkedAt = System.nanoTime();
-        long woke;
-        if (next == TimerQueue.NONE) {
-            idleSpin.parks();
-            LockSupport.park(loop);
-            woke = System.nanoTime();
-        } else {
-            long delay = next - parkedAt;
-            long lead = timerLead.nanos();
-            if (delay <= lead) {
-                // A timer is due, or due sooner than a park would end (the kernel wakes a timed park
-                // late, TimerLead): back to step 1, and the turns spin until it is due, if the
-                // bridge's SpinLimit leaves this loop a place; if not, it parks for the whole delay.
-                if (delay <= 0 || idleSpin.holdForTimer()) {
-                    gate.awake();
-                    return;
-                }
-                lead = 0;
-            }
-            idleSpin.parks();
-            LockSupport.parkNanos(loop, delay - lead);
-            woke = System.nanoTime();
-            timerLead.parkReturned(parkedAt + delay - lead, woke);
-        }
-        gate.awake();
-        idleSpin.slept(woke - parkedAt);
-        counters.increment(LoopCounter.PARKS);
-        // No virtual thread is mounted here, so the carrier's interrupt status means nothing;
-        // a stray interrupt would otherwise turn every later park into a spin.
-        Thread.interrupted();
     }
 }

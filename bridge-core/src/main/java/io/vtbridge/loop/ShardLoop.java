@@ -21,7 +21,8 @@ import java.util.function.Predicate;
  * ({@link #execute}), waits in one of the loop's {@link RunQueues}, and is mounted by the loop
  * thread in a later turn ({@link LoopTurn}, which holds the service order and its reasons).
  *
- * <p>What lives beside this class: {@link LoopTurn} (the iterations), {@link RunQueues} (one queue
+ * <p>What lives beside this class: {@link LoopTurn} (the iterations), {@link LoopIdle} (spin or park
+ * after a turn that found no work), {@link RunQueues} (one queue
  * per source), {@link LoopOwnership} (which carrier owns the loop, and the hand-off to a fresh one),
  * {@link LoopServices} (what bridged threads call on their loop: timers, sleep, waits and their
  * events), {@link LoopEvents} (the event model), {@link LoopGauges} and {@link LoopCounters} (what

@@ -33,10 +33,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *     execute:                      if (!gate.wake()) ...                          (the home loop's gate: {@link HomeSleeps})
  *     RunnerSteal.wakeHungryPeer:   if (peer.runners().isHungry())                (volatile load)
  *                                       peer.wakeForTasks() = gate.wake()          (load of state, CAS)
- *   home loop (LoopTurn.idle):      gate.prepareToSleep(); ... || !runners.steal.isEmpty()
+ *   home loop (LoopIdle.park):      gate.prepareToSleep(); ... || !runners.steal.isEmpty()
  *   idle peer (its loop):
  *     TaskRunners.turnEnded:        hungry = 1 before it parks                    (volatile store)
- *     LoopTurn.idle:                gate.prepareToSleep()                          (volatile store)
+ *     LoopIdle.park:                gate.prepareToSleep()                          (volatile store)
  *                                   ... || runners.steal.peersHaveReady()          (ready.isEmpty(): volatile loads)
  *                                   empty: park; else gate.awake(), and the next turn steals
  *     LoopTurn.runStolen:           ready.poll()                                   (a CAS)
@@ -56,7 +56,7 @@ public final class RunnerStealTest {
         volatile int hungry;
         final WakeupGate gate = new WakeupGate();
 
-        /** {@code TaskRunners.turnEnded(false, true)}, then {@code LoopTurn.idle} in decision form: true when it would park. */
+        /** {@code TaskRunners.turnEnded(false, true)}, then {@code LoopIdle.park} in decision form: true when it would park. */
         boolean wouldPark(ConcurrentLinkedQueue<Object> homeReady) {
             hungry = 1;
             gate.prepareToSleep();
@@ -137,7 +137,7 @@ public final class RunnerStealTest {
         @Actor
         public void home(ZZJ_Result r) {
             gate.prepareToSleep();
-            boolean park = ready.isEmpty(); // LoopTurn.idle: ... || !runners.steal.isEmpty()
+            boolean park = ready.isEmpty(); // LoopIdle.park: ... || !runners.steal.isEmpty()
             if (!park) {
                 gate.awake();
             }

@@ -31,7 +31,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *   hungry peer (its loop):
  *     TaskRunners.turnEnded(false, parksNext), after 8 empty turns or before it parks:
  *                                    if (hungry == 0) hungry = 1        (plain volatile load and store)
- *     LoopTurn.idle:                 gate.prepareToSleep()
+ *     LoopIdle.park:                 gate.prepareToSleep()
  *                                    runners.sources.hasTasks(): ... !inbox.isEmpty()   -> gate.awake(), run it
  *                                    else LockSupport.park, then gate.awake()
  *   feeder (another loop, TaskSpill.feedOneHungryPeer or spillIfHungryPeer, then spillTo):
@@ -90,7 +90,7 @@ public final class SpillClaimTest {
             return gate.wake();
         }
 
-        /** LoopTurn.idle in decision form: whether the peer would park. */
+        /** LoopIdle.park in decision form: whether the peer would park. */
         boolean wouldPark() {
             gate.prepareToSleep();
             boolean park = inbox.isEmpty();

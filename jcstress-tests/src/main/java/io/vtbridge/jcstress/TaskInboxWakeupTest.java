@@ -23,7 +23,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * handshake, with the real {@link StripedMpscQueue} and {@link WakeupGate}.
  *
  * <pre>
- *  submitter (ShardLoop.submitTask, off the loop)     loop (LoopTurn.idle)
+ *  submitter (ShardLoop.submitTask, off the loop)     loop (LoopIdle.park)
  *  sources.submitRemote: inbox.offer(stripe, task, 0)  gate.prepareToSleep()          state := SLEEPING
  *    (first offer to a stripe: CAS of the used mask,   queues.allEmpty()              (the loop's own queues: empty here)
  *     then the stripe's sequentially consistent swap)  runners.sources.hasTasks():
@@ -54,7 +54,7 @@ public final class TaskInboxWakeupTest {
     /** RunQueues.INBOUND_STRIPES, the inbox's stripe count. */
     static final int STRIPES = 8;
 
-    /** The loop's side of {@code LoopTurn.idle} in decision form: true when it would park. */
+    /** The loop's side of {@code LoopIdle.park} in decision form: true when it would park. */
     static boolean wouldPark(WakeupGate gate, StripedMpscQueue<Object> loopQueues, StripedMpscQueue<Object> inbox) {
         gate.prepareToSleep();                              // volatile store; the loads below cannot move above it
         boolean park = loopQueues.isEmpty() && inbox.isEmpty(); // queues.allEmpty(), then runners.sources.hasTasks()

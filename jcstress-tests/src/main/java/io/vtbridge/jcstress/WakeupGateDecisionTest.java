@@ -19,7 +19,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * {@link MpscLinkedQueue}, in decision form: nobody parks, each side records what it decided.
  *
  * <pre>
- *  waker (ShardLoop.execute)          sleeper (LoopTurn.idle)
+ *  waker (ShardLoop.execute)          sleeper (LoopIdle.park)
  *  queue.offer(task)   swap of last   gate.prepareToSleep()   state := SLEEPING
  *  r1 = gate.wake()    load of state  r2 = queue.isEmpty()    load of last   (true: would park)
  *                                     if (!r2) gate.awake()
@@ -70,7 +70,7 @@ public final class WakeupGateDecisionTest {
 
         @Actor
         public void sleeper(ZZJ_Result r) {
-            gate.prepareToSleep();               // LoopTurn.idle, same calls in the same order
+            gate.prepareToSleep();               // LoopIdle.park, same calls in the same order
             boolean wouldPark = queue.isEmpty();
             if (!wouldPark) {
                 gate.awake();                    // work found: the loop runs it instead of parking
@@ -131,7 +131,7 @@ public final class WakeupGateDecisionTest {
     /**
      * The loop's second queue: the JDK's timer thread offers to the expiry queue
      * ({@code ShardLoop.executeExpiry}) and the sleeper checks the inbound queue first, then the
-     * expiry queue, as {@code LoopTurn.idle} does. The empty inbound check in between must not let
+     * expiry queue, as {@code LoopIdle.park} does. The empty inbound check in between must not let
      * the expiry offer slip past.
      */
     @JCStressTest

@@ -55,7 +55,7 @@ public final class WakeupGateParkTest {
                 if (queue.poll() != null) {  // LoopTurn.runRemote(inbound)
                     return;
                 }
-                gate.prepareToSleep();       // LoopTurn.idle
+                gate.prepareToSleep();       // LoopIdle.park
                 if (!queue.isEmpty()) {
                     gate.awake();
                     continue;                // in flight (swapped, not linked yet): go round again
@@ -64,7 +64,7 @@ public final class WakeupGateParkTest {
                     LockSupport.park(this);
                 } while (gate.isSleeping()); // only wake()'s CAS SLEEPING -> AWAKE ends the sleep
                 gate.awake();
-                Thread.interrupted();        // as LoopTurn.idle: a stray interrupt means nothing here
+                Thread.interrupted();        // as LoopIdle.park: a stray interrupt means nothing here
             }
         }
 
