@@ -1,8 +1,8 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.internal.IdentityIndex;
 import io.vtbridge.queue.StampedSource;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -23,8 +23,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>What moves: only runners inside a task without a key; a keyed task's thread, a thread of
  * {@code Shard.newThread}, a latency-lane task's own thread never do. Whether a continuation is a
- * runner's is told by an identity map from continuation to runner, filled at the runner's first
- * activation and emptied when it ends.
+ * runner's is told by an index of the loop's runners by continuation ({@link IdentityIndex}: the
+ * runner is its own entry, so a waiting runner costs no map node), filled at the runner's first
+ * activation and emptied when it ends. A lookup that misses (the index grew meanwhile) only keeps
+ * that resume at home.
  *
  * <p>Who runs an entry: the home loop always does, unless a peer took it first, so nothing waits on
  * a peer. An entry offered from another thread wakes the home loop if it sleeps, as any resume does
@@ -62,7 +64,7 @@ final class RunnerSteal implements StampedSource<Runnable> {
     static final int BEHIND = 2;
 
     private final ShardLoop loop;
-    private final ConcurrentHashMap<Runnable, TaskRunners.Runner> runners = new ConcurrentHashMap<>();
+    private final IdentityIndex<Runnable, TaskRunners.Runner> runners = new IdentityIndex<>();
     private final ConcurrentLinkedQueue<Ready> ready = new ConcurrentLinkedQueue<>();
     private RunnerSteal[] peers = new RunnerSteal[0]; // set before the loops start
     private int cursor;                               // owner only: the peer looked at first
@@ -79,12 +81,17 @@ final class RunnerSteal implements StampedSource<Runnable> {
 
     /** A runner's continuation, seen at its first activation. Owner only. */
     void register(Runnable continuation, TaskRunners.Runner runner) {
-        runners.put(continuation, runner);
+        runners.add(runner, continuation);
     }
 
-    /** A runner ends (on any carrier). */
-    void unregister(Runnable continuation, TaskRunners.Runner runner) {
-        runners.remove(continuation, runner);
+    /** A runner ends (on any carrier): forgotten, if it was registered. */
+    void unregister(TaskRunners.Runner runner) {
+        runners.remove(runner);
+    }
+
+    /** The runners registered now (a snapshot, for tests). */
+    int registered() {
+        return runners.size();
     }
 
     /**
@@ -93,7 +100,7 @@ final class RunnerSteal implements StampedSource<Runnable> {
      * older entry still waits here (a backlog: worth waking a peer for), else {@link #ALONE}.
      */
     int offer(Runnable continuation, long stamp) {
-        TaskRunners.Runner r = runners.get(continuation);
+        TaskRunners.Runner r = runners.find(continuation);
         if (r == null || !r.movable) {
             return NOT_MOVABLE;
         }

@@ -1,5 +1,6 @@
 package io.vtbridge.loop;
 
+import io.vtbridge.internal.IdentityIndex;
 import io.vtbridge.internal.ThreadReset;
 import io.vtbridge.internal.VarHandles;
 
@@ -249,9 +250,8 @@ final class TaskRunners {
         }
         Runnable c = captured;
         captured = null;
-        if (c != null && r.continuation == null) {
-            r.continuation = c; // the same Runnable for the thread's whole life (the JDK's runContinuation)
-            steal.register(c, r);
+        if (c != null && r.indexKey() == null) {
+            steal.register(c, r); // the same Runnable for the thread's whole life (the JDK's runContinuation)
         }
         return c;
     }
@@ -320,9 +320,7 @@ final class TaskRunners {
                 ThreadReset.afterTask(loader);
             }
         } finally {
-            if (r.continuation != null) {
-                steal.unregister(r.continuation, r);
-            }
+            steal.unregister(r);
             loop.services().threadEnds();
         }
     }
@@ -407,14 +405,17 @@ final class TaskRunners {
         return EXIT;
     }
 
-    /** A runner: the body of one reusable bridged virtual thread. */
-    static final class Runner implements Runnable {
+    /**
+     * A runner: the body of one reusable bridged virtual thread. It is its own entry in the loop's
+     * index of runners ({@link RunnerSteal}), under its continuation: added by the loop at its first
+     * activation, before it first runs; removed when it ends.
+     */
+    static final class Runner extends IdentityIndex.Node<Runnable> implements Runnable {
         private final TaskRunners home;
         Thread thread;        // loop-owned: set when the loop starts it
         boolean waiting;      // loop-owned: parked until the loop activates it
         boolean exit;         // loop-owned: told to end at its next look
         RunnerTask next;      // loop-owned: the task decide() gave it
-        Runnable continuation; // written once by the loop at its first activation, before the runner first runs
         volatile boolean movable; // the runner's own: inside a task without a key (peers may carry it), read by any loop
 
         Runner(TaskRunners home) {
