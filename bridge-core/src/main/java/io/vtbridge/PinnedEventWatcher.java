@@ -70,7 +70,7 @@ final class PinnedEventWatcher implements AutoCloseable {
         // JFR reports the park after it happened; the thread was found alive just now.
         StallReport report = new StallReport(StallReport.Kind.PINNED, shard.index(), shard.threadName(), thread,
                 thread.toString(), frames(event.getStackTrace()), event.getDuration().toNanos(), null, null, false, 0,
-                java.util.Map.of());
+                java.util.Map.of(), 0, 0, 0);
         shard.countPinned();
         LOG.log(System.Logger.Level.WARNING, report.describe());
         bridge.deliverStall(report);

@@ -34,6 +34,15 @@ import java.util.concurrent.locks.LockSupport;
  *       the shard's loop to a fresh carrier ({@link ShardLoop#handOff()}) and is reported then, as a
  *       hog handed off; if the hand-off is refused (too many extra carriers), it is reported at the
  *       threshold like any hog.</li>
+ *   <li><b>a starved carrier</b>: as a hog, but the carrier ran on a CPU for less than a quarter of
+ *       the time since the watchdog's second look at the mount (its CPU time, {@link ThreadMXBean}),
+ *       and the kernel has it runnable now, not blocked in a system call (Linux's per-thread state,
+ *       {@link LoopThread#kernelState()}): it waits for a CPU that a machine with more runnable
+ *       threads than CPUs does not give it, and the mounted thread is not to blame. Reported once per
+ *       mount as {@code STARVED}, naming no thread; never handed off (a fresh carrier would wait for
+ *       the same CPUs). The mount is judged again at every look, so it can still be reported as a hog
+ *       once it runs or blocks. Where the state is not known (another OS), every long mount is a
+ *       hog, as before.</li>
  *   <li><b>loop lag</b>: the current turn has run longer than the threshold while the mount counter
  *       kept moving: many mounts, none a hog. The report names no thread; it gives the mounts of the
  *       turn and, from the loop's event counters, what made them runnable.</li>
@@ -69,6 +78,13 @@ final class StallWatchdog {
     private final long[] turnSeen;        // per shard: the busySince of the turn first seen at the last look
     private final long[][] turnCauses;    // per shard: the loop's counts by cause when that turn was first seen
     private final long[] lagReported;     // per shard: the busySince of the turn reported as lag last
+    private final long[] cpuBaseMount;    // per shard: the mount counter value the CPU baseline below was read for
+    private final long[] cpuBaseAt;       // per shard: when it was read
+    private final long[] cpuBase;         // per shard: the carrier's CPU time then, ns, or -1 if unknown
+    private final Thread[] cpuBaseCarrier; // per shard: the carrier it was read from
+    private final ThreadMXBean threads;   // the carriers' CPU time; null where the JVM does not measure it
+    private final long period;            // between two looks at the shards, ns
+    private final long[] starvedReported; // per shard: the mount counter value of the mount reported as starved last
     private final Thread thread;
     private final WorkerStarter starter;  // the pools' worker starts for bridged code: run here, never on a loop
     private volatile boolean stopping;    // set by stop()
@@ -87,6 +103,16 @@ final class StallWatchdog {
         this.turnSeen = new long[n];
         this.turnCauses = new long[n][];
         this.lagReported = new long[n];
+        this.cpuBaseMount = new long[n];
+        this.cpuBaseAt = new long[n];
+        this.cpuBase = new long[n];
+        this.threads = cpuTimeBean();
+        this.period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(Math.min(thresholdNanos, this.handOffNanos) / 4,
+                TimeUnit.MILLISECONDS.toNanos(25)));
+        this.cpuBaseCarrier = new Thread[n];
+        this.starvedReported = new long[n];
+        java.util.Arrays.fill(cpuBaseMount, -1);
+        java.util.Arrays.fill(starvedReported, -1);
         java.util.Arrays.fill(hogReported, -1);
         java.util.Arrays.fill(handOffTried, -1);
         java.util.Arrays.fill(mountSeen, -1);
@@ -122,8 +148,6 @@ final class StallWatchdog {
     }
 
     private void watch() {
-        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(Math.min(thresholdNanos, handOffNanos) / 4,
-                TimeUnit.MILLISECONDS.toNanos(25)));
         long nextCheck = System.nanoTime();
         while (!stopping) {
             // Woken by a pool that needs a worker for bridged code (or the lane's rescuer its thread):
@@ -169,11 +193,35 @@ final class StallWatchdog {
             mountSeenSince[i] = now;
         } else if (hogReported[i] != mounts) {
             long held = now - mountSeenSince[i];
+            LoopThread carrier = loop.thread();
+            if (cpuBaseMount[i] != mounts || cpuBaseCarrier[i] != carrier) {
+                // The second look at this mount: the baseline that tells a hog from a starved carrier.
+                cpuBaseMount[i] = mounts;
+                cpuBaseCarrier[i] = carrier;
+                cpuBase[i] = cpuTime(carrier);
+                cpuBaseAt[i] = System.nanoTime();
+            }
             boolean due = held >= thresholdNanos;
             boolean handOffDue = policy == BlockingPolicy.HAND_OFF && held >= handOffNanos && handOffTried[i] != mounts;
             if (due || handOffDue) {
+                long[] cpu = cpuSinceBaseline(i, carrier);
+                char state = carrier.kernelState();
+                if (loop.counters().get(LoopCounter.MOUNTS) != mounts) {
+                    return; // the mount ended while we looked (this thread may have waited for a CPU too): not judged
+                }
+                if (cpu != null && cpu[2] < period / 2) {
+                    return; // the baseline is too fresh to tell (this thread was late itself): judged at the next look
+                }
+                if (cpu != null && isStarved(state, cpu[1], cpu[2])) {
+                    if (due && starvedReported[i] != mounts) {
+                        starvedReported[i] = mounts;
+                        deliver(shard, new StallReport(StallReport.Kind.STARVED, i, carrier.getName(), null, null, null,
+                                held, null, null, false, 1, Map.of(), cpu[0], cpu[1], cpu[2]));
+                    }
+                    return; // judged again at the next look
+                }
                 handOffTried[i] = mounts;  // one hand-off attempt before the threshold; another at it
-                if (reportHog(shard, loop, mounts, held, due)) {
+                if (reportHog(shard, loop, mounts, held, due, cpu)) {
                     hogReported[i] = mounts;
                     return;
                 }
@@ -194,11 +242,12 @@ final class StallWatchdog {
      * One mount has held the carrier for at least {@code nanos}: under HAND_OFF, moves the loop to a
      * fresh carrier, and reports the hog, naming its thread if it can be named safely. Before the
      * threshold ({@code due} false) only a hand-off is reported; the name and stack are taken first,
-     * while the mount counter still tells whether the same mount holds the carrier.
+     * while the mount counter still tells whether the same mount holds the carrier. {@code cpu}: the
+     * carrier's figures since the baseline ({wait, run, window}), or null.
      *
      * @return whether a report was delivered
      */
-    private boolean reportHog(Shard shard, ShardLoop loop, long mounts, long nanos, boolean due) {
+    private boolean reportHog(Shard shard, ShardLoop loop, long mounts, long nanos, boolean due, long[] cpu) {
         LoopThread carrier = loop.thread();
         Thread holder = bridge.threads().mountedOn(shard, carrier);
         String description = null;
@@ -238,8 +287,57 @@ final class StallWatchdog {
             return false;  // refused before the threshold: the hog is reported when it reaches it
         }
         deliver(shard, new StallReport(lock != null ? StallReport.Kind.LOOP_BLOCKED : StallReport.Kind.HOG,
-                shard.index(), carrier.getName(), holder, description, stack, nanos, lock, lockOwner, handedOff, 1, Map.of()));
+                shard.index(), carrier.getName(), holder, description, stack, nanos, lock, lockOwner, handedOff, 1, Map.of(),
+                cpu != null ? cpu[0] : 0, cpu != null ? cpu[1] : 0, cpu != null ? cpu[2] : 0));
         return true;
+    }
+
+    /**
+     * Shard {@code i}'s carrier since the baseline: {not on a CPU, on a CPU, the window} in ns; null
+     * if its CPU time is not known, or the baseline was read from another carrier.
+     */
+    private long[] cpuSinceBaseline(int i, LoopThread carrier) {
+        long base = cpuBase[i];
+        if (base < 0 || cpuBaseCarrier[i] != carrier) {
+            return null;
+        }
+        long now = cpuTime(carrier);
+        long window = System.nanoTime() - cpuBaseAt[i];
+        if (now < 0 || window <= 0) {
+            return null;
+        }
+        long ran = Math.min(now - base, window);
+        return new long[] {window - ran, ran, window};
+    }
+
+    /**
+     * The rule: a carrier in kernel state {@code state} that ran {@code ran} ns on a CPU over the last
+     * {@code window} ns is starved if it is runnable now ({@code 'R'}) and ran less than a quarter of
+     * the window. One blocked in a system call ({@code 'S'}, {@code 'D'}) is a hog (java.io, JNI); one
+     * that computes runs, and is a hog unless the machine gives it less than a quarter of a CPU.
+     */
+    static boolean isStarved(char state, long ran, long window) {
+        return state == 'R' && window > 0 && ran < window / 4;
+    }
+
+    private long cpuTime(Thread carrier) {
+        if (threads == null) {
+            return -1;
+        }
+        try {
+            return threads.getThreadCpuTime(carrier.threadId()); // -1 once the thread has ended
+        } catch (RuntimeException unavailable) {
+            return -1;
+        }
+    }
+
+    private static ThreadMXBean cpuTimeBean() {
+        try {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            return mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled() ? mx : null;
+        } catch (RuntimeException | Error unavailable) {
+            return null;
+        }
     }
 
     /** One turn has run for {@code nanos}, {@code mounts} mounts so far: blame no thread. */
@@ -253,7 +351,7 @@ final class StallWatchdog {
             }
         }
         deliver(shard, new StallReport(StallReport.Kind.LAG, shard.index(), loop.thread().getName(), null, null,
-                null, nanos, null, null, false, mounts, byCause));
+                null, nanos, null, null, false, mounts, byCause, 0, 0, 0));
     }
 
     private void deliver(Shard shard, StallReport report) {

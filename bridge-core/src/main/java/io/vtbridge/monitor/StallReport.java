@@ -21,8 +21,12 @@ import java.util.Objects;
  *       of many mounts none of which was that long; the report blames no thread, and gives the
  *       mounts and what they were (starts, resumes by kind).</li>
  * </ul>
- * {@link Kind#PINNED} is the JVM's own report of a virtual thread that parked while pinned (JFR
- * {@code jdk.VirtualThreadPinned}).
+ * A third thing looks like a hog from the outside: a machine with more runnable threads than CPUs
+ * can leave the loop's carrier waiting for a CPU in the middle of a short mount. Where the kernel
+ * shows that the carrier is runnable but hardly ran (Linux), such a stall is {@link Kind#STARVED}: no thread is
+ * blamed, and under {@link BlockingPolicy#HAND_OFF} the loop is not moved (a fresh carrier would wait
+ * for the same CPUs). {@link Kind#PINNED} is the JVM's own report of a virtual thread that parked
+ * while pinned (JFR {@code jdk.VirtualThreadPinned}).
  *
  * <p>A named thread was mounted on the shard's carrier when the watchdog looked, and still was after
  * it took the stack: {@code threadDescription} is the thread as it was then ({@link Thread#toString()}
@@ -44,10 +48,17 @@ import java.util.Objects;
  * @param mounts            for a lag, the mounts the turn was made of; for a hog, 1; for PINNED, 0
  * @param mountsByCause     for a lag, those mounts by what made them runnable, as far as the
  *                          watchdog saw them (from its first look at the turn); else empty
+ * @param cpuWaitNanos      for a hog or {@link Kind#STARVED}, how long of {@code cpuWindowNanos} the
+ *                          carrier was not on a CPU (for STARVED: runnable, so waiting for one);
+ *                          else 0
+ * @param cpuRunNanos       likewise, how long of it the carrier ran on a CPU
+ * @param cpuWindowNanos    the part of the mount those two were measured over (from the watchdog's
+ *                          second look at it); 0 where the carrier's CPU time is not known
  */
 public record StallReport(Kind kind, int shard, String loopThread, Thread thread, String threadDescription,
                           StackTraceElement[] stack, long nanos, String lock, String lockOwner, boolean handedOff,
-                          long mounts, Map<DelayCause, Long> mountsByCause) {
+                          long mounts, Map<DelayCause, Long> mountsByCause, long cpuWaitNanos, long cpuRunNanos,
+                          long cpuWindowNanos) {
 
     /** What the watchdog saw. */
     public enum Kind {
@@ -58,7 +69,12 @@ public record StallReport(Kind kind, int shard, String loopThread, Thread thread
         /** One loop turn ran longer than the threshold, made of many shorter mounts: no single thread is to blame. */
         LAG,
         /** JFR reported a virtual thread of this shard that parked while pinned. */
-        PINNED
+        PINNED,
+        /**
+         * One mount lasted longer than the threshold, but the loop's carrier spent most of that time
+         * waiting for a CPU and little of it running: the machine is overloaded; no thread is to blame.
+         */
+        STARVED
     }
 
     /** Copies the stack and the map. */
@@ -87,9 +103,14 @@ public record StallReport(Kind kind, int shard, String loopThread, Thread thread
                     case LOOP_BLOCKED -> "was held by one mount, its carrier blocked on a lock";
                     case LAG -> "lagged: one turn";
                     case PINNED -> "had a virtual thread park while pinned";
+                    case STARVED -> "was held up inside one mount";
                 })
                 .append(" for ").append(nanos / 1_000_000).append(" ms");
-        if (kind == Kind.LAG) {
+        if (kind == Kind.STARVED) {
+            sb.append(String.format(Locale.ROOT, ": its carrier ran %.1f ms of the last %.1f ms and is runnable, waiting"
+                            + " for a CPU (more runnable threads than CPUs: no thread is to blame)",
+                    cpuRunNanos / 1e6, cpuWindowNanos / 1e6));
+        } else if (kind == Kind.LAG) {
             sb.append(", ").append(mounts).append(" mounts, none of them that long");
             if (!mountsByCause.isEmpty()) {
                 sb.append(" (").append(contributors()).append(")");
