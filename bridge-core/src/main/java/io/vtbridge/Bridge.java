@@ -69,8 +69,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * flag in the form the JVM needs.
  *
  * <p><b>Threading:</b> every method is thread-safe. {@link #close()} and {@link #shutdownNow()} wait
- * for the bridge's threads, so they must not be called from a virtual thread of the same bridge
- * (they throw {@link IllegalStateException} there).
+ * for the bridge's threads, so they must not be called from a virtual thread of the same bridge,
+ * wherever it runs (on its loop, or off it: the lane thread, the CPU pool); they throw
+ * {@link IllegalStateException} there.
  */
 public final class Bridge implements Executor, AutoCloseable {
 

@@ -1,6 +1,7 @@
 package io.vtbridge;
 
 import io.vtbridge.internal.Checks;
+import io.vtbridge.internal.JdkAccess;
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.pool.WorkPool;
 import io.vtbridge.task.TaskTable;
@@ -181,6 +182,18 @@ final class BridgeLifecycle {
         if (loop != null && ((Shard) loop.owner()).bridge() == bridge) {
             throw new IllegalStateException(method + " called from a virtual thread of bridge " + bridge.name()
                     + " (" + loop.owner() + "): it would wait for itself; call it from outside the bridge");
+        }
+        // Off every loop but still this bridge's: a rescued latency-lane start on the lane thread, a
+        // hog moved to the CPU pool, a thread on a carrier a hand-off retired. Its next park would
+        // resume it on a loop that this call stops: the call would never return.
+        java.util.concurrent.Executor scheduler = JdkAccess.schedulerOf(Thread.currentThread());
+        if (scheduler != null) {
+            for (Shard shard : bridge.shards()) {
+                if (shard.schedules(scheduler)) {
+                    throw new IllegalStateException(method + " called from a virtual thread of bridge " + bridge.name()
+                            + " (" + shard + ", running off its loop): it would wait for itself; call it from outside the bridge");
+                }
+            }
         }
     }
 }

@@ -233,6 +233,11 @@ public final class Shard implements ThreadFactory {
         return loop;
     }
 
+    /** Whether {@code scheduler} is this shard's: the virtual threads it schedules are this shard's, wherever they run. */
+    boolean schedules(java.util.concurrent.Executor scheduler) {
+        return scheduler != null && (scheduler == loop || scheduler == timerPool);
+    }
+
     /** Stops the JDK timer threads this shard may have (after its loop stopped); returns whether they have exited. */
     boolean stopTimerPool() {
         return timerPool == null || timerPool.stop();

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -132,5 +134,57 @@ class AbandonedThreadsTest {
         Field lockField = io.vtbridge.pool.PriorityTaskQueue.class.getDeclaredField("lock");
         lockField.setAccessible(true);
         return (ReentrantLock) lockField.get(queue);
+    }
+
+    /**
+     * A hog moved to the CPU pool, abandoned by a stop with no grace, parks with a timeout on its
+     * worker after the shard's JDK-facing timer pool has stopped: the park gets a timeout that never
+     * fires. Before, the stopped pool's rejection was thrown out of the JDK's park at the worker,
+     * which died of it.
+     */
+    @Test
+    void aTimedParkOfAnAbandonedMovedHogThrowsNothingAtThePoolWorker() throws Exception {
+        List<String> uncaught = new CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + e));
+        try {
+            for (int round = 0; round < 20 && uncaught.isEmpty(); round++) {
+                Bridge bridge = Bridge.builder().shards(1).name("hog-timer-" + round).moveHogs(true)
+                        .stopGrace(Duration.ZERO).build();
+                CountDownLatch onCpu = new CountDownLatch(1);
+                CountDownLatch parked = new CountDownLatch(1);
+                AtomicBoolean onWorker = new AtomicBoolean();
+                bridge.submit(() -> {
+                    spinMillis(2);
+                    Thread.yield();                                  // moved to the CPU pool
+                    onWorker.set(Thread.currentThread().toString().contains("-cpu-"));
+                    onCpu.countDown();
+                    spinMillis(40);                                  // still on the worker while the bridge stops
+                    for (int i = 0; i < 3; i++) {
+                        try {
+                            Thread.sleep(1);                         // a timed park armed on the worker
+                        } catch (InterruptedException ignored) {
+                            // ignores the shutdown
+                        }
+                    }
+                    parked.countDown();
+                    return null;
+                });
+                assertThat(onCpu.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(onWorker.get()).as("the hog runs on a CPU worker").isTrue();
+                bridge.shutdownNow();
+                parked.await(2, TimeUnit.SECONDS); // an abandoned thread may never get that far: then the check below tells
+            }
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+        assertThat(uncaught).as("exceptions thrown at the bridge's pool workers").isEmpty();
+    }
+
+    private static void spinMillis(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
     }
 }

@@ -370,4 +370,67 @@ class LifecycleTest {
             assertThat(shard.loop().thread().isAlive()).as(shard.threadName()).isFalse();
         }
     }
+
+    /**
+     * A latency-lane start that the rescuer runs on the lane thread is a thread of this bridge off its
+     * loop: its shutdownNow() is refused like one on the loop. Before, it was not recognised (the
+     * check asked the carrier), cancelled its own task and parked, and its resume went to the loop
+     * that the call itself stopped: the bridge never terminated.
+     */
+    @Test
+    void shutdownNowFromALaneStartRunningOnTheLaneThreadIsRefused() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).name("self-stop-lane").stopGrace(Duration.ofMillis(200)).build();
+        AtomicBoolean laneRan = new AtomicBoolean();
+        CountDownLatch holding = new CountDownLatch(1);
+        CompletableFuture<Object> holder = bridge.submit(() -> { // holds the loop until the lane start runs elsewhere
+            holding.countDown();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!laneRan.get() && System.nanoTime() - end < 0) {
+                Thread.onSpinWait();
+            }
+            return null;
+        });
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<String> lane = bridge.submit(Priority.HIGH, () -> {
+            laneRan.set(true);
+            String where = Thread.currentThread().toString();
+            try {
+                bridge.shutdownNow();
+                return "returned on " + where;
+            } catch (IllegalStateException refused) {
+                return "refused on " + where + ": " + refused.getMessage();
+            }
+        });
+        String outcome = lane.get(20, TimeUnit.SECONDS);
+        assertThat(outcome).startsWith("refused on ").contains("self-stop-lane-lane").contains("running off its loop");
+        Await.result(holder);
+        bridge.close();
+        assertThat(bridge.terminationFuture().toCompletableFuture().get(20, TimeUnit.SECONDS)).isNull();
+        assertThat(bridge.inFlight()).isZero();
+    }
+
+    /** The same for a hog moved to the CPU pool: its close() is refused, and the bridge terminates. */
+    @Test
+    void closeFromAHogMovedToTheCpuPoolIsRefused() throws Exception {
+        Bridge bridge = Bridge.builder().shards(1).name("self-stop-hog").moveHogs(true).stopGrace(Duration.ofMillis(200)).build();
+        CompletableFuture<String> hog = bridge.submit(() -> {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+            while (System.nanoTime() - end < 0) {
+                Thread.onSpinWait(); // longer than the turn's slice without a pause...
+            }
+            Thread.yield();          // ...then a pause: moved to the CPU pool
+            String where = Thread.currentThread().toString();
+            try {
+                bridge.close();
+                return "returned on " + where;
+            } catch (IllegalStateException refused) {
+                return "refused on " + where + ": " + refused.getMessage();
+            }
+        });
+        String outcome = hog.get(20, TimeUnit.SECONDS);
+        assertThat(outcome).startsWith("refused on ").contains("self-stop-hog-cpu-").contains("running off its loop");
+        bridge.close();
+        assertThat(bridge.terminationFuture().toCompletableFuture().get(20, TimeUnit.SECONDS)).isNull();
+        assertThat(bridge.inFlight()).isZero();
+    }
 }

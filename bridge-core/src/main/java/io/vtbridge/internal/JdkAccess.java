@@ -34,6 +34,7 @@ public final class JdkAccess {
     private static final MethodHandle CURRENT_CARRIER_THREAD;
     private static final Throwable FAILURE;
     private static final java.lang.invoke.VarHandle CARRIER_OF; // VirtualThread.carrierThread, or null
+    private static final java.lang.invoke.VarHandle SCHEDULER_OF; // VirtualThread.scheduler, or null
 
     static {
         Constructor<?> builder = null;
@@ -54,6 +55,7 @@ public final class JdkAccess {
         CURRENT_CARRIER_THREAD = carrier;
         FAILURE = failure;
         java.lang.invoke.VarHandle carrierOf = null;
+        java.lang.invoke.VarHandle schedulerOf = null;
         if (failure == null) {
             try {
                 Class<?> vt = Class.forName("java.lang.VirtualThread");
@@ -62,8 +64,16 @@ public final class JdkAccess {
             } catch (Throwable e) { // another JDK layout: stall reports then cannot name the thread
                 carrierOf = null;
             }
+            try {
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                schedulerOf = MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
+                        .findVarHandle(vt, "scheduler", Executor.class);
+            } catch (Throwable e) { // another JDK layout: only threads on a loop are then known as a bridge's
+                schedulerOf = null;
+            }
         }
         CARRIER_OF = carrierOf;
+        SCHEDULER_OF = schedulerOf;
     }
 
     /**
@@ -75,6 +85,17 @@ public final class JdkAccess {
             return null;
         }
         return (Thread) CARRIER_OF.getVolatile(thread);
+    }
+
+    /**
+     * The scheduler of a virtual thread (the {@code Executor} it was built with, or its creator's),
+     * wherever the thread runs now; {@code null} for a platform thread, or on a JDK without the field.
+     */
+    public static Executor schedulerOf(Thread thread) {
+        if (SCHEDULER_OF == null || !thread.isVirtual()) {
+            return null;
+        }
+        return (Executor) SCHEDULER_OF.get(thread);
     }
 
     private JdkAccess() {

@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -136,7 +137,15 @@ public final class ForkJoinPoolFacade extends ForkJoinPool {
         if (unit != TimeUnit.NANOSECONDS || !loop.inLoop()) {
             // A wait, or a park armed off the loop's owner: on a carrier that has just lost the loop
             // to a hand-off, or on a CPU worker running a moved hog. The loop's heap is the owner's.
-            return superSchedule(command, delay, unit);
+            try {
+                return superSchedule(command, delay, unit);
+            } catch (RejectedExecutionException stopped) {
+                // This pool stopped with the bridge, after its loop: the thread was abandoned, and its
+                // expiry could only be dropped. A timeout that never fires, rather than an exception
+                // thrown out of the JDK's park at the carrier (a CPU worker, which it would kill).
+                return new ParkTimeout(System.nanoTime() + Math.min(Math.max(0, unit.toNanos(delay)), ShardLoop.MAX_DELAY_NANOS),
+                        command, timeout -> { });
+            }
         }
         long nanos = Math.min(Math.max(0, delay), ShardLoop.MAX_DELAY_NANOS); // an early wake is allowed; the JDK re-parks
         ParkTimeout timeout = new ParkTimeout(System.nanoTime() + nanos, command, removeTimer);
