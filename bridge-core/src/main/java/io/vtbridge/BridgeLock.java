@@ -4,6 +4,7 @@ import io.vtbridge.sync.ExclusiveSync;
 import io.vtbridge.sync.LockCondition;
 import io.vtbridge.sync.QueuedSync;
 
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -137,7 +138,7 @@ public final class BridgeLock implements Lock {
      */
     @Override
     public boolean tryLock(long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
+        long nanos = Objects.requireNonNull(unit, "unit").toNanos(timeout);
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }

@@ -4,6 +4,7 @@ import io.vtbridge.sync.LockCondition;
 import io.vtbridge.sync.QueuedSync;
 import io.vtbridge.sync.SharedExclusiveSync;
 
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -117,7 +118,7 @@ public final class BridgeReadWriteLock implements ReadWriteLock {
 
         @Override
         public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-            return sync.acquireShared(true, Math.max(0L, unit.toNanos(time)));
+            return sync.acquireShared(true, Math.max(0L, Objects.requireNonNull(unit, "unit").toNanos(time)));
         }
 
         @Override
@@ -159,7 +160,7 @@ public final class BridgeReadWriteLock implements ReadWriteLock {
 
         @Override
         public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-            return sync.acquireExclusive(true, Math.max(0L, unit.toNanos(time)));
+            return sync.acquireExclusive(true, Math.max(0L, Objects.requireNonNull(unit, "unit").toNanos(time)));
         }
 
         @Override

@@ -7,6 +7,7 @@ import io.vtbridge.sync.Waiter;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -126,7 +127,7 @@ public final class BridgeSemaphore {
      * @throws NullPointerException     if {@code unit} is null
      */
     public boolean tryAcquire(int permits, long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
+        long nanos = Objects.requireNonNull(unit, "unit").toNanos(timeout);
         return sync.acquirePermits(check(permits), true, Math.max(0L, nanos));
     }
 
@@ -213,7 +214,7 @@ public final class BridgeSemaphore {
             int p = permits;
             if (p + n < p) {
                 unlockGuard();
-                throw new Error("Maximum permit count exceeded");
+                throw new Error("Maximum permit count exceeded: " + p + " available, " + n + " released");
             }
             PERMITS.setRelease(this, p + n);
             Waiter granted = grantWaiters();

@@ -79,9 +79,25 @@ class BridgeSemaphoreTest {
         BridgeSemaphore full = new BridgeSemaphore(Integer.MAX_VALUE - 1);
         full.release();
         assertThat(full.availablePermits()).isEqualTo(Integer.MAX_VALUE);
-        assertThatThrownBy(full::release).isInstanceOf(Error.class).hasMessageContaining("Maximum permit count");
-        assertThatThrownBy(() -> full.release(Integer.MAX_VALUE)).isInstanceOf(Error.class);
+        assertThatThrownBy(full::release).isInstanceOf(Error.class).hasMessageContaining("Maximum permit count")
+                .hasMessageContaining(Integer.MAX_VALUE + " available, 1 released");
+        assertThatThrownBy(() -> full.release(Integer.MAX_VALUE)).isInstanceOf(Error.class)
+                .hasMessageContaining(Integer.MAX_VALUE + " released");
         assertThat(full.availablePermits()).as("unchanged by the failed releases").isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void timedWaitsWithoutAUnitAreRefusedByName() {
+        BridgeSemaphore semaphore = new BridgeSemaphore(0);
+        assertThatThrownBy(() -> semaphore.tryAcquire(1, null)).isInstanceOf(NullPointerException.class).hasMessage("unit");
+        assertThatThrownBy(() -> semaphore.tryAcquire(2, 1, null)).isInstanceOf(NullPointerException.class).hasMessage("unit");
+        BridgeLock lock = new BridgeLock();
+        assertThatThrownBy(() -> lock.tryLock(1, null)).isInstanceOf(NullPointerException.class).hasMessage("unit");
+        BridgeReadWriteLock rw = new BridgeReadWriteLock();
+        assertThatThrownBy(() -> rw.readLock().tryLock(1, null)).isInstanceOf(NullPointerException.class).hasMessage("unit");
+        assertThatThrownBy(() -> rw.writeLock().tryLock(1, null)).isInstanceOf(NullPointerException.class).hasMessage("unit");
+        assertThat(lock.isLocked()).isFalse();
+        assertThat(semaphore.availablePermits()).isZero();
     }
 
     // ---- FIFO -----------------------------------------------------------------------------------
