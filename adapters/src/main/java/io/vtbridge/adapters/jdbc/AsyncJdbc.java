@@ -328,12 +328,21 @@ public final class AsyncJdbc implements AutoCloseable {
         return acquireTimeout;
     }
 
-    /** Calls (and streams) holding a connection permit now: a snapshot, at most {@link #maxConnections()}. */
+    /**
+     * Connection permits taken now: calls (and streams) holding one, and waiters a released permit
+     * has been handed to whose threads have not run yet (permits go to the longest waiter, FIFO, and
+     * its thread may wait for its shard before it asks the pool for the connection). A snapshot, at
+     * most {@link #maxConnections()}.
+     */
     public int connectionsInUse() {
-        return gate.inside();
+        return gate.granted();
     }
 
-    /** Calls waiting for a connection permit now: a snapshot. */
+    /**
+     * Calls waiting for a connection permit now: a snapshot. In {@link Mode#SYNC}, calls still queued
+     * for a thread of the bridge's blocking pool have not reached the permit yet and are not counted
+     * (the pool's {@code PoolStats} shows them).
+     */
     public int waiting() {
         return gate.waiting();
     }

@@ -47,6 +47,7 @@ final class ConnectionGate {
     private static final int FLOOD = Integer.MAX_VALUE / 2;
 
     private final BridgeSemaphore permits;
+    private final int maxConnections;
     private final AtomicInteger state = new AtomicInteger();          // CLOSED_BIT | calls inside; volatile semantics (see the table)
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
@@ -55,6 +56,7 @@ final class ConnectionGate {
      */
     ConnectionGate(int maxConnections) {
         this.permits = new BridgeSemaphore(maxConnections);
+        this.maxConnections = maxConnections;
     }
 
     /**
@@ -113,6 +115,19 @@ final class ConnectionGate {
     /** Calls inside now (holding a permit): a snapshot. */
     int inside() {
         return state.get() & ~CLOSED_BIT;
+    }
+
+    /**
+     * Permits taken now: the calls inside, and the waiters a released permit has gone to that have
+     * not run yet to enter (the semaphore hands a permit straight to the longest waiter, whose thread
+     * may still wait for its loop). A snapshot, at most the bound; after {@link #close()}, the calls
+     * inside.
+     */
+    int granted() {
+        if (isClosed()) {
+            return inside();
+        }
+        return Math.max(0, Math.min(maxConnections, maxConnections - permits.availablePermits()));
     }
 
     /** Calls waiting for a permit now: a snapshot. */
