@@ -203,15 +203,16 @@ final class StallWatchdog {
             }
             boolean due = held >= thresholdNanos;
             boolean handOffDue = policy == BlockingPolicy.HAND_OFF && held >= handOffNanos && handOffTried[i] != mounts;
+            long[] cpu = due || handOffDue ? cpuSinceBaseline(i, carrier) : null;
+            char state = due || handOffDue ? carrier.kernelState() : '?';
+            if ((due || handOffDue) && (loop.counters().get(LoopCounter.MOUNTS) != mounts
+                    || (cpu != null && cpu[2] < period / 2))) {
+                // Not judged at this look: the mount ended while we looked (this thread may have
+                // waited for a CPU too), or the baseline is too fresh to tell (this thread was late).
+                due = false;
+                handOffDue = false;
+            }
             if (due || handOffDue) {
-                long[] cpu = cpuSinceBaseline(i, carrier);
-                char state = carrier.kernelState();
-                if (loop.counters().get(LoopCounter.MOUNTS) != mounts) {
-                    return; // the mount ended while we looked (this thread may have waited for a CPU too): not judged
-                }
-                if (cpu != null && cpu[2] < period / 2) {
-                    return; // the baseline is too fresh to tell (this thread was late itself): judged at the next look
-                }
                 if (cpu != null && isStarved(state, cpu[1], cpu[2])) {
                     if (due && starvedReported[i] != mounts) {
                         starvedReported[i] = mounts;

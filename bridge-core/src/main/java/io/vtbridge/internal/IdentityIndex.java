@@ -6,9 +6,9 @@ import java.util.Objects;
 
 /**
  * A concurrent identity hash table whose entries are its values: each value extends {@link Node},
- * which holds the key and the link to the next node of its bucket, so an entry costs the value two
- * fields and its bucket's share of one array, where a {@code ConcurrentHashMap} adds a 32-byte node
- * per entry. For an index of objects that exist anyway and that many threads look up by a key they
+ * which holds the key, the link to the next node of its bucket and a state byte, so an entry costs
+ * the value those fields (8 bytes with compressed references) and its bucket's share of one array,
+ * where a {@code ConcurrentHashMap} adds a 32-byte node per entry. For an index of objects that exist anyway and that many threads look up by a key they
  * hold (a loop's runners by their continuation, looked up at every resume).
  *
  * <p><b>Lookups take no lock and no CAS.</b> {@link #find} reads the bucket's head with acquire

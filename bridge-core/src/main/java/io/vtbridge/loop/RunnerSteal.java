@@ -89,11 +89,6 @@ final class RunnerSteal implements StampedSource<Runnable> {
         runners.remove(runner);
     }
 
-    /** The runners registered now (a snapshot, for tests). */
-    int registered() {
-        return runners.size();
-    }
-
     /**
      * Queues {@code continuation} here if it is a runner inside a task without a key: returns
      * {@link #NOT_MOVABLE} if it is not (the caller queues it as usual), else {@link #BEHIND} if an

@@ -23,10 +23,10 @@ import java.util.Objects;
  * </ul>
  * A third thing looks like a hog from the outside: a machine with more runnable threads than CPUs
  * can leave the loop's carrier waiting for a CPU in the middle of a short mount. Where the kernel
- * shows that the carrier is runnable but hardly ran (Linux), such a stall is {@link Kind#STARVED}: no thread is
- * blamed, and under {@link BlockingPolicy#HAND_OFF} the loop is not moved (a fresh carrier would wait
- * for the same CPUs). {@link Kind#PINNED} is the JVM's own report of a virtual thread that parked
- * while pinned (JFR {@code jdk.VirtualThreadPinned}).
+ * shows that the carrier is runnable but hardly ran (Linux), such a stall is {@link Kind#STARVED}:
+ * no thread is blamed, and under {@link BlockingPolicy#HAND_OFF} the loop is not moved (a fresh
+ * carrier would wait for the same CPUs). {@link Kind#PINNED} is the JVM's own report of a virtual
+ * thread that parked while pinned (JFR {@code jdk.VirtualThreadPinned}).
  *
  * <p>A named thread was mounted on the shard's carrier when the watchdog looked, and still was after
  * it took the stack: {@code threadDescription} is the thread as it was then ({@link Thread#toString()}
@@ -71,8 +71,9 @@ public record StallReport(Kind kind, int shard, String loopThread, Thread thread
         /** JFR reported a virtual thread of this shard that parked while pinned. */
         PINNED,
         /**
-         * One mount lasted longer than the threshold, but the loop's carrier spent most of that time
-         * waiting for a CPU and little of it running: the machine is overloaded; no thread is to blame.
+         * One mount lasted longer than the threshold, but the loop's carrier ran for less than a
+         * quarter of it and is runnable, waiting for a CPU: the machine is overloaded; no thread is
+         * to blame.
          */
         STARVED
     }
