@@ -33,11 +33,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class RunQueues {
 
-    /** Stripes of the inbound queue: distinct for the first eight platform threads that submit. */
+    /** Stripes of the inbound queue and of the task inbox. */
     static final int INBOUND_STRIPES = 8;
 
-    private static final AtomicInteger NEXT_STRIPE = new AtomicInteger();
-    private static final ThreadLocal<Integer> STRIPE = ThreadLocal.withInitial(NEXT_STRIPE::getAndIncrement);
+    private static final AtomicInteger NEXT_STRIPE = new AtomicInteger();   // where the next platform thread's pick starts
+    private static final ThreadLocal<Integer> STRIPE = new ThreadLocal<>(); // a platform thread's stripe, picked at its first submission
 
     final LocalRunQueue local = new LocalRunQueue();                    // loop-owned
     final MpscLinkedQueue<Runnable> urgent = new MpscLinkedQueue<>();   // latency-lane starts from any thread; loop polls
@@ -53,25 +53,53 @@ final class RunQueues {
     }
 
     /**
-     * Offers a thread start to the inbound stripe of the calling thread: a platform thread's stripe
-     * is given out round robin at its first submission (so up to eight submitters never share one);
-     * a virtual thread's (a bridged task submitting more work) follows from its id, without a
-     * thread-local of its own. Any thread.
+     * Offers a thread start to the inbound stripe of the calling thread ({@link #stripeFor}). Any thread.
      */
     void offerStart(Runnable continuation, long stamp) {
         offered.increment();
-        inbound.offer(stripeOfCurrentThread(), continuation, stamp);
+        inbound.offer(stripeFor(inbound), continuation, stamp);
     }
 
     /**
-     * The inbound stripe of the calling thread: the next one round robin at a platform thread's first
-     * submission, one spread from the id of a virtual thread. Any thread.
+     * The stripe of the calling thread, for a submission to {@code queue}. A virtual thread's (a
+     * bridged task submitting more work) follows from its id, without a thread-local of its own. A
+     * platform thread keeps the stripe it is given at its first submission: the first one, from a
+     * cursor that moves on with each pick, that is empty in {@code queue} then, else the cursor's.
+     *
+     * <p>Why empty first: a thread waits behind the earlier submissions of its own stripe, so one that
+     * shares a stripe with a burst submitter waits for the burst, which striping exists to avoid.
+     * Handed out round robin alone, stripes went on being given out after their threads had ended:
+     * the ninth thread to submit shared the first one's stripe. In a server that starts a short-lived
+     * thread now and then beside a long-lived one that submits in bursts (a ping thread beside a
+     * request thread), that new thread sooner or later got the busy thread's stripe, and its one
+     * trivial task waited behind a thousand starts (hundreds of milliseconds, with no loop stalled).
+     * Looking for an empty stripe gives it a quiet one while any is quiet. Any thread.
      */
-    static int stripeOfCurrentThread() {
+    static int stripeFor(StripedMpscQueue<?> queue) {
         Thread current = Thread.currentThread();
-        return current.isVirtual()
-                ? (int) ((current.threadId() * 0x9E3779B97F4A7C15L) >>> 32) // Fibonacci hashing: ids in a row spread
-                : STRIPE.get();
+        if (current.isVirtual()) {
+            return (int) ((current.threadId() * 0x9E3779B97F4A7C15L) >>> 32); // Fibonacci hashing: ids in a row spread
+        }
+        Integer stripe = STRIPE.get();
+        if (stripe == null) {
+            stripe = pickStripe(queue);
+            STRIPE.set(stripe);
+        }
+        return stripe;
+    }
+
+    /** A platform thread's stripe: the first empty one in {@code queue} from the cursor on, else the cursor's. */
+    private static int pickStripe(StripedMpscQueue<?> queue) {
+        int n = queue.stripes();
+        int start = NEXT_STRIPE.getAndIncrement();
+        for (int i = 0; i < n; i++) {
+            int candidate = (start + i) & (n - 1);
+            if (queue.stripe(candidate).isEmpty()) {
+                NEXT_STRIPE.set(candidate + 1); // racy, harmless: the next pick starts past this one
+                return candidate;
+            }
+        }
+        return start & (n - 1);
     }
 
     /** Offers so far to the MPSC queues. Any thread. */

@@ -74,7 +74,7 @@ final class TaskSources {
     /** A submission from another thread: a sequentially consistent swap; the caller then wakes the loop. */
     void submitRemote(RunnerTask task, long stamp) {
         task.queuedAt(stamp);
-        inbox.offer(RunQueues.stripeOfCurrentThread(), task, 0);
+        inbox.offer(RunQueues.stripeFor(inbox), task, 0);
     }
 
     /** Whether any task waits (the inbox's elements in flight count). Owner only. */

@@ -1,6 +1,7 @@
 package io.vtbridge.loop;
 
 import io.vtbridge.Bridge;
+import io.vtbridge.queue.StripedMpscQueue;
 import io.vtbridge.testing.Await;
 import io.vtbridge.testing.BridgeFixture;
 import org.junit.jupiter.api.Test;
@@ -43,8 +44,9 @@ class SpillFairnessTest {
         ExecutorService prober = Executors.newSingleThreadExecutor();
         try (Bridge bridge = Bridge.builder().name("spill-fair").shards(2).maxInFlight(10_000)
                 .closeTimeout(Duration.ofSeconds(5)).build()) {
-            int burstStripe = burster.submit(RunQueues::stripeOfCurrentThread).get();
-            int probeStripe = prober.submit(RunQueues::stripeOfCurrentThread).get();
+            // Each thread's stripe is picked at its first submission, among the stripes empty then.
+            int burstStripe = burster.submit(() -> RunQueues.stripeFor(new StripedMpscQueue<>(RunQueues.INBOUND_STRIPES))).get();
+            int probeStripe = prober.submit(() -> RunQueues.stripeFor(new StripedMpscQueue<>(RunQueues.INBOUND_STRIPES))).get();
             assertThat(probeStripe).as("the probe's inbox stripe differs from the burst's").isNotEqualTo(burstStripe);
 
             int key0 = BridgeFixture.keyFor(bridge, 0);
