@@ -2,6 +2,7 @@ package io.vtbridge;
 
 import io.vtbridge.loop.ShardLoop;
 import io.vtbridge.testing.Await;
+import io.vtbridge.testing.Cpu;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Field;
@@ -155,11 +156,11 @@ class AbandonedThreadsTest {
                 CountDownLatch parked = new CountDownLatch(1);
                 AtomicBoolean onWorker = new AtomicBoolean();
                 bridge.submit(() -> {
-                    spinMillis(2);
+                    Cpu.spinMillis(2);
                     Thread.yield();                                  // moved to the CPU pool
                     onWorker.set(Thread.currentThread().toString().contains("-cpu-"));
                     onCpu.countDown();
-                    spinMillis(40);                                  // still on the worker while the bridge stops
+                    Cpu.spinMillis(40);                                  // still on the worker while the bridge stops
                     for (int i = 0; i < 3; i++) {
                         try {
                             Thread.sleep(1);                         // a timed park armed on the worker
@@ -179,12 +180,5 @@ class AbandonedThreadsTest {
             Thread.setDefaultUncaughtExceptionHandler(previous);
         }
         assertThat(uncaught).as("exceptions thrown at the bridge's pool workers").isEmpty();
-    }
-
-    private static void spinMillis(long millis) {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
     }
 }

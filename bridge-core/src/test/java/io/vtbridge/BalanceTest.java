@@ -3,6 +3,7 @@ package io.vtbridge;
 import io.vtbridge.monitor.StallReport;
 import io.vtbridge.testing.Await;
 import io.vtbridge.testing.BridgeFixture;
+import io.vtbridge.testing.Cpu;
 import io.vtbridge.testing.StallListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,7 +55,7 @@ class BalanceTest {
         /** The body of task {@code i}: spins, then records where it ran; returns its index. */
         Callable<Integer> task(int i) {
             return () -> {
-                spin(SPIN_NANOS);
+                Cpu.spinNanos(SPIN_NANOS);
                 shard.set(i, Bridge.current().orElseThrow(() -> new AssertionError("task " + i + " not in bridged code")).index() + 1);
                 runs.incrementAndGet(i);
                 threads.add(Thread.currentThread());
@@ -80,12 +81,6 @@ class BalanceTest {
         }
     }
 
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
-    }
 
     private static Bridge twoShards(String name, boolean balance) {
         return Bridge.builder().name(name).shards(2).balance(balance).maxInFlight(10_000)
@@ -347,7 +342,7 @@ class BalanceTest {
                 List<CompletableFuture<Object>> futures = new ArrayList<>();
                 for (int i = 0; i < 400; i++) {
                     futures.add(bridge.submit(() -> {
-                        spin(SPIN_NANOS);
+                        Cpu.spinNanos(SPIN_NANOS);
                         if (Bridge.current().orElseThrow().index() == 1 && hog.compareAndSet(null, Thread.currentThread())) {
                             long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(Await.WAIT_SECONDS);
                             while (!release.get() && System.nanoTime() - giveUp < 0) {

@@ -3,6 +3,7 @@ package io.vtbridge;
 import io.vtbridge.loop.LoopThread;
 import io.vtbridge.monitor.StallReport;
 import io.vtbridge.testing.Await;
+import io.vtbridge.testing.Cpu;
 import io.vtbridge.testing.StallListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,14 +27,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(120)
 class StarvedCarrierTest {
-
-    /** CPU work on the carrier for {@code micros}: no yield, no park. */
-    private static void spinMicros(long micros) {
-        long end = System.nanoTime() + micros * 1_000;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
-    }
 
     private static boolean kernelShowsThreads() {
         return Files.isReadable(Path.of("/proc/thread-self/stat"));
@@ -93,7 +86,7 @@ class StarvedCarrierTest {
                 tasks.add(bridge.submit(() -> {
                     int mounts = 0;
                     while (System.nanoTime() - until < 0) {
-                        spinMicros(20);
+                        Cpu.spinMicros(20);
                         Thread.yield();
                         mounts++;
                     }

@@ -5,6 +5,7 @@ import io.vtbridge.monitor.EventPhase;
 import io.vtbridge.monitor.StallReport;
 import io.vtbridge.testing.Await;
 import io.vtbridge.testing.BridgeFixture;
+import io.vtbridge.testing.Cpu;
 import io.vtbridge.testing.StallListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,12 +50,6 @@ class StealTest {
                 .closeTimeout(Duration.ofSeconds(5)).build();
     }
 
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
-    }
 
     /**
      * A task placed on shard 0 (submitted from a bridged thread there, with key {@code keyed} or
@@ -255,7 +250,7 @@ class StealTest {
                         Integer token = pool.take();
                         try {
                             threads.add(Thread.currentThread());
-                            spin(2_000);
+                            Cpu.spinNanos(2_000);
                             done++;
                         } finally {
                             pool.put(token);

@@ -4,6 +4,7 @@ import io.vtbridge.Bridge;
 import io.vtbridge.queue.StripedMpscQueue;
 import io.vtbridge.testing.Await;
 import io.vtbridge.testing.BridgeFixture;
+import io.vtbridge.testing.Cpu;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,13 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class SpillFairnessTest {
 
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
-    }
-
     @Test
     void anotherThreadsTaskIsNotQueuedBehindTasksTheSpillKept() throws Exception {
         ExecutorService burster = Executors.newSingleThreadExecutor();
@@ -59,7 +53,7 @@ class SpillFairnessTest {
                 for (int i = 0; i < 400; i++) {
                     futures.add(bridge.submit(key0, () -> {
                         started.countDown();
-                        spin(300_000);
+                        Cpu.spinNanos(300_000);
                         return order.getAndIncrement();
                     }));
                 }

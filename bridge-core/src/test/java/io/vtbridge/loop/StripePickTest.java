@@ -3,6 +3,7 @@ package io.vtbridge.loop;
 import io.vtbridge.Bridge;
 import io.vtbridge.queue.StripedMpscQueue;
 import io.vtbridge.testing.Await;
+import io.vtbridge.testing.Cpu;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,13 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(60)
 class StripePickTest {
-
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
-    }
 
     @Test
     void thePickSkipsBusyStripes() throws Exception {
@@ -60,7 +54,7 @@ class StripePickTest {
                 for (int i = 0; i < 200; i++) {
                     futures.add(bridge.submit(() -> {
                         started.countDown();
-                        spin(2_000_000);
+                        Cpu.spinNanos(2_000_000);
                         return null;
                     }));
                 }
