@@ -393,20 +393,12 @@ class LifecycleTest {
         assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<String> lane = bridge.submit(Priority.HIGH, () -> {
             laneRan.set(true);
-            String where = Thread.currentThread().toString();
-            try {
-                bridge.shutdownNow();
-                return "returned on " + where;
-            } catch (IllegalStateException refused) {
-                return "refused on " + where + ": " + refused.getMessage();
-            }
+            return stopFromHere(bridge::shutdownNow);
         });
         String outcome = lane.get(20, TimeUnit.SECONDS);
         assertThat(outcome).startsWith("refused on ").contains("self-stop-lane-lane").contains("running off its loop");
         Await.result(holder);
-        bridge.close();
-        assertThat(bridge.terminationFuture().toCompletableFuture().get(20, TimeUnit.SECONDS)).isNull();
-        assertThat(bridge.inFlight()).isZero();
+        closeAndExpectTermination(bridge);
     }
 
     /** The same for a hog moved to the CPU pool: its close() is refused, and the bridge terminates. */
@@ -419,16 +411,25 @@ class LifecycleTest {
                 Thread.onSpinWait(); // longer than the turn's slice without a pause...
             }
             Thread.yield();          // ...then a pause: moved to the CPU pool
-            String where = Thread.currentThread().toString();
-            try {
-                bridge.close();
-                return "returned on " + where;
-            } catch (IllegalStateException refused) {
-                return "refused on " + where + ": " + refused.getMessage();
-            }
+            return stopFromHere(bridge::close);
         });
         String outcome = hog.get(20, TimeUnit.SECONDS);
         assertThat(outcome).startsWith("refused on ").contains("self-stop-hog-cpu-").contains("running off its loop");
+        closeAndExpectTermination(bridge);
+    }
+
+    /** Calls {@code stop} on this thread: "refused on <thread>: <message>", or "returned on <thread>". */
+    private static String stopFromHere(Runnable stop) {
+        String where = Thread.currentThread().toString();
+        try {
+            stop.run();
+            return "returned on " + where;
+        } catch (IllegalStateException refused) {
+            return "refused on " + where + ": " + refused.getMessage();
+        }
+    }
+
+    private static void closeAndExpectTermination(Bridge bridge) throws Exception {
         bridge.close();
         assertThat(bridge.terminationFuture().toCompletableFuture().get(20, TimeUnit.SECONDS)).isNull();
         assertThat(bridge.inFlight()).isZero();
