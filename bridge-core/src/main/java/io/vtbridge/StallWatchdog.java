@@ -205,15 +205,17 @@ final class StallWatchdog {
             boolean handOffDue = policy == BlockingPolicy.HAND_OFF && held >= handOffNanos && handOffTried[i] != mounts;
             long[] cpu = due || handOffDue ? cpuSinceBaseline(i, carrier) : null;
             char state = due || handOffDue ? carrier.kernelState() : '?';
-            if ((due || handOffDue) && (loop.counters().get(LoopCounter.MOUNTS) != mounts
-                    || (cpu != null && cpu[2] < period / 2))) {
-                // Not judged at this look: the mount ended while we looked (this thread may have
-                // waited for a CPU too), or the baseline is too fresh to tell (this thread was late).
+            boolean ended = (due || handOffDue) && loop.counters().get(LoopCounter.MOUNTS) != mounts;
+            if (cpu != null && (cpu[2] < period / 2 || (ended && cpu[1] < thresholdNanos / 4))) {
+                // Not judged at this look: the baseline is too fresh to tell (this thread was late
+                // itself), or the mount ended while we looked having run little (blocked, or starved:
+                // the state read may already be the next mount's). Where the CPU figures are not
+                // known, such a mount is judged a hog, as before.
                 due = false;
                 handOffDue = false;
             }
             if (due || handOffDue) {
-                if (cpu != null && isStarved(state, cpu[1], cpu[2])) {
+                if (cpu != null && !ended && isStarved(state, cpu[1], cpu[2], thresholdNanos)) {
                     if (due && starvedReported[i] != mounts) {
                         starvedReported[i] = mounts;
                         deliver(shard, new StallReport(StallReport.Kind.STARVED, i, carrier.getName(), null, null, null,
@@ -302,8 +304,8 @@ final class StallWatchdog {
         if (base < 0 || cpuBaseCarrier[i] != carrier) {
             return null;
         }
+        long window = System.nanoTime() - cpuBaseAt[i]; // the clock first: a delay in between then shortens the window, never lengthens it
         long now = cpuTime(carrier);
-        long window = System.nanoTime() - cpuBaseAt[i];
         if (now < 0 || window <= 0) {
             return null;
         }
@@ -313,12 +315,15 @@ final class StallWatchdog {
 
     /**
      * The rule: a carrier in kernel state {@code state} that ran {@code ran} ns on a CPU over the last
-     * {@code window} ns is starved if it is runnable now ({@code 'R'}) and ran less than a quarter of
-     * the window. One blocked in a system call ({@code 'S'}, {@code 'D'}) is a hog (java.io, JNI); one
-     * that computes runs, and is a hog unless the machine gives it less than a quarter of a CPU.
+     * {@code window} ns, in a mount judged against {@code threshold}, is starved if it is runnable now
+     * ({@code 'R'}), ran less than a quarter of the window, and less than a quarter of the threshold
+     * in all. One blocked in a system call ({@code 'S'}, {@code 'D'}) is a hog (java.io, JNI). One
+     * that computes is a hog once it has run a quarter of the threshold, however small its share of a
+     * CPU: on an overloaded machine an endless loop is still named, and handed off, if later. A short
+     * mount whose carrier waits for a CPU never runs that long.
      */
-    static boolean isStarved(char state, long ran, long window) {
-        return state == 'R' && window > 0 && ran < window / 4;
+    static boolean isStarved(char state, long ran, long window, long threshold) {
+        return state == 'R' && window > 0 && ran < window / 4 && ran < threshold / 4;
     }
 
     private long cpuTime(Thread carrier) {

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A shutdown whose grace runs out abandons the bridged threads that are still waiting: their loop
@@ -145,6 +146,7 @@ class AbandonedThreadsTest {
      */
     @Test
     void aTimedParkOfAnAbandonedMovedHogThrowsNothingAtThePoolWorker() throws Exception {
+        assumeTrue(Runtime.version().feature() == 25, "the shard's JDK-facing timer pool exists on JDK 25 only");
         List<String> uncaught = new CopyOnWriteArrayList<>();
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + e));

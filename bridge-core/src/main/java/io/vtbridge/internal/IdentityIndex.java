@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * A concurrent identity hash table whose entries are its values: each value extends {@link Node},
  * which holds the key, the link to the next node of its bucket and a state byte, so an entry costs
- * the value those fields (8 bytes with compressed references) and its bucket's share of one array,
+ * the value those fields (9 bytes before padding, with compressed references) and its bucket's share of one array,
  * where a {@code ConcurrentHashMap} adds a 32-byte node per entry. For an index of objects that exist anyway and that many threads look up by a key they
  * hold (a loop's runners by their continuation, looked up at every resume).
  *
@@ -45,6 +45,9 @@ public final class IdentityIndex<K, N extends IdentityIndex.Node<K>> {
 
     /** The fewest buckets. */
     public static final int MIN_BUCKETS = 16;
+
+    /** Failed tries of the mutators' lock before each further try yields. */
+    private static final int SPINS_BEFORE_YIELD = 64;
 
     /** The most buckets: the array doubles up to this, then chains grow longer instead. */
     static final int MAX_BUCKETS = 1 << 30;
@@ -207,8 +210,14 @@ public final class IdentityIndex<K, N extends IdentityIndex.Node<K>> {
     }
 
     private void lock() {
-        while (!LOCKED.compareAndSet(this, 0, 1)) {
-            Thread.onSpinWait(); // held for a few links, or one growth: no thread blocks while holding it
+        for (int spins = 0; !LOCKED.compareAndSet(this, 0, 1); spins++) {
+            // Held for a few links, or one growth: no thread blocks while holding it. But the OS may
+            // take the holder's CPU away: after a while, let others run rather than burn the share.
+            if (spins < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
     }
 

@@ -49,8 +49,8 @@ import java.util.Objects;
  * @param mountsByCause     for a lag, those mounts by what made them runnable, as far as the
  *                          watchdog saw them (from its first look at the turn); else empty
  * @param cpuWaitNanos      for a hog or {@link Kind#STARVED}, how long of {@code cpuWindowNanos} the
- *                          carrier was not on a CPU (for STARVED: runnable, so waiting for one);
- *                          else 0
+ *                          carrier was not on a CPU: waiting for one, or blocked (the kernel state is
+ *                          read at one moment, these over the window); else 0
  * @param cpuRunNanos       likewise, how long of it the carrier ran on a CPU
  * @param cpuWindowNanos    the part of the mount those two were measured over (from the watchdog's
  *                          second look at it); 0 where the carrier's CPU time is not known
@@ -72,8 +72,8 @@ public record StallReport(Kind kind, int shard, String loopThread, Thread thread
         PINNED,
         /**
          * One mount lasted longer than the threshold, but the loop's carrier ran for less than a
-         * quarter of it and is runnable, waiting for a CPU: the machine is overloaded; no thread is
-         * to blame.
+         * quarter of the time looked at (and less than a quarter of the threshold) and is runnable,
+         * waiting for a CPU: the machine is overloaded; no thread is to blame.
          */
         STARVED
     }
@@ -148,7 +148,9 @@ public record StallReport(Kind kind, int shard, String loopThread, Thread thread
     @Override
     public String toString() {
         return "StallReport[" + kind + ", shard " + shard + ", " + nanos / 1_000_000 + " ms"
-                + (kind == Kind.LAG ? ", " + mounts + " mounts" : ", " + threadDescription)
+                + (kind == Kind.LAG ? ", " + mounts + " mounts"
+                        : kind == Kind.STARVED ? ", ran " + cpuRunNanos / 1_000_000 + " of " + cpuWindowNanos / 1_000_000 + " ms"
+                        : ", " + threadDescription)
                 + (stack.length > 0 ? ", at " + stack[0] : "") + (lock != null ? ", lock " + lock : "")
                 + (handedOff ? ", handed off" : "") + "]";
     }

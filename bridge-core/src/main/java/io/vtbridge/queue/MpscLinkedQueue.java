@@ -111,7 +111,9 @@ public final class MpscLinkedQueue<E> implements StampedSource<E> {
     /**
      * Whether every offered element has been polled. Counts an element whose producer has swapped
      * but not yet linked as present, so a consumer that decides to park on {@code isEmpty()} never
-     * misses it. Consumer thread only.
+     * misses it. Consumer thread, for that use; from any other thread it is a racy snapshot that may
+     * call an emptied queue busy, never a queue empty that was not empty at some moment of the call
+     * (how a new producer picks a quiet stripe).
      */
     public boolean isEmpty() {
         // A linked head answers without the producers' line; only an apparently empty queue loads

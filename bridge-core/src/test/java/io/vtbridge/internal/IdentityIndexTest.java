@@ -183,4 +183,56 @@ class IdentityIndexTest {
         assertThat(index.size()).isEqualTo(stable);
         assertThat(lookups.get()).isPositive();
     }
+
+    /**
+     * Lookups racing growths: one thread adds nodes (the index doubles again and again, relinking
+     * every node each time) while another looks up nodes added before it began. Each lookup ends and
+     * returns the node asked for or, while a growth relinks, nothing; never another key's node.
+     */
+    @Test
+    void lookupsDuringGrowthsEndAndNeverReturnAnotherKeysNode() throws Exception {
+        IdentityIndex<Object, Entry> index = new IdentityIndex<>();
+        int early = 64;
+        Object[] keys = new Object[early];
+        Entry[] entries = new Entry[early];
+        for (int i = 0; i < early; i++) {
+            keys[i] = new Object();
+            entries[i] = new Entry(i);
+            index.add(entries[i], keys[i]);
+        }
+        int initialBuckets = index.buckets();
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Integer> adder = CompletableFuture.supplyAsync(() -> {
+            int added = 0;
+            while (!stop.get() && added < 400_000) {
+                index.add(new Entry(-added), new Object());
+                added++;
+            }
+            return added;
+        }, runnable -> Thread.ofPlatform().start(runnable));
+        long found = 0;
+        long missed = 0;
+        try {
+            while (!adder.isDone()) {
+                for (int i = 0; i < early; i++) {
+                    Entry e = index.find(keys[i]);
+                    if (e == null) {
+                        missed++;
+                    } else {
+                        assertThat(e).as("the node of key %d", i).isSameAs(entries[i]);
+                        found++;
+                    }
+                }
+            }
+        } finally {
+            stop.set(true);
+        }
+        assertThat(adder.get(30, TimeUnit.SECONDS)).isPositive();
+        assertThat(index.buckets()).as("the index grew while it was looked up").isGreaterThan(initialBuckets);
+        assertThat(found).isPositive();
+        for (int i = 0; i < early; i++) {
+            assertThat(index.find(keys[i])).as("after the growths, found again").isSameAs(entries[i]);
+        }
+        assertThat(missed).as("misses happen only while a growth relinks: fewer than finds").isLessThan(found);
+    }
 }
