@@ -28,6 +28,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(120)
 class StarvedCarrierTest {
 
+    /** Starts {@code n} platform threads that keep a core busy until clock {@code until}, into {@code started}. */
+    private static void startBurners(int n, long until, List<Thread> started) {
+        for (int b = 0; b < n; b++) {
+            started.add(Thread.ofPlatform().daemon().name("burner-" + b).start(() -> {
+                while (System.nanoTime() - until < 0) {
+                    Thread.onSpinWait();
+                }
+            }));
+        }
+    }
+
+    private static void joinAll(List<Thread> threads) throws InterruptedException {
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
     private static boolean kernelShowsThreads() {
         return Files.isReadable(Path.of("/proc/thread-self/stat"));
     }
@@ -75,13 +92,7 @@ class StarvedCarrierTest {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         try (Bridge bridge = Bridge.builder().shards(1).name("starved-hog").stallThreshold(Duration.ofMillis(10))
                 .blockingPolicy(BlockingPolicy.HAND_OFF).listener(StallListener.of(reports::add)).build()) {
-            for (int b = 0; b < 8 * cpus; b++) {
-                burners.add(Thread.ofPlatform().daemon().name("burner-" + b).start(() -> {
-                    while (System.nanoTime() - until < 0) {
-                        Thread.onSpinWait();
-                    }
-                }));
-            }
+            startBurners(8 * cpus, until, burners);
             CompletableFuture<Object> hog = bridge.submit(() -> {
                 Cpu.spinMillis(1_000); // a second of wall time, no pause: a share of a CPU, but far more than 2.5 ms of it
                 return null;
@@ -90,9 +101,7 @@ class StarvedCarrierTest {
             Await.until("a hog report", () -> reports.stream().anyMatch(r -> r.kind() == StallReport.Kind.HOG));
             assertThat(reports).as("the computing mount was handed off").anyMatch(StallReport::handedOff);
         } finally {
-            for (Thread burner : burners) {
-                burner.join();
-            }
+            joinAll(burners);
         }
     }
 
@@ -112,14 +121,7 @@ class StarvedCarrierTest {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         try (Bridge bridge = Bridge.builder().shards(2).name("starved").stallThreshold(Duration.ofMillis(10))
                 .blockingPolicy(BlockingPolicy.HAND_OFF).listener(StallListener.of(reports::add)).build()) {
-            for (int b = 0; b < 8 * cpus; b++) {
-                Thread burner = Thread.ofPlatform().daemon().name("burner-" + b).start(() -> {
-                    while (System.nanoTime() - until < 0) {
-                        Thread.onSpinWait();
-                    }
-                });
-                burners.add(burner);
-            }
+            startBurners(8 * cpus, until, burners);
             List<CompletableFuture<Integer>> tasks = new ArrayList<>();
             for (int t = 0; t < 64; t++) {
                 tasks.add(bridge.submit(() -> {
@@ -135,9 +137,7 @@ class StarvedCarrierTest {
             for (CompletableFuture<Integer> task : tasks) {
                 assertThat(Await.result(task)).isPositive();
             }
-            for (Thread burner : burners) {
-                burner.join();
-            }
+            joinAll(burners);
             long starved = reports.stream().filter(r -> r.kind() == StallReport.Kind.STARVED).count();
             long hogs = reports.stream()
                     .filter(r -> r.kind() == StallReport.Kind.HOG || r.kind() == StallReport.Kind.LOOP_BLOCKED).count();
@@ -154,9 +154,7 @@ class StarvedCarrierTest {
                 }
             }
         } finally {
-            for (Thread burner : burners) {
-                burner.join();
-            }
+            joinAll(burners);
         }
     }
 }

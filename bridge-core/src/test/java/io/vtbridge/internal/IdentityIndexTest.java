@@ -30,6 +30,17 @@ class IdentityIndexTest {
         }
     }
 
+    /** Fills {@code entries} with fresh entries (ids 0, 1, ...) added under fresh keys; returns the keys. */
+    private static Object[] addFresh(IdentityIndex<Object, Entry> index, Entry[] entries) {
+        Object[] keys = new Object[entries.length];
+        for (int i = 0; i < entries.length; i++) {
+            keys[i] = new Object();
+            entries[i] = new Entry(i);
+            index.add(entries[i], keys[i]);
+        }
+        return keys;
+    }
+
     @Test
     void findsByIdentityNotByEquality() {
         IdentityIndex<Object, Entry> index = new IdentityIndex<>();
@@ -127,13 +138,8 @@ class IdentityIndexTest {
         int buckets = index.buckets();
 
         int stable = 256;
-        Object[] stableKeys = new Object[stable];
         Entry[] stableEntries = new Entry[stable];
-        for (int i = 0; i < stable; i++) {
-            stableKeys[i] = new Object();
-            stableEntries[i] = new Entry(i);
-            index.add(stableEntries[i], stableKeys[i]);
-        }
+        Object[] stableKeys = addFresh(index, stableEntries);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch started = new CountDownLatch(2);
@@ -193,13 +199,8 @@ class IdentityIndexTest {
     void lookupsDuringGrowthsEndAndNeverReturnAnotherKeysNode() throws Exception {
         IdentityIndex<Object, Entry> index = new IdentityIndex<>();
         int early = 64;
-        Object[] keys = new Object[early];
         Entry[] entries = new Entry[early];
-        for (int i = 0; i < early; i++) {
-            keys[i] = new Object();
-            entries[i] = new Entry(i);
-            index.add(entries[i], keys[i]);
-        }
+        Object[] keys = addFresh(index, entries);
         int initialBuckets = index.buckets();
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<Integer> adder = CompletableFuture.supplyAsync(() -> {
