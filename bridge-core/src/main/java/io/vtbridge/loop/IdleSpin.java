@@ -12,6 +12,14 @@ import java.util.concurrent.TimeUnit;
  * spinning until a timer due within their {@link TimerLead} ({@link #holdForTimer}), at once, so that
  * spinning loops leave a core to whoever makes their work.
  *
+ * <p><b>Spins that never pay are skipped.</b> After {@value #WASTED_SPINS_TO_SKIP} parks in a row
+ * whose sleep was not short (work did not come back while the loop spun, nor soon after), the loop
+ * parks as soon as it runs dry, without the {@code idleSpins} turns: a loop whose work comes every
+ * millisecond or so (a server at a moderate rate, a handler that sleeps) would otherwise burn those
+ * turns twice per request for nothing, and a spin that ends in a park does not make the park's
+ * wake-up any sooner. A short sleep, or work found while spinning, ends the skipping: work is
+ * coming back soon again.
+ *
  * <p><b>Threading:</b> loop-owned: only the loop's owner calls it.
  */
 final class IdleSpin {
@@ -19,10 +27,14 @@ final class IdleSpin {
     /** How long an idle loop whose last sleep was shorter than twice this goes on spinning after its {@code idleSpins} turns. */
     static final long ADAPTIVE_SPIN_MICROS = 50;
 
+    /** Parks in a row after a sleep that was not short, after which a loop that runs dry parks without spinning. */
+    static final int WASTED_SPINS_TO_SKIP = 4;
+
     private final int idleSpins;
     private final long adaptiveNanos;  // 0: never spin by time
     private int spins;                 // empty turns since the last turn that found work or the last park
     private boolean shortSleeps;       // the last park ended within twice adaptiveNanos
+    private int longSleeps;            // parks in a row whose sleep was not short; WASTED_SPINS_TO_SKIP or more: the count is skipped
     private long spinUntil;            // when the current adaptive spin ends, or 0 outside one
     private SpinLimit limit;           // shared by the bridge's loops; null: no limit. Set before the loop starts
     private boolean entered;           // this loop holds a place in the limit (inside an adaptive spin, or spinning to a timer)
@@ -37,16 +49,27 @@ final class IdleSpin {
         this.limit = shared;
     }
 
-    /** A turn found work: the next empty turn starts a new count. */
+    /** A turn found work: the next empty turn starts a new count; if the loop was spinning, the spin paid. */
     void workFound() {
+        if (spins > 0 || spinUntil != 0) {
+            longSleeps = 0;
+        }
         spins = 0;
         spinUntil = 0;
         leave();
     }
 
-    /** Whether the {@code idleSpins} empty turns are spent (the loop parks next unless its sleeps were short). */
+    /**
+     * Whether the {@code idleSpins} empty turns are spent, or skipped (the loop parks next unless its
+     * sleeps were short).
+     */
     boolean countSpent() {
-        return spins >= idleSpins;
+        return spins >= idleSpins || skipping();
+    }
+
+    /** Whether the last parks' sleeps say that spinning does not pay ({@value #WASTED_SPINS_TO_SKIP} long ones in a row). */
+    boolean skipping() {
+        return longSleeps >= WASTED_SPINS_TO_SKIP;
     }
 
     /**
@@ -54,7 +77,7 @@ final class IdleSpin {
      * (the count then starts again).
      */
     boolean spinAgain(long now) {
-        if (spins < idleSpins) {
+        if (spins < idleSpins && !skipping()) {
             spins++;
             return true;
         }
@@ -116,5 +139,10 @@ final class IdleSpin {
     /** The loop slept {@code nanos} (it includes the wake-up's own latency). */
     void slept(long nanos) {
         shortSleeps = nanos < 2 * adaptiveNanos;
+        if (shortSleeps) {
+            longSleeps = 0;
+        } else if (longSleeps < WASTED_SPINS_TO_SKIP) {
+            longSleeps++;
+        }
     }
 }

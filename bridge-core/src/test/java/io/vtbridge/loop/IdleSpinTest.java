@@ -35,6 +35,41 @@ class IdleSpinTest {
     }
 
     @Test
+    void afterEnoughLongSleepsInARowItParksWithoutSpinningUntilASleepIsShort() {
+        IdleSpin spin = new IdleSpin(64);
+        for (int i = 1; i < IdleSpin.WASTED_SPINS_TO_SKIP; i++) {
+            spin.slept(2 * WINDOW); // long: the spin before it did not pay
+            assertThat(spinsUntilPark(spin, 0)).as("after %d long sleeps", i).isEqualTo(64);
+        }
+        spin.slept(2 * WINDOW);
+        assertThat(spin.countSpent()).as("the count is skipped").isTrue();
+        assertThat(spinsUntilPark(spin, 0)).as("after %d long sleeps in a row", IdleSpin.WASTED_SPINS_TO_SKIP).isZero();
+        spin.slept(10 * WINDOW);
+        assertThat(spinsUntilPark(spin, 0)).as("still skipped").isZero();
+        spin.slept(2 * WINDOW - 1); // short: work came back soon
+        assertThat(spin.countSpent()).isFalse();
+        assertThat(spinsUntilPark(spin, 0)).as("the count, then the adaptive window at a fixed clock")
+                .isGreaterThanOrEqualTo(64);
+    }
+
+    @Test
+    void aSpinThatFindsWorkStartsTheLongSleepsCountAgain() {
+        IdleSpin spin = new IdleSpin(64);
+        for (int i = 1; i < IdleSpin.WASTED_SPINS_TO_SKIP; i++) {
+            spin.slept(2 * WINDOW);
+        }
+        assertThat(spin.spinAgain(0)).isTrue();
+        spin.workFound(); // the spin paid
+        spin.slept(2 * WINDOW);
+        assertThat(spinsUntilPark(spin, 0)).as("one long sleep since the spin that paid").isEqualTo(64);
+        spin.workFound(); // a turn with work, not after a spin: nothing paid
+        for (int i = 1; i < IdleSpin.WASTED_SPINS_TO_SKIP; i++) {
+            spin.slept(2 * WINDOW);
+        }
+        assertThat(spinsUntilPark(spin, 0)).as("the sleeps since count on").isZero();
+    }
+
+    @Test
     void afterAShortSleepItSpinsOnByTimeThenParks() {
         IdleSpin spin = new IdleSpin(64);
         spin.slept(2 * WINDOW - 1); // short: under twice the window
