@@ -432,8 +432,10 @@ public final class BridgeBuilder {
     }
 
     /**
-     * Whether to register one MXBean per shard ({@code io.vtbridge:type=Shard,bridge=<name>,shard=<i>})
-     * in the platform MBean server while the bridge runs (visible in JConsole). Default: true.
+     * Whether to register the bridge's MXBeans in the platform MBean server while the bridge runs
+     * (visible in JConsole): one per shard, {@code io.vtbridge:type=Shard,bridge="<name>",shard=<i>},
+     * and one per pool, {@code io.vtbridge:type=Pool,bridge="<name>",pool=cpu} and
+     * {@code pool=blocking}. The bridge's name is quoted ({@code ObjectName.quote}). Default: true.
      */
     public BridgeBuilder jmx(boolean jmx) {
         this.jmx = jmx;

@@ -9,7 +9,7 @@ package io.vtbridge.loop;
  * @param coopBudget     fast paths a virtual thread may take in one run before it yields, at least 1
  * @param sliceNanos     the time slice of a turn, at least 1 ns
  * @param laneRescueNanos how long a latency-lane start from another thread may wait for the loop
- *                       before the watchdog runs it on the CPU pool, at least 1 ns
+ *                       before the bridge's lane thread runs it off the loop, at least 1 ns
  * @param measureDelays  whether to measure every continuation's scheduling delay
  * @param moveHogs       whether a thread that held the loop past the slice and then yielded runs on
  *                       the CPU pool until it blocks again

@@ -36,6 +36,8 @@ import static io.vtbridge.trace.TraceLayout.frameSize;
  */
 final class RecoveryReader extends RecordWalk {
 
+    private static final String NEVER_WRITTEN = "never written";
+
     private final ByteBuffer header;     // a copy of the image's header as the reader was made, its tail raised to at least its oldest
     private final long imageOldest;      // the header's oldest: where the walk starts
     private final long imageTail;        // the header's tail: a lower bound of where the records end (at least imageOldest)
@@ -45,6 +47,7 @@ final class RecoveryReader extends RecordWalk {
     private boolean resync = true;       // reader thread: the next record may follow a gap (the first one, or one after a skipped round)
     private long skippedRounds;          // reader thread: uncommitted rounds stepped over
     private String endFound;             // reader thread: what the walk past the header's tail found where the data ends, or null
+    private long endPosition;            // reader thread: where it found it (at or past the header's tail)
 
     private RecoveryReader(ByteBuffer image, int capacity, int maxRecord, int available, long oldest, long tail) {
         super(new FrameCheck(image, capacity, maxRecord, available, true), oldest);
@@ -105,6 +108,7 @@ final class RecoveryReader extends RecordWalk {
             String end = beyond ? endOfData(frame) : null;
             if (end != null) {
                 endFound = end;
+                endPosition = position;
                 return caughtUp();
             }
             if (conclude(frame, Stop.UNCOMMITTED, !resync)) {
@@ -125,7 +129,7 @@ final class RecoveryReader extends RecordWalk {
         return switch (frame) {
             case BAD_TAG -> f.tag == TAG_EMPTY || f.length < 0 || f.length > f.maxRecord
                     || !continuesAt(position + frameSize(f.length), expected + 1)
-                    ? (f.tag == TAG_EMPTY ? "never written" : "tag " + TraceLayout.tagName(f.tag)) : null;
+                    ? (f.tag == TAG_EMPTY ? NEVER_WRITTEN : "tag " + TraceLayout.tagName(f.tag)) : null;
             case BAD_FRAME -> "no frame starts there (type " + TraceLayout.typeName(f.type) + ", length " + f.length + ")";
             // A frame that fails its checksum is where a writer was killed mid-copy, unless the next
             // record follows it intact: then it is damage, reported as such.
@@ -205,7 +209,11 @@ final class RecoveryReader extends RecordWalk {
 
     @Override
     String caughtUpDetail() {
-        return " has been read" + (endFound != null ? "; the header's tail is " + imageTail
-                + ", the records go on past it to here, where there is " + endFound : "");
+        if (endFound == null || (endPosition == imageTail && endFound.equals(NEVER_WRITTEN))) {
+            return " has been read"; // an exact header and nothing written after it: nothing to add
+        }
+        return " has been read; " + (endPosition > imageTail
+                ? "the header's tail is " + imageTail + ", the records go on past it to here, where the data ends: "
+                : "the data ends at the header's tail: ") + endFound;
     }
 }

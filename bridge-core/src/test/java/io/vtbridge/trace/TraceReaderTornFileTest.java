@@ -58,6 +58,14 @@ class TraceReaderTornFileTest {
         assertThat(offsets.get(offsets.size() - 1)).as("the walk crosses the end of the ring").isLessThan(offsets.get(0));
     }
 
+    @Test
+    void aWalkThatEndsAtAnExactHeaderTailSaysNothingOfRecordsPastIt() throws IOException {
+        // writeRing forced the ring: its header's tail is where the records end.
+        TraceReader reader = readUntilStop(ring, new ArrayList<>());
+        assertThat(reader.stop()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
+        assertThat(reader.stopDetail()).contains("has been read").doesNotContain("go on past it");
+    }
+
     /** Reads a damaged copy: the records returned, checked whole, and the reader in its stopped state. */
     private TraceReader readUntilStop(Path copy, List<Long> seen) throws IOException {
         TraceReader reader = TraceReader.open(copy);
