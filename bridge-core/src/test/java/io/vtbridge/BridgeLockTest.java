@@ -385,6 +385,25 @@ class BridgeLockTest {
     }
 
     @Test
+    void awaitUntilADeadlineAlreadyPastReturnsFalseAtOnceEvenTheEarliestDate() throws Exception {
+        BridgeLock lock = new BridgeLock();
+        Condition c = lock.newCondition();
+        // On a thread of its own: a wait that does not return is seen as the future's timeout.
+        CompletableFuture<List<Boolean>> results = CompletableFuture.supplyAsync(() -> {
+            lock.lock();
+            try {
+                return List.of(c.awaitUntil(new java.util.Date(Long.MIN_VALUE)),
+                        c.awaitUntil(new java.util.Date(System.currentTimeMillis() - 1_000)));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                lock.unlock();
+            }
+        }, runnable -> Thread.ofPlatform().daemon(true).start(runnable));
+        assertThat(results.get(10, TimeUnit.SECONDS)).containsExactly(false, false);
+    }
+
+    @Test
     void anUncontendedLockTakesNoSuspendAndCountsARequest() throws Exception {
         try (Bridge one = Bridge.builder().shards(1).build()) {
             BridgeLock lock = new BridgeLock();

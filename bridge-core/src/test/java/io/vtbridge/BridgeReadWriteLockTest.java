@@ -429,6 +429,85 @@ class BridgeReadWriteLockTest {
     }
 
     @Test
+    void aRefusedConditionWaitLeavesNoWaiterForTheNextSignal() throws Exception {
+        Condition c = writeLock.newCondition();
+        Await.result(on(bridge, 0, () -> {
+            writeLock.lock();
+            readLock.lock();
+            try {
+                assertThatThrownBy(c::await).isInstanceOf(IllegalMonitorStateException.class);
+            } finally {
+                readLock.unlock();
+                writeLock.unlock();
+            }
+            return null;
+        }));
+        CountDownLatch waiting = new CountDownLatch(1);
+        CompletableFuture<Boolean> waiter = on(bridge, 1, () -> {
+            writeLock.lock();
+            try {
+                waiting.countDown();
+                return c.await(WAIT_SECONDS, TimeUnit.SECONDS); // true: signalled
+            } finally {
+                writeLock.unlock();
+            }
+        });
+        waiting.await();
+        // The waiter released the lock inside its wait once this thread gets it.
+        assertThat(writeLock.tryLock(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        try {
+            c.signal();
+        } finally {
+            writeLock.unlock();
+        }
+        assertThat(Await.result(waiter)).as("the real waiter got the signal").isTrue();
+        assertThat(rw.isWriteLocked()).as("nobody holds the write lock").isFalse();
+    }
+
+    @Test
+    void holdCountsPastIntegerMaxValueAreRefusedNotWrapped() throws Exception {
+        Object sync = field(rw, "sync");
+        writeLock.lock();
+        try {
+            setInt(sync, "writeHolds", Integer.MAX_VALUE);
+            assertThatThrownBy(writeLock::lock).isInstanceOf(Error.class).hasMessage("Maximum lock count exceeded");
+            assertThat(rw.getWriteHoldCount()).isEqualTo(Integer.MAX_VALUE);
+        } finally {
+            setInt(sync, "writeHolds", 1);
+            writeLock.unlock();
+        }
+        readLock.lock();
+        try {
+            setInt(sync, "firstReaderHolds", Integer.MAX_VALUE);
+            setInt(sync, "readers", Integer.MAX_VALUE);
+            assertThatThrownBy(readLock::lock).isInstanceOf(Error.class).hasMessage("Maximum lock count exceeded");
+            assertThat(rw.getReadHoldCount()).isEqualTo(Integer.MAX_VALUE);
+            setInt(sync, "firstReaderHolds", 1);
+            assertThat(readLock.tryLock()).as("all threads' holds at the maximum: no grant, no wrap").isFalse();
+            assertThat(rw.getReadLockCount()).isEqualTo(Integer.MAX_VALUE);
+        } finally {
+            setInt(sync, "firstReaderHolds", 1);
+            setInt(sync, "readers", 1);
+            readLock.unlock();
+        }
+        assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.getReadLockCount()).isZero();
+    }
+
+    /** A private field of {@code owner} (the counts, set near their limit: 2<sup>31</sup> real re-entries would take half a minute). */
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = owner.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(owner);
+    }
+
+    private static void setInt(Object owner, String name, int value) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = owner.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        f.setInt(owner, value);
+    }
+
+    @Test
     void manyReadersAtOnceKeepTheirOwnHoldCounts() throws Exception {
         int n = 20;
         java.util.concurrent.CountDownLatch allIn = new java.util.concurrent.CountDownLatch(n);

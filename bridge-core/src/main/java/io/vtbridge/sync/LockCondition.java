@@ -28,7 +28,10 @@ public final class LockCondition implements Condition {
 
     /** What the condition needs from its lock. */
     public interface Owner {
-        /** Releases every hold of the current thread (it must own the lock); returns how many. */
+        /**
+         * Releases every hold of the current thread (it must own the lock); returns how many. May
+         * refuse with an exception, having released nothing.
+         */
         int fullyRelease();
 
         /** Restores the holds of the current thread, which owns the lock again. */
@@ -74,8 +77,11 @@ public final class LockCondition implements Condition {
 
     @Override
     public boolean awaitUntil(Date deadline) throws InterruptedException {
-        long millis = deadline.getTime() - System.currentTimeMillis();
-        return awaitNanos(true, Math.max(0L, TimeUnit.MILLISECONDS.toNanos(millis))) > 0;
+        long until = deadline.getTime();
+        long now = System.currentTimeMillis();
+        // Compared before subtracted: a deadline long past (Long.MIN_VALUE) would overflow the difference.
+        long millis = until <= now ? 0L : until - now;
+        return awaitNanos(true, TimeUnit.MILLISECONDS.toNanos(millis)) > 0;
     }
 
     @Override
@@ -131,7 +137,16 @@ public final class LockCondition implements Condition {
         Thread me = Thread.currentThread();
         Waiter waiter = new Waiter(me, false, 1, Waiter.CONDITION);
         waiters.addLast(waiter);
-        int holds = lock.fullyRelease();
+        int holds;
+        try {
+            holds = lock.fullyRelease();
+        } catch (RuntimeException | Error refused) {
+            // Refused before anything was released (the read-write lock's write side, held with a
+            // read hold too): the caller still owns the lock, and so this FIFO. No waiter may stay
+            // behind, or a later signal would be spent on it and hand the lock to this thread.
+            waiters.removeLastOccurrence(waiter);
+            throw refused;
+        }
         try {
             // The release's guard may have yielded, and another shard may have taken the thread: the
             // loop that carries it now, not the one it waited on before.

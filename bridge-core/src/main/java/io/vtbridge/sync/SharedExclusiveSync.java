@@ -37,9 +37,23 @@ public final class SharedExclusiveSync extends QueuedSync {
         return readers;
     }
 
-    /** Acquires the read lock for the current thread. */
+    /**
+     * Acquires the read lock for the current thread.
+     *
+     * @throws Error "Maximum lock count exceeded" if the current thread holds it
+     *               {@link Integer#MAX_VALUE} times already, as {@code ReentrantReadWriteLock} does
+     */
     public boolean acquireShared(boolean interruptible, long timeoutNanos) throws InterruptedException {
+        // Only this thread adds to its own count, so the check cannot go stale before the grant. (The
+        // count of all threads' holds is bounded in tryGrant: a request that would wrap it waits.)
+        if (readHoldsOfCurrentThread() == Integer.MAX_VALUE) {
+            throw maximumExceeded();
+        }
         return acquire(true, 1, interruptible, timeoutNanos);
+    }
+
+    private static Error maximumExceeded() {
+        return new Error("Maximum lock count exceeded");
     }
 
     /**
@@ -57,6 +71,10 @@ public final class SharedExclusiveSync extends QueuedSync {
         lockGuard();
         boolean reentrant = writer == me;
         if (reentrant) {
+            if (writeHolds == Integer.MAX_VALUE) {
+                unlockGuard();
+                throw maximumExceeded();
+            }
             writeHolds++;
         }
         boolean reading = !reentrant && holdsRead(me);
@@ -82,7 +100,7 @@ public final class SharedExclusiveSync extends QueuedSync {
     protected boolean tryGrant(Thread thread, boolean shared, int arg) {
         Thread w = writer;
         if (shared) {
-            if (w != null && w != thread) {
+            if ((w != null && w != thread) || readers == Integer.MAX_VALUE) {
                 return false;
             }
             readers++;

@@ -37,6 +37,8 @@ public final class StressSample {
               --platform-seconds S  wall-time budget of one platform-thread search (default 60)
               --hang-seconds S    a platform-thread iteration still running after this is a hang (default 15;
                                   above the bugs' 10 s time-outs)
+              --quick             one search per bug and strategy, platform-thread searches of at most 10 s
+                                  each (about a minute in all)
               --no-platform       leave the platform-thread searches out
               --csv PATH          write the rows as CSV
               --help              this text""";
@@ -52,7 +54,7 @@ public final class StressSample {
     /** Runs the comparison with the options {@code --help} lists; a bad option exits with code 2. */
     public static void main(String[] args) throws Exception {
         SampleArgs a = SampleArgs.optionsOrExit("stress", args,
-                s -> SampleArgs.parse(s, USAGE, Set.of("--no-platform"),
+                s -> SampleArgs.parse(s, USAGE, Set.of("--quick", "--no-platform"),
                         Set.of("--repeats", "--schedules", "--platform-seconds", "--hang-seconds", "--csv")));
         if (a == null) {
             return;
@@ -62,9 +64,10 @@ public final class StressSample {
         Duration platformBudget;
         Duration hang;
         try {
-            repeats = a.intIn("--repeats", 3, 1, 100);
+            boolean quick = a.flag("--quick");
+            repeats = a.intIn("--repeats", quick ? 1 : 3, 1, 100);
             schedules = a.intIn("--schedules", 1000, 1, 1_000_000);
-            platformBudget = a.seconds("--platform-seconds", Duration.ofSeconds(60));
+            platformBudget = a.seconds("--platform-seconds", Duration.ofSeconds(quick ? 10 : 60));
             hang = a.seconds("--hang-seconds", Duration.ofSeconds(15));
         } catch (IllegalArgumentException e) {
             System.err.println("stress: " + e.getMessage());
