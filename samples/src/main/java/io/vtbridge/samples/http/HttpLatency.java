@@ -123,18 +123,22 @@ public final class HttpLatency {
             client.openLoop("warm-up", () -> uris[(int) (next[0]++ % uris.length)], rate, o.warmup(), MAX_IN_FLIGHT);
             long cpuBefore = Cpu.processNanos();
             long loadBefore = LoadThreads.cpuNanos();
+            long carriersBefore = CarrierThreads.cpuNanos(LatencyServer.BRIDGE_NAME);
             long start = System.nanoTime();
             HttpLoad.Paced paced = client.openLoop(mode.label() + " at " + rate + "/s",
                     () -> uris[(int) (next[0]++ % uris.length)], rate, measure, MAX_IN_FLIGHT);
             long wall = System.nanoTime() - start;
             long load = LoadThreads.cpuNanos() - loadBefore;
+            long carriers = CarrierThreads.cpuNanos(LatencyServer.BRIDGE_NAME) - carriersBefore;
             long cpu = Cpu.processNanos() - cpuBefore;
             var r = paced.result();
             double perRequest = r.ok() == 0 ? Double.NaN : cpu / 1000.0 / r.ok();
             double serverPerRequest = r.ok() == 0 ? Double.NaN : (cpu - load) / 1000.0 / r.ok();
+            double carriersPerRequest = r.ok() == 0 ? Double.NaN : carriers / 1000.0 / r.ok();
             return new LatencyRow(rate, round, mode.label(), r.sent(), r.ok(), r.failed() + r.refused() + r.unfinished(),
                     r.millis(50), r.millis(99), r.millis(99.9), r.maxMillis(), paced.senderLateMillis(99),
-                    round1(perRequest), round1(serverPerRequest), round1(100 * Cpu.share(0, cpu, wall)));
+                    round1(perRequest), round1(serverPerRequest), round1(100 * Cpu.share(0, cpu, wall)),
+                    round1(carriersPerRequest));
         }
     }
 

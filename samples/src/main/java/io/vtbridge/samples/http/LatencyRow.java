@@ -18,8 +18,10 @@ package io.vtbridge.samples.http;
  * @param cpuUsPerRequest    the process's CPU time over the measured seconds / requests answered
  * @param serverCpuUsPerRequest the same without the load generator's threads (client and sender)
  * @param cpuBusyPct         the process's CPU time over the measured seconds, % of all processors
+ * @param carrierCpuUsPerRequest the CPU time of the threads that carry and wake the handlers
+ *                           ({@link CarrierThreads}) / requests answered: where the modes differ
  */
 public record LatencyRow(int rate, int round, String mode, long sent, long ok, long lost, double p50Ms, double p99Ms,
                          double p999Ms, double maxMs, double senderLateP99Ms, double cpuUsPerRequest,
-                         double serverCpuUsPerRequest, double cpuBusyPct) {
+                         double serverCpuUsPerRequest, double cpuBusyPct, double carrierCpuUsPerRequest) {
 }

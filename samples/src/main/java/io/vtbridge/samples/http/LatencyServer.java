@@ -19,6 +19,9 @@ import java.util.concurrent.ExecutorService;
  */
 final class LatencyServer implements AutoCloseable {
 
+    /** The bridge's name: the prefix of its threads' names. */
+    static final String BRIDGE_NAME = "http-latency";
+
     private final Bridge bridge;                           // null unless the mode is bridge
     private final ExecutorService executor;
     private final LegacyStore store;
@@ -26,7 +29,7 @@ final class LatencyServer implements AutoCloseable {
 
     LatencyServer(LatencyMode mode, int port, int shards, Duration remote) throws IOException {
         this.store = new LegacyStore(remote);
-        this.bridge = mode == LatencyMode.BRIDGE ? Bridge.builder().name("http-latency").shards(shards).build() : null;
+        this.bridge = mode == LatencyMode.BRIDGE ? Bridge.builder().name(BRIDGE_NAME).shards(shards).build() : null;
         this.executor = mode.executor(bridge);
         try {
             this.server = LoopbackServer.start(port, executor, Map.of("/call", this::call));

@@ -19,14 +19,16 @@ final class LatencyTable {
     static void print(List<LatencyRow> rows, PrintStream out) {
         out.println();
         out.println(" rate/s  round  mode        sent       ok  lost   p50 / p99 / p99.9 / max ms           sender late p99"
-                + "  CPU us/req  server us/req  CPU busy");
+                + "  CPU us/req  server us/req  carriers us/req  CPU busy");
         for (LatencyRow r : rows) {
-            out.printf(Locale.ROOT, "%7d  %5d  %-8s %8d %8d %5d  %6.2f / %6.2f / %6.2f / %7.2f  %15.2f  %10.1f  %13.1f  %7.1f%%%n",
+            out.printf(Locale.ROOT, "%7d  %5d  %-8s %8d %8d %5d  %6.2f / %6.2f / %6.2f / %7.2f  %15.2f  %10.1f  %13.1f  %15.1f  %7.1f%%%n",
                     r.rate(), r.round(), r.mode(), r.sent(), r.ok(), r.lost(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(),
-                    r.senderLateP99Ms(), r.cpuUsPerRequest(), r.serverCpuUsPerRequest(), r.cpuBusyPct());
+                    r.senderLateP99Ms(), r.cpuUsPerRequest(), r.serverCpuUsPerRequest(), r.carrierCpuUsPerRequest(),
+                    r.cpuBusyPct());
         }
         out.println("  latency from when each request was due (it includes the sender's lateness); CPU us/req: process CPU"
-                + " time / requests answered; server us/req: the same without the load generator's threads.");
+                + " time / requests answered; server us/req: the same without the load generator's threads; carriers us/req:"
+                + " the threads that run and wake the handlers (the bridge's, or the JDK scheduler's).");
     }
 
     /**

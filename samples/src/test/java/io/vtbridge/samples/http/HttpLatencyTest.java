@@ -33,6 +33,8 @@ class HttpLatencyTest {
             assertThat(row.p50Ms()).as(row.mode() + ": each call waits 20 ms").isGreaterThanOrEqualTo(20.0);
             assertThat(row.p50Ms()).as(row.mode()).isLessThanOrEqualTo(row.p99Ms());
             assertThat(row.cpuUsPerRequest()).as(row.mode()).isPositive().isGreaterThan(row.serverCpuUsPerRequest());
+            assertThat(row.carrierCpuUsPerRequest()).as(row.mode() + ": the carriers ran the handlers")
+                    .isPositive().isLessThan(row.serverCpuUsPerRequest());
         }
         assertThat(Files.readAllLines(csv)).hasSize(5).first().isEqualTo(String.join(",", RecordCsv.header(LatencyRow.class)));
         NoThreadsLeft.check("http-latency-", "HTTP-Dispatcher", "load-", "HttpClient-");
@@ -74,7 +76,7 @@ class HttpLatencyTest {
     }
 
     private static LatencyRow row(int rate, int round, String mode, double p50, double p99, double cpu) {
-        return new LatencyRow(rate, round, mode, 100, 100, 0, p50, p99, p99, p99, 0.1, cpu, cpu - 10, 50);
+        return new LatencyRow(rate, round, mode, 100, 100, 0, p50, p99, p99, p99, 0.1, cpu, cpu - 10, 50, cpu - 20);
     }
 
     @Test
