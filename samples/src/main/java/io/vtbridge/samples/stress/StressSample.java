@@ -38,7 +38,7 @@ public final class StressSample {
               --hang-seconds S    a platform-thread iteration still running after this is a hang (default 15;
                                   above the bugs' 10 s time-outs)
               --quick             one search per bug and strategy, platform-thread searches of at most 10 s
-                                  each (about a minute in all)
+                                  each (under a minute in all)
               --no-platform       leave the platform-thread searches out
               --csv PATH          write the rows as CSV
               --help              this text""";
