@@ -262,8 +262,10 @@ public final class BridgeBuilder {
      * comes less often parks at once and spends nothing on it. A loop that parks until a timer (a
      * sleep, a timeout) asks to wake a little early, by how late its timed parks have been ending (the
      * kernel ends them late: Linux's timer slack is 50 µs), at most 100 µs, and spins the rest, so
-     * that sleeps end when due. Zero turns all three off: the loop parks as soon as it runs dry, and
-     * for the whole delay to its next timer.
+     * that sleeps end when due. A loop whose last four parks in a row were not short (work comes
+     * every millisecond or so) skips the empty iterations and parks as soon as it runs dry, but for
+     * one time in eight, until a sleep is short or a spin finds work again. Zero turns all of it off:
+     * the loop parks as soon as it runs dry, and for the whole delay to its next timer.
      */
     public BridgeBuilder idleSpins(int idleSpins) {
         this.idleSpins = Checks.notNegative("idleSpins", idleSpins);

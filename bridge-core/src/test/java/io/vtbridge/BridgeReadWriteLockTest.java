@@ -483,7 +483,8 @@ class BridgeReadWriteLockTest {
             assertThatThrownBy(readLock::lock).isInstanceOf(Error.class).hasMessage("Maximum lock count exceeded");
             assertThat(rw.getReadHoldCount()).isEqualTo(Integer.MAX_VALUE);
             setInt(sync, "firstReaderHolds", 1);
-            assertThat(readLock.tryLock()).as("all threads' holds at the maximum: no grant, no wrap").isFalse();
+            assertThatThrownBy(readLock::lock).as("all threads' holds at the maximum").isInstanceOf(Error.class)
+                    .hasMessage("Maximum lock count exceeded");
             assertThat(rw.getReadLockCount()).isEqualTo(Integer.MAX_VALUE);
         } finally {
             setInt(sync, "firstReaderHolds", 1);
@@ -491,6 +492,44 @@ class BridgeReadWriteLockTest {
             readLock.unlock();
         }
         assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.getReadLockCount()).isZero();
+    }
+
+    @Test
+    void aReaderThatReentersAfterTheFirstReaderLeftKeepsItsWholeHoldCount() throws Exception {
+        CountDownLatch firstHolds = new CountDownLatch(1);
+        CountDownLatch secondHolds = new CountDownLatch(1);
+        CountDownLatch firstLeft = new CountDownLatch(1);
+        Thread first = Thread.ofPlatform().start(() -> {
+            readLock.lock();
+            firstHolds.countDown();
+            try {
+                secondHolds.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                readLock.unlock();
+                firstLeft.countDown();
+            }
+        });
+        CompletableFuture<List<Integer>> counts = CompletableFuture.supplyAsync(() -> {
+            try {
+                firstHolds.await();
+                readLock.lock();             // the second reader: counted apart from the first
+                secondHolds.countDown();
+                firstLeft.await();
+                readLock.lock();             // again, with the first reader gone
+                List<Integer> seen = List.of(rw.getReadHoldCount(), rw.getReadLockCount());
+                readLock.unlock();
+                readLock.unlock();
+                return List.of(seen.get(0), seen.get(1), rw.getReadHoldCount());
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, runnable -> Thread.ofPlatform().daemon(true).start(runnable));
+        assertThat(counts.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("own holds, all holds, own holds after two unlocks")
+                .containsExactly(2, 2, 0);
+        first.join();
         assertThat(rw.getReadLockCount()).isZero();
     }
 

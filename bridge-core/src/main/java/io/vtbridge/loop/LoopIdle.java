@@ -106,7 +106,7 @@ final class LoopIdle {
                 // late, TimerLead): back to the turn's first step, and the turns spin until it is
                 // due, if the bridge's SpinLimit leaves this loop a place; if not, it parks for the
                 // whole delay.
-                if (delay <= 0 || spin.holdForTimer()) {
+                if (delay <= 0 || spin.holdForTimer(next)) {
                     gate.awake();
                     return;
                 }
@@ -116,6 +116,7 @@ final class LoopIdle {
             LockSupport.parkNanos(loop, delay - lead);
             woke = System.nanoTime();
             timerLead.parkReturned(parkedAt + delay - lead, woke);
+            spin.timerParkEnded();
         }
         gate.awake();
         spin.slept(woke - parkedAt);

@@ -143,8 +143,11 @@ public final class LockCondition implements Condition {
         } catch (RuntimeException | Error refused) {
             // Refused before anything was released (the read-write lock's write side, held with a
             // read hold too): the caller still owns the lock, and so this FIFO. No waiter may stay
-            // behind, or a later signal would be spent on it and hand the lock to this thread.
-            waiters.removeLastOccurrence(waiter);
+            // behind, or a later signal would be spent on it and hand the lock to this thread. (An
+            // error after the release leaves the FIFO alone: it is the new owner's now.)
+            if (lock.isHeldByCurrentThread()) {
+                waiters.removeLastOccurrence(waiter);
+            }
             throw refused;
         }
         try {

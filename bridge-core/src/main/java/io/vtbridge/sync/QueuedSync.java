@@ -76,6 +76,15 @@ public abstract class QueuedSync {
     protected abstract boolean tryGrant(Thread thread, boolean shared, int arg);
 
     /**
+     * Under the guard, before anything else of an arriving request: an error to throw instead of
+     * granting or queueing it (the guard is let go first), or {@code null}. For a hold count that one
+     * more hold would wrap. None by default.
+     */
+    protected Error refusal(Thread thread, boolean shared) {
+        return null;
+    }
+
+    /**
      * Under the guard: may {@code thread} be granted at once even though others are queued? For
      * re-entrant requests that would otherwise deadlock behind a waiter that waits for this thread.
      */
@@ -229,6 +238,11 @@ public abstract class QueuedSync {
     public final Waiter arrive(boolean shared, int arg, boolean queue) {
         Thread me = Thread.currentThread();
         lockGuard();
+        Error refused = refusal(me, shared);
+        if (refused != null) {
+            unlockGuard();
+            throw refused;
+        }
         if ((head == null || mayBarge(me, shared)) && tryGrant(me, shared, arg)) {
             unlockGuard();
             return GRANTED_AT_ONCE;

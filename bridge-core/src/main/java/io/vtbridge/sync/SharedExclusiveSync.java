@@ -40,16 +40,37 @@ public final class SharedExclusiveSync extends QueuedSync {
     /**
      * Acquires the read lock for the current thread.
      *
-     * @throws Error "Maximum lock count exceeded" if the current thread holds it
-     *               {@link Integer#MAX_VALUE} times already, as {@code ReentrantReadWriteLock} does
+     * @throws Error "Maximum lock count exceeded" if it is held {@link Integer#MAX_VALUE} times
+     *               already, by all threads or by the current one, as {@code ReentrantReadWriteLock}'s
+     *               refuses at its maximum
      */
     public boolean acquireShared(boolean interruptible, long timeoutNanos) throws InterruptedException {
-        // Only this thread adds to its own count, so the check cannot go stale before the grant. (The
-        // count of all threads' holds is bounded in tryGrant: a request that would wrap it waits.)
-        if (readHoldsOfCurrentThread() == Integer.MAX_VALUE) {
-            throw maximumExceeded();
-        }
         return acquire(true, 1, interruptible, timeoutNanos);
+    }
+
+    /**
+     * A read request is refused when one more hold would wrap the count of all threads' holds, or
+     * the thread's own (as {@code ReentrantReadWriteLock} refuses at its maximum). {@link #tryGrant}
+     * also never wraps the total, for a queued request granted later.
+     */
+    @Override
+    protected Error refusal(Thread thread, boolean shared) {
+        if (!shared) {
+            return null;
+        }
+        if (readers == Integer.MAX_VALUE) {
+            return maximumExceeded();
+        }
+        int holds;
+        if (thread == firstReader) {
+            holds = firstReaderHolds;
+        } else if (readHolds.isEmpty()) {
+            return null;
+        } else {
+            int[] h = readHolds.get(thread);
+            holds = h == null ? 0 : h[0];
+        }
+        return holds == Integer.MAX_VALUE ? maximumExceeded() : null;
     }
 
     private static Error maximumExceeded() {
@@ -106,7 +127,9 @@ public final class SharedExclusiveSync extends QueuedSync {
             readers++;
             if (thread == firstReader) {
                 firstReaderHolds++;
-            } else if (firstReader == null) {
+            } else if (firstReader == null && (readHolds.isEmpty() || !readHolds.containsKey(thread))) {
+                // A thread that holds the read lock through the map already keeps counting there:
+                // its holds in two places would make its hold count read low.
                 firstReader = thread; // the common case (one reader at a time) allocates nothing
                 firstReaderHolds = 1;
             } else {

@@ -70,6 +70,48 @@ class IdleSpinTest {
     }
 
     @Test
+    void whileSkippingEveryEighthDrySpellProbesWithTheCountAndAProbeThatPaysEndsTheSkipping() {
+        IdleSpin spin = new IdleSpin(64);
+        for (int i = 0; i < IdleSpin.WASTED_SPINS_TO_SKIP; i++) {
+            spin.slept(2 * WINDOW);
+        }
+        for (int spell = 1; spell < IdleSpin.PROBE_EVERY; spell++) {
+            assertThat(spinsUntilPark(spin, 0)).as("dry spell %d: skipped", spell).isZero();
+        }
+        assertThat(spin.spinAgain(0)).as("the probe spins the count").isTrue();
+        spin.workFound(); // the probe paid
+        spin.slept(2 * WINDOW);
+        assertThat(spinsUntilPark(spin, 0)).as("skipping ended").isEqualTo(64);
+    }
+
+    @Test
+    void waitingForATimerIsNotASpinThatPaid() {
+        IdleSpin spin = new IdleSpin(64);
+        for (int i = 1; i < IdleSpin.WASTED_SPINS_TO_SKIP; i++) {
+            spin.slept(2 * WINDOW);
+        }
+        spin.timerParkEnded(); // woke early from a park until a timer
+        assertThat(spin.spinAgain(0)).as("the turns wait for the timer").isTrue();
+        spin.workFound(); // the timer fired
+        assertThat(spin.holdForTimer(500)).isTrue(); // a timer due within the lead
+        assertThat(spin.spinAgain(0)).isTrue();
+        spin.workFound(); // it fired
+        spin.slept(2 * WINDOW); // the fourth long sleep in a row: neither timer counted as a spin that paid
+        assertThat(spinsUntilPark(spin, 0)).isZero();
+    }
+
+    @Test
+    void aTimerHoldSpinsUntilItsDeadlineThenTheLoopIsIdleAgain() {
+        IdleSpin spin = new IdleSpin(2);
+        assertThat(spin.holdForTimer(1_000)).isTrue();
+        assertThat(spin.spinAgain(0)).isTrue();
+        assertThat(spin.spinAgain(999)).as("before the deadline, however long the count").isTrue();
+        assertThat(spin.spinAgain(999)).isTrue();
+        assertThat(spin.spinAgain(999)).isTrue();
+        assertThat(spinsUntilPark(spin, 1_000)).as("due and no work: the count, then a park").isEqualTo(2);
+    }
+
+    @Test
     void afterAShortSleepItSpinsOnByTimeThenParks() {
         IdleSpin spin = new IdleSpin(64);
         spin.slept(2 * WINDOW - 1); // short: under twice the window
@@ -138,16 +180,16 @@ class IdleSpinTest {
         IdleSpin b = new IdleSpin(1);
         a.limit(limit);
         b.limit(limit);
-        assertThat(a.holdForTimer()).as("a takes the place").isTrue();
-        assertThat(a.holdForTimer()).as("a holds it already").isTrue();
-        assertThat(b.holdForTimer()).as("b finds it taken: it parks for the whole delay").isFalse();
+        assertThat(a.holdForTimer(0)).as("a takes the place").isTrue();
+        assertThat(a.holdForTimer(0)).as("a holds it already").isTrue();
+        assertThat(b.holdForTimer(0)).as("b finds it taken: it parks for the whole delay").isFalse();
         b.slept(0);
         assertThat(b.spinAgain(0)).as("b's count").isTrue();
         assertThat(b.spinAgain(0)).as("nor may b begin an adaptive spin").isFalse();
         a.workFound(); // a's timer fired
-        assertThat(b.holdForTimer()).as("the place is free again").isTrue();
+        assertThat(b.holdForTimer(0)).as("the place is free again").isTrue();
         b.parks(); // a later timer only: b parks after all
-        assertThat(a.holdForTimer()).isTrue();
+        assertThat(a.holdForTimer(0)).isTrue();
         a.loopExits();
         assertThat(limit.tryEnter()).as("a stopped loop gives its place back").isTrue();
         limit.exit();
@@ -159,7 +201,7 @@ class IdleSpinTest {
         IdleSpin a = new IdleSpin(1);
         a.limit(limit);
         a.slept(0); // short sleeps: an adaptive spin would begin after the count
-        assertThat(a.holdForTimer()).isTrue();
+        assertThat(a.holdForTimer(-5_000)).isTrue(); // the timer is due now: the hold is over at once
         assertThat(a.spinAgain(-5_000)).as("the count").isTrue();
         // Holding the place for the timer, the loop has no adaptive window of its own, whatever the clock:
         assertThat(a.spinAgain(-5_000)).as("no window to spin in: park (the place is given back)").isFalse();
@@ -170,9 +212,9 @@ class IdleSpinTest {
     @Test
     void withoutALimitALoopMayAlwaysSpinToATimer() {
         IdleSpin a = new IdleSpin(1);
-        assertThat(a.holdForTimer()).isTrue();
+        assertThat(a.holdForTimer(0)).isTrue();
         a.parks();
-        assertThat(a.holdForTimer()).isTrue();
+        assertThat(a.holdForTimer(0)).isTrue();
     }
 
     @Test

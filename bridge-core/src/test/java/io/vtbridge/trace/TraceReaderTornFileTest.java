@@ -285,7 +285,8 @@ class TraceReaderTornFileTest {
         TraceReader reader = TraceReader.open(file);
         assertThat(reader.next()).as("the records at the header's tail are numbered 14.., below its appended 30").isFalse();
         assertThat(reader.stop()).isEqualTo(TraceReader.Stop.CAUGHT_UP);
-        assertThat(reader.stopDetail()).contains("earlier lap");
+        assertThat(reader.stopDetail()).contains("the data ends at the header's tail: a record of an earlier lap")
+                .doesNotContain("go on past it");
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.vtbridge.samples.http;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The threads that carry and wake the handlers' virtual threads, whose CPU time is where the two
@@ -21,22 +23,41 @@ final class CarrierThreads {
     private CarrierThreads() {
     }
 
-    /** CPU time so far of the live carrier threads, nanoseconds; 0 where the JVM does not measure thread CPU time. */
-    static long cpuNanos(String bridgeName) {
+    /**
+     * CPU time so far of each live carrier thread, by thread id (empty where the JVM does not
+     * measure thread CPU time): the start of a window for {@link #cpuNanosSince}.
+     */
+    static Map<Long, Long> snapshot(String bridgeName) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
         if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
-            return 0;
+            return cpu;
         }
         String bridgePrefix = bridgeName + "-";
-        long total = 0;
         for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (info == null) {
                 continue;                                  // ended since the ids were read
             }
             String name = info.getThreadName();
             if (name.startsWith(bridgePrefix) || name.startsWith("ForkJoinPool-") || name.equals("VirtualThread-unparker")) {
-                total += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
+                long nanos = mx.getThreadCpuTime(info.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(info.getThreadId(), nanos);
+                }
             }
+        }
+        return cpu;
+    }
+
+    /**
+     * The carrier threads' CPU time since {@code before}, nanoseconds: each live thread's growth
+     * (from 0 for a thread that started meanwhile). A thread that ended meanwhile is not counted
+     * (its CPU since {@code before} is lost), rather than taking its whole earlier CPU off the sum.
+     */
+    static long cpuNanosSince(Map<Long, Long> before, String bridgeName) {
+        long total = 0;
+        for (Map.Entry<Long, Long> now : snapshot(bridgeName).entrySet()) {
+            total += Math.max(0, now.getValue() - before.getOrDefault(now.getKey(), 0L));
         }
         return total;
     }

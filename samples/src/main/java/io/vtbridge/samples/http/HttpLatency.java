@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -123,13 +124,13 @@ public final class HttpLatency {
             client.openLoop("warm-up", () -> uris[(int) (next[0]++ % uris.length)], rate, o.warmup(), MAX_IN_FLIGHT);
             long cpuBefore = Cpu.processNanos();
             long loadBefore = LoadThreads.cpuNanos();
-            long carriersBefore = CarrierThreads.cpuNanos(LatencyServer.BRIDGE_NAME);
+            Map<Long, Long> carriersBefore = CarrierThreads.snapshot(LatencyServer.BRIDGE_NAME);
             long start = System.nanoTime();
             HttpLoad.Paced paced = client.openLoop(mode.label() + " at " + rate + "/s",
                     () -> uris[(int) (next[0]++ % uris.length)], rate, measure, MAX_IN_FLIGHT);
             long wall = System.nanoTime() - start;
             long load = LoadThreads.cpuNanos() - loadBefore;
-            long carriers = CarrierThreads.cpuNanos(LatencyServer.BRIDGE_NAME) - carriersBefore;
+            long carriers = CarrierThreads.cpuNanosSince(carriersBefore, LatencyServer.BRIDGE_NAME);
             long cpu = Cpu.processNanos() - cpuBefore;
             var r = paced.result();
             double perRequest = r.ok() == 0 ? Double.NaN : cpu / 1000.0 / r.ok();
