@@ -41,36 +41,21 @@ public final class SharedExclusiveSync extends QueuedSync {
      * Acquires the read lock for the current thread.
      *
      * @throws Error "Maximum lock count exceeded" if it is held {@link Integer#MAX_VALUE} times
-     *               already, by all threads or by the current one, as {@code ReentrantReadWriteLock}'s
-     *               refuses at its maximum
+     *               already (all threads' holds together), as {@code ReentrantReadWriteLock} refuses
+     *               at its maximum
      */
     public boolean acquireShared(boolean interruptible, long timeoutNanos) throws InterruptedException {
         return acquire(true, 1, interruptible, timeoutNanos);
     }
 
     /**
-     * A read request is refused when one more hold would wrap the count of all threads' holds, or
-     * the thread's own (as {@code ReentrantReadWriteLock} refuses at its maximum). {@link #tryGrant}
-     * also never wraps the total, for a queued request granted later.
+     * A read request is refused when one more hold would wrap the count of all threads' holds (a
+     * thread's own holds are part of it, so they cannot wrap first), as {@code ReentrantReadWriteLock}
+     * refuses at its maximum. {@link #tryGrant} also never wraps it, for a queued request granted later.
      */
     @Override
     protected Error refusal(Thread thread, boolean shared) {
-        if (!shared) {
-            return null;
-        }
-        if (readers == Integer.MAX_VALUE) {
-            return maximumExceeded();
-        }
-        int holds;
-        if (thread == firstReader) {
-            holds = firstReaderHolds;
-        } else if (readHolds.isEmpty()) {
-            return null;
-        } else {
-            int[] h = readHolds.get(thread);
-            holds = h == null ? 0 : h[0];
-        }
-        return holds == Integer.MAX_VALUE ? maximumExceeded() : null;
+        return shared && readers == Integer.MAX_VALUE ? maximumExceeded() : null;
     }
 
     private static Error maximumExceeded() {
