@@ -75,12 +75,8 @@ final class IdleSpin {
         if ((spins > 0 || spinUntil != 0) && !timerHold && !afterTimerPark) {
             longSleeps = 0;
         }
-        spins = 0;
-        spinUntil = 0;
-        dryDecided = false;
-        timerHold = false;
-        afterTimerPark = false;
-        leave();
+        endSpell();
+        endTimerWait();
     }
 
     /**
@@ -124,7 +120,7 @@ final class IdleSpin {
         if (shortSleeps) {
             if (spinUntil == 0 && !entered) {
                 if (limit != null && !limit.tryEnter()) {
-                    spins = 0;
+                    endSpell();
                     return false; // enough of the bridge's loops spin already: park
                 }
                 entered = limit != null;
@@ -135,10 +131,7 @@ final class IdleSpin {
                 return true;
             }
         }
-        spins = 0;
-        spinUntil = 0;
-        dryDecided = false;
-        leave();
+        endSpell();
         return false;
     }
 
@@ -168,17 +161,27 @@ final class IdleSpin {
 
     /** The loop is about to park: it gives back its place in the limit, if it holds one. */
     void parks() {
-        timerHold = false;
-        afterTimerPark = false;
-        dryDecided = false;
-        leave();
+        endTimerWait();
+        endSpell();
     }
 
     /** The loop exits (stopped, or its machinery failed): it gives back its place in the limit, if it holds one. */
     void loopExits() {
+        endTimerWait();
+        endSpell();
+    }
+
+    /** The dry spell is over (work, or a park): the next empty turn starts a new count and decides again. */
+    private void endSpell() {
+        spins = 0;
         spinUntil = 0;
-        timerHold = false;
+        dryDecided = false;
         leave();
+    }
+
+    private void endTimerWait() {
+        timerHold = false;
+        afterTimerPark = false;
     }
 
     private void leave() {
