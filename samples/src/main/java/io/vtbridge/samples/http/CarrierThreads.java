@@ -1,9 +1,5 @@
 package io.vtbridge.samples.http;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -28,25 +24,11 @@ final class CarrierThreads {
      * measure thread CPU time): the start of a window for {@link #cpuNanosSince}.
      */
     static Map<Long, Long> snapshot(String bridgeName) {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Map<Long, Long> cpu = new HashMap<>();
-        if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
-            return cpu;
-        }
         String bridgePrefix = bridgeName + "-";
-        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (info == null) {
-                continue;                                  // ended since the ids were read
-            }
+        return LoadThreads.cpuById(info -> {
             String name = info.getThreadName();
-            if (name.startsWith(bridgePrefix) || name.startsWith("ForkJoinPool-") || name.equals("VirtualThread-unparker")) {
-                long nanos = mx.getThreadCpuTime(info.getThreadId());
-                if (nanos >= 0) {
-                    cpu.put(info.getThreadId(), nanos);
-                }
-            }
-        }
-        return cpu;
+            return name.startsWith(bridgePrefix) || name.startsWith("ForkJoinPool-") || name.equals("VirtualThread-unparker");
+        });
     }
 
     /**

@@ -3,9 +3,12 @@ package io.vtbridge.samples.http;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Predicate;
 
 /**
  * The load generator's platform threads, named so that their CPU time can be told apart from the
@@ -44,22 +47,36 @@ public final class LoadThreads {
      * where the JVM does not measure thread CPU time.
      */
     public static long cpuNanos() {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
-            return 0;
-        }
         long self = Thread.currentThread().threadId();
         long total = 0;
-        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (info == null) {
-                continue;                                  // ended since the ids were read
-            }
-            String name = info.getThreadName();
-            if (info.getThreadId() == self || name.startsWith(PREFIX) || name.startsWith(CLIENT_PREFIX)
-                    || name.startsWith(COMMON_POOL_PREFIX)) {
-                total += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
-            }
+        for (long nanos : cpuById(info -> info.getThreadId() == self || info.getThreadName().startsWith(PREFIX)
+                || info.getThreadName().startsWith(CLIENT_PREFIX)
+                || info.getThreadName().startsWith(COMMON_POOL_PREFIX)).values()) {
+            total += nanos;
         }
         return total;
+    }
+
+    /**
+     * CPU time so far of each live thread that {@code which} accepts, nanoseconds, by thread id;
+     * empty where the JVM does not measure thread CPU time. Threads that end during the walk are left
+     * out.
+     */
+    static Map<Long, Long> cpuById(Predicate<ThreadInfo> which) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
+            return cpu;
+        }
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info == null || !which.test(info)) {
+                continue;                                  // ended since the ids were read, or not asked for
+            }
+            long nanos = mx.getThreadCpuTime(info.getThreadId());
+            if (nanos >= 0) {
+                cpu.put(info.getThreadId(), nanos);
+            }
+        }
+        return cpu;
     }
 }
