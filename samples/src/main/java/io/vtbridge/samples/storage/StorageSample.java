@@ -1,12 +1,14 @@
 package io.vtbridge.samples.storage;
 
 import io.vtbridge.samples.load.Csv;
+import io.vtbridge.samples.load.RunDeadline;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -71,7 +73,24 @@ public final class StorageSample {
             System.out.println(StorageOptions.HELP);
             return;
         }
-        run(options);
+        try (RunDeadline ignored = RunDeadline.start("storage", bound(options))) {
+            run(options);
+        }
+    }
+
+    /** How long a waiting phase may run beyond its warm-up and its measured window: its drain (60 s) and its executor's close (30 s). */
+    static final Duration PHASE_SLACK = Duration.ofSeconds(90);
+
+    /**
+     * The longest a run of {@code options} may take before the command line gives up on it
+     * ({@link RunDeadline}): every mode of every round, each its warm-up, its measured window and
+     * {@link #PHASE_SLACK}, and a minute for the seed store and the rest.
+     */
+    static Duration bound(StorageOptions options) {
+        Duration warmup = options.warmup().compareTo(StorageOptions.CHILD_MIN_WARMUP) >= 0
+                ? options.warmup() : StorageOptions.CHILD_MIN_WARMUP;
+        Duration perMode = warmup.plus(options.duration()).plus(PHASE_SLACK);
+        return perMode.multipliedBy((long) options.rounds() * options.modes().size()).plusMinutes(1);
     }
 
     /**
