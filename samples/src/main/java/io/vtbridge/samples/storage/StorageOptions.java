@@ -30,7 +30,7 @@ import java.util.Set;
  * @param poolThreads     threads of the fixed platform pool
  * @param blockingThreads threads of the bridge's blocking pool (the provider's file calls, SYNC tasks)
  * @param stallThreshold  the bridge's stall threshold (reports, and the hand-off under HAND_OFF)
- * @param rounds          how many times the list of modes runs, back to back
+ * @param rounds          how many times the list of modes runs, back to back, every other time in reverse
  * @param modes           the modes, in the order they run
  * @param csv             where to write the rows, or {@code null}
  * @param seed            an existing seed store to copy instead of building one, or {@code null}
@@ -65,7 +65,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
               --blocking-threads N   threads of the bridge's blocking pool: the provider's file calls, SYNC
                                      tasks (default 64, the bridge's default)
               --stall-threshold-ms N the bridge's stall threshold (default 100)
-              --rounds N             run the list of modes N times (default 1)
+              --rounds N             run the list of modes N times, every other time in reverse (default 1)
               --modes LIST           comma-separated, in order, from: virtual,platform,report,hand-off,sync,provider
                                      (default all, in that order)
               --log-stalls           let the watchdog log each stall (default: counted, not logged)

@@ -78,19 +78,53 @@ public final class StorageSample {
         }
     }
 
+    /**
+     * The modes of round {@code r} (0 for the first) in the order they run: as asked in even rounds,
+     * reversed in odd ones, so that over two rounds no mode always runs right after the same one.
+     */
+    static List<StorageMode> order(List<StorageMode> modes, int r) {
+        return r % 2 == 0 ? modes : modes.reversed();
+    }
+
+    /**
+     * Runs the callers on the engine for a warm-up's length on a fixed pool before any mode: the JIT
+     * compiles MVStore's paths and the callers' once for every mode, where the first mode measured
+     * would otherwise run them colder than the others. Each mode still has its own warm-up, for its
+     * own threads' code.
+     */
+    static void warmEngine(StorageOptions o, Path seed, Path work) throws IOException, InterruptedException {
+        Path file = work.resolve("warm-engine.mv");
+        Files.copy(seed, file, StandardCopyOption.REPLACE_EXISTING);
+        Engine engine = Engine.open(file, o.keys(), o.valueBytes(), o.cacheMb());
+        try {
+            Target pool = Target.open(StorageMode.PLATFORM, o);
+            try {
+                AtomicLong nextCheckpoint = new AtomicLong(System.nanoTime() + o.checkpoint().toNanos());
+                failOnError(StorageMode.PLATFORM, new Workload(engine, pool, o, nextCheckpoint).run(o.warmup(), false));
+            } finally {
+                pool.close();
+            }
+        } finally {
+            engine.close();
+        }
+        Files.delete(file);
+    }
+
     /** How long a waiting phase may run beyond its warm-up and its measured window: its drain (60 s) and its executor's close (30 s). */
     static final Duration PHASE_SLACK = Duration.ofSeconds(90);
 
     /**
      * The longest a run of {@code options} may take before the command line gives up on it
      * ({@link RunDeadline}): every mode of every round, each its warm-up, its measured window and
-     * {@link #PHASE_SLACK}, and a minute for the seed store and the rest.
+     * {@link #PHASE_SLACK}, the engine's warm-up before them ({@link #warmEngine}) with the same slack,
+     * and a minute for the seed store and the rest.
      */
     static Duration bound(StorageOptions options) {
         Duration warmup = options.warmup().compareTo(StorageOptions.CHILD_MIN_WARMUP) >= 0
                 ? options.warmup() : StorageOptions.CHILD_MIN_WARMUP;
         Duration perMode = warmup.plus(options.duration()).plus(PHASE_SLACK);
-        return perMode.multipliedBy((long) options.rounds() * options.modes().size()).plusMinutes(1);
+        Duration engineWarmup = warmup.plus(PHASE_SLACK);
+        return perMode.multipliedBy((long) options.rounds() * options.modes().size()).plus(engineWarmup).plusMinutes(1);
     }
 
     /**
@@ -127,10 +161,13 @@ public final class StorageSample {
                 System.out.printf(Locale.ROOT, "  seed store: %,d keys x %,d bytes, %.1f MiB file, built in %.1f s%n%n",
                         options.keys(), options.valueBytes(), Files.size(seed) / 1048576.0, (System.nanoTime() - t0) / 1e9);
             }
+            if (!options.warmup().isZero()) {
+                warmEngine(options, seed, work);
+            }
             List<Row> rows = new ArrayList<>();
             for (int r = 0; r < options.rounds(); r++) {
                 int round = options.firstRound() + r;
-                for (StorageMode mode : options.modes()) {
+                for (StorageMode mode : order(options.modes(), r)) {
                     Row row = mode == StorageMode.PROVIDER && !installed
                             ? ProviderChild.run(options, seed, work, round)
                             : runMode(mode, options, seed, work, round);

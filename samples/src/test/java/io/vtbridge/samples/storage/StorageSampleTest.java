@@ -29,15 +29,23 @@ class StorageSampleTest {
     @Test
     void theCommandLinesBoundCoversEveryModeOfEveryRoundWithItsSlack() {
         StorageOptions defaults = StorageOptions.defaults();
-        // six modes, each 3 s of warm-up, 10 s measured and 90 s of slack; and a minute
-        assertThat(StorageSample.bound(defaults)).isEqualTo(Duration.ofSeconds(6 * (3 + 10 + 90) + 60));
+        // six modes, each 3 s of warm-up, 10 s measured and 90 s of slack; the engine's warm-up with its slack; a minute
+        assertThat(StorageSample.bound(defaults)).isEqualTo(Duration.ofSeconds(6 * (3 + 10 + 90) + (3 + 90) + 60));
         // a warm-up shorter than the provider child's minimum counts as that minimum, rounds multiply
         StorageOptions tiny = tiny(null);
         StorageOptions twoRounds = new StorageOptions(tiny.keys(), tiny.valueBytes(), tiny.cacheMb(), tiny.callers(),
                 tiny.readPercent(), tiny.checkpoint(), tiny.warmup(), tiny.duration(), tiny.pingPerSecond(), tiny.shards(),
                 tiny.poolThreads(), tiny.blockingThreads(), tiny.stallThreshold(), 2, List.of(StorageMode.VIRTUAL),
                 null, null, false, 1);
-        assertThat(StorageSample.bound(twoRounds)).isEqualTo(Duration.ofSeconds(2 * (3 + 1 + 90) + 60));
+        assertThat(StorageSample.bound(twoRounds)).isEqualTo(Duration.ofSeconds(2 * (3 + 1 + 90) + (3 + 90) + 60));
+    }
+
+    @Test
+    void oddRoundsRunTheModesInReverse() {
+        List<StorageMode> asked = List.of(StorageMode.VIRTUAL, StorageMode.PLATFORM, StorageMode.HAND_OFF);
+        assertThat(StorageSample.order(asked, 0)).containsExactly(StorageMode.VIRTUAL, StorageMode.PLATFORM, StorageMode.HAND_OFF);
+        assertThat(StorageSample.order(asked, 1)).containsExactly(StorageMode.HAND_OFF, StorageMode.PLATFORM, StorageMode.VIRTUAL);
+        assertThat(StorageSample.order(asked, 2)).isEqualTo(asked);
     }
 
     @Test
