@@ -49,11 +49,13 @@ final class ProviderChild {
     static Row run(StorageOptions o, Path seed, Path workDir, int round) throws IOException, InterruptedException {
         Path csv = workDir.resolve("provider-round-" + round + ".csv");
         Path out = workDir.resolve("provider-round-" + round + ".out");
-        List<String> command = command(o.forChild(seed, csv, round));
+        StorageOptions childOptions = o.forChild(seed, csv, round);
+        List<String> command = command(childOptions);
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
             child.getOutputStream().close();
-            long limit = o.warmup().plus(o.duration()).toSeconds() + 120;   // start, copy, verify: generous
+            // its engine's warm-up and its mode's, the window; start, copy, verify: generous
+            long limit = childOptions.warmup().multipliedBy(2).plus(o.duration()).toSeconds() + 120;
             if (!child.waitFor(limit, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the provider mode's child JVM did not finish within " + limit
                         + " s; its output:\n" + Files.readString(out, StandardCharsets.UTF_8));

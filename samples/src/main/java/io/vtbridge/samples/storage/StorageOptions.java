@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * What {@link StorageSample} runs: the data set, the load, the modes, how long. {@link #defaults()}
- * is the full run, {@link #quick()} a run of about 35 s; {@link #parse} reads the command
+ * is the full run, {@link #quick()} a run of about 40 s; {@link #parse} reads the command
  * line and {@link #toArgs()} writes it back (for the child JVM of the provider mode).
  *
  * <p><b>Threading:</b> immutable; any thread.
@@ -31,7 +31,7 @@ import java.util.Set;
  * @param blockingThreads threads of the bridge's blocking pool (the provider's file calls, SYNC tasks)
  * @param stallThreshold  the bridge's stall threshold (reports, and the hand-off under HAND_OFF)
  * @param rounds          how many times the list of modes runs, back to back, every other time in reverse
- * @param modes           the modes, in the order they run
+ * @param modes           the modes, in the order they run in even rounds (odd rounds reverse it)
  * @param csv             where to write the rows, or {@code null}
  * @param seed            an existing seed store to copy instead of building one, or {@code null}
  * @param logStalls       whether the watchdog's warnings are logged (off: only counted)
@@ -49,7 +49,7 @@ public record StorageOptions(int keys, int valueBytes, int cacheMb, int callers,
               FileChannel I/O) driven by asynchronous callers: the bridge under BlockingPolicy REPORT and
               HAND_OFF, with the nio provider installed (in a child JVM), in Mode.SYNC, against JDK virtual
               threads and a fixed platform pool. Throughput, the longest loop stall, a ping's latency.
-              --quick                a run of about 35 s (32 MiB data set, 1 s warm-up + 3 s measured per mode)
+              --quick                a run of about 40 s (32 MiB data set, 1 s warm-up + 3 s measured per mode)
               --csv PATH             write the measured rows (header + rows)
               --keys N               entries in the store (default 16384)
               --value-bytes N        bytes per value (default 4096)

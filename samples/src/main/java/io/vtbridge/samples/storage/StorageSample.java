@@ -59,8 +59,13 @@ public final class StorageSample {
         }
     }
 
-    /** Runs the sample; {@code --help} lists the options. Exit code 2 for a bad option. */
-    public static void main(String[] args) throws IOException, InterruptedException {
+    /**
+     * Runs the sample; {@code --help} lists the options. Exit code 2 for a bad option, 1 for a failed
+     * run (its exception printed) or one that did not end within {@link #bound} ({@link RunDeadline}),
+     * 0 otherwise. The JVM exits when the run is over, so that no thread a failed engine call left
+     * behind keeps it alive; the deadline stays armed until then.
+     */
+    public static void main(String[] args) {
         StorageOptions options;
         try {
             options = StorageOptions.parse(args);
@@ -73,9 +78,16 @@ public final class StorageSample {
             System.out.println(StorageOptions.HELP);
             return;
         }
-        try (RunDeadline ignored = RunDeadline.start("storage", bound(options))) {
+        RunDeadline.start("storage", bound(options));
+        int status = 0;
+        try {
             run(options);
+        } catch (Throwable failure) {
+            failure.printStackTrace();
+            status = 1;
         }
+        System.out.flush();
+        System.exit(status);
     }
 
     /**
@@ -110,20 +122,26 @@ public final class StorageSample {
         Files.delete(file);
     }
 
-    /** How long a waiting phase may run beyond its warm-up and its measured window: its drain (60 s) and its executor's close (30 s). */
-    static final Duration PHASE_SLACK = Duration.ofSeconds(90);
+    /**
+     * More than all the bounded waits of one mode beyond its phases' lengths: each of its two phases
+     * (warm-up and measured) waits up to 60 s for its callers, 10 s for the caller thread and 30 s for
+     * its executor's close; the blocking pool's threads get 30 s to start; the provider's child JVM is
+     * waited for up to twice its warm-up, its window and 120 s, and killed within 10 s more.
+     */
+    static final Duration MODE_SLACK = Duration.ofMinutes(4);
 
     /**
      * The longest a run of {@code options} may take before the command line gives up on it
-     * ({@link RunDeadline}): every mode of every round, each its warm-up, its measured window and
-     * {@link #PHASE_SLACK}, the engine's warm-up before them ({@link #warmEngine}) with the same slack,
-     * and a minute for the seed store and the rest.
+     * ({@link RunDeadline}): every mode of every round, each twice its warm-up (the engine's
+     * warm-up, {@link #warmEngine}, runs in the provider's child JVM too), its measured window and
+     * {@link #MODE_SLACK}; the engine's warm-up before the first mode with the same slack; and a
+     * minute for the seed store and the rest. A run that takes this long is stuck, not slow.
      */
     static Duration bound(StorageOptions options) {
         Duration warmup = options.warmup().compareTo(StorageOptions.CHILD_MIN_WARMUP) >= 0
                 ? options.warmup() : StorageOptions.CHILD_MIN_WARMUP;
-        Duration perMode = warmup.plus(options.duration()).plus(PHASE_SLACK);
-        Duration engineWarmup = warmup.plus(PHASE_SLACK);
+        Duration perMode = warmup.multipliedBy(2).plus(options.duration()).plus(MODE_SLACK);
+        Duration engineWarmup = warmup.plus(MODE_SLACK);
         return perMode.multipliedBy((long) options.rounds() * options.modes().size()).plus(engineWarmup).plusMinutes(1);
     }
 
@@ -161,7 +179,8 @@ public final class StorageSample {
                 System.out.printf(Locale.ROOT, "  seed store: %,d keys x %,d bytes, %.1f MiB file, built in %.1f s%n%n",
                         options.keys(), options.valueBytes(), Files.size(seed) / 1048576.0, (System.nanoTime() - t0) / 1e9);
             }
-            if (!options.warmup().isZero()) {
+            boolean allInChild = !installed && options.modes().equals(List.of(StorageMode.PROVIDER));
+            if (!options.warmup().isZero() && !allInChild) { // a child JVM warms its own
                 warmEngine(options, seed, work);
             }
             List<Row> rows = new ArrayList<>();

@@ -29,15 +29,15 @@ class StorageSampleTest {
     @Test
     void theCommandLinesBoundCoversEveryModeOfEveryRoundWithItsSlack() {
         StorageOptions defaults = StorageOptions.defaults();
-        // six modes, each 3 s of warm-up, 10 s measured and 90 s of slack; the engine's warm-up with its slack; a minute
-        assertThat(StorageSample.bound(defaults)).isEqualTo(Duration.ofSeconds(6 * (3 + 10 + 90) + (3 + 90) + 60));
+        // six modes, each twice 3 s of warm-up, 10 s measured and 240 s of slack; the engine's warm-up with its slack; a minute
+        assertThat(StorageSample.bound(defaults)).isEqualTo(Duration.ofSeconds(6 * (2 * 3 + 10 + 240) + (3 + 240) + 60));
         // a warm-up shorter than the provider child's minimum counts as that minimum, rounds multiply
         StorageOptions tiny = tiny(null);
         StorageOptions twoRounds = new StorageOptions(tiny.keys(), tiny.valueBytes(), tiny.cacheMb(), tiny.callers(),
                 tiny.readPercent(), tiny.checkpoint(), tiny.warmup(), tiny.duration(), tiny.pingPerSecond(), tiny.shards(),
                 tiny.poolThreads(), tiny.blockingThreads(), tiny.stallThreshold(), 2, List.of(StorageMode.VIRTUAL),
                 null, null, false, 1);
-        assertThat(StorageSample.bound(twoRounds)).isEqualTo(Duration.ofSeconds(2 * (3 + 1 + 90) + (3 + 90) + 60));
+        assertThat(StorageSample.bound(twoRounds)).isEqualTo(Duration.ofSeconds(2 * (2 * 3 + 1 + 240) + (3 + 240) + 60));
     }
 
     @Test
