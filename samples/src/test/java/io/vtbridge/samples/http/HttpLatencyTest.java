@@ -1,5 +1,6 @@
 package io.vtbridge.samples.http;
 
+import io.vtbridge.samples.load.Cpu;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +34,12 @@ class HttpLatencyTest {
             assertThat(row.p50Ms()).as(row.mode() + ": each call waits 20 ms").isGreaterThanOrEqualTo(20.0);
             assertThat(row.p50Ms()).as(row.mode()).isLessThanOrEqualTo(row.p99Ms());
             assertThat(row.cpuUsPerRequest()).as(row.mode()).isPositive().isGreaterThan(row.serverCpuUsPerRequest());
-            assertThat(row.carrierCpuUsPerRequest()).as(row.mode() + ": the carriers ran the handlers")
-                    .isPositive().isLessThan(row.serverCpuUsPerRequest());
+            // The process's CPU time moves in clock ticks (Cpu.PROCESS_TICK_NANOS), the threads' in
+            // nanoseconds: the server's figure, from two readings of the process's, can be off by two
+            // ticks over the window, 200 µs a request over these 100.
+            double tickSlackUs = 2.0 * Cpu.PROCESS_TICK_NANOS / 1000.0 / row.ok();
+            assertThat(row.carrierCpuUsPerRequest()).as(row.mode() + ": the carriers ran the handlers, part of the server's CPU")
+                    .isPositive().isLessThan(row.serverCpuUsPerRequest() + tickSlackUs);
         }
         assertThat(Files.readAllLines(csv)).hasSize(5).first().isEqualTo(String.join(",", RecordCsv.header(LatencyRow.class)));
         NoThreadsLeft.check("http-latency-", "HTTP-Dispatcher", "load-", "HttpClient-");
