@@ -109,17 +109,22 @@ public final class StorageSample {
         Files.copy(seed, file, StandardCopyOption.REPLACE_EXISTING);
         Engine engine = Engine.open(file, o.keys(), o.valueBytes(), o.cacheMb());
         try {
-            Target pool = Target.open(StorageMode.PLATFORM, o);
-            try {
-                AtomicLong nextCheckpoint = new AtomicLong(System.nanoTime() + o.checkpoint().toNanos());
-                failOnError(StorageMode.PLATFORM, new Workload(engine, pool, o, nextCheckpoint).run(o.warmup(), false));
-            } finally {
-                pool.close();
-            }
+            warmUp(StorageMode.PLATFORM, engine, o, new AtomicLong(System.nanoTime() + o.checkpoint().toNanos()));
         } finally {
             engine.close();
         }
         Files.delete(file);
+    }
+
+    /** One unmeasured phase of a warm-up's length on a target of {@code mode} of its own, closed after. */
+    private static void warmUp(StorageMode mode, Engine engine, StorageOptions o, AtomicLong nextCheckpoint)
+            throws InterruptedException {
+        Target warm = Target.open(mode, o);
+        try {
+            failOnError(mode, new Workload(engine, warm, o, nextCheckpoint).run(o.warmup(), false));
+        } finally {
+            warm.close();
+        }
     }
 
     /**
@@ -225,12 +230,7 @@ public final class StorageSample {
         long syncNanos;
         try {
             if (!o.warmup().isZero()) {
-                Target warm = Target.open(mode, o);
-                try {
-                    failOnError(mode, new Workload(engine, warm, o, nextCheckpoint).run(o.warmup(), false));
-                } finally {
-                    warm.close();
-                }
+                warmUp(mode, engine, o, nextCheckpoint);
             }
             Engine.FileFigures before = engine.fileFigures();
             engine.takeLongestSyncNanos(); // the warm-up's
